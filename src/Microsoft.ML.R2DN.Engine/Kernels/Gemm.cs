@@ -1,0 +1,233 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Microsoft.ML.R2DN.Engine.Kernels;
+
+/// <summary>
+/// The one matrix-product kernel of the engine: C = A·Bᵀ (the "NT" product) on row-major, strided storage.
+/// </summary>
+/// <remarks>
+/// Every product the engine needs is written in this form: a batched layer y = x·Wᵀ (x is [batch, in], W is
+/// [out, in]), the backward pass dx = dy·W through a pre-transposed copy of W, and weight gradients
+/// dW = dyᵀ·x through transposed activation buffers. Each C[i, j] is one dot product over k in a fixed order,
+/// so results do not depend on how rows are split across threads or blocked into registers.
+/// The kernel blocks 4 (or 2, or 1) rows of A against 4 rows of B so that each loaded vector feeds several
+/// fused multiply-adds; the k tail shorter than one vector is finished in scalar code.
+/// </remarks>
+public static class Gemm
+{
+    /// <summary>C[i, j] = Σ_k A[i, k]·B[j, k] for i &lt; m, j &lt; n, k &lt; k (overwrites C).</summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Rows of B, columns of C.</param>
+    /// <param name="k">Shared inner dimension.</param>
+    /// <param name="a">A, row i at a[i·lda ..].</param>
+    /// <param name="lda">Row stride of A (≥ k).</param>
+    /// <param name="b">B, row j at b[j·ldb ..].</param>
+    /// <param name="ldb">Row stride of B (≥ k).</param>
+    /// <param name="c">C, row i at c[i·ldc ..].</param>
+    /// <param name="ldc">Row stride of C (≥ n).</param>
+    /// <param name="accumulate">When true, C += A·Bᵀ instead of C = A·Bᵀ.</param>
+    public static void MultiplyTransposed<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+                                             Span<T> c, int ldc, bool accumulate = false)
+        where T : unmanaged, INumber<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
+        if (lda < k || ldb < k || ldc < n) throw new ArgumentException("A row stride is smaller than the row length.");
+        if (a.Length < (m - 1) * lda + k || b.Length < (n - 1) * ldb + k || c.Length < (m - 1) * ldc + n)
+            throw new ArgumentException("A matrix span is too short for its shape and stride.");
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+
+        int i = 0;
+        for (; i + 4 <= m; i += 4) Rows4(ref Unsafe.Add(ref ra, i * lda), lda, ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), ldc, n, k, accumulate);
+        for (; i + 2 <= m; i += 2) Rows2(ref Unsafe.Add(ref ra, i * lda), lda, ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), ldc, n, k, accumulate);
+        for (; i < m; i++) Rows1(ref Unsafe.Add(ref ra, i * lda), ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), n, k, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma<T>(Vector<T> x, Vector<T> y, Vector<T> acc) where T : unmanaged, INumber<T>
+    {
+        // The JIT removes the untaken branches for each T, leaving one fused multiply-add instruction.
+        if (typeof(T) == typeof(float))
+        {
+            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<float>>(ref x), Unsafe.As<Vector<T>, Vector<float>>(ref y), Unsafe.As<Vector<T>, Vector<float>>(ref acc));
+            return Unsafe.As<Vector<float>, Vector<T>>(ref r);
+        }
+        if (typeof(T) == typeof(double))
+        {
+            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<double>>(ref x), Unsafe.As<Vector<T>, Vector<double>>(ref y), Unsafe.As<Vector<T>, Vector<double>>(ref acc));
+            return Unsafe.As<Vector<double>, Vector<T>>(ref r);
+        }
+        return x * y + acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Load<T>(ref T r, int offset) where T : unmanaged, INumber<T>
+        => Unsafe.ReadUnaligned<Vector<T>>(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref r, offset)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T c, T value, bool accumulate) where T : unmanaged, INumber<T>
+        => c = accumulate ? c + value : value;
+
+    private static void Rows4<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int n, int k, bool acc)
+        where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        int kv = k - k % w;
+        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda); ref T a2 = ref Unsafe.Add(ref a, 2 * lda); ref T a3 = ref Unsafe.Add(ref a, 3 * lda);
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            ref T b0 = ref Unsafe.Add(ref b, j * ldb); ref T b1 = ref Unsafe.Add(ref b0, ldb);
+            ref T b2 = ref Unsafe.Add(ref b0, 2 * ldb); ref T b3 = ref Unsafe.Add(ref b0, 3 * ldb);
+            Vector<T> s00 = default, s01 = default, s02 = default, s03 = default;
+            Vector<T> s10 = default, s11 = default, s12 = default, s13 = default;
+            Vector<T> s20 = default, s21 = default, s22 = default, s23 = default;
+            Vector<T> s30 = default, s31 = default, s32 = default, s33 = default;
+            for (int p = 0; p < kv; p += w)
+            {
+                var vb0 = Load(ref b0, p); var vb1 = Load(ref b1, p); var vb2 = Load(ref b2, p); var vb3 = Load(ref b3, p);
+                var va = Load(ref a0, p);
+                s00 = Fma(va, vb0, s00); s01 = Fma(va, vb1, s01); s02 = Fma(va, vb2, s02); s03 = Fma(va, vb3, s03);
+                va = Load(ref a1, p);
+                s10 = Fma(va, vb0, s10); s11 = Fma(va, vb1, s11); s12 = Fma(va, vb2, s12); s13 = Fma(va, vb3, s13);
+                va = Load(ref a2, p);
+                s20 = Fma(va, vb0, s20); s21 = Fma(va, vb1, s21); s22 = Fma(va, vb2, s22); s23 = Fma(va, vb3, s23);
+                va = Load(ref a3, p);
+                s30 = Fma(va, vb0, s30); s31 = Fma(va, vb1, s31); s32 = Fma(va, vb2, s32); s33 = Fma(va, vb3, s33);
+            }
+            T t00 = Vector.Sum(s00), t01 = Vector.Sum(s01), t02 = Vector.Sum(s02), t03 = Vector.Sum(s03);
+            T t10 = Vector.Sum(s10), t11 = Vector.Sum(s11), t12 = Vector.Sum(s12), t13 = Vector.Sum(s13);
+            T t20 = Vector.Sum(s20), t21 = Vector.Sum(s21), t22 = Vector.Sum(s22), t23 = Vector.Sum(s23);
+            T t30 = Vector.Sum(s30), t31 = Vector.Sum(s31), t32 = Vector.Sum(s32), t33 = Vector.Sum(s33);
+            for (int p = kv; p < k; p++)
+            {
+                T x0 = Unsafe.Add(ref b0, p), x1 = Unsafe.Add(ref b1, p), x2 = Unsafe.Add(ref b2, p), x3 = Unsafe.Add(ref b3, p);
+                T y = Unsafe.Add(ref a0, p); t00 += y * x0; t01 += y * x1; t02 += y * x2; t03 += y * x3;
+                y = Unsafe.Add(ref a1, p); t10 += y * x0; t11 += y * x1; t12 += y * x2; t13 += y * x3;
+                y = Unsafe.Add(ref a2, p); t20 += y * x0; t21 += y * x1; t22 += y * x2; t23 += y * x3;
+                y = Unsafe.Add(ref a3, p); t30 += y * x0; t31 += y * x1; t32 += y * x2; t33 += y * x3;
+            }
+            ref T c0 = ref Unsafe.Add(ref c, j); ref T c1 = ref Unsafe.Add(ref c0, ldc);
+            ref T c2 = ref Unsafe.Add(ref c0, 2 * ldc); ref T c3 = ref Unsafe.Add(ref c0, 3 * ldc);
+            Store(ref c0, t00, acc); Store(ref Unsafe.Add(ref c0, 1), t01, acc); Store(ref Unsafe.Add(ref c0, 2), t02, acc); Store(ref Unsafe.Add(ref c0, 3), t03, acc);
+            Store(ref c1, t10, acc); Store(ref Unsafe.Add(ref c1, 1), t11, acc); Store(ref Unsafe.Add(ref c1, 2), t12, acc); Store(ref Unsafe.Add(ref c1, 3), t13, acc);
+            Store(ref c2, t20, acc); Store(ref Unsafe.Add(ref c2, 1), t21, acc); Store(ref Unsafe.Add(ref c2, 2), t22, acc); Store(ref Unsafe.Add(ref c2, 3), t23, acc);
+            Store(ref c3, t30, acc); Store(ref Unsafe.Add(ref c3, 1), t31, acc); Store(ref Unsafe.Add(ref c3, 2), t32, acc); Store(ref Unsafe.Add(ref c3, 3), t33, acc);
+        }
+        for (; j < n; j++)
+        {
+            ref T bj = ref Unsafe.Add(ref b, j * ldb);
+            Store(ref Unsafe.Add(ref c, j), Dot(ref a0, ref bj, k), acc);
+            Store(ref Unsafe.Add(ref c, ldc + j), Dot(ref a1, ref bj, k), acc);
+            Store(ref Unsafe.Add(ref c, 2 * ldc + j), Dot(ref a2, ref bj, k), acc);
+            Store(ref Unsafe.Add(ref c, 3 * ldc + j), Dot(ref a3, ref bj, k), acc);
+        }
+    }
+
+    private static void Rows2<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int n, int k, bool acc)
+        where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        int kv = k - k % w;
+        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda);
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            ref T b0 = ref Unsafe.Add(ref b, j * ldb); ref T b1 = ref Unsafe.Add(ref b0, ldb);
+            ref T b2 = ref Unsafe.Add(ref b0, 2 * ldb); ref T b3 = ref Unsafe.Add(ref b0, 3 * ldb);
+            Vector<T> s00 = default, s01 = default, s02 = default, s03 = default;
+            Vector<T> s10 = default, s11 = default, s12 = default, s13 = default;
+            for (int p = 0; p < kv; p += w)
+            {
+                var vb0 = Load(ref b0, p); var vb1 = Load(ref b1, p); var vb2 = Load(ref b2, p); var vb3 = Load(ref b3, p);
+                var va = Load(ref a0, p);
+                s00 = Fma(va, vb0, s00); s01 = Fma(va, vb1, s01); s02 = Fma(va, vb2, s02); s03 = Fma(va, vb3, s03);
+                va = Load(ref a1, p);
+                s10 = Fma(va, vb0, s10); s11 = Fma(va, vb1, s11); s12 = Fma(va, vb2, s12); s13 = Fma(va, vb3, s13);
+            }
+            T t00 = Vector.Sum(s00), t01 = Vector.Sum(s01), t02 = Vector.Sum(s02), t03 = Vector.Sum(s03);
+            T t10 = Vector.Sum(s10), t11 = Vector.Sum(s11), t12 = Vector.Sum(s12), t13 = Vector.Sum(s13);
+            for (int p = kv; p < k; p++)
+            {
+                T x0 = Unsafe.Add(ref b0, p), x1 = Unsafe.Add(ref b1, p), x2 = Unsafe.Add(ref b2, p), x3 = Unsafe.Add(ref b3, p);
+                T y = Unsafe.Add(ref a0, p); t00 += y * x0; t01 += y * x1; t02 += y * x2; t03 += y * x3;
+                y = Unsafe.Add(ref a1, p); t10 += y * x0; t11 += y * x1; t12 += y * x2; t13 += y * x3;
+            }
+            ref T c0 = ref Unsafe.Add(ref c, j); ref T c1 = ref Unsafe.Add(ref c0, ldc);
+            Store(ref c0, t00, acc); Store(ref Unsafe.Add(ref c0, 1), t01, acc); Store(ref Unsafe.Add(ref c0, 2), t02, acc); Store(ref Unsafe.Add(ref c0, 3), t03, acc);
+            Store(ref c1, t10, acc); Store(ref Unsafe.Add(ref c1, 1), t11, acc); Store(ref Unsafe.Add(ref c1, 2), t12, acc); Store(ref Unsafe.Add(ref c1, 3), t13, acc);
+        }
+        for (; j < n; j++)
+        {
+            ref T bj = ref Unsafe.Add(ref b, j * ldb);
+            Store(ref Unsafe.Add(ref c, j), Dot(ref a0, ref bj, k), acc);
+            Store(ref Unsafe.Add(ref c, ldc + j), Dot(ref a1, ref bj, k), acc);
+        }
+    }
+
+    private static void Rows1<T>(ref T a, ref T b, int ldb, ref T c, int n, int k, bool acc)
+        where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        int kv = k - k % w;
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            ref T b0 = ref Unsafe.Add(ref b, j * ldb); ref T b1 = ref Unsafe.Add(ref b0, ldb);
+            ref T b2 = ref Unsafe.Add(ref b0, 2 * ldb); ref T b3 = ref Unsafe.Add(ref b0, 3 * ldb);
+            Vector<T> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int p = 0; p < kv; p += w)
+            {
+                var va = Load(ref a, p);
+                s0 = Fma(va, Load(ref b0, p), s0); s1 = Fma(va, Load(ref b1, p), s1);
+                s2 = Fma(va, Load(ref b2, p), s2); s3 = Fma(va, Load(ref b3, p), s3);
+            }
+            T t0 = Vector.Sum(s0), t1 = Vector.Sum(s1), t2 = Vector.Sum(s2), t3 = Vector.Sum(s3);
+            for (int p = kv; p < k; p++)
+            {
+                T y = Unsafe.Add(ref a, p);
+                t0 += y * Unsafe.Add(ref b0, p); t1 += y * Unsafe.Add(ref b1, p);
+                t2 += y * Unsafe.Add(ref b2, p); t3 += y * Unsafe.Add(ref b3, p);
+            }
+            Store(ref Unsafe.Add(ref c, j), t0, acc); Store(ref Unsafe.Add(ref c, j + 1), t1, acc);
+            Store(ref Unsafe.Add(ref c, j + 2), t2, acc); Store(ref Unsafe.Add(ref c, j + 3), t3, acc);
+        }
+        for (; j < n; j++) Store(ref Unsafe.Add(ref c, j), Dot(ref a, ref Unsafe.Add(ref b, j * ldb), k), acc);
+    }
+
+    // Same summation order as the blocked kernels: vector lanes first, then the scalar tail.
+    private static T Dot<T>(ref T x, ref T y, int k) where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        int kv = k - k % w;
+        Vector<T> s = default;
+        for (int p = 0; p < kv; p += w) s = Fma(Load(ref x, p), Load(ref y, p), s);
+        T t = Vector.Sum(s);
+        for (int p = kv; p < k; p++) t += Unsafe.Add(ref x, p) * Unsafe.Add(ref y, p);
+        return t;
+    }
+
+    /// <summary>Writes the transpose of the m×n row-major matrix <paramref name="src"/> (row stride lds) into dst (n×m, row stride ldd).</summary>
+    public static void Transpose<T>(int m, int n, ReadOnlySpan<T> src, int lds, Span<T> dst, int ldd) where T : unmanaged
+    {
+        if (m == 0 || n == 0) return;
+        if (src.Length < (m - 1) * lds + n || dst.Length < (n - 1) * ldd + m)
+            throw new ArgumentException("A matrix span is too short for its shape and stride.");
+        const int Block = 32; // cache blocking keeps both sides in L1
+        for (int i0 = 0; i0 < m; i0 += Block)
+        {
+            int i1 = Math.Min(m, i0 + Block);
+            for (int j0 = 0; j0 < n; j0 += Block)
+            {
+                int j1 = Math.Min(n, j0 + Block);
+                for (int i = i0; i < i1; i++)
+                    for (int j = j0; j < j1; j++)
+                        dst[j * ldd + i] = src[i * lds + j];
+            }
+        }
+    }
+}
