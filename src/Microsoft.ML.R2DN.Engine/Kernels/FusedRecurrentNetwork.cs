@@ -106,12 +106,11 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     private T[] _z = [];
     private T[][] _s = [];
     private T[] _y = [];
-    // Backward: [dx_{t+1} | dy_t] rows, d(pre_k) rows, per-thread scratch, transposes for weight gradients.
+    // Backward: [dx_{t+1} | dy_t] rows, d(pre_k) rows, per-thread scratch.
     private T[] _dOut = [];
     private T[][] _dPre = [];
     private T[] _dy = [];
     private T[][] _scratch = [];
-    private T[] _transA = [], _transB = [];
 
     public int TimeSteps { get; private set; }
     public int Batch => _batch;
@@ -153,9 +152,6 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             int part = (batch + threads - 1) / threads;
             _scratch = new T[4 * threads][];
             for (int i = 0; i < _scratch.Length; i++) _scratch[i] = new T[part * widest];
-            int maxRowsT = Math.Max(net.Nz, Math.Max(net.Nx + net.Ny, net.StageSizes.Max()));
-            _transA = new T[cap * maxRowsT];
-            _transB = new T[cap * maxRowsT];
             _capacityRows = cap;
         }
         _shapeOf = net; _batch = batch; TimeSteps = timeSteps;
@@ -286,47 +282,54 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
 
     private FusedGradients WeightGradients(FusedRecurrentNetwork<T> net, int threads)
     {
-        int rows = TimeSteps * _batch, nz = net.Nz, nx = net.Nx, ny = net.Ny, no = nx + ny;
+        int rows = TimeSteps * _batch, nz = net.Nz, no = net.Nx + net.Ny;
         var g = new Matrix[net.Stages];
         var c = new double[net.Stages][];
-        // dW_o = Σ_rows dOutᵀ·z, db_o = Σ_rows dOut.
-        Gemm.Transpose<T>(rows, no, _dOut, no, _transA, rows);
-        Gemm.Transpose<T>(rows, nz, _z, nz, _transB, rows);
-        var wo = ProductOverRows(no, nz, rows, threads);
-        var bo = RowSums(no, rows);
-        // dG_0 = Σ d pre_0ᵀ·[x | u]: the first nx + nu rows of the transposed z.
+        // dW_o = Σ_rows [dx_{t+1} | dy_t]ᵀ·z_t and db_o = Σ_rows [dx_{t+1} | dy_t].
+        var wo = SumOfOuterProducts(_dOut, no, _z, nz, nz, rows, threads);
+        var bo = ColumnSums(_dOut, no, rows);
+        // dG_0 = Σ d pre_0ᵀ·[x | u] (a prefix of each z row); dG_k = Σ d pre_kᵀ·s_{k−1}.
         for (int k = 0; k < net.Stages; k++)
         {
             int n = net.StageSizes[k], kin = net.StageInputs(k);
-            if (k > 0) Gemm.Transpose<T>(rows, kin, _s[k - 1], kin, _transB, rows);
-            Gemm.Transpose<T>(rows, n, _dPre[k], n, _transA, rows);
-            g[k] = ProductOverRows(n, kin, rows, threads);
-            c[k] = RowSums(n, rows);
+            g[k] = k == 0 ? SumOfOuterProducts(_dPre[0], n, _z, nz, kin, rows, threads)
+                          : SumOfOuterProducts(_dPre[k], n, _s[k - 1], kin, kin, rows, threads);
+            c[k] = ColumnSums(_dPre[k], n, rows);
         }
         return new FusedGradients { G = g, C = c, Wo = wo, Bo = bo };
     }
 
-    // _transA (m × rows) · _transB (n × rows)ᵀ, split by output rows across threads.
-    private Matrix ProductOverRows(int m, int n, int rows, int threads)
+    // Σ_r a[r, :]ᵀ·b[r, :n] (m × n) over all rows, split by output rows (multiples of 4) across threads. The rows
+    // are walked in chunks that keep both operands' slices in the L2 cache; the order is fixed, so the result does
+    // not depend on the thread count.
+    private static Matrix SumOfOuterProducts(T[] a, int m, T[] b, int ldb, int n, int rows, int threads)
     {
         var result = new T[m * n];
-        if (threads == 1 || m < 2 * threads)
-            Gemm.MultiplyTransposed<T>(m, n, rows, _transA, rows, _transB, rows, result, n);
-        else
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
+        void Block(int i0, int i1)
+        {
+            if (i1 <= i0) return;
+            for (int r0 = 0; r0 < rows; r0 += ChunkRows)
             {
-                int i0 = p * m / threads, i1 = (p + 1) * m / threads;
-                Gemm.MultiplyTransposed<T>(i1 - i0, n, rows, _transA.AsSpan(i0 * rows), rows, _transB, rows, result.AsSpan(i0 * n), n);
-            });
+                int kc = Math.Min(ChunkRows, rows - r0);
+                Gemm.MultiplyTransposeA<T>(i1 - i0, n, kc, a.AsSpan(r0 * m + i0), m, b.AsSpan(r0 * ldb), ldb, result.AsSpan(i0 * n), n);
+            }
+        }
+        if (threads == 1 || m < 8 * threads) Block(0, m);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                          p => Block(p * m / threads / 4 * 4, p == threads - 1 ? m : (p + 1) * m / threads / 4 * 4));
         var mat = new Matrix(m, n);
         for (int i = 0; i < result.Length; i++) mat.Data[i] = double.CreateChecked(result[i]);
         return mat;
     }
 
-    private double[] RowSums(int m, int rows)
+    private const int ChunkRows = 128;
+
+    private static double[] ColumnSums(T[] a, int m, int rows)
     {
+        var acc = new T[m];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add<T>(acc, a.AsSpan(r * m, m), acc);
         var s = new double[m];
-        for (int i = 0; i < m; i++) s[i] = double.CreateChecked(TensorPrimitives.Sum<T>(_transA.AsSpan(i * rows, rows)));
+        for (int i = 0; i < m; i++) s[i] = double.CreateChecked(acc[i]);
         return s;
     }
 }

@@ -211,6 +211,111 @@ public static class Gemm
         return t;
     }
 
+    /// <summary>C[i, j] += Σ_k A[k, i]·B[k, j] for i &lt; m, j &lt; n, k &lt; k: the "TN" product C += Aᵀ·B.</summary>
+    /// <remarks>
+    /// Used for weight gradients, dW = Σ over all T·B rows of dyᵀ·x, where both operands are long and row-major:
+    /// rows of A and B are streamed in order, with no transposed copies. 4 rows of C by up to 3 vectors of columns
+    /// stay in registers; a column tail shorter than 3 vectors is done one vector at a time, and the last partial
+    /// vector overlaps columns already done (only its new lanes are stored). Sums run over k in order.
+    /// </remarks>
+    public static void MultiplyTransposeA<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+                                             Span<T> c, int ldc)
+        where T : unmanaged, INumber<T>
+    {
+        if (m == 0 || n == 0 || k == 0) return;
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
+        if (lda < m || ldb < n || ldc < n) throw new ArgumentException("A row stride is smaller than the row length.");
+        if (a.Length < (k - 1) * lda + m || b.Length < (k - 1) * ldb + n || c.Length < (m - 1) * ldc + n)
+            throw new ArgumentException("A matrix span is too short for its shape and stride.");
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+        int w = Vector<T>.Count;
+        for (int i = 0; i < m; i += 4)
+        {
+            int rowsHere = Math.Min(4, m - i);
+            int j = 0;
+            for (; j + 3 * w <= n; j += 3 * w) TnBlock(ref ra, lda, ref rb, ldb, ref rc, ldc, i, rowsHere, j, 3, 0, k);
+            for (; j + w <= n; j += w) TnBlock(ref ra, lda, ref rb, ldb, ref rc, ldc, i, rowsHere, j, 1, 0, k);
+            if (j < n)
+            {
+                if (n >= w) TnBlock(ref ra, lda, ref rb, ldb, ref rc, ldc, i, rowsHere, n - w, 1, j - (n - w), k);
+                else
+                    for (int r = 0; r < rowsHere; r++)
+                        for (int jj = j; jj < n; jj++)
+                        {
+                            T s = T.Zero;
+                            for (int p = 0; p < k; p++) s += Unsafe.Add(ref ra, p * lda + i + r) * Unsafe.Add(ref rb, p * ldb + jj);
+                            Unsafe.Add(ref rc, (i + r) * ldc + jj) += s;
+                        }
+            }
+        }
+    }
+
+    // One register block: rows i..i+rows−1 of C (rows ≤ 4) by `vectors` vectors of columns from j; lanes below
+    // `skipLanes` of the (single) vector are not stored, because an earlier block already did those columns.
+    private static void TnBlock<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int rows, int j, int vectors,
+                                   int skipLanes, int k)
+        where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        Vector<T> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
+        Vector<T> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
+        ref T ai = ref Unsafe.Add(ref a, i);
+        ref T bj = ref Unsafe.Add(ref b, j);
+        if (vectors == 3 && rows == 4)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                ref T arow = ref Unsafe.Add(ref ai, p * lda);
+                ref T brow = ref Unsafe.Add(ref bj, p * ldb);
+                var b0 = Load(ref brow, 0); var b1 = Load(ref brow, w); var b2 = Load(ref brow, 2 * w);
+                var x = new Vector<T>(arow); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                x = new Vector<T>(Unsafe.Add(ref arow, 1)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
+                x = new Vector<T>(Unsafe.Add(ref arow, 2)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
+                x = new Vector<T>(Unsafe.Add(ref arow, 3)); s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
+            }
+        }
+        else
+        {
+            // General block: any rows ≤ 4, 1 or 3 vectors.
+            for (int p = 0; p < k; p++)
+            {
+                ref T arow = ref Unsafe.Add(ref ai, p * lda);
+                ref T brow = ref Unsafe.Add(ref bj, p * ldb);
+                var b0 = Load(ref brow, 0);
+                var b1 = vectors == 3 ? Load(ref brow, w) : default;
+                var b2 = vectors == 3 ? Load(ref brow, 2 * w) : default;
+                var x = new Vector<T>(arow); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                if (rows > 1) { x = new Vector<T>(Unsafe.Add(ref arow, 1)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12); }
+                if (rows > 2) { x = new Vector<T>(Unsafe.Add(ref arow, 2)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22); }
+                if (rows > 3) { x = new Vector<T>(Unsafe.Add(ref arow, 3)); s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32); }
+            }
+        }
+        StoreAdd(ref c, ldc, i, j, s00, s01, s02, vectors, skipLanes);
+        if (rows > 1) StoreAdd(ref c, ldc, i + 1, j, s10, s11, s12, vectors, skipLanes);
+        if (rows > 2) StoreAdd(ref c, ldc, i + 2, j, s20, s21, s22, vectors, skipLanes);
+        if (rows > 3) StoreAdd(ref c, ldc, i + 3, j, s30, s31, s32, vectors, skipLanes);
+    }
+
+    private static void StoreAdd<T>(ref T c, int ldc, int row, int j, Vector<T> v0, Vector<T> v1, Vector<T> v2, int vectors, int skipLanes)
+        where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        ref T dst = ref Unsafe.Add(ref c, row * ldc + j);
+        if (skipLanes == 0)
+        {
+            Store(ref dst, 0, Load(ref dst, 0) + v0);
+            if (vectors == 3) { Store(ref dst, w, Load(ref dst, w) + v1); Store(ref dst, 2 * w, Load(ref dst, 2 * w) + v2); }
+        }
+        else
+            for (int l = skipLanes; l < w; l++) Unsafe.Add(ref dst, l) += v0[l];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T r, int offset, Vector<T> v) where T : unmanaged, INumber<T>
+        => Unsafe.WriteUnaligned(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref r, offset)), v);
+
     /// <summary>Writes the transpose of the m×n row-major matrix <paramref name="src"/> (row stride lds) into dst (n×m, row stride ldd).</summary>
     public static void Transpose<T>(int m, int n, ReadOnlySpan<T> src, int lds, Span<T> dst, int ldd) where T : unmanaged
     {
@@ -218,6 +323,8 @@ public static class Gemm
         if (src.Length < (m - 1) * lds + n || dst.Length < (n - 1) * ldd + m)
             throw new ArgumentException("A matrix span is too short for its shape and stride.");
         const int Block = 32; // cache blocking keeps both sides in L1
+        ref T rs = ref MemoryMarshal.GetReference(src);
+        ref T rd = ref MemoryMarshal.GetReference(dst);
         for (int i0 = 0; i0 < m; i0 += Block)
         {
             int i1 = Math.Min(m, i0 + Block);
@@ -225,8 +332,11 @@ public static class Gemm
             {
                 int j1 = Math.Min(n, j0 + Block);
                 for (int i = i0; i < i1; i++)
+                {
+                    ref T row = ref Unsafe.Add(ref rs, i * lds);
                     for (int j = j0; j < j1; j++)
-                        dst[j * ldd + i] = src[i * lds + j];
+                        Unsafe.Add(ref rd, j * ldd + i) = Unsafe.Add(ref row, j);
+                }
             }
         }
     }

@@ -153,7 +153,7 @@ public sealed class ContractingR2dn : ISequenceModel
                                 map.Bx, map.Bv, map.By, map.E, map.P, map.H);
     }
 
-    internal R2dnMap Map() => new(Parameters, Layout, Options);
+    internal R2dnMap Map() => new(Parameters, Layout, Options, Threads);
 
     internal FusedRecurrentNetwork<T> Compile<T>(R2dnMap map) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -18,9 +18,12 @@ internal sealed class LbdnMap
     private readonly SandwichLayer[] _layers;
     private readonly double _sqrtGamma;
     private readonly ParameterGroup[] _xy, _a, _d, _b;
+    private readonly int _threads;
 
-    public LbdnMap(double[] parameters, ParameterLayout layout, string prefix, int layerCount, double gamma, LbdnOutputLayer outputLayer)
+    public LbdnMap(double[] parameters, ParameterLayout layout, string prefix, int layerCount, double gamma, LbdnOutputLayer outputLayer,
+                   int threads = 1)
     {
+        _threads = Math.Max(1, threads);
         _sqrtGamma = Math.Sqrt(gamma);
         OutputLayer = outputLayer;
         _layers = new SandwichLayer[layerCount];
@@ -29,9 +32,10 @@ internal sealed class LbdnMap
         {
             _xy[k] = layout[$"{prefix}layers_{k}/XY"]; _a[k] = layout[$"{prefix}layers_{k}/a"];
             _d[k] = layout[$"{prefix}layers_{k}/d"]; _b[k] = layout[$"{prefix}layers_{k}/b"];
-            _layers[k] = new SandwichLayer(new Matrix(_xy[k].Rows, _xy[k].Columns, _xy[k].Slice(parameters)),
-                                           parameters[_a[k].Offset], _d[k].Slice(parameters));
         }
+        // The layers' maps are independent (each is a Cayley transform with its own LU), so they run in parallel.
+        ForEachLayer(k => _layers[k] = new SandwichLayer(new Matrix(_xy[k].Rows, _xy[k].Columns, _xy[k].Slice(parameters)),
+                                                         parameters[_a[k].Offset], _d[k].Slice(parameters)));
         Stages = outputLayer == LbdnOutputLayer.Linear ? layerCount - 1 : layerCount;
         if (Stages < 1) throw new ArgumentException("An LBDN with a linear output layer needs at least one hidden layer.");
         W1In = _sqrtGamma * _layers[0].W1;
@@ -100,14 +104,30 @@ internal sealed class LbdnMap
             dBLast = _sqrtGamma * Matrix.MultiplyTransposed(dOut, w2Last);
             Accumulate(ref dW2[Stages - 1], _sqrtGamma * Matrix.TransposeMultiply(_layers[^1].B, dOut));
         }
+        var results = new (Matrix dXY, double da, double[] dd)[layers];
+        ForEachLayer(k =>
+        {
+            bool linearLast = OutputLayer == LbdnOutputLayer.Linear && k == layers - 1;
+            var dd = new double[_d[k].Length];
+            var (dXY, da) = _layers[k].Backward(dW1[k], dW2[k], linearLast ? dBLast : null, dd);
+            results[k] = (dXY, da, dd);
+        });
         for (int k = 0; k < layers; k++)
         {
             bool linearLast = OutputLayer == LbdnOutputLayer.Linear && k == layers - 1;
-            var (dXY, da) = _layers[k].Backward(dW1[k], dW2[k], linearLast ? dBLast : null, _d[k].Slice(gradient));
-            dXY.Data.CopyTo(_xy[k].Slice(gradient));
-            gradient[_a[k].Offset] = da;
+            results[k].dXY.Data.CopyTo(_xy[k].Slice(gradient));
+            gradient[_a[k].Offset] = results[k].da;
+            results[k].dd.CopyTo(_d[k].Slice(gradient));
             (linearLast ? dOutBias : dBiases[k]).CopyTo(_b[k].Slice(gradient));
         }
+    }
+
+    private void ForEachLayer(Action<int> body)
+    {
+        if (_threads == 1 || _layers.Length == 1)
+            for (int k = 0; k < _layers.Length; k++) body(k);
+        else
+            Parallel.For(0, _layers.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
     }
 
     private static void Accumulate(ref Matrix? target, Matrix value)

@@ -16,10 +16,12 @@ internal sealed class R2dnMap
     private readonly int _nx, _nu, _nv, _ny;
     private readonly Matrix _x, _y, _b1Direct, _c1, _c1d12, _xtx;
     private readonly double _p, _sumSquares;
-    private readonly LuDecomposition _luE;
+    private readonly LuDecomposition _luE = null!;
+    private readonly int _threads;
 
-    public R2dnMap(double[] parameters, ParameterLayout layout, R2dnOptions options)
+    public R2dnMap(double[] parameters, ParameterLayout layout, R2dnOptions options, int threads = 1)
     {
+        _threads = Math.Max(1, threads);
         _layout = layout;
         _nx = options.StateSize; _nu = options.InputSize; _nv = options.Features; _ny = options.OutputSize;
         int nx = _nx;
@@ -28,6 +30,11 @@ internal sealed class R2dnMap
         _p = parameters[layout["p"].Offset];
         B2 = Get("B2"); D12 = Get("D12"); C2 = Get("C2"); D21 = Get("D21"); D22 = Get("D22");
         Bx = layout["bx"].Slice(parameters).ToArray(); Bv = layout["bv"].Slice(parameters).ToArray(); By = layout["by"].Slice(parameters).ToArray();
+
+        LbdnMap? network = null;
+        void BuildNetwork() => network = new LbdnMap(parameters, layout, "network/", options.HiddenSizes.Length + 1, 1.0,
+                                                     options.NetworkOutputLayer, Math.Max(1, _threads - 1));
+        var networkTask = _threads > 1 ? Task.Run(BuildNetwork) : null;
 
         _sumSquares = _x.SumOfSquares() + Numerics.Epsilon;
         _xtx = Matrix.TransposeMultiply(_x, _x);
@@ -42,22 +49,23 @@ internal sealed class R2dnMap
         A = _luE.Solve(h21);
         B1 = _luE.Solve(_b1Direct);
 
-        Network = new LbdnMap(parameters, layout, "network/", options.HiddenSizes.Length + 1, 1.0, options.NetworkOutputLayer);
+        if (networkTask is null) BuildNetwork(); else networkTask.GetAwaiter().GetResult();
+        Network = network!;
         _c1d12 = new Matrix(_nv, nx + _nu);
         _c1d12.SetBlock(0, 0, _c1);
         _c1d12.SetBlock(0, nx, D12);
     }
 
     /// <summary>The LMI matrix H (2nx × 2nx).</summary>
-    public Matrix H { get; }
+    public Matrix H { get; } = null!;
     /// <summary>E (implicit), nx × nx.</summary>
-    public Matrix E { get; }
+    public Matrix E { get; } = null!;
     /// <summary>P = H22, the contraction metric's inner matrix: V(Δx) = Δxᵀ Eᵀ P⁻¹ E Δx.</summary>
-    public Matrix P { get; }
+    public Matrix P { get; } = null!;
     /// <summary>Explicit A = E⁻¹H21.</summary>
-    public Matrix A { get; }
+    public Matrix A { get; } = null!;
     /// <summary>Explicit B1 = E⁻¹B1_direct.</summary>
-    public Matrix B1 { get; }
+    public Matrix B1 { get; } = null!;
     /// <summary>Explicit B2 (= direct).</summary>
     public Matrix B2 { get; }
     /// <summary>C1 (= direct).</summary>
@@ -121,7 +129,11 @@ internal sealed class R2dnMap
         var dW1In = Matrix.MultiplyTransposed(dG[0], _c1d12).AddScaled(Outer(dC[0], Bv));
         var dC1D12 = Matrix.TransposeMultiply(Network.W1In, dG[0]);
         var dbv = MatTVec(Network.W1In, dC[0]);
-        Network.Backward(dW1In, dG, dC, dOut, dOutBias, gradient);
+        // The network's adjoint and the LTI part's adjoint touch disjoint parameter groups: run them side by side.
+        var networkGradient = _threads > 1 ? new double[gradient.Length] : null;
+        var networkTask = networkGradient is null ? null
+            : Task.Run(() => Network.Backward(dW1In, dG, dC, dOut, dOutBias, networkGradient));
+        if (networkTask is null) Network.Backward(dW1In, dG, dC, dOut, dOutBias, gradient);
 
         // [A B1] = E⁻¹[H21 B1_direct]: with M = E⁻ᵀ[dA dB1], d[H21 B1_direct] = M and dE = −M·[A B1]ᵀ.
         var rhs = new Matrix(nx, nx + _nv);
@@ -152,6 +164,12 @@ internal sealed class R2dnMap
         Write(gradient, "B1", dB1Direct.Data); Write(gradient, "C1", dC1.Data); Write(gradient, "B2", dB2.Data);
         Write(gradient, "D12", dD12.Data); Write(gradient, "C2", dC2.Data); Write(gradient, "D21", dD21.Data);
         Write(gradient, "D22", dD22.Data); Write(gradient, "bx", dbx); Write(gradient, "bv", dbv); Write(gradient, "by", dby);
+        if (networkTask is not null)
+        {
+            networkTask.GetAwaiter().GetResult();
+            int start = _layout["network/layers_0/XY"].Offset;
+            networkGradient.AsSpan(start).CopyTo(gradient.Slice(start));
+        }
     }
 
     private void Write(Span<double> gradient, string name, ReadOnlySpan<double> values) => values.CopyTo(_layout[name].Slice(gradient));

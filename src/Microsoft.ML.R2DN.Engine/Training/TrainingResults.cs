@@ -1,0 +1,97 @@
+namespace Microsoft.ML.R2DN.Engine.Training;
+
+/// <summary>What happened in one completed epoch, passed to <see cref="Trainer.EpochCompleted"/>.</summary>
+/// <param name="Epoch">0-based epoch index.</param>
+/// <param name="TrainLoss">Mean of the epoch's segment losses.</param>
+/// <param name="ValidationLoss">Validation loss after the washout, or NaN when not computed this epoch.</param>
+/// <param name="ValidationNrmse">Validation NRMSE (a fraction) after the washout, or NaN when not computed this epoch.</param>
+/// <param name="LearningRate">Effective rate (schedule × plateau scale) of the epoch's last step.</param>
+/// <param name="PlateauScale">Reduce-on-plateau scale after this epoch's update (1 without a plateau rule).</param>
+/// <param name="Seconds">Wall-clock seconds of the epoch's training steps (validation excluded).</param>
+/// <param name="ValidationSeconds">Wall-clock seconds of validation (0 when not computed).</param>
+/// <param name="TotalSteps">Optimiser steps taken so far in this fit.</param>
+/// <param name="IsBest">Whether this epoch improved the monitored loss.</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double ValidationNrmse, double LearningRate,
+                                 double PlateauScale, double Seconds, double ValidationSeconds, long TotalSteps, bool IsBest);
+
+/// <summary>The outcome of <see cref="Trainer.Fit"/>. Per-epoch lists have one entry per completed epoch.</summary>
+public sealed class TrainingResult
+{
+    internal TrainingResult(double[] trainLoss, double[] validationLoss, double[] validationNrmse, double[] secondsPerEpoch,
+                            int bestEpoch, double bestLoss, bool stoppedEarly, bool restoredBestWeights, long totalSteps)
+    {
+        TrainLoss = trainLoss;
+        ValidationLoss = validationLoss;
+        ValidationNrmse = validationNrmse;
+        SecondsPerEpoch = secondsPerEpoch;
+        BestEpoch = bestEpoch;
+        BestLoss = bestLoss;
+        StoppedEarly = stoppedEarly;
+        RestoredBestWeights = restoredBestWeights;
+        TotalSteps = totalSteps;
+    }
+
+    /// <summary>Mean segment loss of each epoch.</summary>
+    public IReadOnlyList<double> TrainLoss { get; }
+
+    /// <summary>Validation loss of each epoch, NaN where not computed.</summary>
+    public IReadOnlyList<double> ValidationLoss { get; }
+
+    /// <summary>Validation NRMSE (a fraction) of each epoch, NaN where not computed.</summary>
+    public IReadOnlyList<double> ValidationNrmse { get; }
+
+    /// <summary>Wall-clock seconds of each epoch's training steps (validation excluded).</summary>
+    public IReadOnlyList<double> SecondsPerEpoch { get; }
+
+    /// <summary>Number of completed epochs.</summary>
+    public int EpochsCompleted => TrainLoss.Count;
+
+    /// <summary>0-based epoch with the lowest monitored loss (validation loss if validation data was given, else training loss); −1 if none.</summary>
+    public int BestEpoch { get; }
+
+    /// <summary>The lowest monitored loss (+∞ if none).</summary>
+    public double BestLoss { get; }
+
+    /// <summary>Whether early stopping ended training before <see cref="TrainerOptions.Epochs"/> epochs.</summary>
+    public bool StoppedEarly { get; }
+
+    /// <summary>Whether the best epoch's parameters were copied back into the model at the end.</summary>
+    public bool RestoredBestWeights { get; }
+
+    /// <summary>Total optimiser steps taken.</summary>
+    public long TotalSteps { get; }
+}
+
+/// <summary>
+/// Thrown by <see cref="Trainer.Fit"/> when a loss or gradient is NaN or infinite. Before it is thrown the model's
+/// parameters are reset to the best parameters seen (the initial ones if no epoch had improved the monitored loss).
+/// </summary>
+public sealed class TrainingDivergedException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="epoch">0-based epoch index.</param>
+    /// <param name="segmentStep">0-based step within the epoch.</param>
+    /// <param name="globalStep">0-based optimiser step over the whole fit.</param>
+    /// <param name="loss">The loss value returned for that step.</param>
+    /// <param name="message">The message.</param>
+    public TrainingDivergedException(int epoch, int segmentStep, long globalStep, double loss, string message)
+        : base(message)
+    {
+        Epoch = epoch;
+        SegmentStep = segmentStep;
+        GlobalStep = globalStep;
+        Loss = loss;
+    }
+
+    /// <summary>0-based epoch index at which training diverged.</summary>
+    public int Epoch { get; }
+
+    /// <summary>0-based step within that epoch.</summary>
+    public int SegmentStep { get; }
+
+    /// <summary>0-based optimiser step over the whole fit.</summary>
+    public long GlobalStep { get; }
+
+    /// <summary>The loss value returned for the failing step (may be finite when only the gradient was not).</summary>
+    public double Loss { get; }
+}
