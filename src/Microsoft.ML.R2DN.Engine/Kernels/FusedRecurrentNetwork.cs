@@ -25,7 +25,7 @@ namespace Microsoft.ML.R2DN.Engine.Kernels;
 internal sealed class FusedRecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public FusedRecurrentNetwork(int nx, int nu, int ny, Activation activation, IReadOnlyList<Matrix> g, IReadOnlyList<double[]> c,
-                                 Matrix wo, double[] bo)
+                                 Matrix wo, double[] bo, Matrix? d11 = null)
     {
         if (g.Count == 0) throw new ArgumentException("At least one activated stage is needed.", nameof(g));
         Nx = nx; Nu = nu; Ny = ny; Activation = activation;
@@ -42,10 +42,18 @@ internal sealed class FusedRecurrentNetwork<T> where T : unmanaged, IFloatingPoi
             C[k] = Convert(c[k]);
         }
         if (wo.Rows != nx + ny || wo.Columns != Nz) throw new ArgumentException($"W_o must be {nx + ny}x{Nz}, got {wo.Rows}x{wo.Columns}.", nameof(wo));
+        if (d11 is not null)
+        {
+            // A REN: one stage whose neurons also feed each other through the strictly lower-triangular D11.
+            if (Stages != 1 || d11.Rows != StageSizes[0] || d11.Columns != StageSizes[0])
+                throw new ArgumentException("D11 needs exactly one stage of matching width.", nameof(d11));
+            D11 = Convert(d11.Data);
+            D11T = Convert(d11.Transpose().Data);
+        }
         Wo = Convert(wo.Data);
         WoT = Convert(wo.Transpose().Data);
         Bo = Convert(bo);
-        long macs = (long)(nx + ny) * Nz;
+        long macs = (long)(nx + ny) * Nz + (d11 is null ? 0 : (long)StageSizes[0] * (StageSizes[0] - 1) / 2);
         for (int k = 0; k < Stages; k++) macs += (long)StageSizes[k] * (k == 0 ? nx + nu : StageSizes[k - 1]);
         MultiplyAddsPerStep = macs;
     }
@@ -61,6 +69,12 @@ internal sealed class FusedRecurrentNetwork<T> where T : unmanaged, IFloatingPoi
     public T[][] GT { get; }
     public T[][] C { get; }
     public T[] Wo { get; }
+
+    /// <summary>The equilibrium feedback D11 (strictly lower triangular, nv × nv) and its transpose, or null.</summary>
+    public T[]? D11 { get; }
+
+    /// <summary>D11ᵀ, for the backward substitution.</summary>
+    public T[]? D11T { get; }
     public T[] WoT { get; }
     public T[] Bo { get; }
 
@@ -84,6 +98,7 @@ internal sealed class FusedGradients
     public required double[][] C { get; init; }
     public required Matrix Wo { get; init; }
     public required double[] Bo { get; init; }
+    public Matrix? D11 { get; init; }
 }
 
 /// <summary>
@@ -187,7 +202,10 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
                 if (k == last) { output = _z.AsSpan(r0 * nz + nx + nu); ldOut = nz; }
                 else { output = _s[k].AsSpan(r0 * n); ldOut = n; }
                 Gemm.MultiplyTransposed<T>(m, n, kin, input, ldIn, net.G[k], kin, output, ldOut);
-                for (int i = 0; i < m; i++) Activate(net.Activation, output.Slice(i * ldOut, n), net.C[k]);
+                if (net.D11 is null)
+                    for (int i = 0; i < m; i++) Activate(net.Activation, output.Slice(i * ldOut, n), net.C[k]);
+                else
+                    for (int i = 0; i < m; i++) SolveEquilibrium(net.Activation, net.D11, output.Slice(i * ldOut, n), net.C[k]);
             }
             // [x_{t+1} | y_t] = z_t·W_oᵀ + b_o, written straight into the next z row and into y.
             var zt = _z.AsSpan(r0 * nz);
@@ -211,16 +229,53 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
         else TensorPrimitives.Tanh<T>(row, row);
     }
 
-    // d(pre) = d(post)·σ'(pre), with σ' written in terms of the stored post-activation s.
+    // The equilibrium w = σ(D11·w + b) with D11 strictly lower triangular, solved exactly by forward substitution
+    // (MODELS.md 2.5): w_i = σ(b_i + Σ_{j<i} D11_ij·w_j). On entry row holds the input part of b; on exit, w.
+    private static void SolveEquilibrium(Activation activation, T[] d11, Span<T> row, ReadOnlySpan<T> bias)
+    {
+        int n = row.Length;
+        for (int i = 0; i < n; i++)
+        {
+            T v = row[i] + bias[i] + TensorPrimitives.Dot<T>(d11.AsSpan(i * n, i), row.Slice(0, i));
+            row[i] = activation == Activation.ReLU ? T.Max(v, T.Zero) : T.Tanh(v);
+        }
+    }
+
+    // Adjoint of the equilibrium by the implicit function theorem: with J = diag(σ'(v)), the adjoint of v is
+    // g_v = J·(I − D11ᵀJ)⁻¹… written as a back substitution, g_v,i = σ'_i·(g_i + Σ_{k>i} D11_ki·g_v,k).
+    private static void EquilibriumBackward(Activation activation, T[] d11T, ReadOnlySpan<T> w, ReadOnlySpan<T> dw, Span<T> dPre)
+    {
+        int n = w.Length;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            T g = dw[i] + TensorPrimitives.Dot<T>(d11T.AsSpan(i * n + i + 1, n - i - 1), dPre.Slice(i + 1, n - i - 1));
+            T slope = activation == Activation.ReLU ? (w[i] > T.Zero ? T.One : T.Zero) : T.One - w[i] * w[i];
+            dPre[i] = slope * g;
+        }
+    }
+
+    // d(pre) = d(post)·σ'(pre), with σ' written in terms of the stored post-activation s:
+    // ReLU: σ' = [s > 0]; tanh: σ' = 1 − s².
     private static void ActivationBackward(Activation activation, ReadOnlySpan<T> s, ReadOnlySpan<T> dPost, Span<T> dPre)
     {
+        int n = s.Length, w = Vector<T>.Count, i = 0;
         if (activation == Activation.ReLU)
         {
-            for (int i = 0; i < s.Length; i++) dPre[i] = s[i] > T.Zero ? dPost[i] : T.Zero;
+            for (; i + w <= n; i += w)
+            {
+                var vs = new Vector<T>(s.Slice(i));
+                Vector.ConditionalSelect(Vector.GreaterThan(vs, Vector<T>.Zero), new Vector<T>(dPost.Slice(i)), Vector<T>.Zero).CopyTo(dPre.Slice(i));
+            }
+            for (; i < n; i++) dPre[i] = s[i] > T.Zero ? dPost[i] : T.Zero;
         }
         else
         {
-            for (int i = 0; i < s.Length; i++) dPre[i] = dPost[i] * (T.One - s[i] * s[i]);
+            for (; i + w <= n; i += w)
+            {
+                var vs = new Vector<T>(s.Slice(i));
+                (new Vector<T>(dPost.Slice(i)) * (Vector<T>.One - vs * vs)).CopyTo(dPre.Slice(i));
+            }
+            for (; i < n; i++) dPre[i] = dPost[i] * (T.One - s[i] * s[i]);
         }
     }
 
@@ -262,8 +317,13 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             Gemm.MultiplyTransposed<T>(m, nz, no, _dOut.AsSpan(r0 * no), no, net.WoT, no, dz, nz);
             int nLast = net.StageSizes[last];
             for (int i = 0; i < m; i++)
-                ActivationBackward(net.Activation, _z.AsSpan((r0 + i) * nz + nx + nu, nLast), dz.AsSpan(i * nz + nx + nu, nLast),
-                                   _dPre[last].AsSpan((r0 + i) * nLast, nLast));
+            {
+                var sLast = _z.AsSpan((r0 + i) * nz + nx + nu, nLast);
+                var dsLast = dz.AsSpan(i * nz + nx + nu, nLast);
+                var dPreLast = _dPre[last].AsSpan((r0 + i) * nLast, nLast);
+                if (net.D11T is null) ActivationBackward(net.Activation, sLast, dsLast, dPreLast);
+                else EquilibriumBackward(net.Activation, net.D11T, sLast, dsLast, dPreLast);
+            }
             for (int k = last; k >= 1; k--)
             {
                 int n = net.StageSizes[k], nin = net.StageSizes[k - 1];
@@ -286,23 +346,31 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
         var g = new Matrix[net.Stages];
         var c = new double[net.Stages][];
         // dW_o = Σ_rows [dx_{t+1} | dy_t]ᵀ·z_t and db_o = Σ_rows [dx_{t+1} | dy_t].
-        var wo = SumOfOuterProducts(_dOut, no, _z, nz, nz, rows, threads);
+        var wo = SumOfOuterProducts(_dOut, no, _z, 0, nz, nz, rows, threads);
         var bo = ColumnSums(_dOut, no, rows);
         // dG_0 = Σ d pre_0ᵀ·[x | u] (a prefix of each z row); dG_k = Σ d pre_kᵀ·s_{k−1}.
         for (int k = 0; k < net.Stages; k++)
         {
             int n = net.StageSizes[k], kin = net.StageInputs(k);
-            g[k] = k == 0 ? SumOfOuterProducts(_dPre[0], n, _z, nz, kin, rows, threads)
-                          : SumOfOuterProducts(_dPre[k], n, _s[k - 1], kin, kin, rows, threads);
+            g[k] = k == 0 ? SumOfOuterProducts(_dPre[0], n, _z, 0, nz, kin, rows, threads)
+                          : SumOfOuterProducts(_dPre[k], n, _s[k - 1], 0, kin, kin, rows, threads);
             c[k] = ColumnSums(_dPre[k], n, rows);
         }
-        return new FusedGradients { G = g, C = c, Wo = wo, Bo = bo };
+        // dD11 = Σ d preᵀ·w; only its strictly lower triangle is a gradient (the map reads nothing else).
+        Matrix? d11 = null;
+        if (net.D11 is not null)
+        {
+            int n = net.StageSizes[0];
+            d11 = SumOfOuterProducts(_dPre[0], n, _z, net.Nx + net.Nu, nz, n, rows, threads);
+            for (int i = 0; i < n; i++) for (int j = i; j < n; j++) d11[i, j] = 0;
+        }
+        return new FusedGradients { G = g, C = c, Wo = wo, Bo = bo, D11 = d11 };
     }
 
     // Σ_r a[r, :]ᵀ·b[r, :n] (m × n) over all rows, split by output rows (multiples of 4) across threads. The rows
     // are walked in chunks that keep both operands' slices in the L2 cache; the order is fixed, so the result does
     // not depend on the thread count.
-    private static Matrix SumOfOuterProducts(T[] a, int m, T[] b, int ldb, int n, int rows, int threads)
+    private static Matrix SumOfOuterProducts(T[] a, int m, T[] b, int bOffset, int ldb, int n, int rows, int threads)
     {
         var result = new T[m * n];
         void Block(int i0, int i1)
@@ -311,7 +379,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             for (int r0 = 0; r0 < rows; r0 += ChunkRows)
             {
                 int kc = Math.Min(ChunkRows, rows - r0);
-                Gemm.MultiplyTransposeA<T>(i1 - i0, n, kc, a.AsSpan(r0 * m + i0), m, b.AsSpan(r0 * ldb), ldb, result.AsSpan(i0 * n), n);
+                Gemm.MultiplyTransposeA<T>(i1 - i0, n, kc, a.AsSpan(r0 * m + i0), m, b.AsSpan(bOffset + r0 * ldb), ldb, result.AsSpan(i0 * n), n);
             }
         }
         if (threads == 1 || m < 8 * threads) Block(0, m);

@@ -1,5 +1,3 @@
-using System.Numerics;
-using Microsoft.ML.R2DN.Engine.Kernels;
 using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Models;
@@ -16,59 +14,29 @@ namespace Microsoft.ML.R2DN.Engine.Models;
 /// Direct parameters (MODELS.md names): X (2nx×2nx), p, Y (nx×nx), B1 (nx×nv, implicit), C1 (nv×nx), B2 (nx×nu),
 /// D12 (nv×nu), C2 (ny×nx), D21 (ny×nv), D22 (ny×nu), bx, bv, by, and <c>network/layers_k/{XY,a,d,b}</c>.
 /// Parameters are float64 (the maps run in float64); the time loops run in float32 SIMD.
-/// <para>Not thread-safe: one call at a time per instance (each call may use <see cref="Threads"/> cores).</para>
+/// <para>Not thread-safe: one call at a time per instance (each call may use <see cref="RecurrentModel.Threads"/> cores).</para>
 /// </remarks>
-public sealed class ContractingR2dn : ISequenceModel
+public sealed class ContractingR2dn : RecurrentModel
 {
-    private readonly RolloutWorkspace<float> _workspace = new();
-    private double[]? _compiledFrom;
-    private FusedRecurrentNetwork<float>? _compiled;
-    private R2dnMap? _compiledMap;
-    private float[] _outputGradientScratch = [];
-    private int _threads = Math.Max(1, Environment.ProcessorCount);
-
     /// <summary>Creates a model with freshly initialised parameters.</summary>
     /// <param name="options">Sizes and choices; validated.</param>
     /// <param name="seed">Seed of the initialisation.</param>
     public ContractingR2dn(R2dnOptions options, int seed = 0)
+        : base(CreateLayout(options), options.InputSize, options.StateSize, options.OutputSize, options.Activation)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         if (options.NetworkOutputLayer == LbdnOutputLayer.Linear && options.HiddenSizes.Length == 0)
             throw new ArgumentException("A linear network output layer needs at least one hidden layer.", nameof(options));
         Options = options with { HiddenSizes = (int[])options.HiddenSizes.Clone() };
-        Layout = CreateLayout(Options);
-        Parameters = new double[Layout.Count];
         Initialize(new Initializers(seed));
     }
 
     /// <summary>The options this model was built with.</summary>
     public R2dnOptions Options { get; }
-    /// <inheritdoc/>
-    public int InputSize => Options.InputSize;
-    /// <inheritdoc/>
-    public int StateSize => Options.StateSize;
-    /// <inheritdoc/>
-    public int OutputSize => Options.OutputSize;
-    /// <inheritdoc/>
-    public int ParameterCount => Layout.Count;
-    /// <inheritdoc/>
-    public double[] Parameters { get; }
-    /// <inheritdoc/>
-    public ParameterLayout Layout { get; }
-
-    /// <inheritdoc/>
-    public int Threads
-    {
-        get => _threads;
-        set => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be at least 1.");
-    }
-
     /// <summary>
     /// Multiply-adds per time step per sequence of the explicit (unfused) model, the count used for FLOP rates:
     /// nx(nx+nv+nu) + ny(nx+nv+nu) + nv(nx+nu) + Σ over Sandwich layers m→n of (n·m + n·n).
     /// </summary>
-    public long MultiplyAddsPerStep
+    public override long MultiplyAddsPerStep
     {
         get
         {
@@ -80,7 +48,7 @@ public sealed class ContractingR2dn : ISequenceModel
         }
     }
 
-    /// <summary>Builds the parameter layout of an R2DN with these options (the flat order of <see cref="Parameters"/>).</summary>
+    /// <summary>Builds the parameter layout of an R2DN with these options (the flat order of <see cref="RecurrentModel.Parameters"/>).</summary>
     public static ParameterLayout CreateLayout(R2dnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -155,79 +123,7 @@ public sealed class ContractingR2dn : ISequenceModel
 
     internal R2dnMap Map() => new(Parameters, Layout, Options, Threads);
 
-    internal FusedRecurrentNetwork<T> Compile<T>(R2dnMap map) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (g, c, wo, bo) = map.Fuse();
-        return new FusedRecurrentNetwork<T>(StateSize, InputSize, OutputSize, Options.Activation, g, c, wo, bo);
-    }
-
-    private (FusedRecurrentNetwork<float> Net, R2dnMap Map) CompiledFloat()
-    {
-        // The map runs once per call; an unchanged parameter vector reuses the last compilation.
-        if (_compiled is null || _compiledFrom is null || !_compiledFrom.AsSpan().SequenceEqual(Parameters))
-        {
-            Validation.ThrowIfNotFinite(Parameters, nameof(Parameters));
-            _compiledMap = Map();
-            _compiled = Compile<float>(_compiledMap);
-            _compiledFrom = (double[])Parameters.Clone();
-        }
-        return (_compiled, _compiledMap!);
-    }
-
-    /// <inheritdoc/>
-    public void Simulate(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, int timeSteps, int batch,
-                         Span<float> outputs, Span<float> finalState)
-    {
-        Validation.CheckSequenceArguments(this, initialState, inputs, timeSteps, batch);
-        Validation.CheckLength(outputs, (long)timeSteps * batch * OutputSize, nameof(outputs));
-        Validation.CheckLength(finalState, (long)batch * StateSize, nameof(finalState));
-        var (net, _) = CompiledFloat();
-        _workspace.Forward(net, initialState, inputs, timeSteps, batch, Threads);
-        _workspace.Outputs.CopyTo(outputs);
-        _workspace.CopyFinalState(finalState);
-    }
-
-    /// <inheritdoc/>
-    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient, Span<float> finalState)
-    {
-        ArgumentNullException.ThrowIfNull(loss);
-        Validation.CheckSequenceArguments(this, initialState, inputs, timeSteps, batch);
-        Validation.CheckLength(targets, (long)timeSteps * batch * OutputSize, nameof(targets));
-        Validation.CheckLength(gradient, ParameterCount, nameof(gradient));
-        Validation.CheckLength(finalState, (long)batch * StateSize, nameof(finalState));
-        var (net, map) = CompiledFloat();
-        _workspace.Forward(net, initialState, inputs, timeSteps, batch, Threads);
-        double value = loss.Evaluate(_workspace.Outputs, targets, timeSteps, batch, OutputSize, _workspace.OutputGradient);
-        var fg = _workspace.Backward(net, Threads);
-        map.Backward(fg.G, fg.C, fg.Wo, fg.Bo, gradient);
-        _workspace.CopyFinalState(finalState);
-        return value;
-    }
-
-    /// <summary>
-    /// Float64 forward and backward for verification (golden vectors, finite differences): runs the model, lets
-    /// <paramref name="lossGradient"/> turn the outputs into dLoss/dy in place, and returns the outputs, the final
-    /// state and the parameter gradient.
-    /// </summary>
-    internal (double[] Outputs, double[] FinalState, double[] Gradient) ForwardBackwardFloat64(
-        double[] initialState, double[] inputs, int timeSteps, int batch, Action<double[], double[]> lossGradient)
-    {
-        var map = Map();
-        var net = Compile<double>(map);
-        var ws = new RolloutWorkspace<double>();
-        ws.Forward(net, initialState, inputs, timeSteps, batch, Threads);
-        var y = ws.Outputs.ToArray();
-        var xT = new double[batch * StateSize];
-        ws.CopyFinalState(xT);
-        var dy = new double[y.Length];
-        lossGradient(y, dy);
-        dy.CopyTo(ws.OutputGradient);
-        var fg = ws.Backward(net, Threads);
-        var grad = new double[ParameterCount];
-        map.Backward(fg.G, fg.C, fg.Wo, fg.Bo, grad);
-        return (y, xT, grad);
-    }
+    internal override IExplicitMap CreateMap() => Map();
 }
 
 /// <summary>The explicit matrices of a contracting R2DN, with the implicit E, P = H22 and the LMI matrix H.</summary>

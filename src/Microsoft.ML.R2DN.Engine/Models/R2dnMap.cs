@@ -1,3 +1,4 @@
+using Microsoft.ML.R2DN.Engine.Kernels;
 using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Models;
@@ -10,7 +11,7 @@ namespace Microsoft.ML.R2DN.Engine.Models;
 /// H = p²/l2_norm(X)²·XᵀX + εI + blkdiag(C1ᵀC1, B1B1ᵀ); E = ½(H11 + H22 + Y − Yᵀ); A = E⁻¹H21; B1 = E⁻¹B1_direct.
 /// C1, B2, D12, C2, D21, D22, the biases and the network pass through unchanged.
 /// </remarks>
-internal sealed class R2dnMap
+internal sealed class R2dnMap : IExplicitMap
 {
     private readonly ParameterLayout _layout;
     private readonly int _nx, _nu, _nv, _ny;
@@ -88,7 +89,7 @@ internal sealed class R2dnMap
     public LbdnMap Network { get; }
 
     /// <summary>Builds the runnable program: G_0 = W1_0·[C1 D12], the joined network stages, and W_o with the network output folded in.</summary>
-    public (Matrix[] G, double[][] C, Matrix Wo, double[] Bo) Fuse()
+    public FusedSpec Fuse()
     {
         int nx = _nx, nu = _nu, ny = _ny, stages = Network.Stages;
         var g = new Matrix[stages];
@@ -103,8 +104,12 @@ internal sealed class R2dnMap
         var bo = new double[nx + ny];
         Add(Bx, MatVec(B1, Network.OutBias)).CopyTo(bo, 0);
         Add(By, MatVec(D21, Network.OutBias)).CopyTo(bo, nx);
-        return (g, c, wo, bo);
+        return new FusedSpec(g, c, wo, bo);
     }
+
+    /// <inheritdoc/>
+    public void Backward(FusedGradients gradients, Span<double> parameterGradient) =>
+        Backward(gradients.G, gradients.C, gradients.Wo, gradients.Bo, parameterGradient);
 
     /// <summary>Adjoint of <see cref="Fuse"/> and of the direct-to-explicit map: writes the gradient of every direct parameter.</summary>
     public void Backward(Matrix[] dG, double[][] dC, Matrix dWo, double[] dBo, Span<double> gradient)
