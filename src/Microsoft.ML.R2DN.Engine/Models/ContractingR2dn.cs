@@ -116,12 +116,12 @@ public sealed class ContractingR2dn : RecurrentModel
     /// <summary>The explicit matrices of the current parameters (for inspection and certificates).</summary>
     public R2dnExplicit GetExplicit()
     {
-        var map = new R2dnMap(Parameters, Layout, Options);
+        var map = Map();
         return new R2dnExplicit(map.A, map.B1, map.B2, map.C1, map.D12, map.C2, map.D21, map.D22,
                                 map.Bx, map.Bv, map.By, map.E, map.P, map.H);
     }
 
-    internal R2dnMap Map() => new(Parameters, Layout, Options, Threads);
+    internal ContractingR2dnMap Map() => new(Parameters, Layout, Options, Threads);
 
     internal override IExplicitMap CreateMap() => Map();
 }

@@ -4,94 +4,96 @@ using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 namespace Microsoft.ML.R2DN.Engine.Models;
 
 /// <summary>
-/// The direct-to-explicit map of the contracting R2DN (MODELS.md 2.7), its fusion with the network into the
-/// runnable program, and the adjoint of both.
+/// What every R2DN map shares: the explicit LTI matrices (from a robustness-specific parameterisation), the
+/// 1-Lipschitz network, their fusion into the runnable program, and the adjoint of the fusion.
 /// </summary>
-/// <remarks>
-/// H = p²/l2_norm(X)²·XᵀX + εI + blkdiag(C1ᵀC1, B1B1ᵀ); E = ½(H11 + H22 + Y − Yᵀ); A = E⁻¹H21; B1 = E⁻¹B1_direct.
-/// C1, B2, D12, C2, D21, D22, the biases and the network pass through unchanged.
-/// </remarks>
-internal sealed class R2dnMap : IExplicitMap
+internal abstract class R2dnMap : IExplicitMap
 {
-    private readonly ParameterLayout _layout;
-    private readonly int _nx, _nu, _nv, _ny;
-    private readonly Matrix _x, _y, _b1Direct, _c1, _c1d12, _xtx;
-    private readonly double _p, _sumSquares;
-    private readonly LuDecomposition _luE = null!;
-    private readonly int _threads;
+    private protected readonly ParameterLayout Layout;
+    private protected readonly int Nx, Nu, Nv, Ny;
+    private protected readonly int Threads;
+    private Matrix _c1d12 = null!;
 
-    public R2dnMap(double[] parameters, ParameterLayout layout, R2dnOptions options, int threads = 1)
+    private readonly R2dnOptions _options;
+
+    private protected R2dnMap(ParameterLayout layout, R2dnOptions options, int threads)
     {
-        _threads = Math.Max(1, threads);
-        _layout = layout;
-        _nx = options.StateSize; _nu = options.InputSize; _nv = options.Features; _ny = options.OutputSize;
-        int nx = _nx;
-        Matrix Get(string name) { var g = layout[name]; return new Matrix(g.Rows, g.Columns, g.Slice(parameters)); }
-        _x = Get("X"); _y = Get("Y"); _b1Direct = Get("B1"); _c1 = Get("C1");
-        _p = parameters[layout["p"].Offset];
-        B2 = Get("B2"); D12 = Get("D12"); C2 = Get("C2"); D21 = Get("D21"); D22 = Get("D22");
-        Bx = layout["bx"].Slice(parameters).ToArray(); Bv = layout["bv"].Slice(parameters).ToArray(); By = layout["by"].Slice(parameters).ToArray();
-
-        LbdnMap? network = null;
-        void BuildNetwork() => network = new LbdnMap(parameters, layout, "network/", options.HiddenSizes.Length + 1, 1.0,
-                                                     options.NetworkOutputLayer, Math.Max(1, _threads - 1));
-        var networkTask = _threads > 1 ? Task.Run(BuildNetwork) : null;
-
-        _sumSquares = _x.SumOfSquares() + Numerics.Epsilon;
-        _xtx = Matrix.TransposeMultiply(_x, _x);
-        H = (_p * _p / _sumSquares) * _xtx;
-        for (int i = 0; i < 2 * nx; i++) H[i, i] += Numerics.Epsilon;
-        H.AddBlock(0, 0, Matrix.TransposeMultiply(_c1, _c1));
-        H.AddBlock(nx, nx, Matrix.MultiplyTransposed(_b1Direct, _b1Direct));
-        var h11 = H.Block(0, 0, nx, nx); var h21 = H.Block(nx, 0, nx, nx); var h22 = H.Block(nx, nx, nx, nx);
-        E = 0.5 * (h11 + h22 + _y - _y.Transpose());
-        P = h22;
-        _luE = new LuDecomposition(E);
-        A = _luE.Solve(h21);
-        B1 = _luE.Solve(_b1Direct);
-
-        if (networkTask is null) BuildNetwork(); else networkTask.GetAwaiter().GetResult();
-        Network = network!;
-        _c1d12 = new Matrix(_nv, nx + _nu);
-        _c1d12.SetBlock(0, 0, _c1);
-        _c1d12.SetBlock(0, nx, D12);
+        Layout = layout;
+        _options = options;
+        Threads = Math.Max(1, threads);
+        Nx = options.StateSize; Nu = options.InputSize; Nv = options.Features; Ny = options.OutputSize;
     }
 
+    /// <summary>Runs the map; derived constructors call it once their own fields are set.</summary>
+    private protected void Build(double[] parameters)
+    {
+        Bx = Vector(parameters, "bx"); Bv = Vector(parameters, "bv"); By = Vector(parameters, "by");
+        // The network's map and the LTI part's map are independent: build them side by side.
+        LbdnMap? network = null;
+        void BuildNetwork() => network = new LbdnMap(parameters, Layout, "network/", _options.HiddenSizes.Length + 1, 1.0,
+                                                     _options.NetworkOutputLayer, Math.Max(1, Threads - 1));
+        var networkTask = Threads > 1 ? Task.Run(BuildNetwork) : null;
+        if (networkTask is null) BuildNetwork();
+        try { BuildLti(parameters); }
+        finally { networkTask?.Wait(); }
+        Network = network!;
+        _c1d12 = new Matrix(Nv, Nx + Nu);
+        _c1d12.SetBlock(0, 0, C1);
+        _c1d12.SetBlock(0, Nx, D12);
+    }
+
+    /// <summary>Computes the explicit LTI matrices (and whatever the adjoint needs) from the direct parameters.</summary>
+    private protected abstract void BuildLti(double[] parameters);
+
+    /// <summary>Adjoint of <see cref="BuildLti"/>: explicit-matrix gradients → direct-parameter gradients (written by name).</summary>
+    private protected abstract void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2, Matrix dD21,
+                                                Matrix dD22, Span<double> gradient);
+
+    private protected Matrix Get(double[] parameters, string name)
+    {
+        var g = Layout[name];
+        return new Matrix(g.Rows, g.Columns, g.Slice(parameters));
+    }
+
+    private double[] Vector(double[] parameters, string name) => Layout[name].Slice(parameters).ToArray();
+
+    private protected void Write(Span<double> gradient, string name, ReadOnlySpan<double> values) => values.CopyTo(Layout[name].Slice(gradient));
+
     /// <summary>The LMI matrix H (2nx × 2nx).</summary>
-    public Matrix H { get; } = null!;
+    public Matrix H { get; private protected set; } = null!;
     /// <summary>E (implicit), nx × nx.</summary>
-    public Matrix E { get; } = null!;
-    /// <summary>P = H22, the contraction metric's inner matrix: V(Δx) = Δxᵀ Eᵀ P⁻¹ E Δx.</summary>
-    public Matrix P { get; } = null!;
-    /// <summary>Explicit A = E⁻¹H21.</summary>
-    public Matrix A { get; } = null!;
-    /// <summary>Explicit B1 = E⁻¹B1_direct.</summary>
-    public Matrix B1 { get; } = null!;
-    /// <summary>Explicit B2 (= direct).</summary>
-    public Matrix B2 { get; }
-    /// <summary>C1 (= direct).</summary>
-    public Matrix C1 => _c1;
-    /// <summary>D12, C2, D21, D22 (= direct).</summary>
-    public Matrix D12 { get; }
-    /// <summary>C2.</summary>
-    public Matrix C2 { get; }
-    /// <summary>D21.</summary>
-    public Matrix D21 { get; }
-    /// <summary>D22.</summary>
-    public Matrix D22 { get; }
-    /// <summary>Biases.</summary>
-    public double[] Bx { get; }
+    public Matrix E { get; private protected set; } = null!;
+    /// <summary>P = H22: V(Δx) = Δxᵀ Eᵀ P⁻¹ E Δx.</summary>
+    public Matrix P { get; private protected set; } = null!;
+    /// <summary>Explicit A.</summary>
+    public Matrix A { get; private protected set; } = null!;
+    /// <summary>Explicit B1.</summary>
+    public Matrix B1 { get; private protected set; } = null!;
+    /// <summary>Explicit B2.</summary>
+    public Matrix B2 { get; private protected set; } = null!;
+    /// <summary>Explicit C1.</summary>
+    public Matrix C1 { get; private protected set; } = null!;
+    /// <summary>Explicit D12.</summary>
+    public Matrix D12 { get; private protected set; } = null!;
+    /// <summary>Explicit C2.</summary>
+    public Matrix C2 { get; private protected set; } = null!;
+    /// <summary>Explicit D21.</summary>
+    public Matrix D21 { get; private protected set; } = null!;
+    /// <summary>Explicit D22.</summary>
+    public Matrix D22 { get; private protected set; } = null!;
+    /// <summary>bx.</summary>
+    public double[] Bx { get; private set; } = null!;
     /// <summary>bv.</summary>
-    public double[] Bv { get; }
+    public double[] Bv { get; private set; } = null!;
     /// <summary>by.</summary>
-    public double[] By { get; }
+    public double[] By { get; private set; } = null!;
     /// <summary>The 1-Lipschitz network.</summary>
-    public LbdnMap Network { get; }
+    public LbdnMap Network { get; private set; } = null!;
 
     /// <summary>Builds the runnable program: G_0 = W1_0·[C1 D12], the joined network stages, and W_o with the network output folded in.</summary>
     public FusedSpec Fuse()
     {
-        int nx = _nx, nu = _nu, ny = _ny, stages = Network.Stages;
+        int nx = Nx, nu = Nu, ny = Ny, stages = Network.Stages;
         var g = new Matrix[stages];
         var c = new double[stages][];
         g[0] = Network.W1In * _c1d12;
@@ -108,21 +110,18 @@ internal sealed class R2dnMap : IExplicitMap
     }
 
     /// <inheritdoc/>
-    public void Backward(FusedGradients gradients, Span<double> parameterGradient) =>
-        Backward(gradients.G, gradients.C, gradients.Wo, gradients.Bo, parameterGradient);
-
-    /// <summary>Adjoint of <see cref="Fuse"/> and of the direct-to-explicit map: writes the gradient of every direct parameter.</summary>
-    public void Backward(Matrix[] dG, double[][] dC, Matrix dWo, double[] dBo, Span<double> gradient)
+    public void Backward(FusedGradients gradients, Span<double> parameterGradient)
     {
-        int nx = _nx, nu = _nu, nLast = Network.Out.Columns;
+        var (dG, dC, dWo, dBo) = (gradients.G, gradients.C, gradients.Wo, gradients.Bo);
+        int nx = Nx, nu = Nu, nLast = Network.Out.Columns;
         var dA = dWo.Block(0, 0, nx, nx);
         var dB2 = dWo.Block(0, nx, nx, nu);
         var dPx = dWo.Block(0, nx + nu, nx, nLast);
-        var dC2 = dWo.Block(nx, 0, _ny, nx);
-        var dD22 = dWo.Block(nx, nx, _ny, nu);
-        var dPy = dWo.Block(nx, nx + nu, _ny, nLast);
+        var dC2 = dWo.Block(nx, 0, Ny, nx);
+        var dD22 = dWo.Block(nx, nx, Ny, nu);
+        var dPy = dWo.Block(nx, nx + nu, Ny, nLast);
         var dbx = dBo.AsSpan(0, nx).ToArray();
-        var dby = dBo.AsSpan(nx, _ny).ToArray();
+        var dby = dBo.AsSpan(nx, Ny).ToArray();
 
         // Output fold: W_o's network columns are B1·Out and D21·Out; b_o adds B1·OutBias and D21·OutBias.
         var dB1 = Matrix.MultiplyTransposed(dPx, Network.Out).AddScaled(Outer(dbx, Network.OutBias));
@@ -134,50 +133,24 @@ internal sealed class R2dnMap : IExplicitMap
         var dW1In = Matrix.MultiplyTransposed(dG[0], _c1d12).AddScaled(Outer(dC[0], Bv));
         var dC1D12 = Matrix.TransposeMultiply(Network.W1In, dG[0]);
         var dbv = MatTVec(Network.W1In, dC[0]);
+
         // The network's adjoint and the LTI part's adjoint touch disjoint parameter groups: run them side by side.
-        var networkGradient = _threads > 1 ? new double[gradient.Length] : null;
+        var networkGradient = Threads > 1 ? new double[parameterGradient.Length] : null;
         var networkTask = networkGradient is null ? null
             : Task.Run(() => Network.Backward(dW1In, dG, dC, dOut, dOutBias, networkGradient));
-        if (networkTask is null) Network.Backward(dW1In, dG, dC, dOut, dOutBias, gradient);
-
-        // [A B1] = E⁻¹[H21 B1_direct]: with M = E⁻ᵀ[dA dB1], d[H21 B1_direct] = M and dE = −M·[A B1]ᵀ.
-        var rhs = new Matrix(nx, nx + _nv);
-        rhs.SetBlock(0, 0, dA); rhs.SetBlock(0, nx, dB1);
-        var m = _luE.SolveTransposed(rhs);
-        var ab = new Matrix(nx, nx + _nv);
-        ab.SetBlock(0, 0, A); ab.SetBlock(0, nx, B1);
-        var dE = -1.0 * Matrix.MultiplyTransposed(m, ab);
-        var dB1Direct = m.Block(0, nx, nx, _nv);
-        var dH = new Matrix(2 * nx, 2 * nx);
-        dH.AddBlock(nx, 0, m.Block(0, 0, nx, nx));
-        dH.AddBlock(0, 0, dE, 0.5);
-        dH.AddBlock(nx, nx, dE, 0.5);
-        var dY = 0.5 * (dE - dE.Transpose());
-
-        // H = (p²/s)·XᵀX + εI + blkdiag(C1ᵀC1, B1B1ᵀ), s = ΣX² + ε.
-        var dHs = dH + dH.Transpose();
-        var dC1 = _c1 * dHs.Block(0, 0, nx, nx);
-        dC1.AddScaled(dC1D12.Block(0, 0, _nv, nx));
-        var dD12 = dC1D12.Block(0, nx, _nv, nu);
-        dB1Direct.AddScaled(dHs.Block(nx, nx, nx, nx) * _b1Direct);
-        double scale = _p * _p / _sumSquares;
-        double dScale = Matrix.Dot(dH, _xtx);
-        var dX = (scale * (_x * dHs)).AddScaled(_x, -2.0 * dScale * _p * _p / (_sumSquares * _sumSquares));
-        double dp = dScale * 2.0 * _p / _sumSquares;
-
-        Write(gradient, "X", dX.Data); gradient[_layout["p"].Offset] = dp; Write(gradient, "Y", dY.Data);
-        Write(gradient, "B1", dB1Direct.Data); Write(gradient, "C1", dC1.Data); Write(gradient, "B2", dB2.Data);
-        Write(gradient, "D12", dD12.Data); Write(gradient, "C2", dC2.Data); Write(gradient, "D21", dD21.Data);
-        Write(gradient, "D22", dD22.Data); Write(gradient, "bx", dbx); Write(gradient, "bv", dbv); Write(gradient, "by", dby);
-        if (networkTask is not null)
+        if (networkTask is null) Network.Backward(dW1In, dG, dC, dOut, dOutBias, parameterGradient);
+        try
         {
-            networkTask.GetAwaiter().GetResult();
-            int start = _layout["network/layers_0/XY"].Offset;
-            networkGradient.AsSpan(start).CopyTo(gradient.Slice(start));
+            LtiBackward(dA, dB1, dB2, dC1D12.Block(0, 0, Nv, nx), dC1D12.Block(0, nx, Nv, nu), dC2, dD21, dD22, parameterGradient);
+            Write(parameterGradient, "bx", dbx); Write(parameterGradient, "bv", dbv); Write(parameterGradient, "by", dby);
+        }
+        finally { networkTask?.Wait(); }
+        if (networkGradient is not null)
+        {
+            int start = Layout["network/layers_0/XY"].Offset;   // the network's groups come last in every R2DN layout
+            networkGradient.AsSpan(start).CopyTo(parameterGradient.Slice(start));
         }
     }
-
-    private void Write(Span<double> gradient, string name, ReadOnlySpan<double> values) => values.CopyTo(_layout[name].Slice(gradient));
 
     internal static double[] MatVec(Matrix a, double[] x)
     {
@@ -205,5 +178,73 @@ internal sealed class R2dnMap : IExplicitMap
         var m = new Matrix(a.Length, b.Length);
         for (int i = 0; i < a.Length; i++) for (int j = 0; j < b.Length; j++) m[i, j] = a[i] * b[j];
         return m;
+    }
+}
+
+/// <summary>
+/// The contracting R2DN's map (MODELS.md 2.7) with contraction rate ᾱ ∈ (0, 1]:
+/// H = H₀(X, p) + blkdiag(C1ᵀC1, B1B1ᵀ); E = ½(H11 + H22/ᾱ² + Y − Yᵀ); A = E⁻¹H21; B1 = E⁻¹B1_direct.
+/// C1, B2, D12, C2, D21, D22, the biases and the network pass through unchanged. ᾱ = 1 is the paper's model.
+/// </summary>
+internal sealed class ContractingR2dnMap : R2dnMap
+{
+    private readonly double _abar2;
+    private PolarGram _gram = null!;
+    private Matrix _y = null!, _b1Direct = null!;
+    private LuDecomposition _luE = null!;
+
+    public ContractingR2dnMap(double[] parameters, ParameterLayout layout, R2dnOptions options, int threads)
+        : base(layout, options, threads)
+    {
+        _abar2 = options.ContractionRate * options.ContractionRate;
+        Build(parameters);
+    }
+
+    private protected override void BuildLti(double[] parameters)
+    {
+        int nx = Nx;
+        _y = Get(parameters, "Y"); _b1Direct = Get(parameters, "B1");
+        C1 = Get(parameters, "C1"); B2 = Get(parameters, "B2"); D12 = Get(parameters, "D12");
+        C2 = Get(parameters, "C2"); D21 = Get(parameters, "D21"); D22 = Get(parameters, "D22");
+        _gram = new PolarGram(Get(parameters, "X"), parameters[Layout["p"].Offset]);
+        H = _gram.H0;
+        H.AddBlock(0, 0, Matrix.TransposeMultiply(C1, C1));
+        H.AddBlock(nx, nx, Matrix.MultiplyTransposed(_b1Direct, _b1Direct));
+        var h11 = H.Block(0, 0, nx, nx); var h21 = H.Block(nx, 0, nx, nx); var h22 = H.Block(nx, nx, nx, nx);
+        E = 0.5 * (h11 + (1.0 / _abar2) * h22 + _y - _y.Transpose());
+        P = h22;
+        _luE = new LuDecomposition(E);
+        A = _luE.Solve(h21);
+        B1 = _luE.Solve(_b1Direct);
+    }
+
+    private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2, Matrix dD21,
+                                                Matrix dD22, Span<double> gradient)
+    {
+        int nx = Nx, nv = Nv;
+        // [A B1] = E⁻¹[H21 B1_direct]: with M = E⁻ᵀ[dA dB1], d[H21 B1_direct] = M and dE = −M·[A B1]ᵀ.
+        var rhs = new Matrix(nx, nx + nv);
+        rhs.SetBlock(0, 0, dA); rhs.SetBlock(0, nx, dB1);
+        var m = _luE.SolveTransposed(rhs);
+        var ab = new Matrix(nx, nx + nv);
+        ab.SetBlock(0, 0, A); ab.SetBlock(0, nx, B1);
+        var dE = -1.0 * Matrix.MultiplyTransposed(m, ab);
+        var dB1Direct = m.Block(0, nx, nx, nv);
+        var dH = new Matrix(2 * nx, 2 * nx);
+        dH.AddBlock(nx, 0, m.Block(0, 0, nx, nx));
+        dH.AddBlock(0, 0, dE, 0.5);
+        dH.AddBlock(nx, nx, dE, 0.5 / _abar2);
+        var dY = 0.5 * (dE - dE.Transpose());
+
+        // H = H₀ + blkdiag(C1ᵀC1, B1B1ᵀ).
+        var dHs = dH + dH.Transpose();
+        dC1.AddScaled(C1 * dHs.Block(0, 0, nx, nx));
+        dB1Direct.AddScaled(dHs.Block(nx, nx, nx, nx) * _b1Direct);
+        var (dX, dp) = _gram.Backward(dH);
+
+        Write(gradient, "X", dX.Data); gradient[Layout["p"].Offset] = dp; Write(gradient, "Y", dY.Data);
+        Write(gradient, "B1", dB1Direct.Data); Write(gradient, "C1", dC1.Data); Write(gradient, "B2", dB2.Data);
+        Write(gradient, "D12", dD12.Data); Write(gradient, "C2", dC2.Data); Write(gradient, "D21", dD21.Data);
+        Write(gradient, "D22", dD22.Data);
     }
 }

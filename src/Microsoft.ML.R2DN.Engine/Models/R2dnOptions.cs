@@ -47,6 +47,13 @@ public sealed record R2dnOptions
     /// <summary>Form of the network's last layer. Default <see cref="LbdnOutputLayer.Nonlinear"/> (reproduces the paper).</summary>
     public LbdnOutputLayer NetworkOutputLayer { get; init; } = LbdnOutputLayer.Nonlinear;
 
+    /// <summary>
+    /// Contraction-rate bound ᾱ in (0, 1]: state differences shrink at least as fast as ᾱᵗ in the model's metric.
+    /// Default 1 (the paper's model: contracting with no rate margin). Smaller values forget faster (about 1/(1 − ᾱ) steps)
+    /// and exclude pure integrators.
+    /// </summary>
+    public double ContractionRate { get; init; } = 1.0;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -59,6 +66,8 @@ public sealed record R2dnOptions
             if (HiddenSizes[i] <= 0)
                 throw new ArgumentOutOfRangeException(nameof(HiddenSizes), HiddenSizes[i],
                     $"Hidden layer {i} must have a positive width.");
+        if (!(ContractionRate > 0 && ContractionRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate, "ContractionRate must be in (0, 1].");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
         if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
         if (!Enum.IsDefined(NetworkOutputLayer)) throw new ArgumentOutOfRangeException(nameof(NetworkOutputLayer));

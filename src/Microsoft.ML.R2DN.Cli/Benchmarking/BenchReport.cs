@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Microsoft.ML.R2DN.Cli.Benchmarking;
+
+/// <summary>The result of <c>r2dn bench</c>: the configuration, the measurement, and the figures derived from it.</summary>
+internal sealed class BenchReport
+{
+    public BenchReport(ModelSpec spec, BuiltModel built, BenchSettings settings, BenchMeasurement measurement)
+    {
+        Spec = spec;
+        Settings = settings;
+        Measurement = measurement;
+        Parameters = built.Model.ParameterCount;
+        MultiplyAddsPerStep = built.MultiplyAddsPerStep;
+        TrainStepSecondsMedian = BenchRunner.Median(measurement.TrainStepSeconds);
+        ForwardSecondsMedian = BenchRunner.Median(measurement.ForwardSeconds);
+        ForwardCachedSecondsMedian = BenchRunner.Median(measurement.ForwardCachedSeconds);
+        // The formula of time_reference.py: forward + backward ≈ 3 × forward, 2 FLOPs per multiply-add.
+        Gflops = 6.0 * MultiplyAddsPerStep * settings.Batch * settings.SequenceLength / TrainStepSecondsMedian / 1e9;
+        long timeSteps = (long)settings.Steps * settings.SequenceLength;
+        AllocatedBytesPerTimeStep = (double)measurement.ThreadAllocatedBytes / timeSteps;
+        AllocatedBytesPerTrainStep = (double)measurement.ThreadAllocatedBytes / settings.Steps;
+        GcAllocatedBytesPerTrainStep = (double)measurement.TotalAllocatedBytes / settings.Steps;
+    }
+
+    public ModelSpec Spec { get; }
+    public BenchSettings Settings { get; }
+    public BenchMeasurement Measurement { get; }
+    public int Parameters { get; }
+    public long MultiplyAddsPerStep { get; }
+    public double TrainStepSecondsMedian { get; }
+    public double ForwardSecondsMedian { get; }
+    public double ForwardCachedSecondsMedian { get; }
+    public double Gflops { get; }
+    public double AllocatedBytesPerTimeStep { get; }
+    public double AllocatedBytesPerTrainStep { get; }
+    public double GcAllocatedBytesPerTrainStep { get; }
+
+    /// <summary>One JSON object on one line. Field names match <c>time_reference.py</c> where the two overlap.</summary>
+    public string ToJson()
+    {
+        var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("implementation", "dotnet");
+            w.WriteString("model", Spec.Kind);
+            w.WriteNumber("parameters", Parameters);
+            w.WriteNumber("nu", Spec.InputSize);
+            w.WriteNumber("nx", Spec.StateSize);
+            w.WriteNumber("nv", Spec.Features);
+            w.WriteNumber("ny", Spec.OutputSize);
+            w.WriteStartArray("hidden");
+            foreach (int h in Spec.HiddenSizes) w.WriteNumberValue(h);
+            w.WriteEndArray();
+            w.WriteString("activation", Spec.ActivationName);
+            w.WriteString("init", Spec.InitializationName);
+            w.WriteString("output_layer", Spec.OutputLayerName);
+            w.WriteNumber("batch", Settings.Batch);
+            w.WriteNumber("seq", Settings.SequenceLength);
+            w.WriteNumber("threads", Settings.Threads);
+            w.WriteNumber("steps", Settings.Steps);
+            w.WriteNumber("warmup", Settings.Warmup);
+            w.WriteNumber("seed", Settings.Seed);
+            w.WriteNumber("macs_per_step", MultiplyAddsPerStep);
+            Number(w, "train_step_seconds_median", TrainStepSecondsMedian);
+            Number(w, "train_step_seconds_min", Measurement.TrainStepSeconds.Min());
+            Number(w, "train_step_seconds_max", Measurement.TrainStepSeconds.Max());
+            Number(w, "forward_seconds_median", ForwardSecondsMedian);
+            Number(w, "forward_cached_map_seconds_median", ForwardCachedSecondsMedian);
+            Number(w, "gflops", Gflops);
+            Number(w, "allocated_bytes_per_step", AllocatedBytesPerTimeStep);
+            Number(w, "allocated_bytes_per_train_step", AllocatedBytesPerTrainStep);
+            Number(w, "gc_allocated_bytes_per_train_step", GcAllocatedBytesPerTrainStep);
+            w.WriteNumber("gen0_collections", Measurement.Gen0Collections);
+            w.WriteNumber("gen1_collections", Measurement.Gen1Collections);
+            w.WriteNumber("gen2_collections", Measurement.Gen2Collections);
+            Number(w, "last_loss", Measurement.LastLoss);
+            w.WriteStartObject("runtime");
+            w.WriteString("dotnet_version", Environment.Version.ToString());
+            w.WriteString("framework", RuntimeInformation.FrameworkDescription);
+            w.WriteString("os", RuntimeInformation.OSDescription);
+            w.WriteString("architecture", RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant());
+            w.WriteNumber("processor_count", Environment.ProcessorCount);
+            w.WriteNumber("vector_float_count", Vector<float>.Count);
+            w.WriteBoolean("vector_hardware_accelerated", Vector.IsHardwareAccelerated);
+            w.WriteBoolean("server_gc", GCSettings.IsServerGC);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>A readable summary in the layout of <c>time_reference.py</c>'s text output.</summary>
+    public string ToText()
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var m = Measurement;
+        string hidden = Spec.HiddenSizes.Length == 0 ? "none" : string.Join(",", Spec.HiddenSizes);
+        var sb = new StringBuilder();
+        sb.AppendLine(ic, $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv {Spec.Features}, ny {Spec.OutputSize}, hidden {hidden}, {Spec.ActivationName}, {Spec.InitializationName} init)");
+        Row(sb, "parameters", Parameters.ToString("N0", ic));
+        Row(sb, "batch x seq", $"{Settings.Batch} x {Settings.SequenceLength}, threads {Settings.Threads}, float32");
+        Row(sb, "MACs / seq / step", MultiplyAddsPerStep.ToString("N0", ic));
+        Row(sb, "train step (median)", string.Create(ic, $"{TrainStepSecondsMedian:F4} s  (min {m.TrainStepSeconds.Min():F4}, max {m.TrainStepSeconds.Max():F4}; {Settings.Steps} steps after {Settings.Warmup} warm-up)"));
+        Row(sb, "forward (median)", string.Create(ic, $"{ForwardSecondsMedian:F4} s  (map + rollout)"));
+        Row(sb, "forward, cached map", string.Create(ic, $"{ForwardCachedSecondsMedian:F4} s  (rollout only)"));
+        Row(sb, "throughput", string.Create(ic, $"{Gflops:F3} GFLOP/s  (6 x MACs x batch x seq / train step)"));
+        Row(sb, "allocated / time step", string.Create(ic, $"{AllocatedBytesPerTimeStep:F1} B  (calling thread; {AllocatedBytesPerTrainStep:N0} B per train step)"));
+        Row(sb, "allocated / train step", string.Create(ic, $"{GcAllocatedBytesPerTrainStep:N0} B  (whole process)"));
+        Row(sb, "GC collections", $"gen0 {m.Gen0Collections}, gen1 {m.Gen1Collections}, gen2 {m.Gen2Collections}  (during timing)");
+        Row(sb, "runtime", $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}, Vector<float>.Count {Vector<float>.Count}, {Environment.ProcessorCount} cores");
+        return sb.ToString();
+    }
+
+    private static void Row(StringBuilder sb, string label, string value) => sb.Append("  ").Append(label.PadRight(24)).AppendLine(value);
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
+    }
+}
