@@ -76,7 +76,13 @@ public sealed class Matrix
     }
 
     /// <summary>Aᵀ·B.</summary>
-    public static Matrix TransposeMultiply(Matrix a, Matrix b) => MultiplyTransposed(a.Transpose(), b.Transpose());
+    public static Matrix TransposeMultiply(Matrix a, Matrix b)
+    {
+        if (a.Rows != b.Rows) throw new ArgumentException($"Inner dimensions differ: ({a.Rows}x{a.Columns})ᵀ times {b.Rows}x{b.Columns}.");
+        var c = new Matrix(a.Columns, b.Columns);
+        Gemm.MultiplyTransposeA<double>(a.Columns, b.Columns, a.Rows, a.Data, a.Columns, b.Data, b.Columns, c.Data, c.Columns);
+        return c;
+    }
 
     /// <summary>A + B.</summary>
     public static Matrix operator +(Matrix a, Matrix b) => Combine(a, b, 1, 1);
