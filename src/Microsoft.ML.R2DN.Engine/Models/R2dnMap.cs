@@ -248,3 +248,116 @@ internal sealed class ContractingR2dnMap : R2dnMap
         Write(gradient, "D22", dD22.Data);
     }
 }
+
+/// <summary>
+/// The γ-Lipschitz R2DN's map (MODELS.md 2.8, D22 = 0): D12 = √γ·N12, D21 = √γ·N21 (Cayley contractions);
+/// T = [[−C2ᵀD21/γ, −C1ᵀD12], [B1, B2]]; R = blkdiag(I − D21ᵀD21/γ, γI − D12ᵀD12);
+/// H = H₀(X, p) + T·R⁻¹·Tᵀ + blkdiag(C1ᵀC1 + C2ᵀC2/γ, 0); E = ½(H11 + H22/ᾱ² + Y − Yᵀ);
+/// A = E⁻¹H21, B1 = E⁻¹B1_direct, B2 = E⁻¹B2_direct (B2 enters the LMI, so unlike the contracting R2DN it is implicit).
+/// </summary>
+internal sealed class LipschitzR2dnMap : R2dnMap
+{
+    private readonly double _gamma, _abar2;
+    private PolarGram _gram = null!;
+    private CayleyContraction _n12 = null!, _n21 = null!;
+    private Matrix _y = null!, _b1Direct = null!, _b2Direct = null!, _t = null!, _w = null!;
+    private LuDecomposition _luE = null!;
+
+    public LipschitzR2dnMap(double[] parameters, ParameterLayout layout, R2dnOptions options, double gamma, int threads)
+        : base(layout, options, threads)
+    {
+        _gamma = gamma;
+        _abar2 = options.ContractionRate * options.ContractionRate;
+        Build(parameters);
+    }
+
+    private protected override void BuildLti(double[] parameters)
+    {
+        int nx = Nx, nv = Nv, nu = Nu;
+        double g = _gamma, sg = Math.Sqrt(g);
+        _y = Get(parameters, "Y"); _b1Direct = Get(parameters, "B1"); _b2Direct = Get(parameters, "B2");
+        C1 = Get(parameters, "C1"); C2 = Get(parameters, "C2");
+        _n12 = new CayleyContraction(Get(parameters, "X12"), Get(parameters, "Y12"), Get(parameters, "Z12"), nv, nu);
+        _n21 = new CayleyContraction(Get(parameters, "X21"), Get(parameters, "Y21"), Get(parameters, "Z21"), Ny, nv);
+        D12 = sg * _n12.N;
+        D21 = sg * _n21.N;
+        D22 = new Matrix(Ny, nu);
+
+        // T (2nx × (nv+nu)) and W = R⁻¹Tᵀ, block by block (R is block diagonal and positive definite since ‖N‖ < 1).
+        _t = new Matrix(2 * nx, nv + nu);
+        _t.SetBlock(0, 0, (-1.0 / g) * Matrix.TransposeMultiply(C2, D21));
+        _t.SetBlock(0, nv, -1.0 * Matrix.TransposeMultiply(C1, D12));
+        _t.SetBlock(nx, 0, _b1Direct);
+        _t.SetBlock(nx, nv, _b2Direct);
+        var r1 = Matrix.Identity(nv).AddScaled(Matrix.TransposeMultiply(D21, D21), -1.0 / g);
+        var r2 = (g * Matrix.Identity(nu)).AddScaled(Matrix.TransposeMultiply(D12, D12), -1.0);
+        var tT = _t.Transpose();
+        _w = new Matrix(nv + nu, 2 * nx);
+        _w.SetBlock(0, 0, new CholeskyDecomposition(r1).Solve(tT.Block(0, 0, nv, 2 * nx)));
+        _w.SetBlock(nv, 0, new CholeskyDecomposition(r2).Solve(tT.Block(nv, 0, nu, 2 * nx)));
+
+        _gram = new PolarGram(Get(parameters, "X"), parameters[Layout["p"].Offset]);
+        H = _gram.H0;
+        H.AddScaled(_t * _w);
+        H.AddBlock(0, 0, Matrix.TransposeMultiply(C1, C1));
+        H.AddBlock(0, 0, Matrix.TransposeMultiply(C2, C2), 1.0 / g);
+        var h11 = H.Block(0, 0, nx, nx); var h21 = H.Block(nx, 0, nx, nx); var h22 = H.Block(nx, nx, nx, nx);
+        E = 0.5 * (h11 + (1.0 / _abar2) * h22 + _y - _y.Transpose());
+        P = h22;
+        _luE = new LuDecomposition(E);
+        A = _luE.Solve(h21);
+        B1 = _luE.Solve(_b1Direct);
+        B2 = _luE.Solve(_b2Direct);
+    }
+
+    private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2, Matrix dD21,
+                                                Matrix dD22, Span<double> gradient)
+    {
+        // D22 is fixed at 0: its gradient has no parameter to go to.
+        int nx = Nx, nv = Nv, nu = Nu;
+        double g = _gamma;
+        // [A B1 B2] = E⁻¹[H21 B1_direct B2_direct].
+        var rhs = new Matrix(nx, nx + nv + nu);
+        rhs.SetBlock(0, 0, dA); rhs.SetBlock(0, nx, dB1); rhs.SetBlock(0, nx + nv, dB2);
+        var m = _luE.SolveTransposed(rhs);
+        var abb = new Matrix(nx, nx + nv + nu);
+        abb.SetBlock(0, 0, A); abb.SetBlock(0, nx, B1); abb.SetBlock(0, nx + nv, B2);
+        var dE = -1.0 * Matrix.MultiplyTransposed(m, abb);
+        var dB1Direct = m.Block(0, nx, nx, nv);
+        var dB2Direct = m.Block(0, nx + nv, nx, nu);
+        var dH = new Matrix(2 * nx, 2 * nx);
+        dH.AddBlock(nx, 0, m.Block(0, 0, nx, nx));
+        dH.AddBlock(0, 0, dE, 0.5);
+        dH.AddBlock(nx, nx, dE, 0.5 / _abar2);
+        var dY = 0.5 * (dE - dE.Transpose());
+        var dHs = dH + dH.Transpose();
+
+        // blkdiag(C1ᵀC1 + C2ᵀC2/γ, 0).
+        var dHs11 = dHs.Block(0, 0, nx, nx);
+        dC1.AddScaled(C1 * dHs11);
+        dC2.AddScaled(C2 * dHs11, 1.0 / g);
+        // T·R⁻¹·Tᵀ with W = R⁻¹Tᵀ: dT = dHs·Wᵀ, dR = −W·dH·Wᵀ (only R's diagonal blocks depend on parameters).
+        var dT = Matrix.MultiplyTransposed(dHs, _w);
+        var dR = -1.0 * Matrix.MultiplyTransposed(_w * dH, _w);
+        var dT11 = dT.Block(0, 0, nx, nv); var dT12 = dT.Block(0, nv, nx, nu);
+        dB1Direct.AddScaled(dT.Block(nx, 0, nx, nv));
+        dB2Direct.AddScaled(dT.Block(nx, nv, nx, nu));
+        dC2.AddScaled(Matrix.MultiplyTransposed(D21, dT11), -1.0 / g);
+        dD21.AddScaled(C2 * dT11, -1.0 / g);
+        dC1.AddScaled(Matrix.MultiplyTransposed(D12, dT12), -1.0);
+        dD12.AddScaled(C1 * dT12, -1.0);
+        var dR1 = dR.Block(0, 0, nv, nv); var dR2 = dR.Block(nv, nv, nu, nu);
+        dD21.AddScaled(D21 * (dR1 + dR1.Transpose()), -1.0 / g);
+        dD12.AddScaled(D12 * (dR2 + dR2.Transpose()), -1.0);
+        var sg = Math.Sqrt(g);
+        var (dX12, dY12, dZ12) = _n12.Backward(sg * dD12);
+        var (dX21, dY21, dZ21) = _n21.Backward(sg * dD21);
+        var (dX, dp) = _gram.Backward(dH);
+
+        Write(gradient, "X", dX.Data); gradient[Layout["p"].Offset] = dp; Write(gradient, "Y", dY.Data);
+        Write(gradient, "B1", dB1Direct.Data); Write(gradient, "C1", dC1.Data); Write(gradient, "B2", dB2Direct.Data);
+        Write(gradient, "C2", dC2.Data);
+        Write(gradient, "X12", dX12.Data); Write(gradient, "Y12", dY12.Data); Write(gradient, "Z12", dZ12.Data);
+        Write(gradient, "X21", dX21.Data); Write(gradient, "Y21", dY21.Data); Write(gradient, "Z21", dZ21.Data);
+    }
+}

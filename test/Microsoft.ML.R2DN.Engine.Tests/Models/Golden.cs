@@ -44,6 +44,19 @@ internal sealed class Golden
         HiddenSizes = Config.GetProperty("hidden").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
         Activation = ParseActivation(),
         NetworkOutputLayer = ParseOutputLayer(),
+        ContractionRate = Config.TryGetProperty("abar", out var abar) ? abar.GetDouble() : 1.0,
+    };
+
+    public string Model => _root.GetProperty("model").GetString()!;
+
+    public double Gamma => Config.GetProperty("gamma").GetDouble();
+
+    /// <summary>The R2DN variant the golden file describes, with fresh parameters.</summary>
+    public R2dn CreateR2dn() => Model switch
+    {
+        "r2dn" => new ContractingR2dn(R2dnOptions()),
+        "lipschitz_r2dn" => new LipschitzR2dn(R2dnOptions(), Gamma),
+        _ => throw new InvalidOperationException($"Not an R2DN golden file: {Model}."),
     };
 
     public LbdnOptions LbdnOptions() => new()

@@ -11,10 +11,13 @@ public class GoldenVectorTests
     [InlineData("r2dn_relu_small")]
     [InlineData("r2dn_tanh_linear")]
     [InlineData("r2dn_relu_nohidden")]
+    [InlineData("r2dn_contracting_abar")]
+    [InlineData("r2dn_lipschitz_small")]
+    [InlineData("r2dn_lipschitz_relu")]
     public void R2dn_Float64_MatchesReference(string name)
     {
         var gold = Golden.Load(name);
-        var model = new ContractingR2dn(gold.R2dnOptions());
+        var model = gold.CreateR2dn();
         Assert.Equal(gold.ParameterCount, model.ParameterCount);
         gold.LoadParameters(model.Layout, model.Parameters);
         var (uShape, u) = gold.Tensor("u");
@@ -32,6 +35,9 @@ public class GoldenVectorTests
         var ex = model.GetExplicit();
         AssertClose.All(gold.Tensor("explicit", "A").Data, ex.A.Data, 1e-9, 1e-11, "A");
         AssertClose.All(gold.Tensor("explicit", "B1").Data, ex.B1.Data, 1e-9, 1e-11, "B1");
+        AssertClose.All(gold.Tensor("explicit", "B2").Data, ex.B2.Data, 1e-9, 1e-11, "B2");
+        AssertClose.All(gold.Tensor("explicit", "D12").Data, ex.D12.Data, 1e-9, 1e-11, "D12");
+        AssertClose.All(gold.Tensor("explicit", "D21").Data, ex.D21.Data, 1e-9, 1e-11, "D21");
         AssertClose.All(gold.Tensor("explicit", "E").Data, ex.E.Data, 1e-9, 1e-11, "E");
         AssertClose.All(gold.Tensor("explicit", "H").Data, ex.H.Data, 1e-9, 1e-11, "H");
         AssertClose.All(gold.Tensor("y").Data, y, 1e-9, 1e-10, "y");
@@ -44,10 +50,12 @@ public class GoldenVectorTests
     [Theory]
     [InlineData("r2dn_relu_small")]
     [InlineData("r2dn_tanh_linear")]
+    [InlineData("r2dn_lipschitz_small")]
     public void R2dn_Float32_MatchesReference(string name)
     {
         var gold = Golden.Load(name);
-        var model = new ContractingR2dn(gold.R2dnOptions()) { Threads = 2 };
+        var model = gold.CreateR2dn();
+        model.Threads = 2;
         gold.LoadParameters(model.Layout, model.Parameters);
         var (uShape, u) = gold.Tensor("u");
         int T = uShape[0], B = uShape[1];
