@@ -51,6 +51,32 @@ internal sealed class Golden
 
     public double Gamma => Config.GetProperty("gamma").GetDouble();
 
+    public RenOptions RenOptions() => new()
+    {
+        InputSize = Config.GetProperty("nu").GetInt32(),
+        StateSize = Config.GetProperty("nx").GetInt32(),
+        Features = Config.GetProperty("nv").GetInt32(),
+        OutputSize = Config.GetProperty("ny").GetInt32(),
+        Activation = ParseActivation(),
+        ContractionRate = Config.GetProperty("abar").GetDouble(),
+        D22Zero = Config.TryGetProperty("d22_zero", out var z) && z.GetBoolean(),
+    };
+
+    private Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix ConfigMatrix(string key)
+    {
+        var rows = Config.GetProperty(key).EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray();
+        return new Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix(rows.Length, rows[0].Length, rows.SelectMany(r => r).ToArray());
+    }
+
+    /// <summary>The REN variant the golden file describes, with fresh parameters.</summary>
+    public Ren CreateRen() => Model switch
+    {
+        "contracting_ren" => new ContractingRen(RenOptions()),
+        "lipschitz_ren" => new LipschitzRen(RenOptions(), Gamma),
+        "general_ren" => new GeneralRen(RenOptions(), ConfigMatrix("Q"), ConfigMatrix("S"), ConfigMatrix("R")),
+        _ => throw new InvalidOperationException($"Not a REN golden file: {Model}."),
+    };
+
     /// <summary>The R2DN variant the golden file describes, with fresh parameters.</summary>
     public R2dn CreateR2dn() => Model switch
     {

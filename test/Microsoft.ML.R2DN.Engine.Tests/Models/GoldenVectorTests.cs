@@ -74,6 +74,40 @@ public class GoldenVectorTests
     }
 
     [Theory]
+    [InlineData("ren_contracting_small")]
+    [InlineData("ren_contracting_abar")]
+    [InlineData("ren_lipschitz_small")]
+    [InlineData("ren_lipschitz_wide")]
+    [InlineData("ren_general_qsr")]
+    public void Ren_Float64_MatchesReference(string name)
+    {
+        var gold = Golden.Load(name);
+        var model = gold.CreateRen();
+        Assert.Equal(gold.ParameterCount, model.ParameterCount);
+        gold.LoadParameters(model.Layout, model.Parameters);
+        var (uShape, u) = gold.Tensor("u");
+        int T = uShape[0], B = uShape[1];
+        var (_, x0) = gold.Tensor("x0");
+        var (_, target) = gold.Tensor("target");
+        double loss = 0;
+        var (y, xT, grad) = model.ForwardBackwardFloat64(x0, u, T, B, (yh, dy) =>
+        {
+            loss = Eps;
+            for (int i = 0; i < yh.Length; i++) { double e = yh[i] - target[i]; loss += e * e / T; dy[i] = 2 * e / T; }
+        });
+        var ex = model.GetExplicit();
+        AssertClose.All(gold.Tensor("explicit", "H").Data, ex.H.Data, 1e-9, 1e-11, "H");
+        foreach (var (key, m) in new[] { ("A", ex.A), ("B1", ex.B1), ("B2", ex.B2), ("C1", ex.C1), ("D11", ex.D11), ("D12", ex.D12),
+                                         ("C2", ex.C2), ("D21", ex.D21), ("D22", ex.D22), ("E", ex.E), ("P", ex.P) })
+            AssertClose.All(gold.Tensor("explicit", key).Data, m.Data, 1e-9, 1e-11, key);
+        AssertClose.All(gold.Tensor("y").Data, y, 1e-9, 1e-10, "y");
+        AssertClose.All(gold.Tensor("xT").Data, xT, 1e-9, 1e-10, "xT");
+        Assert.Equal(gold.Loss, loss, 1e-9 * Math.Abs(gold.Loss));
+        foreach (var g in model.Layout.Groups)
+            AssertClose.All(gold.Tensor("grads", g.Name).Data, g.Slice(grad), 1e-7, 1e-9, "d" + g.Name);
+    }
+
+    [Theory]
     [InlineData("lbdn_relu")]
     [InlineData("lbdn_tanh_linear")]
     public void Lbdn_Float64_MatchesReference(string name)
