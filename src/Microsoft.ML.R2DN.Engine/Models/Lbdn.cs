@@ -97,6 +97,7 @@ public sealed class Lbdn
         Validation.CheckLength(inputs, (long)batch * Options.InputSize, nameof(inputs));
         Validation.CheckLength(outputs, (long)batch * Options.OutputSize, nameof(outputs));
         Validation.ThrowIfNotFinite(inputs, nameof(inputs));
+        Validation.ThrowIfNotFinite(Parameters, nameof(Parameters));
         var ws = new RolloutWorkspace<double>();
         ws.Forward(Compile<double>(Map()), [], inputs, 1, batch, 1);
         ws.Outputs.CopyTo(outputs);

@@ -9,7 +9,7 @@ namespace Microsoft.ML.R2DN.Engine.Models;
 public sealed record ParameterGroup(string Name, int[] Shape, int Offset)
 {
     /// <summary>Number of elements (product of <see cref="Shape"/>).</summary>
-    public int Length { get; } = Shape.Aggregate(1, (a, b) => a * b);
+    public int Length { get; } = checked(Shape.Aggregate(1, (a, b) => a * b));
 
     /// <summary>Number of rows (the first dimension).</summary>
     public int Rows => Shape[0];
@@ -45,6 +45,10 @@ public sealed class ParameterLayout
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (shape.Length == 0 || shape.Any(d => d < 0))
             throw new ArgumentException($"Parameter '{name}' has an invalid shape.", nameof(shape));
+        long length = shape.Aggregate(1L, (a, b) => a * b);
+        if (length > Array.MaxLength || Count + length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(shape),
+                $"Parameter '{name}' ({string.Join("x", shape)}) makes the model too large: more than {Array.MaxLength} parameters.");
         if (_byName.ContainsKey(name))
             throw new ArgumentException($"Parameter '{name}' is already defined.", nameof(name));
         var g = new ParameterGroup(name, shape, Count);

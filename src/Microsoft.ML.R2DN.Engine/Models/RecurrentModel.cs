@@ -65,6 +65,17 @@ public abstract class RecurrentModel : ISequenceModel
     /// <summary>The direct-to-explicit map at the current parameters.</summary>
     internal abstract IExplicitMap CreateMap();
 
+    // Finite parameters can still overflow the map (a p of 1e300 squares to infinity); say so in the caller's terms.
+    private IExplicitMap CreateMapChecked()
+    {
+        try { return CreateMap(); }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw new ArgumentException($"The parameters are too large or degenerate for the direct-to-explicit map ({e.Message})",
+                                        nameof(Parameters), e);
+        }
+    }
+
     internal FusedRecurrentNetwork<T> Compile<T>(IExplicitMap map) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var f = map.Fuse();
@@ -77,7 +88,7 @@ public abstract class RecurrentModel : ISequenceModel
         if (_compiled is null || _compiledFrom is null || !_compiledFrom.AsSpan().SequenceEqual(Parameters))
         {
             Validation.ThrowIfNotFinite(Parameters, nameof(Parameters));
-            _compiledMap = CreateMap();
+            _compiledMap = CreateMapChecked();
             _compiled = Compile<float>(_compiledMap);
             _compiledFrom = (double[])Parameters.Clone();
         }
