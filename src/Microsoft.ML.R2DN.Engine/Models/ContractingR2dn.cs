@@ -34,4 +34,13 @@ public sealed class ContractingR2dn : R2dn
     }
 
     internal override R2dnMap Map() => new ContractingR2dnMap(Parameters, Layout, Options, Threads);
+
+    /// <inheritdoc/>
+    public override Certificates.Certificate Certify(double relativeTolerance = 1e-9)
+    {
+        var m = Map();
+        var (eig, scale) = Certificates.DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, Options.ContractionRate, m.C1, null, null, null);
+        return new(Certificates.CertifiedProperty.Contracting, "contracting R2DN", Options.ContractionRate, null, null, null, null,
+                   eig, scale, relativeTolerance);
+    }
 }

@@ -52,4 +52,17 @@ public sealed class LipschitzR2dn : R2dn
     }
 
     internal override R2dnMap Map() => new LipschitzR2dnMap(Parameters, Layout, Options, Gamma, Threads);
+
+    /// <inheritdoc/>
+    public override Certificates.Certificate Certify(double relativeTolerance = 1e-9)
+    {
+        var m = Map();
+        int nu = InputSize, ny = OutputSize;
+        var q = (-1.0 / Gamma) * LinearAlgebra.Matrix.Identity(ny);
+        var r = Gamma * LinearAlgebra.Matrix.Identity(nu);
+        var (eig, scale) = Certificates.DissipationForm.Evaluate(m.A, m.B1, m.B2, m.E, m.P, Options.ContractionRate, m.C1, null, m.D12, null,
+                                                                 m.C2, m.D21, m.D22, q, new LinearAlgebra.Matrix(nu, ny), r);
+        return new(Certificates.CertifiedProperty.Lipschitz, "γ-Lipschitz R2DN", Options.ContractionRate, Gamma, null, null, null,
+                   eig, scale, relativeTolerance);
+    }
 }

@@ -62,6 +62,13 @@ public abstract class RecurrentModel : ISequenceModel
     /// <summary>Multiply-adds per time step per sequence of the explicit (unfused) model, the count used for FLOP rates.</summary>
     public abstract long MultiplyAddsPerStep { get; }
 
+    /// <summary>
+    /// States the model's robustness property and verifies it, without sampling, on the explicit matrices of the
+    /// current parameters (MODELS.md section 5).
+    /// </summary>
+    /// <param name="relativeTolerance">Allowed largest eigenvalue of the dissipation form, relative to the size of its terms (default 1e-9; float64 rounding is about 1e-15).</param>
+    public abstract Certificates.Certificate Certify(double relativeTolerance = 1e-9);
+
     /// <summary>The direct-to-explicit map at the current parameters.</summary>
     internal abstract IExplicitMap CreateMap();
 

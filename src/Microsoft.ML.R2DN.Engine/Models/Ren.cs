@@ -66,6 +66,18 @@ public abstract class Ren : RecurrentModel
 
     internal override IExplicitMap CreateMap() => Map();
 
+    /// <summary>Verifies the dissipation form with the given supply rate (none: contraction only).</summary>
+    private protected Certificates.Certificate Certify(Certificates.CertifiedProperty property, string model, double? gamma,
+                                                       Matrix? q, Matrix? s, Matrix? r, double relativeTolerance)
+    {
+        var m = Map();
+        var (eig, scale) = q is null
+            ? Certificates.DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, Options.ContractionRate, m.C1, m.D11, null, m.Lambda)
+            : Certificates.DissipationForm.Evaluate(m.A, m.B1, m.B2, m.E, m.P, Options.ContractionRate, m.C1, m.D11, m.D12, m.Lambda,
+                                                    m.C2, m.D21, m.D22, q, s, r);
+        return new(property, model, Options.ContractionRate, gamma, q, s, r, eig, scale, relativeTolerance);
+    }
+
     /// <summary>
     /// MODELS.md 3: long memory (E = P/ᾱ² with P = I, F = I − diag(eigs), B1 = C1 = 0, H22 = 2Λ − D11 − D11ᵀ from a
     /// LeCun-normal D11 with Λ = (λ_max(D11 + D11ᵀ)/2 + 1e-4)·I, X the upper Cholesky factor of H + εI, Y1 = I)
@@ -129,6 +141,10 @@ public sealed class ContractingRen : Ren
     public ContractingRen(RenOptions options, int seed = 0) : base(options) => Initialize(seed);
 
     internal override RenMap Map() => new(Parameters, Layout, Options, supply: null);
+
+    /// <inheritdoc/>
+    public override Certificates.Certificate Certify(double relativeTolerance = 1e-9) =>
+        Certify(Certificates.CertifiedProperty.Contracting, "contracting REN", null, null, null, null, relativeTolerance);
 }
 
 /// <summary>
@@ -157,6 +173,12 @@ public sealed class LipschitzRen : Ren
     public double Gamma { get; }
 
     internal override RenMap Map() => new(Parameters, Layout, Options, _supply);
+
+    /// <inheritdoc/>
+    public override Certificates.Certificate Certify(double relativeTolerance = 1e-9) =>
+        Certify(Certificates.CertifiedProperty.Lipschitz, "γ-Lipschitz REN", Gamma,
+                (-1.0 / Gamma) * Matrix.Identity(OutputSize), new Matrix(InputSize, OutputSize), Gamma * Matrix.Identity(InputSize),
+                relativeTolerance);
 }
 
 /// <summary>
@@ -199,4 +221,8 @@ public sealed class GeneralRen : Ren
     public Matrix R { get; }
 
     internal override RenMap Map() => new(Parameters, Layout, Options, _supply);
+
+    /// <inheritdoc/>
+    public override Certificates.Certificate Certify(double relativeTolerance = 1e-9) =>
+        Certify(Certificates.CertifiedProperty.Dissipative, "(Q, S, R) REN", null, Q, S, R, relativeTolerance);
 }
