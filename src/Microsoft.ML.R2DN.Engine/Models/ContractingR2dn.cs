@@ -15,7 +15,7 @@ public sealed class ContractingR2dn : R2dn
     /// <param name="seed">Seed of the initialisation.</param>
     public ContractingR2dn(R2dnOptions options, int seed = 0) : base(options, CreateLayout(options))
     {
-        Initialize(new Initializers(seed), "B2", "D12", "C2", "D21");
+        Initialize(new Initializers(seed), options.IdentityOutput ? ["B2", "D12"] : ["B2", "D12", "C2", "D21"]);
     }
 
     /// <summary>Builds the parameter layout of a contracting R2DN (the flat order of <see cref="RecurrentModel.Parameters"/>).</summary>
@@ -27,8 +27,9 @@ public sealed class ContractingR2dn : R2dn
         var l = new ParameterLayout();
         l.Add("X", 2 * nx, 2 * nx); l.Add("p", 1); l.Add("Y", nx, nx);
         l.Add("B1", nx, nv); l.Add("C1", nv, nx); l.Add("B2", nx, nu); l.Add("D12", nv, nu);
-        l.Add("C2", ny, nx); l.Add("D21", ny, nv); l.Add("D22", ny, nu);
-        l.Add("bx", nx); l.Add("bv", nv); l.Add("by", ny);
+        if (!options.IdentityOutput) { l.Add("C2", ny, nx); l.Add("D21", ny, nv); l.Add("D22", ny, nu); }
+        l.Add("bx", nx); l.Add("bv", nv);
+        if (!options.IdentityOutput) l.Add("by", ny);
         LbdnMap.AddParameters(l, "network/", NetworkWidths(options));
         return l;
     }

@@ -19,6 +19,8 @@ public sealed class LipschitzR2dn : R2dn
     /// <param name="seed">Seed of the initialisation.</param>
     public LipschitzR2dn(R2dnOptions options, double gamma, int seed = 0) : base(options, CreateLayout(options))
     {
+        if (options.IdentityOutput)
+            throw new ArgumentException("IdentityOutput is available for contracting models only.", nameof(options));
         if (!(gamma > 0) || !double.IsFinite(gamma))
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be finite and greater than 0.");
         Gamma = gamma;

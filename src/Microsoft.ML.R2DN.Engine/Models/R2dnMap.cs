@@ -27,7 +27,8 @@ internal abstract class R2dnMap : IExplicitMap
     /// <summary>Runs the map; derived constructors call it once their own fields are set.</summary>
     private protected void Build(double[] parameters)
     {
-        Bx = Vector(parameters, "bx"); Bv = Vector(parameters, "bv"); By = Vector(parameters, "by");
+        Bx = Vector(parameters, "bx"); Bv = Vector(parameters, "bv");
+        By = Layout.Contains("by") ? Vector(parameters, "by") : new double[Ny];
         // The network's map and the LTI part's map are independent: build them side by side.
         LbdnMap? network = null;
         void BuildNetwork() => network = new LbdnMap(parameters, Layout, "network/", _options.HiddenSizes.Length + 1, 1.0,
@@ -57,7 +58,11 @@ internal abstract class R2dnMap : IExplicitMap
 
     private double[] Vector(double[] parameters, string name) => Layout[name].Slice(parameters).ToArray();
 
-    private protected void Write(Span<double> gradient, string name, ReadOnlySpan<double> values) => values.CopyTo(Layout[name].Slice(gradient));
+    // Groups fixed by an option (identity output) are not in the layout and get no gradient.
+    private protected void Write(Span<double> gradient, string name, ReadOnlySpan<double> values)
+    {
+        if (Layout.Contains(name)) values.CopyTo(Layout[name].Slice(gradient));
+    }
 
     /// <summary>The LMI matrix H (2nx × 2nx).</summary>
     public Matrix H { get; private protected set; } = null!;
@@ -205,7 +210,10 @@ internal sealed class ContractingR2dnMap : R2dnMap
         int nx = Nx;
         _y = Get(parameters, "Y"); _b1Direct = Get(parameters, "B1");
         C1 = Get(parameters, "C1"); B2 = Get(parameters, "B2"); D12 = Get(parameters, "D12");
-        C2 = Get(parameters, "C2"); D21 = Get(parameters, "D21"); D22 = Get(parameters, "D22");
+        bool identity = !Layout.Contains("C2");
+        C2 = identity ? Matrix.Identity(Ny) : Get(parameters, "C2");
+        D21 = identity ? new Matrix(Ny, Nv) : Get(parameters, "D21");
+        D22 = identity ? new Matrix(Ny, Nu) : Get(parameters, "D22");
         _gram = new PolarGram(Get(parameters, "X"), parameters[Layout["p"].Offset]);
         H = _gram.H0;
         H.AddBlock(0, 0, Matrix.TransposeMultiply(C1, C1));

@@ -54,6 +54,12 @@ public sealed record R2dnOptions
     /// </summary>
     public double ContractionRate { get; init; } = 1.0;
 
+    /// <summary>
+    /// Fix the output map to y = x (C2 = I, D21 = 0, D22 = 0, by = 0; those groups are then not parameters), as for an
+    /// observer whose output is its state. Requires OutputSize = StateSize. Contracting models only. Default false.
+    /// </summary>
+    public bool IdentityOutput { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -68,6 +74,8 @@ public sealed record R2dnOptions
                     $"Hidden layer {i} must have a positive width.");
         if (!(ContractionRate > 0 && ContractionRate <= 1))
             throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate, "ContractionRate must be in (0, 1].");
+        if (IdentityOutput && OutputSize != StateSize)
+            throw new ArgumentOutOfRangeException(nameof(IdentityOutput), $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize ({StateSize}).");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
         if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
         if (!Enum.IsDefined(NetworkOutputLayer)) throw new ArgumentOutOfRangeException(nameof(NetworkOutputLayer));

@@ -49,8 +49,10 @@ public abstract class Ren : RecurrentModel
         int nu = options.InputSize, nx = options.StateSize, nv = options.Features, ny = options.OutputSize, d = Math.Min(nu, ny);
         var l = new ParameterLayout();
         l.Add("X", 2 * nx + nv, 2 * nx + nv); l.Add("p", 1); l.Add("Y1", nx, nx);
-        l.Add("B2", nx, nu); l.Add("D12", nv, nu); l.Add("C2", ny, nx); l.Add("D21", ny, nv); l.Add("D22", ny, nu);
-        l.Add("bx", nx); l.Add("bv", nv); l.Add("by", ny);
+        l.Add("B2", nx, nu); l.Add("D12", nv, nu);
+        if (!options.IdentityOutput) { l.Add("C2", ny, nx); l.Add("D21", ny, nv); l.Add("D22", ny, nu); }
+        l.Add("bx", nx); l.Add("bv", nv);
+        if (!options.IdentityOutput) l.Add("by", ny);
         l.Add("X3", d, d); l.Add("Y3", d, d); l.Add("Z3", Math.Abs(ny - nu), d);
         return l;
     }
@@ -120,7 +122,7 @@ public abstract class Ren : RecurrentModel
             init.LecunNormal(Layout["Y1"].Slice(par), nx);
         }
         par[Layout["p"].Offset] = PolarGram.L2Norm(x.Slice(par));
-        foreach (var name in new[] { "B2", "D12", "C2", "D21" })
+        foreach (var name in new[] { "B2", "D12", "C2", "D21" }.Where(Layout.Contains))
         {
             var g = Layout[name];
             init.LecunNormal(g.Slice(par), g.Rows);
@@ -163,6 +165,8 @@ public sealed class LipschitzRen : Ren
     {
         if (!(gamma > 0) || !double.IsFinite(gamma))
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be finite and greater than 0.");
+        if (options.IdentityOutput)
+            throw new ArgumentException("IdentityOutput is available for contracting models only.", nameof(options));
         Gamma = gamma;
         int nu = options.InputSize, ny = options.OutputSize;
         _supply = new QsrSupply((-1.0 / gamma) * Matrix.Identity(ny), new Matrix(nu, ny), gamma * Matrix.Identity(nu), shift: false);
@@ -200,6 +204,8 @@ public sealed class GeneralRen : Ren
     public GeneralRen(RenOptions options, Matrix q, Matrix s, Matrix r, int seed = 0) : base(options)
     {
         ArgumentNullException.ThrowIfNull(q); ArgumentNullException.ThrowIfNull(s); ArgumentNullException.ThrowIfNull(r);
+        if (options.IdentityOutput)
+            throw new ArgumentException("IdentityOutput is available for contracting models only.", nameof(options));
         int nu = options.InputSize, ny = options.OutputSize;
         if (q.Rows != ny || q.Columns != ny) throw new ArgumentException($"Q must be {ny}x{ny} (ny×ny), got {q.Rows}x{q.Columns}.", nameof(q));
         if (s.Rows != nu || s.Columns != ny) throw new ArgumentException($"S must be {nu}x{ny} (nu×ny), got {s.Rows}x{s.Columns}.", nameof(s));

@@ -71,14 +71,17 @@ internal sealed class RenMap : IExplicitMap
         int nx = _nx, nv = _nv, n = 2 * nx + nv;
         Matrix Get(string name) { var g = layout[name]; return new Matrix(g.Rows, g.Columns, g.Slice(parameters)); }
         _y1 = Get("Y1"); _b2Direct = Get("B2"); _d12Direct = Get("D12");
-        C2 = Get("C2"); D21 = Get("D21");
-        Bx = layout["bx"].Slice(parameters).ToArray(); Bv = layout["bv"].Slice(parameters).ToArray(); By = layout["by"].Slice(parameters).ToArray();
+        bool identity = !layout.Contains("C2");   // identity output: y = x
+        C2 = identity ? Matrix.Identity(_ny) : Get("C2");
+        D21 = identity ? new Matrix(_ny, _nv) : Get("D21");
+        Bx = layout["bx"].Slice(parameters).ToArray(); Bv = layout["bv"].Slice(parameters).ToArray();
+        By = identity ? new double[_ny] : layout["by"].Slice(parameters).ToArray();
         _gram = new PolarGram(Get("X"), parameters[layout["p"].Offset]);
         _h = _gram.H0;
 
         if (supply is null)
         {
-            D22 = Get("D22");
+            D22 = identity ? new Matrix(_ny, _nu) : Get("D22");
         }
         else
         {
@@ -235,6 +238,10 @@ internal sealed class RenMap : IExplicitMap
         Write(gradient, "X3", dX3.Data); Write(gradient, "Y3", dY3.Data); Write(gradient, "Z3", dZ3.Data);
     }
 
-    private void Write(Span<double> gradient, string name, ReadOnlySpan<double> values) => values.CopyTo(_layout[name].Slice(gradient));
+    // Groups fixed by an option (identity output) are not in the layout and get no gradient.
+    private void Write(Span<double> gradient, string name, ReadOnlySpan<double> values)
+    {
+        if (_layout.Contains(name)) values.CopyTo(_layout[name].Slice(gradient));
+    }
 
 }

@@ -27,6 +27,12 @@ public sealed record RenOptions
     /// <summary>For the Lipschitz and (Q,S,R) RENs: fix D22 = 0 instead of building it from (X3, Y3, Z3). Default false.</summary>
     public bool D22Zero { get; init; }
 
+    /// <summary>
+    /// Fix the output map to y = x (C2 = I, D21 = 0, D22 = 0, by = 0; those groups are then not parameters), as for an
+    /// observer whose output is its state. Requires OutputSize = StateSize. Contracting models only. Default false.
+    /// </summary>
+    public bool IdentityOutput { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -36,6 +42,8 @@ public sealed record RenOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
         if (!(ContractionRate > 0 && ContractionRate <= 1))
             throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate, "ContractionRate must be in (0, 1].");
+        if (IdentityOutput && OutputSize != StateSize)
+            throw new ArgumentOutOfRangeException(nameof(IdentityOutput), $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize ({StateSize}).");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
         if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
     }
