@@ -4,11 +4,16 @@ Example (the paper's F16 R2DN):
   /usr/bin/python3 test/reference/time_reference.py --model r2dn --nu 2 --nx 75 --nv 75 --ny 3 \
       --hidden 87,87,87 --batch 4 --seq 256 --steps 20 --threads 2 --json
 
+Models: r2dn (contracting R2DN), ren (contracting REN; --nv is the REN's nv, --hidden is ignored),
+lipschitz-r2dn (--gamma, D22 = 0), lipschitz-ren (--gamma). --abar sets the contraction rate.
+The REN rollout uses the column-oriented equilibrium solve (nv dependent steps per time step).
+
 Timed per step (time.perf_counter, median over --steps after --warmup untimed steps):
   train step = direct->explicit map + rollout over --seq steps + loss + backward + Adam (lr 1e-3);
   forward    = direct->explicit map + rollout, under torch.no_grad().
 gflops = 6 * MACs_per_step * batch * seq / train_step_seconds_median / 1e9, where MACs_per_step is the
-per-sequence, per-time-step multiply-accumulate count of the unfused explicit model.
+per-sequence, per-time-step multiply-accumulate count of the unfused explicit model (R2DNs:
+r2dn_macs_per_step; RENs: nx(nx+nv+nu) + ny(nx+nv+nu) + nv(nx+nu) + nv(nv-1)/2).
 """
 
 import argparse
@@ -33,7 +38,10 @@ def parse_hidden(s):
 
 def main():
     ap = argparse.ArgumentParser(description="PyTorch R2DN timing reference")
-    ap.add_argument("--model", default="r2dn", choices=["r2dn"])
+    ap.add_argument("--model", default="r2dn",
+                    choices=["r2dn", "ren", "lipschitz-r2dn", "lipschitz-ren"])
+    ap.add_argument("--gamma", type=float, default=1.0, help="Lipschitz bound (lipschitz-* models)")
+    ap.add_argument("--abar", type=float, default=1.0, help="contraction rate in (0, 1]")
     ap.add_argument("--nu", type=int, default=2)
     ap.add_argument("--nx", type=int, default=75)
     ap.add_argument("--nv", type=int, default=75)
@@ -57,7 +65,13 @@ def main():
     n_hidden = len(hidden)
 
     gen = torch.Generator().manual_seed(args.seed)
-    params = ref.init_r2dn(nu, nx, nv, ny, hidden, gen, init=args.init, dtype=dtype)
+    model = args.model
+    if model == "r2dn":
+        params = ref.init_r2dn(nu, nx, nv, ny, hidden, gen, init=args.init, dtype=dtype)
+    elif model == "lipschitz-r2dn":
+        params = ref.init_lipschitz_r2dn(nu, nx, nv, ny, hidden, gen, init=args.init, dtype=dtype)
+    else:
+        params = ref.init_ren(nu, nx, nv, ny, gen, init=args.init, dtype=dtype)
     for v in params.values():
         v.requires_grad_(True)
     n_params = ref.count_params({k: tuple(v.shape) for k, v in params.items()})
@@ -68,19 +82,31 @@ def main():
 
     opt = torch.optim.Adam(list(params.values()), lr=1e-3)
 
+    def run_model():
+        """Direct -> explicit map + batched rollout; returns y."""
+        if model == "r2dn":
+            y, _, _ = ref.r2dn_forward(params, x0, u, nx, n_hidden, args.activation,
+                                       args.output_layer, reference=False, abar=args.abar)
+        elif model == "lipschitz-r2dn":
+            y, _, _ = ref.lipschitz_r2dn_forward(params, x0, u, nu, nx, nv, ny, n_hidden, args.gamma,
+                                                 args.abar, args.activation, args.output_layer,
+                                                 reference=False)
+        else:
+            kind = "contracting" if model == "ren" else "lipschitz"
+            y, _, _ = ref.ren_forward(kind, params, x0, u, nu, nx, nv, ny, args.activation,
+                                      reference=False, abar=args.abar, gamma=args.gamma)
+        return y
+
     def train_step():
         opt.zero_grad(set_to_none=True)
-        y, _, _ = ref.r2dn_forward(params, x0, u, nx, n_hidden, args.activation, args.output_layer,
-                                   reference=False)
-        loss = ref.r2dn_loss(y, target)
+        loss = ref.r2dn_loss(run_model(), target)
         loss.backward()
         opt.step()
         return loss
 
     def forward():
         with torch.no_grad():
-            y, xT, _ = ref.r2dn_forward(params, x0, u, nx, n_hidden, args.activation,
-                                        args.output_layer, reference=False)
+            y = run_model()
         return y
 
     def timed(fn, n, warmup):
@@ -98,7 +124,10 @@ def main():
     train_med = statistics.median(train_times)
     fwd_med = statistics.median(fwd_times)
 
-    macs = ref.r2dn_macs_per_step(nu, nx, nv, ny, hidden)
+    if model in ("ren", "lipschitz-ren"):
+        macs = ref.ren_macs_per_step(nu, nx, nv, ny)
+    else:
+        macs = ref.r2dn_macs_per_step(nu, nx, nv, ny, hidden)
     gflops = 6.0 * macs * args.batch * args.seq / train_med / 1e9
 
     result = {
@@ -117,8 +146,13 @@ def main():
     if args.json:
         print(json.dumps(result))
     else:
-        print("PyTorch %s reference, model %s (nu %d, nx %d, nv %d, ny %d, hidden %s, %s, %s init)"
-              % (torch.__version__, args.model, nu, nx, nv, ny, hidden, args.activation, args.init))
+        extra = "" if model in ("ren", "lipschitz-ren") else ", hidden %s" % (hidden,)
+        if model.startswith("lipschitz"):
+            extra += ", gamma %g" % args.gamma
+        if args.abar != 1.0:
+            extra += ", abar %g" % args.abar
+        print("PyTorch %s reference, model %s (nu %d, nx %d, nv %d, ny %d%s, %s, %s init)"
+              % (torch.__version__, args.model, nu, nx, nv, ny, extra, args.activation, args.init))
         print("  parameters            %d" % n_params)
         print("  batch x seq           %d x %d, threads %d, float32, eager"
               % (args.batch, args.seq, args.threads))
