@@ -7,6 +7,7 @@ using Microsoft.ML.R2DN.Cli.Commands;
 var root = new RootCommand("r2dn: robust recurrent networks (R2DN, REN) for .NET")
 {
     BenchCommand.Create(),
+    BenchExpressivityCommand.Create(),
 };
 
 try

@@ -4,15 +4,18 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.R2DN.Engine.Certificates;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>The result of <c>r2dn bench</c>: the configuration, the measurement, and the figures derived from it.</summary>
 internal sealed class BenchReport
 {
-    public BenchReport(ModelSpec spec, BuiltModel built, BenchSettings settings, BenchMeasurement measurement)
+    public BenchReport(ModelSpec spec, BuiltModel built, BenchSettings settings, BenchMeasurement measurement, Certificate certificate)
     {
+        ArgumentNullException.ThrowIfNull(certificate);
         Spec = spec;
+        Certificate = certificate;
         Settings = settings;
         Measurement = measurement;
         Parameters = built.Model.ParameterCount;
@@ -31,6 +34,8 @@ internal sealed class BenchReport
     public ModelSpec Spec { get; }
     public BenchSettings Settings { get; }
     public BenchMeasurement Measurement { get; }
+    /// <summary>The model's robustness certificate, verified on the parameters after the timed train steps.</summary>
+    public Certificate Certificate { get; }
     public int Parameters { get; }
     public long MultiplyAddsPerStep { get; }
     public double TrainStepSecondsMedian { get; }
@@ -60,12 +65,19 @@ internal sealed class BenchReport
             w.WriteEndArray();
             w.WriteString("activation", Spec.ActivationName);
             w.WriteString("init", Spec.InitializationName);
-            w.WriteString("output_layer", Spec.OutputLayerName);
+            if (Spec.OutputLayerNameOrNull is string outputLayer) w.WriteString("output_layer", outputLayer);
+            else w.WriteNull("output_layer");
+            if (Spec.IsLipschitz) Number(w, "gamma", Spec.Gamma);
+            else w.WriteNull("gamma");
+            Number(w, "abar", Spec.ContractionRate);
             w.WriteNumber("batch", Settings.Batch);
             w.WriteNumber("seq", Settings.SequenceLength);
             w.WriteNumber("threads", Settings.Threads);
             w.WriteNumber("steps", Settings.Steps);
-            w.WriteNumber("warmup", Settings.Warmup);
+            w.WriteNumber("warmup", Measurement.TrainWarmup.Calls);
+            w.WriteString("warmup_policy", Settings.Warmup.Name);
+            Number(w, "warmup_seconds", Measurement.TrainWarmup.Seconds);
+            w.WriteNumber("forward_warmup", Measurement.ForwardWarmup.Calls);
             w.WriteNumber("seed", Settings.Seed);
             w.WriteNumber("macs_per_step", MultiplyAddsPerStep);
             Number(w, "train_step_seconds_median", TrainStepSecondsMedian);
@@ -81,6 +93,11 @@ internal sealed class BenchReport
             w.WriteNumber("gen1_collections", Measurement.Gen1Collections);
             w.WriteNumber("gen2_collections", Measurement.Gen2Collections);
             Number(w, "last_loss", Measurement.LastLoss);
+            w.WriteString("certificate_property", Certificate.Statement);
+            w.WriteBoolean("certificate_verified", Certificate.IsVerified);
+            Number(w, "certificate_residual", Certificate.RelativeResidual);
+            Number(w, "certificate_max_eigenvalue", Certificate.MaxEigenvalue);
+            Number(w, "certificate_tolerance", Certificate.RelativeTolerance);
             w.WriteStartObject("runtime");
             w.WriteString("dotnet_version", Environment.Version.ToString());
             w.WriteString("framework", RuntimeInformation.FrameworkDescription);
@@ -102,8 +119,11 @@ internal sealed class BenchReport
         var ic = CultureInfo.InvariantCulture;
         var m = Measurement;
         string hidden = Spec.HiddenSizes.Length == 0 ? "none" : string.Join(",", Spec.HiddenSizes);
+        string shape = Spec.IsRen ? "" : $", hidden {hidden}";
+        if (Spec.IsLipschitz) shape += string.Create(ic, $", gamma {Spec.Gamma:G6}");
+        if (Spec.ContractionRate != 1.0) shape += string.Create(ic, $", abar {Spec.ContractionRate:G6}");
         var sb = new StringBuilder();
-        sb.AppendLine(ic, $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv {Spec.Features}, ny {Spec.OutputSize}, hidden {hidden}, {Spec.ActivationName}, {Spec.InitializationName} init)");
+        sb.AppendLine(ic, $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv {Spec.Features}, ny {Spec.OutputSize}{shape}, {Spec.ActivationName}, {Spec.InitializationName} init)");
         Row(sb, "parameters", Parameters.ToString("N0", ic));
         Row(sb, "batch x seq", $"{Settings.Batch} x {Settings.SequenceLength}, threads {Settings.Threads}, float32");
         Row(sb, "MACs / seq / step", MultiplyAddsPerStep.ToString("N0", ic));
@@ -114,6 +134,7 @@ internal sealed class BenchReport
         Row(sb, "allocated / time step", string.Create(ic, $"{AllocatedBytesPerTimeStep:F1} B  (calling thread; {AllocatedBytesPerTrainStep:N0} B per train step)"));
         Row(sb, "allocated / train step", string.Create(ic, $"{GcAllocatedBytesPerTrainStep:N0} B  (whole process)"));
         Row(sb, "GC collections", $"gen0 {m.Gen0Collections}, gen1 {m.Gen1Collections}, gen2 {m.Gen2Collections}  (during timing)");
+        Row(sb, "certificate", string.Create(ic, $"{Certificate.Statement}: {(Certificate.IsVerified ? "verified" : "NOT verified")} (relative residual {Certificate.RelativeResidual:G3}, tolerance {Certificate.RelativeTolerance:G1})"));
         Row(sb, "runtime", $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}, Vector<float>.Count {Vector<float>.Count}, {Environment.ProcessorCount} cores");
         return sb.ToString();
     }

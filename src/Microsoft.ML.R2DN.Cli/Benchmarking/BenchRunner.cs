@@ -5,7 +5,7 @@ using Microsoft.ML.R2DN.Engine.Training;
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>How long to time and on what: B sequences of T steps, <see cref="Steps"/> timed repeats after <see cref="Warmup"/>.</summary>
-internal sealed record BenchSettings(int Batch, int SequenceLength, int Steps, int Warmup, int Threads, int Seed);
+internal sealed record BenchSettings(int Batch, int SequenceLength, int Steps, WarmupPolicy Warmup, int Threads, int Seed);
 
 /// <summary>What <see cref="BenchRunner.Run"/> measured. Times are wall-clock seconds per call.</summary>
 internal sealed record BenchMeasurement(
@@ -17,7 +17,10 @@ internal sealed record BenchMeasurement(
     int Gen0Collections,
     int Gen1Collections,
     int Gen2Collections,
-    double LastLoss);
+    double LastLoss,
+    WarmupResult TrainWarmup,
+    WarmupResult ForwardWarmup,
+    WarmupResult ForwardCachedWarmup);
 
 /// <summary>
 /// Times a model the way <c>test/reference/time_reference.py</c> times its PyTorch twin, so the two can be compared:
@@ -30,6 +33,8 @@ internal sealed record BenchMeasurement(
 /// <item><b>Forward</b> = map + <see cref="ISequenceModel.Simulate"/>. The R2DN caches its map while the parameters do
 /// not change, so the forward loop alternates between two parameter vectors that differ in the last bit of one entry,
 /// forcing the map on every call as PyTorch does. <b>Forward (cached map)</b> repeats one vector: the rollout alone.</item>
+/// <item>Each timed loop is preceded by its own untimed warm-up (<see cref="BenchSettings.Warmup"/>; by default long
+/// enough for the tiered JIT to reach its steady state).</item>
 /// <item>Allocations are counted over the timed train steps only: the calling thread's bytes and, separately, the
 /// whole process's (which includes the worker threads of a multi-threaded rollout). GC counts cover every timed loop.</item>
 /// </list>
@@ -68,59 +73,84 @@ internal static class BenchRunner
 
         void Forward() => model.Simulate(x0, u, seq, batch, outputs, finalState);
 
-        for (int i = 0; i < settings.Warmup; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            TrainStep();
-        }
+        WarmupResult trainWarmup = settings.Warmup.Run(TrainStep, cancellationToken);
 
         Settle();
-        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        var collections = new CollectionCounter();
         long threadBytes = GC.GetAllocatedBytesForCurrentThread();
         long totalBytes = GC.GetTotalAllocatedBytes(precise: true);
-        var train = new double[settings.Steps];
-        for (int i = 0; i < train.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            long start = Stopwatch.GetTimestamp();
-            TrainStep();
-            train[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
+        collections.Start();
+        double[] train = Time(TrainStep, settings.Steps, cancellationToken);
+        collections.Stop();
         threadBytes = GC.GetAllocatedBytesForCurrentThread() - threadBytes;
         totalBytes = GC.GetTotalAllocatedBytes(precise: true) - totalBytes;
 
-        // Two parameter vectors one ulp apart, so that every forward call runs the direct→explicit map.
+        // Two parameter vectors one ulp apart, so that every forward call runs the direct→explicit map. The copy
+        // between them is not timed.
         double[] parametersA = (double[])model.Parameters.Clone();
         double[] parametersB = (double[])model.Parameters.Clone();
         int last = parametersB.Length - 1;
         if (last >= 0) parametersB[last] = Math.BitIncrement(parametersB[last]);
+        int flip = 0;
+        void Alternate() => (((flip++) & 1) == 0 ? parametersA : parametersB).CopyTo(model.Parameters, 0);
 
-        var forward = new double[settings.Steps];
-        for (int i = -settings.Warmup; i < forward.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            ((i & 1) == 0 ? parametersA : parametersB).CopyTo(model.Parameters, 0);
-            long start = Stopwatch.GetTimestamp();
-            Forward();
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (i >= 0) forward[i] = seconds;
-        }
+        WarmupResult forwardWarmup = settings.Warmup.Run(() => { Alternate(); Forward(); }, cancellationToken);
+        Settle();
+        collections.Start();
+        double[] forward = Time(Forward, settings.Steps, cancellationToken, before: Alternate);
+        collections.Stop();
 
         parametersA.CopyTo(model.Parameters, 0);
-        var cached = new double[settings.Steps];
-        for (int i = -settings.Warmup; i < cached.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            long start = Stopwatch.GetTimestamp();
-            Forward();
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (i >= 0) cached[i] = seconds;
-        }
+        WarmupResult cachedWarmup = settings.Warmup.Run(Forward, cancellationToken);
+        Settle();
+        collections.Start();
+        double[] cached = Time(Forward, settings.Steps, cancellationToken);
+        collections.Stop();
 
         return new BenchMeasurement(train, forward, cached, threadBytes, totalBytes,
-                                    GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2,
-                                    lastLoss);
+                                    collections.Gen0, collections.Gen1, collections.Gen2,
+                                    lastLoss, trainWarmup, forwardWarmup, cachedWarmup);
     }
+
+    /// <summary>
+    /// Times <paramref name="count"/> calls of <paramref name="call"/>, one wall-clock figure per call;
+    /// <paramref name="before"/>, if given, runs untimed before each call.
+    /// </summary>
+    public static double[] Time(Action call, int count, CancellationToken cancellationToken, Action? before = null)
+    {
+        var seconds = new double[count];
+        for (int i = 0; i < seconds.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            before?.Invoke();
+            long start = Stopwatch.GetTimestamp();
+            call();
+            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return seconds;
+    }
+
+    /// <summary>Counts the garbage collections inside the timed loops only (not the ones <see cref="Settle"/> forces between them).</summary>
+    private sealed class CollectionCounter
+    {
+        private int _gen0, _gen1, _gen2;
+
+        public int Gen0 { get; private set; }
+        public int Gen1 { get; private set; }
+        public int Gen2 { get; private set; }
+
+        public void Start() { _gen0 = GC.CollectionCount(0); _gen1 = GC.CollectionCount(1); _gen2 = GC.CollectionCount(2); }
+
+        public void Stop()
+        {
+            Gen0 += GC.CollectionCount(0) - _gen0;
+            Gen1 += GC.CollectionCount(1) - _gen1;
+            Gen2 += GC.CollectionCount(2) - _gen2;
+        }
+    }
+
+    /// <summary>The arithmetic mean (NaN when empty).</summary>
+    public static double Mean(IReadOnlyList<double> values) => values.Count == 0 ? double.NaN : values.Average();
 
     /// <summary>The median, as Python's <c>statistics.median</c> defines it (mean of the two middle values for an even count).</summary>
     public static double Median(IReadOnlyList<double> values)
@@ -132,7 +162,8 @@ internal static class BenchRunner
         return sorted.Length % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
     }
 
-    private static void Settle()
+    /// <summary>Collects garbage left by setup and warm-up, so a collection of it does not land in a timed loop.</summary>
+    public static void Settle()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -140,7 +171,7 @@ internal static class BenchRunner
     }
 
     // Box–Muller; the exact stream differs from torch.randn, which does not matter for timing.
-    private static void FillStandardNormal(Random random, Span<float> destination)
+    public static void FillStandardNormal(Random random, Span<float> destination)
     {
         for (int i = 0; i < destination.Length; i += 2)
         {

@@ -5,12 +5,43 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>
 /// The model a command asks for, as typed on the command line: its kind and sizes, in the paper's symbols
-/// (nu inputs, nx states, nv features, ny outputs, hidden widths of the 1-Lipschitz network).
+/// (nu inputs, nx states, nv features, ny outputs, hidden widths of the 1-Lipschitz network). For a REN,
+/// <see cref="Features"/> is its number of neurons nv and <see cref="HiddenSizes"/> is empty.
 /// </summary>
 internal sealed record ModelSpec(
     string Kind, int InputSize, int StateSize, int Features, int OutputSize, int[] HiddenSizes,
     Activation Activation, Initialization Initialization, LbdnOutputLayer OutputLayer, int Seed)
 {
+    /// <summary>The Lipschitz bound γ of the <c>lipschitz-*</c> models (finite, &gt; 0). Default 1.</summary>
+    public double Gamma { get; init; } = 1.0;
+
+    /// <summary>The contraction-rate bound ᾱ in (0, 1]. Default 1 (the paper's models).</summary>
+    public double ContractionRate { get; init; } = 1.0;
+
+    /// <summary>Fix the output map to y = x (contracting models only; needs ny = nx). Default false.</summary>
+    public bool IdentityOutput { get; init; }
+
+    /// <summary>The kind, trimmed and in lower case (the spelling reports use).</summary>
+    public string NormalizedKind => NormalizeKind(Kind);
+
+    /// <summary>Whether the kind is a REN (<c>ren</c>, <c>lipschitz-ren</c>): no hidden network, nv neurons solved in sequence.</summary>
+    public bool IsRen => IsRenKind(Kind);
+
+    /// <summary>Whether the kind is a γ-Lipschitz model (<c>lipschitz-r2dn</c>, <c>lipschitz-ren</c>), which <see cref="Gamma"/> applies to.</summary>
+    public bool IsLipschitz => IsLipschitzKind(Kind);
+
+    /// <summary>Command-line spelling of <see cref="OutputLayer"/>, or null for a REN (which has no network).</summary>
+    public string? OutputLayerNameOrNull => IsRen ? null : OutputLayerName;
+
+    /// <summary>Trims and lower-cases a <c>--model</c> value.</summary>
+    public static string NormalizeKind(string? kind) => (kind ?? "").Trim().ToLowerInvariant();
+
+    /// <summary>Whether <paramref name="kind"/> names a REN.</summary>
+    public static bool IsRenKind(string? kind) => NormalizeKind(kind) is "ren" or "lipschitz-ren";
+
+    /// <summary>Whether <paramref name="kind"/> names a γ-Lipschitz model.</summary>
+    public static bool IsLipschitzKind(string? kind) => NormalizeKind(kind) is "lipschitz-r2dn" or "lipschitz-ren";
+
     /// <summary>Command-line spelling of <see cref="Activation"/>.</summary>
     public string ActivationName => Activation switch
     {

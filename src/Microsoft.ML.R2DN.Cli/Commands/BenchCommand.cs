@@ -4,23 +4,28 @@ using Microsoft.ML.R2DN.Cli.Benchmarking;
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>
-/// <c>r2dn bench</c>: times training steps and forward passes of a model on random data and prints the figures
-/// (one JSON object with <c>--json</c>). Its options and defaults mirror <c>test/reference/time_reference.py</c>.
+/// <c>r2dn bench</c>: times training steps and forward passes of a model on random data, verifies the model's robustness
+/// certificate, and prints the figures (one JSON object with <c>--json</c>). Its options and defaults mirror
+/// <c>test/reference/time_reference.py</c>.
 /// </summary>
 internal static class BenchCommand
 {
     private static readonly Option<string> Model = new("--model")
     {
-        Description = $"Model to time: {string.Join(", ", ModelCatalog.Names)} (only r2dn is available now)",
+        Description = "Model to time: r2dn (contracting R2DN), ren (contracting REN), lipschitz-r2dn, lipschitz-ren",
         DefaultValueFactory = _ => "r2dn",
     };
     private static readonly Option<int> Nu = new("--nu") { Description = "Number of inputs nu", DefaultValueFactory = _ => 2 };
     private static readonly Option<int> Nx = new("--nx") { Description = "Number of states nx", DefaultValueFactory = _ => 75 };
-    private static readonly Option<int> Nv = new("--nv") { Description = "Number of features nv", DefaultValueFactory = _ => 75 };
+    private static readonly Option<int> Nv = new("--nv")
+    {
+        Description = "R2DNs: number of features nv (the network's input and output width); RENs: number of neurons nv",
+        DefaultValueFactory = _ => 75,
+    };
     private static readonly Option<int> Ny = new("--ny") { Description = "Number of outputs ny", DefaultValueFactory = _ => 3 };
     private static readonly Option<string> Hidden = new("--hidden")
     {
-        Description = "Hidden widths of the 1-Lipschitz network, comma-separated ('none' for no hidden layer)",
+        Description = "R2DNs only: hidden widths of the 1-Lipschitz network, comma-separated ('none' for no hidden layer)",
         DefaultValueFactory = _ => "87,87,87",
     };
     private static readonly Option<string> Activation = new("--activation")
@@ -35,22 +40,39 @@ internal static class BenchCommand
     };
     private static readonly Option<string> OutputLayer = new("--output-layer")
     {
-        Description = "Last layer of the network: nonlinear (paper code) or linear",
+        Description = "R2DNs only: last layer of the network: nonlinear (paper code) or linear",
         DefaultValueFactory = _ => "nonlinear",
+    };
+    private static readonly Option<double> Gamma = new("--gamma")
+    {
+        Description = "Lipschitz models only: the Lipschitz bound gamma (> 0)",
+        DefaultValueFactory = _ => 1.0,
+    };
+    private static readonly Option<double> Abar = new("--abar")
+    {
+        Description = "Contraction-rate bound abar in (0, 1]",
+        DefaultValueFactory = _ => 1.0,
     };
     private static readonly Option<int> Batch = new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 4 };
     private static readonly Option<int> Seq = new("--seq") { Description = "Time steps per sequence", DefaultValueFactory = _ => 256 };
     private static readonly Option<int> Steps = new("--steps") { Description = "Timed repeats (the median is reported)", DefaultValueFactory = _ => 20 };
-    private static readonly Option<int> Warmup = new("--warmup") { Description = "Untimed repeats before timing", DefaultValueFactory = _ => 3 };
+    private static readonly Option<int?> Warmup = new("--warmup")
+    {
+        Description = "Untimed repeats before each timed loop (default: automatic, "
+                      + $"{WarmupPolicy.AutoCalls} calls or {WarmupPolicy.AutoSeconds:0.#} s, whichever comes first, "
+                      + "so that the tiered JIT has reached its steady state)",
+    };
     private static readonly Option<int> Threads = new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation and of the random data", DefaultValueFactory = _ => 0 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
 
     public static Command Create()
     {
-        var command = new Command("bench", "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data.")
+        var command = new Command("bench",
+            "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and verify the "
+            + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.")
         {
-            Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Batch, Seq, Steps, Warmup, Threads, Seed, Json,
+            Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup, Threads, Seed, Json,
         };
         command.SetAction(Run);
         return command;
@@ -58,28 +80,43 @@ internal static class BenchCommand
 
     private static int Run(ParseResult parse)
     {
+        string kind = ModelSpec.NormalizeKind(parse.GetValue(Model) ?? "r2dn");
+        bool ren = ModelSpec.IsRenKind(kind);
+        if (Array.IndexOf(ModelCatalog.Names, kind) < 0)
+            throw new UsageException($"unknown model '{parse.GetValue(Model)}'; expected one of {string.Join(", ", ModelCatalog.Names)}.");
+        // Options that do not apply to the chosen model are errors when given explicitly, not silently ignored.
+        if (ren && IsExplicit(parse, Hidden))
+            throw new UsageException($"--hidden does not apply to --model {kind}: a REN has no hidden network; its size is --nv (its number of neurons).");
+        if (ren && IsExplicit(parse, OutputLayer))
+            throw new UsageException($"--output-layer does not apply to --model {kind}: a REN has no 1-Lipschitz network.");
+        if (!ModelSpec.IsLipschitzKind(kind) && IsExplicit(parse, Gamma))
+            throw new UsageException($"--gamma applies to lipschitz-r2dn and lipschitz-ren only, not to --model {kind}.");
+
         var spec = new ModelSpec(
-            Kind: parse.GetValue(Model) ?? "r2dn",
+            Kind: kind,
             InputSize: Positive(parse, Nu),
             StateSize: Positive(parse, Nx),
             Features: Positive(parse, Nv),
             OutputSize: Positive(parse, Ny),
-            HiddenSizes: ModelSpec.ParseHidden(parse.GetValue(Hidden)),
+            HiddenSizes: ren ? [] : ModelSpec.ParseHidden(parse.GetValue(Hidden)),
             Activation: ModelSpec.ParseActivation(parse.GetValue(Activation)),
             Initialization: ModelSpec.ParseInitialization(parse.GetValue(Init)),
             OutputLayer: ModelSpec.ParseOutputLayer(parse.GetValue(OutputLayer)),
-            Seed: parse.GetValue(Seed));
+            Seed: parse.GetValue(Seed))
+        {
+            Gamma = parse.GetValue(Gamma),
+            ContractionRate = parse.GetValue(Abar),
+        };
         var settings = new BenchSettings(
             Batch: Positive(parse, Batch),
             SequenceLength: Positive(parse, Seq),
             Steps: Positive(parse, Steps),
-            Warmup: AtLeast(parse, Warmup, 0),
+            Warmup: ParseWarmup(parse, Warmup),
             Threads: Positive(parse, Threads),
             Seed: spec.Seed);
         bool json = parse.GetValue(Json);
 
         BuiltModel built = ModelCatalog.Create(spec);
-        spec = spec with { Kind = spec.Kind.Trim().ToLowerInvariant() };
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -87,9 +124,11 @@ internal static class BenchCommand
         try
         {
             if (!json)
-                Console.Error.WriteLine($"Timing {spec.Kind} ({built.Model.ParameterCount:N0} parameters): {settings.Warmup} warm-up + {settings.Steps} timed steps...");
+                Console.Error.WriteLine($"Timing {spec.Kind} ({built.Model.ParameterCount:N0} parameters): {settings.Warmup.Description} + {settings.Steps} timed steps...");
             BenchMeasurement measurement = BenchRunner.Run(built.Model, settings, cancel.Token);
-            var report = new BenchReport(spec, built, settings, measurement);
+            // Verified on the parameters the timed Adam steps produced: the certificate holds for every parameter value.
+            var certificate = built.Model.Certify();
+            var report = new BenchReport(spec, built, settings, measurement, certificate);
             Console.Out.WriteLine(json ? report.ToJson() : report.ToText());
             return ExitCodes.Success;
         }
@@ -99,15 +138,22 @@ internal static class BenchCommand
         }
     }
 
-    private static int Positive(ParseResult parse, Option<int> option) => AtLeast(parse, option, 1);
+    /// <summary>Whether the user typed <paramref name="option"/> (rather than it taking its default).</summary>
+    internal static bool IsExplicit(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
-    private static int AtLeast(ParseResult parse, Option<int> option, int minimum)
+    /// <summary>Reads an optional warm-up count: absent means <see cref="WarmupPolicy.Auto"/>.</summary>
+    internal static WarmupPolicy ParseWarmup(ParseResult parse, Option<int?> option)
+    {
+        int? value = parse.GetValue(option);
+        if (value is null) return WarmupPolicy.Auto;
+        if (value < 0) throw new UsageException($"{option.Name} must be at least 0 (got {value}).");
+        return WarmupPolicy.Fixed(value.Value);
+    }
+
+    internal static int Positive(ParseResult parse, Option<int> option)
     {
         int value = parse.GetValue(option);
-        if (value < minimum)
-            throw new UsageException(minimum == 1
-                ? $"{option.Name} must be a positive integer (got {value})."
-                : $"{option.Name} must be at least {minimum} (got {value}).");
+        if (value < 1) throw new UsageException($"{option.Name} must be a positive integer (got {value}).");
         return value;
     }
 }

@@ -205,7 +205,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
                 if (net.D11 is null)
                     for (int i = 0; i < m; i++) Activate(net.Activation, output.Slice(i * ldOut, n), net.C[k]);
                 else
-                    for (int i = 0; i < m; i++) SolveEquilibrium(net.Activation, net.D11, output.Slice(i * ldOut, n), net.C[k]);
+                    SolveEquilibrium(net.Activation, net.D11, output, m, ldOut, n, net.C[k]);
             }
             // [x_{t+1} | y_t] = z_t·W_oᵀ + b_o, written straight into the next z row and into y.
             var zt = _z.AsSpan(r0 * nz);
@@ -230,27 +230,40 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     }
 
     // The equilibrium w = σ(D11·w + b) with D11 strictly lower triangular, solved exactly by forward substitution
-    // (MODELS.md 2.5): w_i = σ(b_i + Σ_{j<i} D11_ij·w_j). On entry row holds the input part of b; on exit, w.
-    private static void SolveEquilibrium(Activation activation, T[] d11, Span<T> row, ReadOnlySpan<T> bias)
+    // (MODELS.md 2.5): w_i = σ(b_i + Σ_{j<i} D11_ij·w_j). On entry each of the m rows (stride ld) holds the input part
+    // of b; on exit, w. Neuron i is done for every row before neuron i + 1, so the rows' independent dependency
+    // chains overlap in the pipeline.
+    private static void SolveEquilibrium(Activation activation, T[] d11, Span<T> rows, int m, int ld, int n, ReadOnlySpan<T> bias)
     {
-        int n = row.Length;
         for (int i = 0; i < n; i++)
         {
-            T v = row[i] + bias[i] + TensorPrimitives.Dot<T>(d11.AsSpan(i * n, i), row.Slice(0, i));
-            row[i] = activation == Activation.ReLU ? T.Max(v, T.Zero) : T.Tanh(v);
+            var d = d11.AsSpan(i * n, i);
+            for (int r = 0; r < m; r++)
+            {
+                var row = rows.Slice(r * ld, n);
+                T v = row[i] + bias[i] + TensorPrimitives.Dot<T>(d, row.Slice(0, i));
+                row[i] = activation == Activation.ReLU ? T.Max(v, T.Zero) : T.Tanh(v);
+            }
         }
     }
 
     // Adjoint of the equilibrium by the implicit function theorem: with J = diag(σ'(v)), the adjoint of v is
     // g_v = J·(I − D11ᵀJ)⁻¹… written as a back substitution, g_v,i = σ'_i·(g_i + Σ_{k>i} D11_ki·g_v,k).
-    private static void EquilibriumBackward(Activation activation, T[] d11T, ReadOnlySpan<T> w, ReadOnlySpan<T> dw, Span<T> dPre)
+    // Rows as in SolveEquilibrium: w and dw rows with strides ldw and lddw, dPre rows contiguous (stride n).
+    private static void EquilibriumBackward(Activation activation, T[] d11T, ReadOnlySpan<T> w, int ldw, ReadOnlySpan<T> dw, int lddw,
+                                            Span<T> dPre, int m, int n)
     {
-        int n = w.Length;
         for (int i = n - 1; i >= 0; i--)
         {
-            T g = dw[i] + TensorPrimitives.Dot<T>(d11T.AsSpan(i * n + i + 1, n - i - 1), dPre.Slice(i + 1, n - i - 1));
-            T slope = activation == Activation.ReLU ? (w[i] > T.Zero ? T.One : T.Zero) : T.One - w[i] * w[i];
-            dPre[i] = slope * g;
+            var d = d11T.AsSpan(i * n + i + 1, n - i - 1);
+            for (int r = 0; r < m; r++)
+            {
+                var row = dPre.Slice(r * n, n);
+                T wi = w[r * ldw + i];
+                T g = dw[r * lddw + i] + TensorPrimitives.Dot<T>(d, row.Slice(i + 1));
+                T slope = activation == Activation.ReLU ? (wi > T.Zero ? T.One : T.Zero) : T.One - wi * wi;
+                row[i] = slope * g;
+            }
         }
     }
 
@@ -316,14 +329,13 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             // dz = [dx_{t+1} | dy_t]·W_o
             Gemm.MultiplyTransposed<T>(m, nz, no, _dOut.AsSpan(r0 * no), no, net.WoT, no, dz, nz);
             int nLast = net.StageSizes[last];
-            for (int i = 0; i < m; i++)
-            {
-                var sLast = _z.AsSpan((r0 + i) * nz + nx + nu, nLast);
-                var dsLast = dz.AsSpan(i * nz + nx + nu, nLast);
-                var dPreLast = _dPre[last].AsSpan((r0 + i) * nLast, nLast);
-                if (net.D11T is null) ActivationBackward(net.Activation, sLast, dsLast, dPreLast);
-                else EquilibriumBackward(net.Activation, net.D11T, sLast, dsLast, dPreLast);
-            }
+            if (net.D11T is null)
+                for (int i = 0; i < m; i++)
+                    ActivationBackward(net.Activation, _z.AsSpan((r0 + i) * nz + nx + nu, nLast), dz.AsSpan(i * nz + nx + nu, nLast),
+                                       _dPre[last].AsSpan((r0 + i) * nLast, nLast));
+            else
+                EquilibriumBackward(net.Activation, net.D11T, _z.AsSpan(r0 * nz + nx + nu), nz, dz.AsSpan(nx + nu), nz,
+                                    _dPre[last].AsSpan(r0 * nLast), m, nLast);
             for (int k = last; k >= 1; k--)
             {
                 int n = net.StageSizes[k], nin = net.StageSizes[k - 1];

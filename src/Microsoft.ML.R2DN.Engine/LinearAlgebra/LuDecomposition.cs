@@ -98,6 +98,22 @@ public sealed class LuDecomposition
         return x;
     }
 
+    /// <summary>
+    /// Reverse-mode rule for solves with this factorisation: for X_k = A⁻¹R_k, given dX_k, returns dR_k = A⁻ᵀdX_k and
+    /// dA = −Σ_k dR_k·X_kᵀ (one transposed solve for all right-hand sides together).
+    /// </summary>
+    public (Matrix[] dRhs, Matrix dA) SolveAdjoint(IReadOnlyList<Matrix> solutions, IReadOnlyList<Matrix> dSolutions)
+    {
+        ArgumentNullException.ThrowIfNull(solutions);
+        ArgumentNullException.ThrowIfNull(dSolutions);
+        if (solutions.Count != dSolutions.Count) throw new ArgumentException("One adjoint is needed per solution.", nameof(dSolutions));
+        var dR = SolveTransposed(Matrix.ConcatenateColumns(dSolutions));
+        var dA = -1.0 * Matrix.MultiplyTransposed(dR, Matrix.ConcatenateColumns(solutions));
+        var parts = new Matrix[solutions.Count];
+        for (int k = 0, c = 0; k < parts.Length; c += solutions[k].Columns, k++) parts[k] = dR.Block(0, c, Size, solutions[k].Columns);
+        return (parts, dA);
+    }
+
     private static void SwapRows(Span<double> a, Span<double> b)
     {
         for (int i = 0; i < a.Length; i++) (a[i], b[i]) = (b[i], a[i]);

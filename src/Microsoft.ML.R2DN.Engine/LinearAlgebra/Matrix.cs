@@ -152,6 +152,23 @@ public sealed class Matrix
         for (int i = 0; i < b.Rows; i++) Array.Copy(b.Data, i * b.Columns, Data, (r0 + i) * Columns + c0, b.Columns);
     }
 
+    /// <summary>[A₀ A₁ …]: the matrices side by side (all with the same number of rows).</summary>
+    public static Matrix ConcatenateColumns(IReadOnlyList<Matrix> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("Nothing to concatenate.", nameof(parts));
+        int rows = parts[0].Rows;
+        var c = new Matrix(rows, parts.Sum(p => p.Columns));
+        int col = 0;
+        foreach (var p in parts)
+        {
+            if (p.Rows != rows) throw new ArgumentException($"Row counts differ: {rows} and {p.Rows}.", nameof(parts));
+            c.SetBlock(0, col, p);
+            col += p.Columns;
+        }
+        return c;
+    }
+
     /// <summary>½(A + Aᵀ).</summary>
     public Matrix SymmetricPart()
     {

@@ -230,16 +230,11 @@ internal sealed class ContractingR2dnMap : R2dnMap
                                                 Matrix dD22, Span<double> gradient)
     {
         int nx = Nx, nv = Nv;
-        // [A B1] = E⁻¹[H21 B1_direct]: with M = E⁻ᵀ[dA dB1], d[H21 B1_direct] = M and dE = −M·[A B1]ᵀ.
-        var rhs = new Matrix(nx, nx + nv);
-        rhs.SetBlock(0, 0, dA); rhs.SetBlock(0, nx, dB1);
-        var m = _luE.SolveTransposed(rhs);
-        var ab = new Matrix(nx, nx + nv);
-        ab.SetBlock(0, 0, A); ab.SetBlock(0, nx, B1);
-        var dE = -1.0 * Matrix.MultiplyTransposed(m, ab);
-        var dB1Direct = m.Block(0, nx, nx, nv);
+        // [A B1] = E⁻¹[H21 B1_direct].
+        var (dRhs, dE) = _luE.SolveAdjoint([A, B1], [dA, dB1]);
+        var dB1Direct = dRhs[1];
         var dH = new Matrix(2 * nx, 2 * nx);
-        dH.AddBlock(nx, 0, m.Block(0, 0, nx, nx));
+        dH.AddBlock(nx, 0, dRhs[0]);
         dH.AddBlock(0, 0, dE, 0.5);
         dH.AddBlock(nx, nx, dE, 0.5 / _abar2);
         var dY = 0.5 * (dE - dE.Transpose());
@@ -325,16 +320,10 @@ internal sealed class LipschitzR2dnMap : R2dnMap
         int nx = Nx, nv = Nv, nu = Nu;
         double g = _gamma;
         // [A B1 B2] = E⁻¹[H21 B1_direct B2_direct].
-        var rhs = new Matrix(nx, nx + nv + nu);
-        rhs.SetBlock(0, 0, dA); rhs.SetBlock(0, nx, dB1); rhs.SetBlock(0, nx + nv, dB2);
-        var m = _luE.SolveTransposed(rhs);
-        var abb = new Matrix(nx, nx + nv + nu);
-        abb.SetBlock(0, 0, A); abb.SetBlock(0, nx, B1); abb.SetBlock(0, nx + nv, B2);
-        var dE = -1.0 * Matrix.MultiplyTransposed(m, abb);
-        var dB1Direct = m.Block(0, nx, nx, nv);
-        var dB2Direct = m.Block(0, nx + nv, nx, nu);
+        var (dRhs, dE) = _luE.SolveAdjoint([A, B1, B2], [dA, dB1, dB2]);
+        var (dB1Direct, dB2Direct) = (dRhs[1], dRhs[2]);
         var dH = new Matrix(2 * nx, 2 * nx);
-        dH.AddBlock(nx, 0, m.Block(0, 0, nx, nx));
+        dH.AddBlock(nx, 0, dRhs[0]);
         dH.AddBlock(0, 0, dE, 0.5);
         dH.AddBlock(nx, nx, dE, 0.5 / _abar2);
         var dY = 0.5 * (dE - dE.Transpose());

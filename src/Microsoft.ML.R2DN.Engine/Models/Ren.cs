@@ -216,6 +216,12 @@ public sealed class GeneralRen : Ren
         if ((r - r.Transpose()).MaxAbs() > 1e-10 * (1 + r.MaxAbs())) throw new ArgumentException("R must be symmetric.", nameof(r));
         Q = q.Clone(); S = s.Clone(); R = r.Clone();
         _supply = new QsrSupply(Q, S, R, shift: true);
+        if (options.D22Zero)
+        {
+            // With D22 = 0 the LMI needs R₁ = R itself positive definite.
+            try { _ = new CholeskyDecomposition(_supply.R); }
+            catch (ArgumentException) { throw new ArgumentException("With D22Zero, R must be positive definite.", nameof(r)); }
+        }
         Initialize(seed);
     }
 

@@ -174,16 +174,11 @@ internal sealed class RenMap : IExplicitMap
         var dD11 = gradients.D11!;
 
         // [A B1 B2] = E⁻¹[F B1imp B2_direct].
-        var rhs = new Matrix(nx, nx + nv + nu);
-        rhs.SetBlock(0, 0, dA); rhs.SetBlock(0, nx, dB1); rhs.SetBlock(0, nx + nv, dB2);
-        var m = _luE.SolveTransposed(rhs);
-        var abb = new Matrix(nx, nx + nv + nu);
-        abb.SetBlock(0, 0, A); abb.SetBlock(0, nx, B1); abb.SetBlock(0, nx + nv, B2);
-        var dE = -1.0 * Matrix.MultiplyTransposed(m, abb);
+        var (dRhs, dE) = _luE.SolveAdjoint([A, B1, B2], [dA, dB1, dB2]);
         var dH = new Matrix(n, n);
-        dH.AddBlock(nx + nv, 0, m.Block(0, 0, nx, nx));        // F = H31
-        dH.AddBlock(nx + nv, nx, m.Block(0, nx, nx, nv));      // B1imp = H32
-        var dB2Direct = m.Block(0, nx + nv, nx, nu);
+        dH.AddBlock(nx + nv, 0, dRhs[0]);      // F = H31
+        dH.AddBlock(nx + nv, nx, dRhs[1]);     // B1imp = H32
+        var dB2Direct = dRhs[2];
         dH.AddBlock(0, 0, dE, 0.5);
         dH.AddBlock(nx + nv, nx + nv, dE, 0.5 / _abar2);
         var dY1 = 0.5 * (dE - dE.Transpose());
