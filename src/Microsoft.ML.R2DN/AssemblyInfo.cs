@@ -1,0 +1,1 @@
+namespace Microsoft.ML.R2DN;
