@@ -181,9 +181,13 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
         for (int b = 0; b < batch; b++) x0.Slice(b * nx, nx).CopyTo(_z.AsSpan(b * nz, nx));
         for (int r = 0; r < timeSteps * batch; r++) u.Slice(r * nu, nu).CopyTo(_z.AsSpan(r * nz + nx, nu));
         if (threads == 1) ForwardPart(net, 0, batch);
-        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                          p => ForwardPart(net, p * batch / threads, (p + 1) * batch / threads));
+        else ForwardParallel(net, batch, threads);
     }
+
+    // Kept apart so that the closure is allocated only when the work is split across threads.
+    private void ForwardParallel(FusedRecurrentNetwork<T> net, int batch, int threads) =>
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                     p => ForwardPart(net, p * batch / threads, (p + 1) * batch / threads));
 
     private void ForwardPart(FusedRecurrentNetwork<T> net, int b0, int b1)
     {
@@ -303,10 +307,13 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
         threads = Math.Clamp(threads, 1, batch);
         if (_scratch.Length < 4 * threads) threads = _scratch.Length / 4;
         if (threads == 1) BackwardPart(net, 0, batch, 0);
-        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                          p => BackwardPart(net, p * batch / threads, (p + 1) * batch / threads, p));
+        else BackwardParallel(net, batch, threads);
         return WeightGradients(net, threads);
     }
+
+    private void BackwardParallel(FusedRecurrentNetwork<T> net, int batch, int threads) =>
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                     p => BackwardPart(net, p * batch / threads, (p + 1) * batch / threads, p));
 
     private void BackwardPart(FusedRecurrentNetwork<T> net, int b0, int b1, int part)
     {
