@@ -85,7 +85,7 @@ public sealed class SvgChart
         // Grid and ticks.
         foreach (double t in Ticks(x0, x1, 8))
             sb.Append(Inv($"<line x1=\"{Px(t):F1}\" y1=\"{Top:F1}\" x2=\"{Px(t):F1}\" y2=\"{Top + ph:F1}\" stroke=\"#e5e5e5\"/><text x=\"{Px(t):F1}\" y=\"{Top + ph + 16:F1}\" text-anchor=\"middle\" fill=\"#444\">{Fmt(t)}</text>\n"));
-        foreach (double t in Ticks(y0, y1, 6))
+        foreach (double t in LogY ? LogTicks(y0, y1) : Ticks(y0, y1, 6))
         {
             double py = Top + (1 - (t - y0) / (y1 - y0)) * ph;
             string label = LogY ? Fmt(Math.Pow(10, t)) : Fmt(t);
@@ -118,15 +118,21 @@ public sealed class SvgChart
         sb.Append("</g>\n");
         if (MarkerX is double mx && mx >= x0 && mx <= x1)
             sb.Append(Inv($"<line x1=\"{Px(mx):F1}\" y1=\"{Top:F1}\" x2=\"{Px(mx):F1}\" y2=\"{Top + ph:F1}\" stroke=\"#555\" stroke-dasharray=\"3,3\"/><text x=\"{Px(mx) + 4:F1}\" y=\"{Top + 14:F1}\" fill=\"#555\">{Esc(MarkerLabel)}</text>\n"));
-        // Legend, top-left inside the plot.
-        int row = 0;
-        foreach (var (name, color, band) in _bands.Select(b => (b.Name, b.Color, true)).Concat(_lines.Select(l => (l.Name, l.Color, false))))
+        // Legend, top-right inside the plot, on a translucent white box so it never hides the data it labels.
+        var entries = _bands.Select(b => (b.Name, b.Color, Band: true, Dashed: false)).Concat(_lines.Select(l => (l.Name, l.Color, Band: false, l.Dashed))).ToList();
+        if (entries.Count > 0)
         {
-            double ly = Top + 12 + 18 * row++;
-            sb.Append(band
-                ? Inv($"<rect x=\"{Left + 10:F1}\" y=\"{ly - 8:F1}\" width=\"22\" height=\"10\" fill=\"{Esc(color)}\" fill-opacity=\"0.25\"/>")
-                : Inv($"<line x1=\"{Left + 10:F1}\" y1=\"{ly - 3:F1}\" x2=\"{Left + 32:F1}\" y2=\"{ly - 3:F1}\" stroke=\"{Esc(color)}\" stroke-width=\"2\"/>"));
-            sb.Append(Inv($"<text x=\"{Left + 38:F1}\" y=\"{ly + 1:F1}\">{Esc(name)}</text>\n"));
+            double boxW = 48 + 7.0 * entries.Max(e => e.Name.Length), boxH = 8 + 18 * entries.Count, bx = Left + pw - boxW - 8, by = Top + 8;
+            sb.Append(Inv($"<rect x=\"{bx:F1}\" y=\"{by:F1}\" width=\"{boxW:F1}\" height=\"{boxH:F1}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"));
+            int row = 0;
+            foreach (var (name, color, band, dashed) in entries)
+            {
+                double ly = by + 18 + 18 * row++;
+                sb.Append(band
+                    ? Inv($"<rect x=\"{bx + 8:F1}\" y=\"{ly - 9:F1}\" width=\"22\" height=\"10\" fill=\"{Esc(color)}\" fill-opacity=\"0.25\"/>")
+                    : Inv($"<line x1=\"{bx + 8:F1}\" y1=\"{ly - 4:F1}\" x2=\"{bx + 30:F1}\" y2=\"{ly - 4:F1}\" stroke=\"{Esc(color)}\" stroke-width=\"2\"{(dashed ? DashAttribute : "")}/>"));
+                sb.Append(Inv($"<text x=\"{bx + 36:F1}\" y=\"{ly:F1}\">{Esc(name)}</text>\n"));
+            }
         }
         sb.Append("</svg>\n");
         return sb.ToString();
@@ -134,6 +140,8 @@ public sealed class SvgChart
 
     /// <summary>Renders and writes the chart to <paramref name="path"/>.</summary>
     public void Save(string path) => File.WriteAllText(path, Render(), new UTF8Encoding(false));
+
+    private const string DashAttribute = " stroke-dasharray=\"6,4\"";
 
     private bool Finite(double x, double y) => double.IsFinite(x) && double.IsFinite(y) && (!LogY || y > 0);
 
@@ -150,6 +158,18 @@ public sealed class SvgChart
         double raw = (hi - lo) / Math.Max(1, target), mag = Math.Pow(10, Math.Floor(Math.Log10(raw))), step = mag;
         foreach (double m in new[] { 1.0, 2.0, 5.0, 10.0 }) { step = m * mag; if (raw <= step) break; }
         for (double t = Math.Ceiling(lo / step) * step; t <= hi + step * 1e-9; t += step) yield return Math.Abs(t) < step * 1e-9 ? 0 : t;
+    }
+
+    // Log-axis ticks (in log₁₀ units) at 1, 2 and 5 × 10ᵏ, or only at decades when the range is wide.
+    internal static IEnumerable<double> LogTicks(double lo, double hi)
+    {
+        double[] mantissas = hi - lo > 4 ? [1] : [1, 2, 5];
+        for (int k = (int)Math.Floor(lo); k <= (int)Math.Ceiling(hi); k++)
+            foreach (double m in mantissas)
+            {
+                double t = k + Math.Log10(m);
+                if (t >= lo && t <= hi) yield return t;
+            }
     }
 
     private static string Fmt(double v) => v.ToString(Math.Abs(v) >= 1e5 || (Math.Abs(v) < 1e-3 && v != 0) ? "0.##E+0" : "0.###", CultureInfo.InvariantCulture);
