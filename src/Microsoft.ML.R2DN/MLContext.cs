@@ -27,6 +27,7 @@ public sealed class MLContext
         Data = new DataOperationsCatalog(this);
         Forecasting = new ForecastingCatalog(this);
         Model = new ModelOperationsCatalog(this);
+        Transforms = new TransformsCatalog(this);
     }
 
     /// <summary>Raised for every message of every component created through this context. Handlers run on the
@@ -41,6 +42,9 @@ public sealed class MLContext
 
     /// <summary>Saving and loading trained models.</summary>
     public ModelOperationsCatalog Model { get; }
+
+    /// <summary>Data preparation: copying, joining, normalising columns and replacing missing values.</summary>
+    public TransformsCatalog Transforms { get; }
 
     /// <summary>The seed given to the constructor; null when none was given.</summary>
     public int? Seed { get; }
