@@ -25,6 +25,9 @@ public sealed class Standardizer
     /// <summary>Fits to rows of <paramref name="columns"/> values in each of the arrays (row-major).</summary>
     public static Standardizer Fit(IEnumerable<float[]> rowMajorBlocks, int columns)
     {
+        ArgumentNullException.ThrowIfNull(rowMajorBlocks);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (columns == 0) return new Standardizer([], []);
         var mean = new double[columns]; var m2 = new double[columns];
         long n = 0;
         foreach (var block in rowMajorBlocks)

@@ -1,0 +1,26 @@
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>The defaults shared by the simple catalog overloads and the options classes, so the two cannot drift apart.</summary>
+internal static class ForecastingDefaults
+{
+    public const float ConfidenceLevel = 0.95f;
+    public const double Gamma = 1.0;
+    public const double ContractionRate = 1.0;
+    public const int ForecastEpochs = 60;
+    public const double ForecastLearningRate = 3e-3;
+    public const int ForecastSegmentLength = 128;
+    public const double ClipValue = 10;
+    public const double CalibrationFraction = 0.15;
+
+    public const int SimulationEpochs = 70;
+    public const double SimulationLearningRate = 1e-3;
+    public const int DecayEveryEpochs = 20;
+    public const int SimulationSegmentLength = 256;
+    public const int Washout = 100;
+
+    /// <summary>The suffix of a predicted column's default name: <c>y</c> is predicted into <c>yPredicted</c>.</summary>
+    public const string PredictedSuffix = "Predicted";
+
+    /// <summary>Below this many training rows (all series together) the models default to the small sizes.</summary>
+    public const long SmallDataRows = 2000;
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.R2DN.Engine.Forecasting;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>Trains an R2DN or REN forecaster; created by <c>ml.Forecasting.R2DN(...)</c> or
+/// <c>ml.Forecasting.REN(...)</c>.</summary>
+/// <remarks>
+/// <para><b>Input columns:</b> one or more numeric targets y, optional numeric features f observed with them, and an
+/// optional series id; rows of each series in time order. <b>Output columns:</b> the forecast and, when named, the lower
+/// and upper bounds: vectors of horizon × targets <see cref="float"/>s (see <see cref="ForecastingTransformer"/>).</para>
+/// <list type="table">
+///   <listheader><term>Trainer characteristic</term><description>value</description></listheader>
+///   <item><term>Machine learning task</term><description>Time-series forecasting (multi-step, multi-target)</description></item>
+///   <item><term>Is normalization required?</term><description>No: targets and features are standardised internally</description></item>
+///   <item><term>Is caching required?</term><description>No: the columns are read once into memory</description></item>
+///   <item><term>Required NuGet in addition to Microsoft.ML.R2DN</term><description>None</description></item>
+/// </list>
+/// <para><b>Algorithm.</b> The training rows of every series (all but the calibration tail) are cut to the shortest
+/// series, aligned at their ends, standardised, and trained as one batch by truncated backpropagation through time
+/// (MODELS.md section 4). The model is contracting, or γ-Lipschitz, by construction for every parameter value; its
+/// <see cref="ForecastingTransformer.Certificate"/> verifies this numerically. The intervals are split-conformal:
+/// quantiles of the absolute residuals on the held-out tail, per target and step ahead.</para>
+/// <para><b>Progress and cancellation.</b> Each epoch is logged to <see cref="MLContext.Log"/> ("epoch 3/60: loss
+/// 0.123, lr 1.0e-03, 0.4 s"). <see cref="MLContext.CancelExecution"/> stops training with an
+/// <see cref="OperationCanceledException"/>; no model is returned.</para>
+/// </remarks>
+public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
+{
+    private readonly MLContext _context;
+    private readonly RecurrentForecastingOptions _options;
+    private readonly ForecastingColumns _columns;
+
+    internal ForecastingEstimator(MLContext context, RecurrentForecastingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _context = context;
+        _options = options.Snapshot();
+        _options.Validate();
+        _columns = ForecastingColumns.From(_options);
+    }
+
+    /// <summary>The schema the fitted transformer produces: the input schema plus the forecast column and, when named,
+    /// the bound columns (vectors of horizon × targets <see cref="float"/>s).</summary>
+    /// <param name="inputSchema">The training data's schema; not null.</param>
+    /// <returns>The output schema.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing or has the wrong
+    /// type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
+        _columns.OutputSchema(inputSchema, _options.Horizon * _columns.Targets.Length);
+
+    /// <summary>Trains the forecaster on <paramref name="input"/>.</summary>
+    /// <param name="input">The training data; not null.</param>
+    /// <returns>The trained forecaster.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
+    /// <exception cref="ArgumentException">The data is empty ("The training data is empty."), a value is NaN or
+    /// infinite under <see cref="MissingValuePolicy.Error"/> (the message names the column and the row), or a series is
+    /// too short for the horizon (the message names the series and the length it needs).</exception>
+    /// <exception cref="OperationCanceledException"><see cref="MLContext.CancelExecution"/> was called.</exception>
+    /// <exception cref="InvalidOperationException">Training diverged (the loss became NaN or infinite).</exception>
+    public ForecastingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _columns.CheckInput(input.Schema);
+        var o = _options;
+        var table = SeriesTable.Read(input, _columns.Values, _columns.SeriesId, o.MissingValues, training: true, _context.CancellationToken);
+        if (table.RowCount == 0) throw new ArgumentException("The training data is empty.", nameof(input));
+
+        int nt = _columns.Targets.Length, nf = _columns.Features.Length, width = nt + nf;
+        var series = table.Items.Select(s => new SeriesData(s.Columns(width, 0, nt), nt, s.Columns(width, nt, nf), nf, s.Id)).ToList();
+        var engineOptions = new ForecasterOptions
+        {
+            Horizon = o.Horizon,
+            Epochs = o.Epochs,
+            LearningRate = o.LearningRate,
+            SegmentLength = o.SegmentLength,
+            ClipValue = o.ClipValue,
+            CalibrationFraction = o.CalibrationFraction,
+            ConfidenceLevel = OptionChecks.ToDouble(o.ConfidenceLevel),
+            Seed = o.Seed ?? _context.NextSeed(),
+            Threads = o.Threads,
+        };
+        CheckLengths(series, engineOptions);
+        long trainingRows = (long)series.Min(s => s.Length) * series.Count;
+        var spec = OptionChecks.Spec(o.Kind, o.Robustness, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
+                                     o.Initialization, o.ContractionRate, trainingRows);
+        engineOptions = engineOptions with { Model = spec };
+
+        string what = $"{OptionChecks.Describe(spec)} forecaster";
+        _context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingEstimator),
+                          $"Training a {what} on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, {o.Epochs} epochs.");
+        var (forecaster, trainingLoss) = TrainingRun.Run(_context, nameof(ForecastingEstimator), what, o.Epochs,
+                                                         (progress, cancel) => ForecasterTraining.Train(series, engineOptions, progress, cancel));
+        var residuals = ForecastCore.CalibrationResiduals(forecaster, series, o.CalibrationFraction);
+        var core = new ForecastCore(forecaster, residuals);
+        var certificate = forecaster.Model.Certify();
+        _context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingEstimator), $"Certificate: {certificate}");
+        return new ForecastingTransformer(_context, _columns, core, o.MissingValues, Settings(o, spec, engineOptions.Seed),
+                                          trainingLoss, certificate);
+    }
+
+    // The engine says how long a series must be; the message here names the series by its id.
+    private void CheckLengths(IReadOnlyList<SeriesData> series, ForecasterOptions options)
+    {
+        int need = Forecaster.MinimumLength(options), h = options.Horizon;
+        foreach (var s in series)
+            if (s.Length < need)
+            {
+                string which = _columns.SeriesId is null ? "The training data has" : $"Series '{s.Name}' (column '{_columns.SeriesId}') has";
+                throw new ArgumentException(
+                    $"{which} {s.Length} rows; forecasting with horizon {h} needs at least {need} rows per series " +
+                    $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")} and 8 to train).",
+                    "input");
+            }
+    }
+
+    private static JsonObject Settings(RecurrentForecastingOptions o, ModelSpec spec, int seed) => new()
+    {
+        ["kind"] = spec.Kind.ToString(),
+        ["robustness"] = spec.Robustness.ToString(),
+        ["gamma"] = spec.Gamma,
+        ["stateSize"] = spec.StateSize,
+        ["features"] = spec.Features,
+        ["hiddenSizes"] = new JsonArray(spec.HiddenSizes.Select(v => (JsonNode?)v).ToArray()),
+        ["activation"] = spec.Activation.ToString(),
+        ["initialization"] = spec.Initialization.ToString(),
+        ["contractionRate"] = spec.ContractionRate,
+        ["epochs"] = o.Epochs,
+        ["learningRate"] = o.LearningRate,
+        ["segmentLength"] = o.SegmentLength,
+        ["clipValue"] = o.ClipValue,
+        ["calibrationFraction"] = o.CalibrationFraction,
+        ["seed"] = seed,
+    };
+}

@@ -1,0 +1,297 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Engine.Certificates;
+using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.ModelFiles;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>A trained R2DN or REN forecaster: adds the forecast made after each row, y_{t+1} … y_{t+h}, and
+/// optionally its confidence bounds, to a view.</summary>
+/// <remarks>
+/// <para><see cref="Transform"/> effectively computes, for every series (rows grouped by
+/// <see cref="SeriesIdColumnName"/>, in order) from a zero state, output_t = model(y_0, f_0, …, y_t, f_t): the
+/// column <see cref="OutputColumnName"/> holds a vector of <see cref="Horizon"/> × targets <see cref="float"/>s, all
+/// steps of the first target, then all steps of the next. The bound columns, when named, hold output_t ∓ w, where the
+/// split-conformal half-width w of each target and step comes from the residuals held out in training (see
+/// <see cref="GetIntervalHalfWidths"/>). Columns are computed when a cursor first reads them, for the whole view at
+/// once.</para>
+/// <para>For forecasting one observation at a time (updating a state, checkpointing it), create a
+/// <see cref="TimeSeriesPredictionEngine{TSrc, TDst}"/> with <c>CreateTimeSeriesEngine</c>.</para>
+/// <para>Saved with <c>ml.Model.Save</c>: the options, standardisation, calibration residuals, column names and the
+/// model's parameters; loading re-verifies <see cref="Certificate"/>.</para>
+/// </remarks>
+/// <threadsafety>Immutable and safe to share across threads: <see cref="Transform"/> may run on several threads at
+/// once (the model's steps are serialised internally).</threadsafety>
+[PersistableTransformer(LoaderName)]
+public sealed class ForecastingTransformer : ITransformer, IPersistableTransformer
+{
+    internal const string LoaderName = "ForecastingTransformer";
+
+    private readonly CancellationToken _cancellation;
+    private readonly JsonObject _settings;
+    private readonly double[] _trainingLoss;
+
+    internal ForecastingTransformer(MLContext? context, ForecastingColumns columns, ForecastCore core, MissingValuePolicy missingValues,
+                                    JsonObject settings, double[] trainingLoss, Certificate certificate,
+                                    IReadOnlyDictionary<string, ForecastSeriesState>? engineStates = null, string? engineSeries = null)
+    {
+        Context = context;
+        _cancellation = context?.CancellationToken ?? default;
+        Columns = columns; Core = core; MissingValues = missingValues; _settings = settings; _trainingLoss = trainingLoss;
+        Certificate = certificate;
+        EngineStates = engineStates ?? new Dictionary<string, ForecastSeriesState>();
+        EngineSeries = engineSeries;
+    }
+
+    /// <summary>The column the forecasts are written to.</summary>
+    public string OutputColumnName => Columns.Output;
+
+    /// <summary>The target columns, in the order their forecasts appear in the output vector.</summary>
+    public IReadOnlyList<string> TargetColumnNames => Columns.Targets;
+
+    /// <summary>The exogenous feature columns (empty when there are none).</summary>
+    public IReadOnlyList<string> FeatureColumnNames => Columns.Features;
+
+    /// <summary>The series id column, or null when all rows are one series.</summary>
+    public string? SeriesIdColumnName => Columns.SeriesId;
+
+    /// <summary>The lower-bound column, or null when the transformer writes no intervals.</summary>
+    public string? ConfidenceLowerBoundColumn => Columns.Lower;
+
+    /// <summary>The upper-bound column, or null when the transformer writes no intervals.</summary>
+    public string? ConfidenceUpperBoundColumn => Columns.Upper;
+
+    /// <summary>The number of steps ahead h.</summary>
+    public int Horizon => Core.Horizon;
+
+    /// <summary>The confidence level of the bound columns.</summary>
+    public float ConfidenceLevel => (float)Core.Forecaster.ConfidenceLevel;
+
+    /// <summary>Whether the model is an R2DN or a REN.</summary>
+    public ModelKind ModelKind => Core.Forecaster.Model is R2dn ? ModelKind.R2dn : ModelKind.Ren;
+
+    /// <summary>The number of trainable parameters of the model.</summary>
+    public int ParameterCount => Core.Forecaster.Model.ParameterCount;
+
+    /// <summary>The model's robustness certificate: the property it has (contracting, or γ-Lipschitz) and its
+    /// sampling-free numerical verification; computed after training and recomputed when the model is loaded.</summary>
+    public Certificate Certificate { get; }
+
+    /// <summary>The mean training loss of each epoch (standardised units), kept when the model is saved.</summary>
+    public IReadOnlyList<double> TrainingLoss => _trainingLoss;
+
+    internal MLContext? Context { get; }
+
+    internal ForecastingColumns Columns { get; }
+
+    internal ForecastCore Core { get; }
+
+    internal MissingValuePolicy MissingValues { get; }
+
+    /// <summary>The states a <see cref="TimeSeriesPredictionEngine{TSrc, TDst}"/> starts from (saved by CheckPoint).</summary>
+    internal IReadOnlyDictionary<string, ForecastSeriesState> EngineStates { get; }
+
+    /// <summary>The series of the last observation of the engine that saved this transformer, or null.</summary>
+    internal string? EngineSeries { get; }
+
+    string IPersistableTransformer.TypeName => LoaderName;
+
+    /// <summary>The split-conformal half-widths of the intervals for every target and step (target-major, as the
+    /// output vector), in data units: the bounds are forecast ∓ half-width.</summary>
+    /// <param name="confidenceLevel">The level in (0, 1); null for <see cref="ConfidenceLevel"/>. Any level can be
+    /// asked for: the calibration residuals are kept.</param>
+    /// <returns>Horizon × targets half-widths.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="confidenceLevel"/> is not in (0, 1).</exception>
+    /// <exception cref="NotSupportedException">The model was trained with <c>CalibrationFraction = 0</c>.</exception>
+    public IReadOnlyList<float> GetIntervalHalfWidths(float? confidenceLevel = null) => HalfWidths(confidenceLevel);
+
+    internal float[] HalfWidths(float? confidenceLevel)
+    {
+        if (confidenceLevel is float c) OptionChecks.ConfidenceLevel(c, nameof(confidenceLevel));
+        if (!Core.HasIntervals)
+            throw new NotSupportedException("The model has no calibration residuals (it was trained with CalibrationFraction = 0), so it has no intervals.");
+        return confidenceLevel is float level ? Core.HalfWidths(OptionChecks.ToDouble(level)) : (float[])Core.TrainingHalfWidths.Clone();
+    }
+
+    /// <summary>The input schema followed by the forecast column and, when named, the two bound columns, each a
+    /// vector of <see cref="Horizon"/> × targets <see cref="float"/>s.</summary>
+    /// <param name="inputSchema">The schema of the data to transform; not null.</param>
+    /// <returns>The output schema.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing (<c>Could not find
+    /// input column 'X'</c>) or has the wrong type (<c>Schema mismatch for input column 'X': expected Single, got
+    /// String</c>).</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Columns.OutputSchema(inputSchema, Core.OutputSize);
+
+    /// <summary>Adds the forecast column (and the bound columns) to <paramref name="input"/>, lazily.</summary>
+    /// <param name="input">The data, with the target, feature and series id columns the model was trained with; rows of
+    /// each series in time order.</param>
+    /// <returns>A view with the added columns.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
+    /// <remarks>When the added columns are read, a NaN or infinite target or feature value throws
+    /// <see cref="InvalidOperationException"/> naming the column and row, unless the model was trained with
+    /// <see cref="MissingValuePolicy.ForwardFill"/>.</remarks>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Columns.CheckInput(input.Schema);
+        var result = new LazyForecast(this, input);
+        var type = new VectorDataViewType(NumberDataViewType.Single, Core.OutputSize);
+        var builder = new ColumnAppendingDataView.Builder(input, _cancellation)
+            .AddColumn<ReadOnlyMemory<float>>(Columns.Output, type, () => result.Get().Values);
+        if (Columns.HasBounds)
+        {
+            builder.AddColumn<ReadOnlyMemory<float>>(Columns.Lower!, type, () => result.Get().Lower!);
+            builder.AddColumn<ReadOnlyMemory<float>>(Columns.Upper!, type, () => result.Get().Upper!);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>A copy whose prediction engines start from <paramref name="states"/> (a checkpoint).</summary>
+    internal ForecastingTransformer WithEngineStates(IReadOnlyDictionary<string, ForecastSeriesState> states, string? current) =>
+        new(Context, Columns, Core, MissingValues, _settings, _trainingLoss, Certificate, states, current);
+
+    /// <summary>Reads the target and feature columns per series and rolls the model over each.</summary>
+    private (ReadOnlyMemory<float>[] Values, ReadOnlyMemory<float>[]? Lower, ReadOnlyMemory<float>[]? Upper) Compute(IDataView input)
+    {
+        var table = SeriesTable.Read(input, Columns.Values, Columns.SeriesId, MissingValues, training: false, _cancellation);
+        int nt = Core.TargetCount, nf = Core.FeatureCount, ny = Core.OutputSize, width = nt + nf;
+        var values = new ReadOnlyMemory<float>[table.RowCount];
+        var lower = Columns.HasBounds ? new ReadOnlyMemory<float>[table.RowCount] : null;
+        var upper = Columns.HasBounds ? new ReadOnlyMemory<float>[table.RowCount] : null;
+        var widths = Columns.HasBounds ? Core.TrainingHalfWidths : [];
+        foreach (var s in table.Items)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var series = new SeriesData(s.Columns(width, 0, nt), nt, s.Columns(width, nt, nf), nf, s.Id);
+            var forecast = Core.Rollout(series);   // [T, nt, h]
+            float[]? lo = lower is null ? null : new float[forecast.Length], hi = upper is null ? null : new float[forecast.Length];
+            if (lo is not null)
+                for (int i = 0; i < forecast.Length; i++)
+                {
+                    lo[i] = forecast[i] - widths[i % ny];
+                    hi![i] = forecast[i] + widths[i % ny];
+                }
+            for (int t = 0; t < s.Length; t++)
+            {
+                int row = s.Rows[t];
+                values[row] = new ReadOnlyMemory<float>(forecast, t * ny, ny);
+                if (lo is not null)
+                {
+                    lower![row] = new ReadOnlyMemory<float>(lo, t * ny, ny);
+                    upper![row] = new ReadOnlyMemory<float>(hi, t * ny, ny);
+                }
+            }
+        }
+        return (values, lower, upper);
+    }
+
+    // One computation shared by the added columns of one Transform call. Not Lazy<T>: a failed or cancelled computation
+    // must be retried by the next cursor, not cached.
+    private sealed class LazyForecast(ForecastingTransformer owner, IDataView input)
+    {
+        private readonly Lock _lock = new();
+        private (ReadOnlyMemory<float>[] Values, ReadOnlyMemory<float>[]? Lower, ReadOnlyMemory<float>[]? Upper)? _result;
+
+        public (ReadOnlyMemory<float>[] Values, ReadOnlyMemory<float>[]? Lower, ReadOnlyMemory<float>[]? Upper) Get()
+        {
+            lock (_lock)
+                return _result ??= owner.Compute(input);
+        }
+    }
+
+    void IPersistableTransformer.Save(ModelSaveContext context)
+    {
+        var p = context.Properties;
+        var f = Core.Forecaster;
+        p["outputColumn"] = Columns.Output;
+        p["targetColumns"] = PersistenceParts.Strings(Columns.Targets);
+        p["featureColumns"] = PersistenceParts.Strings(Columns.Features);
+        p["seriesIdColumn"] = Columns.SeriesId;
+        p["lowerBoundColumn"] = Columns.Lower;
+        p["upperBoundColumn"] = Columns.Upper;
+        p["horizon"] = f.Horizon;
+        p["confidenceLevel"] = f.ConfidenceLevel;
+        p["missingValues"] = MissingValues.ToString();
+        p["training"] = _settings.DeepClone();
+        PersistenceParts.SaveModel(context, "model", f.Model);
+        PersistenceParts.SaveStandardizer(context, "target", f.TargetScaling);
+        PersistenceParts.SaveStandardizer(context, "feature", f.FeatureScaling);
+        int n = Core.Residuals.Length == 0 ? 0 : Core.Residuals[0].Length;
+        PersistenceParts.SaveFloats(context, "calibrationResiduals", [Core.OutputSize, n], Core.Residuals.SelectMany(r => r).ToArray());
+        PersistenceParts.SaveFloats(context, "halfWidths", [Core.TrainingHalfWidths.Length], Core.TrainingHalfWidths);
+        context.AddArray("trainingLoss", [_trainingLoss.Length], (double[])_trainingLoss.Clone());
+        if (EngineStates.Count > 0)
+        {
+            var ids = EngineStates.Keys.ToArray();
+            var states = ids.Select(id => EngineStates[id]).ToArray();
+            p["engineState"] = new JsonObject { ["series"] = PersistenceParts.Strings(ids), ["current"] = EngineSeries };
+            var nested = context.Nested("engineState");
+            int nx = f.Model.StateSize;
+            PersistenceParts.SaveFloats(nested, "x", [ids.Length, nx], states.SelectMany(s => s.X).ToArray());
+            PersistenceParts.SaveFloats(nested, "output", [ids.Length, Core.OutputSize], states.SelectMany(s => s.Output).ToArray());
+            PersistenceParts.SaveFloats(nested, "lastTargets", [ids.Length, Core.TargetCount], states.SelectMany(s => s.LastTargets).ToArray());
+            PersistenceParts.SaveFloats(nested, "lastFeatures", [ids.Length, Core.FeatureCount], states.SelectMany(s => s.LastFeatures).ToArray());
+            nested.AddArray("steps", [ids.Length], states.Select(s => (double)s.Steps).ToArray());
+        }
+    }
+
+    /// <summary>Rebuilds a saved forecaster (found by the transformer registry).</summary>
+    internal static ITransformer Load(ModelLoadContext context)
+    {
+        var columns = new ForecastingColumns(context.GetString("outputColumn"), context.GetStrings("targetColumns"),
+                                             context.GetStrings("featureColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"),
+                                             PersistenceParts.OptionalString(context, "lowerBoundColumn"),
+                                             PersistenceParts.OptionalString(context, "upperBoundColumn"));
+        columns.CheckLoaded();
+        int h = PersistenceParts.Positive(context, "horizon");
+        double level = context.GetDouble("confidenceLevel");
+        if (!(level > 0 && level < 1)) throw ModelFileErrors.Damaged($"the confidence level {level} is not in (0, 1).");
+        var missing = PersistenceParts.Enum<MissingValuePolicy>(context, "missingValues");
+        int nt = columns.Targets.Length, nf = columns.Features.Length, ny = h * nt;
+
+        var model = PersistenceParts.LoadModel(context, "model", out var certificate);
+        if (model.InputSize != nt + nf || model.OutputSize != ny)
+            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {nt + nf} and {ny}.");
+        var targets = PersistenceParts.LoadStandardizer(context, "target", nt);
+        var features = PersistenceParts.LoadStandardizer(context, "feature", nf);
+        var residuals = PersistenceParts.Matrix(context, "calibrationResiduals", ny);
+        foreach (var r in residuals)
+        {
+            if (r.Any(v => !(v >= 0) || !float.IsFinite(v))) throw ModelFileErrors.Damaged("a calibration residual is negative or not finite.");
+            Array.Sort(r);
+        }
+        if (columns.HasBounds && residuals[0].Length == 0)
+            throw ModelFileErrors.Damaged("the forecaster has confidence bound columns but no calibration residuals.");
+        var lossData = context.GetArray("trainingLoss").Data;
+
+        var widths = ForecastCore.HasResiduals(residuals) ? ForecastCore.HalfWidths(residuals, level) : [];
+        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, widths, level), residuals);
+        var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
+
+        Dictionary<string, ForecastSeriesState>? states = null;
+        string? current = null;
+        if (context.Properties["engineState"] is JsonObject engine)
+        {
+            var stateContext = new ModelLoadContext(engine, "", context.NestedArrays("engineState"), context.Context);
+            var ids = stateContext.GetStrings("series");
+            current = PersistenceParts.OptionalString(stateContext, "current");
+            if (current is not null && !ids.Contains(current)) throw ModelFileErrors.Damaged($"the engine's current series '{current}' has no state.");
+            var x = PersistenceParts.Matrix(stateContext, "x", ids.Length, model.StateSize);
+            var output = PersistenceParts.Matrix(stateContext, "output", ids.Length, ny);
+            var lastTargets = PersistenceParts.Matrix(stateContext, "lastTargets", ids.Length, nt);
+            var lastFeatures = PersistenceParts.Matrix(stateContext, "lastFeatures", ids.Length, nf);
+            var steps = PersistenceParts.Vector(stateContext, "steps", ids.Length);
+            states = new Dictionary<string, ForecastSeriesState>(StringComparer.Ordinal);
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if (x[i].Any(v => !float.IsFinite(v)) || output[i].Any(v => !float.IsFinite(v)) || !(steps[i] >= 0) || steps[i] > long.MaxValue / 2)
+                    throw ModelFileErrors.Damaged($"the engine state of series '{ids[i]}' is not finite.");
+                if (!states.TryAdd(ids[i], new ForecastSeriesState(x[i], output[i], (long)steps[i], lastTargets[i], lastFeatures[i])))
+                    throw ModelFileErrors.Damaged($"the engine state lists series '{ids[i]}' twice.");
+            }
+        }
+        return new ForecastingTransformer(context.Context, columns, core, missing, settings, lossData, certificate, states, current);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>What the forecasting and simulation trainers and transformers do with a missing (NaN) or infinite value in
+/// a column they read.</summary>
+public enum MissingValuePolicy
+{
+    /// <summary>Fail with an error that names the column and the row (0-based, the row's position in the
+    /// <see cref="IDataView"/>). The default.</summary>
+    Error = 0,
+
+    /// <summary>Replace the value by the last finite value of the same column in the same series (the first finite
+    /// value for missing values at the start of a series). A column with no finite value in a series is still an
+    /// error.</summary>
+    ForwardFill = 1,
+}

@@ -1,0 +1,34 @@
+using Microsoft.ML.R2DN.Engine.Forecasting;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>Every setting of the R2DN simulator, for
+/// <see cref="ForecastingCatalog.SimulateR2DN(R2dnSimulationOptions)"/>; the shared settings are described on
+/// <see cref="RecurrentSimulationOptions"/>.</summary>
+/// <example><code>
+/// var options = new R2dnSimulationOptions
+/// {
+///     OutputColumnNames = ["Acceleration1", "Acceleration2", "Acceleration3"],
+///     InputColumnNames = ["Force", "Voltage"],
+///     SeriesIdColumnName = "Experiment",
+/// };
+/// var model = ml.Forecasting.SimulateR2DN(options).Fit(train);
+/// </code></example>
+public sealed class R2dnSimulationOptions : RecurrentSimulationOptions
+{
+    /// <summary>The hidden layer widths of the R2DN's 1-Lipschitz network, each at least 1 (empty: no hidden layer).
+    /// Default null: [32, 32] when the training data has fewer than 2,000 rows, else [64, 64].</summary>
+    public int[]? HiddenSizes { get; set; }
+
+    internal override ModelKind Kind => ModelKind.R2dn;
+
+    internal override int[]? HiddenSizesOrDefault => HiddenSizes;
+
+    private protected override void CopyArrays() => HiddenSizes = (int[]?)HiddenSizes?.Clone();
+
+    internal override void Validate()
+    {
+        base.Validate();
+        OptionChecks.HiddenSizes(HiddenSizes);
+    }
+}

@@ -1,0 +1,180 @@
+using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>The settings shared by the R2DN and REN forecasters (<see cref="R2dnForecastingOptions"/>,
+/// <see cref="RenForecastingOptions"/>): columns, horizon, intervals, robustness, model sizes and training.</summary>
+/// <remarks>
+/// <para>At each step t the model reads the targets y_t and the features f_t (standardised with the training data's
+/// mean and standard deviation) and outputs the next <see cref="Horizon"/> values of every target,
+/// y_{t+1} … y_{t+h}. Training is truncated backpropagation through time on segments of
+/// <see cref="SegmentLength"/> steps with the state carried between segments (MODELS.md section 4), with Adam and a
+/// learning rate that decays smoothly from <see cref="LearningRate"/> to a tenth of it by the last epoch.</para>
+/// <para>Intervals are split-conformal: the last <see cref="CalibrationFraction"/> of every series is held out of
+/// training, and the half-width of the interval for each target and step ahead is the ⌈(n + 1)·c⌉-th smallest absolute
+/// residual over those held-out rows, at the confidence level c.</para>
+/// <para>Not an extension point: only the two derived classes exist.</para>
+/// </remarks>
+public abstract class RecurrentForecastingOptions
+{
+    private protected RecurrentForecastingOptions()
+    {
+    }
+
+    /// <summary>The column the forecasts are written to: a vector of <see cref="float"/> of length
+    /// <see cref="Horizon"/> × the number of targets (all steps of the first target, then all steps of the next), holding
+    /// the forecast made after observing the row. Required; not null or empty.</summary>
+    public required string OutputColumnName { get; set; }
+
+    /// <summary>The (first) target column y. Numeric: <c>Single</c>, <c>Double</c>, <c>Int32</c>, <c>Int64</c> or
+    /// <c>Boolean</c>, read as <see cref="float"/>. Required; not null or empty.</summary>
+    public required string InputColumnName { get; set; }
+
+    /// <summary>Further target columns, forecast jointly with <see cref="InputColumnName"/> (numeric, as it). Default
+    /// null: a single target.</summary>
+    public string[]? AdditionalTargetColumnNames { get; set; }
+
+    /// <summary>Exogenous feature columns f_t, observed at the same step as the targets (numeric). Default null: no
+    /// features.</summary>
+    public string[]? FeatureColumnNames { get; set; }
+
+    /// <summary>A column that splits the rows into independent series, in the order each id first appears; the series
+    /// train together as one batch. <c>String</c>, <c>Int32</c>, <c>Int64</c>, or <c>Single</c>/<c>Double</c> holding
+    /// ids (as <c>LoadFromCsv</c> infers numeric columns). Rows of one series need not be contiguous but must be in time
+    /// order. Default null: all rows are one series.</summary>
+    /// <remarks>To train on several files, load them as one view with <c>LoadFromTextFile(string[] paths, ...)</c>
+    /// and give each file's rows their own id in this column.</remarks>
+    public string? SeriesIdColumnName { get; set; }
+
+    /// <summary>The column for the lower bounds of the intervals (vector of <see cref="float"/>, laid out as the
+    /// forecast). As in ML.NET, interval columns are produced only when named: set both bound columns or neither.
+    /// Default null.</summary>
+    /// <remarks>The intervals are calibrated whether or not the columns are named (unless
+    /// <see cref="CalibrationFraction"/> is 0): <see cref="ForecastingTransformer.GetIntervalHalfWidths"/> gives them at
+    /// any level.</remarks>
+    public string? ConfidenceLowerBoundColumn { get; set; }
+
+    /// <summary>The column for the upper bounds of the intervals; see <see cref="ConfidenceLowerBoundColumn"/>.
+    /// Default null.</summary>
+    public string? ConfidenceUpperBoundColumn { get; set; }
+
+    /// <summary>The number of steps ahead h to forecast, at least 1. Required.</summary>
+    public required int Horizon { get; set; }
+
+    /// <summary>The coverage c of the intervals, in (0, 1). Default 0.95.</summary>
+    public float ConfidenceLevel { get; set; } = ForecastingDefaults.ConfidenceLevel;
+
+    /// <summary>What to do with NaN or infinite values in the target and feature columns. Default
+    /// <see cref="MissingValuePolicy.Error"/>.</summary>
+    public MissingValuePolicy MissingValues { get; set; } = MissingValuePolicy.Error;
+
+    /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> (stable: it forgets its
+    /// initial state) or <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from input to output, and contracting). Default
+    /// Contracting.</summary>
+    public Robustness Robustness { get; set; } = Robustness.Contracting;
+
+    /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz (in
+    /// standardised units). Default 1.</summary>
+    public double Gamma { get; set; } = ForecastingDefaults.Gamma;
+
+    /// <summary>The number of states nx, at least 1. Default null: 16 when the training data has fewer than 2,000
+    /// rows (over all series, each cut to the shortest), else 32.</summary>
+    public int? StateSize { get; set; }
+
+    /// <summary>The number of neurons nv (the width of the R2DN's network input and output, or the REN's equilibrium
+    /// neurons), at least 1. Default null: chosen as <see cref="StateSize"/> is.</summary>
+    public int? Features { get; set; }
+
+    /// <summary>The activation σ of the neurons: <see cref="Activation.ReLU"/> or <see cref="Activation.Tanh"/>
+    /// (monotone with slope in [0, 1], which the certificates need). Default ReLU.</summary>
+    public Activation Activation { get; set; } = Activation.ReLU;
+
+    /// <summary>The initialisation of the parameters. Default <see cref="Initialization.LongMemory"/>.</summary>
+    public Initialization Initialization { get; set; } = Initialization.LongMemory;
+
+    /// <summary>The contraction-rate bound ᾱ, in (0, 1]. Default 1.</summary>
+    public double ContractionRate { get; set; } = ForecastingDefaults.ContractionRate;
+
+    /// <summary>The number of training epochs, at least 1. Default 60.</summary>
+    public int Epochs { get; set; } = ForecastingDefaults.ForecastEpochs;
+
+    /// <summary>The initial Adam learning rate, finite and &gt; 0; it decays smoothly to a tenth by the last epoch.
+    /// Default 3e-3.</summary>
+    public double LearningRate { get; set; } = ForecastingDefaults.ForecastLearningRate;
+
+    /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 128.</summary>
+    public int SegmentLength { get; set; } = ForecastingDefaults.ForecastSegmentLength;
+
+    /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
+    public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
+
+    /// <summary>The fraction of the end of each series held out of training to calibrate the intervals, in [0, 0.5)
+    /// (at least horizon + 1 rows are held out when it is &gt; 0). 0 turns intervals off, and then no bound column
+    /// may be named. Default 0.15.</summary>
+    public double CalibrationFraction { get; set; } = ForecastingDefaults.CalibrationFraction;
+
+    /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
+    /// <see cref="MLContext"/> (repeatable when the context has a seed).</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>The model kind these options train.</summary>
+    internal abstract ModelKind Kind { get; }
+
+    /// <summary>The R2DN network's hidden widths, or null (always null for the REN).</summary>
+    internal abstract int[]? HiddenSizesOrDefault { get; }
+
+    /// <summary>The targets: <see cref="InputColumnName"/>, then <see cref="AdditionalTargetColumnNames"/>.</summary>
+    internal string[] TargetColumns => [InputColumnName, .. AdditionalTargetColumnNames ?? []];
+
+    /// <summary>A copy that later changes to this object (or its arrays) do not affect.</summary>
+    internal RecurrentForecastingOptions Snapshot()
+    {
+        var copy = (RecurrentForecastingOptions)MemberwiseClone();
+        copy.AdditionalTargetColumnNames = (string[]?)AdditionalTargetColumnNames?.Clone();
+        copy.FeatureColumnNames = (string[]?)FeatureColumnNames?.Clone();
+        copy.CopyArrays();
+        return copy;
+    }
+
+    private protected virtual void CopyArrays()
+    {
+    }
+
+    /// <summary>Checks every setting, throwing <see cref="ArgumentException"/> or
+    /// <see cref="ArgumentOutOfRangeException"/> named after the property.</summary>
+    internal virtual void Validate()
+    {
+        OptionChecks.ColumnName(OutputColumnName, nameof(OutputColumnName));
+        OptionChecks.ColumnName(InputColumnName, nameof(InputColumnName));
+        OptionChecks.ColumnNames(AdditionalTargetColumnNames, nameof(AdditionalTargetColumnNames));
+        OptionChecks.ColumnNames(FeatureColumnNames, nameof(FeatureColumnNames));
+        if (SeriesIdColumnName is not null) OptionChecks.ColumnName(SeriesIdColumnName, nameof(SeriesIdColumnName));
+        if (ConfidenceLowerBoundColumn is not null) OptionChecks.ColumnName(ConfidenceLowerBoundColumn, nameof(ConfidenceLowerBoundColumn));
+        if (ConfidenceUpperBoundColumn is not null) OptionChecks.ColumnName(ConfidenceUpperBoundColumn, nameof(ConfidenceUpperBoundColumn));
+        if ((ConfidenceLowerBoundColumn is null) != (ConfidenceUpperBoundColumn is null))
+            throw new ArgumentException("Set both confidence bound columns or neither: intervals need a lower and an upper column.",
+                                        ConfidenceLowerBoundColumn is null ? nameof(ConfidenceLowerBoundColumn) : nameof(ConfidenceUpperBoundColumn));
+        OptionChecks.Distinct([.. TargetColumns, .. FeatureColumnNames ?? [], .. SeriesIdColumnName is null ? [] : new[] { SeriesIdColumnName }],
+                              "The target, feature and series id columns");
+        OptionChecks.Distinct([OutputColumnName, .. ConfidenceLowerBoundColumn is null ? [] : new[] { ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn! }],
+                              "The output and confidence bound columns");
+        if (Horizon < 1) throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "The horizon must be at least 1.");
+        OptionChecks.ConfidenceLevel(ConfidenceLevel, nameof(ConfidenceLevel));
+        OptionChecks.Defined(MissingValues, nameof(MissingValues));
+        OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
+        OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
+        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
+        OptionChecks.Positive(ClipValue, nameof(ClipValue));
+        if (!(CalibrationFraction >= 0 && CalibrationFraction < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(CalibrationFraction), CalibrationFraction, "CalibrationFraction must be in [0, 0.5).");
+        if (CalibrationFraction == 0 && ConfidenceLowerBoundColumn is not null)
+            throw new ArgumentException("Confidence bound columns need calibration data: CalibrationFraction must be greater than 0 when they are set.",
+                                        nameof(CalibrationFraction));
+        if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+    }
+}

@@ -1,0 +1,157 @@
+using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>The settings shared by the R2DN and REN simulators (<see cref="R2dnSimulationOptions"/>,
+/// <see cref="RenSimulationOptions"/>): system identification, where the model predicts the outputs y_t from the
+/// inputs u_0 … u_t only (API.md section 3.2).</summary>
+/// <remarks>
+/// <para>The model runs over each whole series from a zero state. Training is truncated backpropagation through time
+/// on segments of <see cref="SegmentLength"/> steps with the state carried from one segment to the next, with the
+/// paper's loss (squared error summed over series and outputs, averaged over time) and a learning rate multiplied by
+/// 0.1 every <see cref="DecayEveryEpochs"/> epochs (MODELS.md section 4.1). The defaults are the paper's F16
+/// protocol.</para>
+/// <para>Several series (for example one per experiment or file) train together as one batch, each cut to the
+/// shortest; see <see cref="SeriesIdColumnName"/>.</para>
+/// <para>Not an extension point: only the two derived classes exist.</para>
+/// </remarks>
+public abstract class RecurrentSimulationOptions
+{
+    private protected RecurrentSimulationOptions()
+    {
+    }
+
+    /// <summary>The measured output columns y (numeric: <c>Single</c>, <c>Double</c>, <c>Int32</c>, <c>Int64</c> or
+    /// <c>Boolean</c>), needed for training and for <see cref="SimulationTransformer.Nrmse"/> but not for
+    /// transforming. Required; at least one, none null or empty.</summary>
+    public required string[] OutputColumnNames { get; set; }
+
+    /// <summary>The input columns u (numeric, as the outputs). Required; at least one, none null or empty.</summary>
+    public required string[] InputColumnNames { get; set; }
+
+    /// <summary>The columns the predicted outputs are written to (<c>Single</c>), one per output column in the same
+    /// order. Default null: each output's name followed by <c>Predicted</c> (<c>y</c> → <c>yPredicted</c>).</summary>
+    public string[]? PredictedColumnNames { get; set; }
+
+    /// <summary>A column that splits the rows into independent series (sequences), in the order each id first
+    /// appears; they train as one batch. <c>String</c>, <c>Int32</c>, <c>Int64</c>, or <c>Single</c>/<c>Double</c>
+    /// holding ids. Rows of one series must be in time order. Default null: all rows are one series.</summary>
+    /// <remarks>To train on several files, load them as one view with <c>LoadFromTextFile(string[] paths, ...)</c>
+    /// and give each file's rows their own id in this column.</remarks>
+    public string? SeriesIdColumnName { get; set; }
+
+    /// <summary>What to do with NaN or infinite values in the input and output columns. Default
+    /// <see cref="MissingValuePolicy.Error"/>.</summary>
+    public MissingValuePolicy MissingValues { get; set; } = MissingValuePolicy.Error;
+
+    /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> or
+    /// <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from u to y in standardised units, and contracting). Default
+    /// Contracting.</summary>
+    public Robustness Robustness { get; set; } = Robustness.Contracting;
+
+    /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz. Default 1.</summary>
+    public double Gamma { get; set; } = ForecastingDefaults.Gamma;
+
+    /// <summary>The number of states nx, at least 1. Default null: 16 when the training data has fewer than 2,000
+    /// rows (over all series, each cut to the shortest), else 32.</summary>
+    public int? StateSize { get; set; }
+
+    /// <summary>The number of neurons nv, at least 1. Default null: chosen as <see cref="StateSize"/> is.</summary>
+    public int? Features { get; set; }
+
+    /// <summary>The activation σ: <see cref="Activation.ReLU"/> or <see cref="Activation.Tanh"/>. Default ReLU.</summary>
+    public Activation Activation { get; set; } = Activation.ReLU;
+
+    /// <summary>The initialisation of the parameters. Default <see cref="Initialization.LongMemory"/>.</summary>
+    public Initialization Initialization { get; set; } = Initialization.LongMemory;
+
+    /// <summary>The contraction-rate bound ᾱ, in (0, 1]. Default 1.</summary>
+    public double ContractionRate { get; set; } = ForecastingDefaults.ContractionRate;
+
+    /// <summary>The number of training epochs, at least 1. Default 70.</summary>
+    public int Epochs { get; set; } = ForecastingDefaults.SimulationEpochs;
+
+    /// <summary>The initial Adam learning rate, finite and &gt; 0. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = ForecastingDefaults.SimulationLearningRate;
+
+    /// <summary>The learning rate is multiplied by 0.1 every this many epochs (never below 1e-6), at least 0; 0 keeps
+    /// it constant. Default 20.</summary>
+    public int DecayEveryEpochs { get; set; } = ForecastingDefaults.DecayEveryEpochs;
+
+    /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 256.</summary>
+    public int SegmentLength { get; set; } = ForecastingDefaults.SimulationSegmentLength;
+
+    /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
+    public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
+
+    /// <summary>The number of rows at the start of each series left out when scoring
+    /// (<see cref="SimulationTransformer.Nrmse"/>), while the model forgets its initial state; at least 0. The
+    /// predicted columns still hold a value for every row. Default 100.</summary>
+    public int Washout { get; set; } = ForecastingDefaults.Washout;
+
+    /// <summary>Whether to standardise inputs and outputs with the training data's mean and standard deviation. Set
+    /// false when the data is already standardised. Default true.</summary>
+    public bool Standardize { get; set; } = true;
+
+    /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
+    /// <see cref="MLContext"/>.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>The model kind these options train.</summary>
+    internal abstract ModelKind Kind { get; }
+
+    /// <summary>The R2DN network's hidden widths, or null (always null for the REN).</summary>
+    internal abstract int[]? HiddenSizesOrDefault { get; }
+
+    /// <summary>The predicted columns' names, defaults applied.</summary>
+    internal string[] PredictedColumns =>
+        PredictedColumnNames ?? OutputColumnNames.Select(n => n + ForecastingDefaults.PredictedSuffix).ToArray();
+
+    /// <summary>A copy that later changes to this object (or its arrays) do not affect.</summary>
+    internal RecurrentSimulationOptions Snapshot()
+    {
+        var copy = (RecurrentSimulationOptions)MemberwiseClone();
+        copy.OutputColumnNames = (string[])OutputColumnNames.Clone();
+        copy.InputColumnNames = (string[])InputColumnNames.Clone();
+        copy.PredictedColumnNames = (string[]?)PredictedColumnNames?.Clone();
+        copy.CopyArrays();
+        return copy;
+    }
+
+    private protected virtual void CopyArrays()
+    {
+    }
+
+    /// <summary>Checks every setting, throwing <see cref="ArgumentException"/> or
+    /// <see cref="ArgumentOutOfRangeException"/> named after the property.</summary>
+    internal virtual void Validate()
+    {
+        if (OutputColumnNames is null || OutputColumnNames.Length == 0)
+            throw new ArgumentException("At least one output column is needed.", nameof(OutputColumnNames));
+        if (InputColumnNames is null || InputColumnNames.Length == 0)
+            throw new ArgumentException("At least one input column is needed.", nameof(InputColumnNames));
+        OptionChecks.ColumnNames(OutputColumnNames, nameof(OutputColumnNames));
+        OptionChecks.ColumnNames(InputColumnNames, nameof(InputColumnNames));
+        OptionChecks.ColumnNames(PredictedColumnNames, nameof(PredictedColumnNames));
+        if (PredictedColumnNames is not null && PredictedColumnNames.Length != OutputColumnNames.Length)
+            throw new ArgumentException($"There are {OutputColumnNames.Length} output columns but {PredictedColumnNames.Length} predicted column names; give one per output.",
+                                        nameof(PredictedColumnNames));
+        if (SeriesIdColumnName is not null) OptionChecks.ColumnName(SeriesIdColumnName, nameof(SeriesIdColumnName));
+        OptionChecks.Distinct([.. InputColumnNames, .. OutputColumnNames, .. SeriesIdColumnName is null ? [] : new[] { SeriesIdColumnName }],
+                              "The input, output and series id columns");
+        OptionChecks.Distinct(PredictedColumns, "The predicted columns");
+        OptionChecks.Defined(MissingValues, nameof(MissingValues));
+        OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
+        OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
+        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        OptionChecks.AtLeast(DecayEveryEpochs, 0, nameof(DecayEveryEpochs));
+        OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
+        OptionChecks.Positive(ClipValue, nameof(ClipValue));
+        OptionChecks.AtLeast(Washout, 0, nameof(Washout));
+        if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+    }
+}

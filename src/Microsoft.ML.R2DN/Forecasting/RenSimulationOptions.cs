@@ -1,0 +1,12 @@
+using Microsoft.ML.R2DN.Engine.Forecasting;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>Every setting of the REN simulator, for <see cref="ForecastingCatalog.SimulateREN(RenSimulationOptions)"/>;
+/// the settings are described on <see cref="RecurrentSimulationOptions"/>.</summary>
+public sealed class RenSimulationOptions : RecurrentSimulationOptions
+{
+    internal override ModelKind Kind => ModelKind.Ren;
+
+    internal override int[]? HiddenSizesOrDefault => null;
+}

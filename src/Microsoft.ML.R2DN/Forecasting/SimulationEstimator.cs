@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.R2DN.Engine.Forecasting;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>Trains an R2DN or REN simulator (system identification); created by <c>ml.Forecasting.SimulateR2DN(...)</c>
+/// or <c>ml.Forecasting.SimulateREN(...)</c>.</summary>
+/// <remarks>
+/// <para><b>Input columns:</b> numeric inputs u and outputs y, and an optional series id; rows of each series in time
+/// order. <b>Output columns:</b> one <c>Single</c> column of predicted values per output (see
+/// <see cref="SimulationTransformer"/>).</para>
+/// <list type="table">
+///   <listheader><term>Trainer characteristic</term><description>value</description></listheader>
+///   <item><term>Machine learning task</term><description>Simulation / system identification</description></item>
+///   <item><term>Is normalization required?</term><description>No: inputs and outputs are standardised internally
+///   unless <see cref="RecurrentSimulationOptions.Standardize"/> is false</description></item>
+///   <item><term>Is caching required?</term><description>No: the columns are read once into memory</description></item>
+///   <item><term>Required NuGet in addition to Microsoft.ML.R2DN</term><description>None</description></item>
+/// </list>
+/// <para><b>Algorithm.</b> The series are cut to the shortest and trained as one batch by truncated backpropagation
+/// through time with the state carried between segments, the paper's F16 protocol (MODELS.md section 4.1). Progress
+/// goes to <see cref="MLContext.Log"/>; <see cref="MLContext.CancelExecution"/> stops training with an
+/// <see cref="OperationCanceledException"/>.</para>
+/// </remarks>
+public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
+{
+    private readonly MLContext _context;
+    private readonly RecurrentSimulationOptions _options;
+    private readonly SimulationColumns _columns;
+
+    internal SimulationEstimator(MLContext context, RecurrentSimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _context = context;
+        _options = options.Snapshot();
+        _options.Validate();
+        _columns = SimulationColumns.From(_options);
+    }
+
+    /// <summary>The schema the fitted transformer produces: the input schema plus one <c>Single</c> column per
+    /// predicted output. The output columns are checked too, since training needs them.</summary>
+    /// <param name="inputSchema">The training data's schema; not null.</param>
+    /// <returns>The output schema.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An input, output or series id column is missing or has the wrong
+    /// type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        _columns.CheckInput(inputSchema, withOutputs: true);
+        return _columns.OutputSchema(inputSchema);
+    }
+
+    /// <summary>Trains the simulator on <paramref name="input"/>.</summary>
+    /// <param name="input">The training data; not null.</param>
+    /// <returns>The trained simulator.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
+    /// <exception cref="ArgumentException">The data is empty, a value is NaN or infinite under
+    /// <see cref="MissingValuePolicy.Error"/>, or a series has fewer than 2 rows.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="MLContext.CancelExecution"/> was called.</exception>
+    /// <exception cref="InvalidOperationException">Training diverged.</exception>
+    public SimulationTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _columns.CheckInput(input.Schema, withOutputs: true);
+        var o = _options;
+        var table = SeriesTable.Read(input, _columns.InputAndOutputValues, _columns.SeriesId, o.MissingValues, training: true,
+                                     _context.CancellationToken);
+        if (table.RowCount == 0) throw new ArgumentException("The training data is empty.", nameof(input));
+        int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length, width = nu + ny;
+        foreach (var s in table.Items)
+            if (s.Length < 2)
+                throw new ArgumentException(
+                    $"{(_columns.SeriesId is null ? "The training data has" : $"Series '{s.Id}' (column '{_columns.SeriesId}') has")} {s.Length} row; simulation needs at least 2 rows per series.",
+                    nameof(input));
+        var sequences = table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id)).ToList();
+        long trainingRows = (long)sequences.Min(s => s.Length) * sequences.Count;
+        var spec = OptionChecks.Spec(o.Kind, o.Robustness, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
+                                     o.Initialization, o.ContractionRate, trainingRows);
+        var engineOptions = new SimulatorOptions
+        {
+            Model = spec,
+            Epochs = o.Epochs,
+            LearningRate = o.LearningRate,
+            DecayEveryEpochs = o.DecayEveryEpochs,
+            SegmentLength = o.SegmentLength,
+            ClipValue = o.ClipValue,
+            Washout = o.Washout,
+            Standardize = o.Standardize,
+            Seed = o.Seed ?? _context.NextSeed(),
+            Threads = o.Threads,
+        };
+        string what = $"{OptionChecks.Describe(spec)} simulator";
+        _context.WriteLog(ChannelMessageKind.Info, nameof(SimulationEstimator),
+                          $"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
+        var simulator = TrainingRun.Run(_context, nameof(SimulationEstimator), what, o.Epochs,
+                                        (progress, cancel) => Simulator.Train(sequences, engineOptions, progress, cancel));
+        var certificate = simulator.Model.Certify();
+        _context.WriteLog(ChannelMessageKind.Info, nameof(SimulationEstimator), $"Certificate: {certificate}");
+        var settings = new JsonObject
+        {
+            ["kind"] = spec.Kind.ToString(),
+            ["robustness"] = spec.Robustness.ToString(),
+            ["gamma"] = spec.Gamma,
+            ["stateSize"] = spec.StateSize,
+            ["features"] = spec.Features,
+            ["hiddenSizes"] = new JsonArray(spec.HiddenSizes.Select(v => (JsonNode?)v).ToArray()),
+            ["activation"] = spec.Activation.ToString(),
+            ["initialization"] = spec.Initialization.ToString(),
+            ["contractionRate"] = spec.ContractionRate,
+            ["epochs"] = o.Epochs,
+            ["learningRate"] = o.LearningRate,
+            ["decayEveryEpochs"] = o.DecayEveryEpochs,
+            ["segmentLength"] = o.SegmentLength,
+            ["clipValue"] = o.ClipValue,
+            ["standardize"] = o.Standardize,
+            ["seed"] = engineOptions.Seed,
+        };
+        return new SimulationTransformer(_context, _columns, simulator, o.Washout, o.MissingValues, settings,
+                                         simulator.Training!.TrainLoss.ToArray(), certificate);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Engine.Certificates;
+using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.ModelFiles;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>A trained R2DN or REN simulator: adds, for every output, a column of the outputs predicted from the inputs
+/// alone.</summary>
+/// <remarks>
+/// <para><see cref="Transform"/> effectively computes, for every series (rows grouped by
+/// <see cref="SeriesIdColumnName"/>, in order) from a zero state, ŷ_t = model(u_0, …, u_t), and writes output i of
+/// ŷ_t to <see cref="PredictedColumnNames"/>[i] (<c>Single</c>). Only the input (and series id) columns are needed:
+/// the measured outputs are not read. Columns are computed when a cursor first reads them, for the whole view at
+/// once. The first <see cref="Washout"/> rows of each series are predicted too, but the model has not yet forgotten
+/// its initial state there; <see cref="Nrmse"/> leaves them out.</para>
+/// <para>Saved with <c>ml.Model.Save</c>; loading re-verifies <see cref="Certificate"/>.</para>
+/// </remarks>
+/// <threadsafety>Immutable and safe to share across threads.</threadsafety>
+[PersistableTransformer(LoaderName)]
+public sealed class SimulationTransformer : ITransformer, IPersistableTransformer
+{
+    internal const string LoaderName = "SimulationTransformer";
+
+    private readonly CancellationToken _cancellation;
+    private readonly SimulationColumns _columns;
+    private readonly Simulator _simulator;
+    private readonly MissingValuePolicy _missingValues;
+    private readonly JsonObject _settings;
+    private readonly double[] _trainingLoss;
+
+    internal SimulationTransformer(MLContext? context, SimulationColumns columns, Simulator simulator, int washout,
+                                   MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss, Certificate certificate)
+    {
+        _cancellation = context?.CancellationToken ?? default;
+        _columns = columns; _simulator = simulator; Washout = washout; _missingValues = missingValues; _settings = settings;
+        _trainingLoss = trainingLoss; Certificate = certificate;
+    }
+
+    /// <summary>The measured output columns y the model was trained on (read only by <see cref="Nrmse"/>).</summary>
+    public IReadOnlyList<string> OutputColumnNames => _columns.Outputs;
+
+    /// <summary>The input columns u.</summary>
+    public IReadOnlyList<string> InputColumnNames => _columns.Inputs;
+
+    /// <summary>The columns the predicted outputs are written to, one per output.</summary>
+    public IReadOnlyList<string> PredictedColumnNames => _columns.Predicted;
+
+    /// <summary>The series id column, or null when all rows are one series.</summary>
+    public string? SeriesIdColumnName => _columns.SeriesId;
+
+    /// <summary>The number of leading rows of each series that <see cref="Nrmse"/> leaves out.</summary>
+    public int Washout { get; }
+
+    /// <summary>Whether the model is an R2DN or a REN.</summary>
+    public ModelKind ModelKind => _simulator.Model is R2dn ? ModelKind.R2dn : ModelKind.Ren;
+
+    /// <summary>The number of trainable parameters of the model.</summary>
+    public int ParameterCount => _simulator.Model.ParameterCount;
+
+    /// <summary>The model's robustness certificate, recomputed when the model is loaded.</summary>
+    public Certificate Certificate { get; }
+
+    /// <summary>The training loss of each epoch (the paper's loss, standardised units).</summary>
+    public IReadOnlyList<double> TrainingLoss => _trainingLoss;
+
+    string IPersistableTransformer.TypeName => LoaderName;
+
+    /// <summary>The input schema followed by one <c>Single</c> column per predicted output.</summary>
+    /// <param name="inputSchema">The schema of the data to transform; not null.</param>
+    /// <returns>The output schema.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An input or series id column is missing or has the wrong type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _columns.OutputSchema(inputSchema);
+
+    /// <summary>Adds the predicted output columns to <paramref name="input"/>, lazily.</summary>
+    /// <param name="input">The data, with the input and series id columns; rows of each series in time order.</param>
+    /// <returns>A view with the added columns.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
+    /// <remarks>When the added columns are read, a NaN or infinite input throws <see cref="InvalidOperationException"/>
+    /// naming the column and row, unless the model was trained with <see cref="MissingValuePolicy.ForwardFill"/>.</remarks>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _columns.CheckInput(input.Schema, withOutputs: false);
+        var result = new LazyPrediction(this, input);
+        var builder = new ColumnAppendingDataView.Builder(input, _cancellation);
+        for (int i = 0; i < _columns.Predicted.Length; i++)
+        {
+            int output = i;
+            builder.AddColumn(_columns.Predicted[i], () => result.Get()[output]);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>The paper's normalised error over <paramref name="data"/>: NRMSE = sqrt(Σ(y − ŷ)² / Σy²), pooled over
+    /// series, outputs and rows after the first <see cref="Washout"/> of each series, in the units the model was trained
+    /// in (standardised unless <see cref="RecurrentSimulationOptions.Standardize"/> was false).</summary>
+    /// <param name="data">Data with the input, output and series id columns; not null.</param>
+    /// <returns>The NRMSE as a fraction (0 is perfect; 1 is as good as predicting the mean); NaN when no row is left
+    /// after the washout.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
+    /// <exception cref="ArgumentException">A value is NaN or infinite under <see cref="MissingValuePolicy.Error"/>.</exception>
+    public double Nrmse(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _columns.CheckInput(data.Schema, withOutputs: true);
+        var table = SeriesTable.Read(data, _columns.InputAndOutputValues, _columns.SeriesId, _missingValues, training: true, _cancellation,
+                                     nameof(data));
+        int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length, width = nu + ny;
+        var sequences = table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id)).ToList();
+        return _simulator.Nrmse(sequences, Washout);
+    }
+
+    private float[][] Compute(IDataView input)
+    {
+        var table = SeriesTable.Read(input, _columns.InputValues, _columns.SeriesId, _missingValues, training: false, _cancellation);
+        int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length;
+        var columns = new float[ny][];
+        for (int i = 0; i < ny; i++) columns[i] = new float[table.RowCount];
+        foreach (var s in table.Items)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var y = _simulator.Simulate(new SequenceData(s.Values, nu, [], ny, s.Id));   // [T, ny]
+            for (int t = 0; t < s.Length; t++)
+                for (int i = 0; i < ny; i++)
+                    columns[i][s.Rows[t]] = y[t * ny + i];
+        }
+        return columns;
+    }
+
+    // One computation shared by the predicted columns of one Transform call; failures are not cached.
+    private sealed class LazyPrediction(SimulationTransformer owner, IDataView input)
+    {
+        private readonly Lock _lock = new();
+        private float[][]? _result;
+
+        public float[][] Get()
+        {
+            lock (_lock)
+                return _result ??= owner.Compute(input);
+        }
+    }
+
+    void IPersistableTransformer.Save(ModelSaveContext context)
+    {
+        var p = context.Properties;
+        p["outputColumns"] = PersistenceParts.Strings(_columns.Outputs);
+        p["inputColumns"] = PersistenceParts.Strings(_columns.Inputs);
+        p["predictedColumns"] = PersistenceParts.Strings(_columns.Predicted);
+        p["seriesIdColumn"] = _columns.SeriesId;
+        p["washout"] = Washout;
+        p["missingValues"] = _missingValues.ToString();
+        p["training"] = _settings.DeepClone();
+        PersistenceParts.SaveModel(context, "model", _simulator.Model);
+        PersistenceParts.SaveStandardizer(context, "input", _simulator.InputScaling);
+        PersistenceParts.SaveStandardizer(context, "output", _simulator.OutputScaling);
+        context.AddArray("trainingLoss", [_trainingLoss.Length], (double[])_trainingLoss.Clone());
+    }
+
+    /// <summary>Rebuilds a saved simulator (found by the transformer registry).</summary>
+    internal static ITransformer Load(ModelLoadContext context)
+    {
+        var columns = new SimulationColumns(context.GetStrings("outputColumns"), context.GetStrings("inputColumns"),
+                                            context.GetStrings("predictedColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"));
+        columns.CheckLoaded();
+        int washout = context.GetInt32("washout");
+        if (washout < 0) throw ModelFileErrors.Damaged($"the washout {washout} is negative.");
+        var missing = PersistenceParts.Enum<MissingValuePolicy>(context, "missingValues");
+        var model = PersistenceParts.LoadModel(context, "model", out var certificate);
+        int nu = columns.Inputs.Length, ny = columns.Outputs.Length;
+        if (model.InputSize != nu || model.OutputSize != ny)
+            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {nu} and {ny}.");
+        var simulator = Simulator.FromParts(model, PersistenceParts.LoadStandardizer(context, "input", nu),
+                                            PersistenceParts.LoadStandardizer(context, "output", ny));
+        var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
+        return new SimulationTransformer(context.Context, columns, simulator, washout, missing, settings,
+                                         context.GetArray("trainingLoss").Data, certificate);
+    }
+}

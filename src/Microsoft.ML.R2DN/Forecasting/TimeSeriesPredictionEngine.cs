@@ -1,0 +1,257 @@
+using System.Globalization;
+using Microsoft.ML.R2DN.Data;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>Forecasts one observation at a time with a trained <see cref="ForecastingTransformer"/>, keeping the
+/// model's state between calls, as ML.NET's time-series prediction engine does; created by
+/// <c>model.CreateTimeSeriesEngine&lt;TSrc, TDst&gt;(ml)</c>.</summary>
+/// <typeparam name="TSrc">The observation class: public fields or properties for the target, feature and series id
+/// columns (matched by name, or by <see cref="ColumnNameAttribute"/>), and for the columns the transformers before the
+/// forecaster read.</typeparam>
+/// <typeparam name="TDst">The prediction class: a <see cref="float"/>[] member for the forecast column and, optionally,
+/// for the bound columns. Other members are left as the constructor set them.</typeparam>
+/// <remarks>
+/// <para><see cref="Predict(TSrc, int?, float?)"/> feeds the observation at time t (targets and features) to the state
+/// of its series, then returns the forecast of y_{t+1} … y_{t+h}: the same values as the forecast column of
+/// <see cref="ForecastingTransformer.Transform"/> on that row, when the engine has seen the series' rows from the
+/// start. <see cref="Predict(int?, float?)"/> returns the forecast from the current state without an update.</para>
+/// <para>When the model is a chain, the transformers before the forecaster see one observation at a time: row-wise
+/// maps (normalisation, copies, concatenation) behave as in <c>Transform</c>; transformers that look at several rows
+/// (such as forward filling) cannot.</para>
+/// <para>With a series id column, the engine keeps one state per series id; the parameterless
+/// <see cref="Predict(int?, float?)"/> uses the series of the last observation.</para>
+/// <para>A new engine starts from the states saved by <see cref="CheckPoint(MLContext, string)"/> when the model was
+/// loaded from a checkpoint, and from a zero state (no observation yet) otherwise. The engine works on its own copy of
+/// the states: the transformer it was created from never changes.</para>
+/// </remarks>
+/// <threadsafety>Not thread-safe: use one engine per thread (engines over one transformer may run in parallel).</threadsafety>
+public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
+    where TSrc : class
+    where TDst : class, new()
+{
+    private readonly MLContext _context;
+    private readonly ITransformer[] _before;
+    private readonly ForecastingTransformer _forecaster;
+    private readonly TSrc[] _example = new TSrc[1];
+    private readonly IDataView _exampleView;
+    private readonly string[] _valueColumns;
+    private readonly Dictionary<string, ForecastSeriesState> _states;
+    private string? _current;
+    private readonly ReadOnlyMemory<float>[] _forecastCell = new ReadOnlyMemory<float>[1];
+    private readonly ReadOnlyMemory<float>[] _lowerCell = new ReadOnlyMemory<float>[1];
+    private readonly ReadOnlyMemory<float>[] _upperCell = new ReadOnlyMemory<float>[1];
+    private readonly Dictionary<int, IEnumerable<TDst>> _outputs = [];
+
+    internal TimeSeriesPredictionEngine(MLContext context, ITransformer[] before, ForecastingTransformer forecaster)
+    {
+        _context = context;
+        _before = before;
+        _forecaster = forecaster;
+        // The observation view reads _example[0] afresh on every cursor: one view for the engine's life.
+        _exampleView = context.Data.LoadFromEnumerable(_example);
+        var schema = _exampleView.Schema;
+        foreach (var t in before) schema = t.GetOutputSchema(schema);
+        forecaster.Columns.CheckInput(schema);
+        _valueColumns = forecaster.Columns.Values.Select(c => c.Name).ToArray();
+        _states = forecaster.EngineStates.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
+        _current = forecaster.EngineSeries;
+        if (!SchemaDefinition.Create(typeof(TDst)).Any(c => c.ColumnName == forecaster.OutputColumnName))
+            throw new ArgumentOutOfRangeException(nameof(TDst),
+                $"'{typeof(TDst).Name}' has no member for the forecast column '{forecaster.OutputColumnName}': add a float[] field or property of that name, or one marked [ColumnName(\"{forecaster.OutputColumnName}\")].");
+        Output(forecaster.Horizon);   // checks TDst's member types now rather than at the first prediction
+    }
+
+    /// <summary>The forecast from the current state, without a new observation.</summary>
+    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.
+    /// Fewer steps return the first ones of each target.</param>
+    /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the level the model was trained with.
+    /// The bounds are recomputed from the stored calibration residuals.</param>
+    /// <returns>A new <typeparamref name="TDst"/> with the forecast (and bounds, when the model writes them).</returns>
+    /// <exception cref="InvalidOperationException">No observation has been seen yet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> or <paramref name="confidenceLevel"/>
+    /// is out of range.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="confidenceLevel"/> is given but the model has no bound
+    /// columns.</exception>
+    public TDst Predict(int? horizon = null, float? confidenceLevel = null)
+    {
+        int h = CheckHorizon(horizon);
+        CheckLevel(confidenceLevel);
+        if (_current is null || !_states.TryGetValue(_current, out var state) || state.Steps == 0)
+            throw new InvalidOperationException("The engine has seen no observation yet: call Predict(example) with the latest observation first.");
+        return Forecast(state, h, confidenceLevel);
+    }
+
+    /// <summary>Updates the state of the example's series with the observation, then forecasts.</summary>
+    /// <param name="example">The observation at the next time step: targets, features and series id; not null.</param>
+    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
+    /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
+    /// <returns>A new <typeparamref name="TDst"/> with the forecast made after the observation.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="example"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> or <paramref name="confidenceLevel"/>
+    /// is out of range (the state is not updated).</exception>
+    /// <exception cref="ArgumentException">A target or feature is NaN or infinite and the model's policy is
+    /// <see cref="MissingValuePolicy.Error"/>, or there is no earlier value to fill it with (the state is not
+    /// updated).</exception>
+    /// <exception cref="NotSupportedException"><paramref name="confidenceLevel"/> is given but the model has no bound
+    /// columns.</exception>
+    public TDst Predict(TSrc example, int? horizon = null, float? confidenceLevel = null)
+    {
+        ArgumentNullException.ThrowIfNull(example);
+        int h = CheckHorizon(horizon);
+        CheckLevel(confidenceLevel);
+        var (id, targets, features) = Read(example);
+        if (!_states.TryGetValue(id, out var state))
+            state = _forecaster.Core.Start();
+        Fill(targets, state.LastTargets, _forecaster.Columns.Targets, id);
+        Fill(features, state.LastFeatures, _forecaster.Columns.Features, id);
+        _forecaster.Core.Observe(state, targets, features);
+        _states[id] = state;
+        _current = id;
+        return Forecast(state, h, confidenceLevel);
+    }
+
+    /// <summary>Saves the model with the engine's current states to <paramref name="modelPath"/> (atomically): an
+    /// engine created from the loaded model continues from here.</summary>
+    /// <param name="ml">The context that saves; not null.</param>
+    /// <param name="modelPath">The .zip file; not null or empty.</param>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public void CheckPoint(MLContext ml, string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        ml.Model.Save(Snapshot(), _exampleView.Schema, modelPath);
+    }
+
+    /// <summary>Saves the model with the engine's current states to <paramref name="stream"/>.</summary>
+    /// <param name="ml">The context that saves; not null.</param>
+    /// <param name="stream">A writable stream; not null.</param>
+    public void CheckPoint(MLContext ml, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(stream);
+        ml.Model.Save(Snapshot(), _exampleView.Schema, stream);
+    }
+
+    private ITransformer Snapshot()
+    {
+        var states = _states.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
+        var forecaster = _forecaster.WithEngineStates(states, _current);
+        return _before.Length == 0 ? forecaster : new TransformerChain<ITransformer>([.. _before, forecaster]);
+    }
+
+    private int CheckHorizon(int? horizon)
+    {
+        int h = horizon ?? _forecaster.Horizon;
+        if (h < 1 || h > _forecaster.Horizon)
+            throw new ArgumentOutOfRangeException(nameof(horizon), h, $"The horizon must be in [1, {_forecaster.Horizon}] (the model's horizon).");
+        return h;
+    }
+
+    private void CheckLevel(float? confidenceLevel)
+    {
+        if (confidenceLevel is not float c) return;
+        OptionChecks.ConfidenceLevel(c, nameof(confidenceLevel));
+        if (!_forecaster.Columns.HasBounds)
+            throw new NotSupportedException("The model writes no confidence bounds: train it with confidenceLowerBoundColumn and " +
+                                            "confidenceUpperBoundColumn to get intervals at any confidence level.");
+    }
+
+    // The observation through the transformers before the forecaster, read as the forecaster reads its columns.
+    private (string Id, float[] Targets, float[] Features) Read(TSrc example)
+    {
+        _example[0] = example;
+        try
+        {
+            IDataView view = _exampleView;
+            foreach (var t in _before) view = t.Transform(view);
+            var values = DataViewReader.ReadSingleColumns(view, _valueColumns, cancellation: _context.CancellationToken);
+            if (values[0].Length != 1)
+                throw new InvalidOperationException($"The transformers before the forecaster turned one observation into {values[0].Length} rows.");
+            var columns = _forecaster.Columns;
+            string id = "";
+            if (columns.SeriesId is not null)
+                id = SeriesTable.ReadIds(view, columns.SeriesId, _context.CancellationToken)[0];
+            int nt = columns.Targets.Length;
+            return (id, values[..nt].Select(v => v[0]).ToArray(), values[nt..].Select(v => v[0]).ToArray());
+        }
+        finally
+        {
+            _example[0] = null!;
+        }
+    }
+
+    // Under ForwardFill a bad value takes the series' last observed value; under Error it is refused. Either way the
+    // state is untouched until every value is good.
+    private void Fill(float[] values, float[] last, string[] names, string id)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsFinite(values[i])) continue;
+            string where = _forecaster.SeriesIdColumnName is null ? "" : $" of series '{id}'";
+            string value = values[i].ToString(CultureInfo.InvariantCulture);
+            if (_forecaster.MissingValues == MissingValuePolicy.Error)
+                throw new ArgumentException($"The observation's column '{names[i]}'{where} is {value}; the model was trained with " +
+                                            "MissingValuePolicy.Error, which refuses missing values.", "example");
+            if (!float.IsFinite(last[i]))
+                throw new ArgumentException($"The observation's column '{names[i]}'{where} is {value} and there is no earlier value " +
+                                            "to carry forward.", "example");
+            values[i] = last[i];
+        }
+    }
+
+    private TDst Forecast(ForecastSeriesState state, int h, float? confidenceLevel)
+    {
+        var core = _forecaster.Core;
+        int H = core.Horizon, nt = core.TargetCount;
+        var all = core.Decode(state);
+        var values = Truncate(all, H, h, nt);
+        _forecastCell[0] = values;
+        if (_forecaster.Columns.HasBounds)
+        {
+            var widths = _forecaster.HalfWidths(confidenceLevel);
+            var lower = new float[all.Length];
+            var upper = new float[all.Length];
+            for (int i = 0; i < all.Length; i++)
+            {
+                lower[i] = all[i] - widths[i];
+                upper[i] = all[i] + widths[i];
+            }
+            _lowerCell[0] = Truncate(lower, H, h, nt);
+            _upperCell[0] = Truncate(upper, H, h, nt);
+        }
+        return Output(h).First();
+    }
+
+    private static float[] Truncate(float[] values, int horizon, int h, int targets)
+    {
+        if (h == horizon) return values;
+        var result = new float[h * targets];
+        for (int j = 0; j < targets; j++)
+            Array.Copy(values, j * horizon, result, j * h, h);
+        return result;
+    }
+
+    // One view over the output cells and one compiled row mapping per horizon asked for: the vector columns' length is
+    // part of their type.
+    private IEnumerable<TDst> Output(int h)
+    {
+        if (_outputs.TryGetValue(h, out var rows)) return rows;
+        var columns = _forecaster.Columns;
+        var type = new VectorDataViewType(NumberDataViewType.Single, h * _forecaster.Core.TargetCount);
+        var view = new ArrayDataView.Builder(_context.CancellationToken).AddColumn(columns.Output, type, _forecastCell);
+        var names = new List<string> { columns.Output };
+        if (columns.HasBounds)
+        {
+            view.AddColumn(columns.Lower!, type, _lowerCell).AddColumn(columns.Upper!, type, _upperCell);
+            names.AddRange([columns.Lower!, columns.Upper!]);
+        }
+        var definition = SchemaDefinition.Create(typeof(TDst));
+        definition.RemoveAll(c => !names.Contains(c.ColumnName));
+        foreach (var c in definition) c.ColumnType = type;
+        rows = DataViewEnumerable.Create<TDst>(view.Build(), reuseRowObject: false, ignoreMissingColumns: true, definition,
+                                               _context.CancellationToken);
+        _outputs.Add(h, rows);
+        return rows;
+    }
+}

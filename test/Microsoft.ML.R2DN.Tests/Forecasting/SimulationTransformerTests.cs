@@ -1,0 +1,113 @@
+using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Forecasting;
+using Xunit.Abstractions;
+using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
+
+namespace Microsoft.ML.R2DN.Tests.Forecasting;
+
+/// <summary>Simulation (system identification) through the pipeline: fit, transform, several series, save and load.</summary>
+public sealed class SimulationTransformerTests(ITestOutputHelper output)
+{
+    private static R2dnSimulationOptions Small(int epochs = 40) => new()
+    {
+        OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment",
+        StateSize = 8, Features = 8, HiddenSizes = [16], Epochs = epochs, LearningRate = 1e-2, DecayEveryEpochs = 0,
+        SegmentLength = 100, Washout = 20, Seed = 3,
+    };
+
+    private static float[] Predicted(IDataView view, string column = "YPredicted") => DataViewReader.ReadSingleColumn(view, column);
+
+    [Fact]
+    public void Fit_NonlinearSystem_PredictsTheOutputFromTheInputsAlone()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = NonlinearSystem(400, experiments: 3);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Forecasting.SimulateR2DN(Small()).Fit(data);
+        double nrmse = model.Nrmse(data);
+        output.WriteLine($"NRMSE {nrmse:0.000}; certificate {model.Certificate}");
+        Assert.InRange(nrmse, 0, 0.35);
+        Assert.True(model.Certificate.IsVerified);
+        Assert.Equal(40, model.TrainingLoss.Count);
+        Assert.True(model.TrainingLoss[^1] < model.TrainingLoss[0]);
+
+        // The transform needs only the inputs: scoring data without the measured output works.
+        var inputsOnly = ml.Data.LoadFromEnumerable(rows.Select(r => new InputRow { Experiment = r.Experiment, U = r.U }).ToList());
+        var predicted = Predicted(model.Transform(inputsOnly));
+        Assert.Equal(rows.Count, predicted.Length);
+        Assert.Equal(Predicted(model.Transform(data)), predicted);
+    }
+
+    private sealed class InputRow
+    {
+        public string Experiment { get; set; } = "";
+        public float U { get; set; }
+    }
+
+    [Fact]
+    public void Transform_SeveralSeries_EachSimulatedFromAZeroState()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = NonlinearSystem(150, experiments: 2);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
+        {
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment", PredictedColumnNames = ["YHat"],
+            StateSize = 6, Features = 6, Epochs = 5, Seed = 2,
+        }).Fit(data);
+        Assert.Equal(Engine.Forecasting.ModelKind.Ren, model.ModelKind);
+        var all = Predicted(model.Transform(data), "YHat");
+        var second = rows.Where(r => r.Experiment == "run1").ToList();
+        Assert.Equal(all[150..], Predicted(model.Transform(ml.Data.LoadFromEnumerable(second)), "YHat"));
+    }
+
+    [Fact]
+    public void SaveThenLoad_Always_IdenticalPredictionsAndVerifiedCertificate()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(NonlinearSystem(200, experiments: 2));
+        var model = ml.Forecasting.SimulateR2DN(Small(epochs: 5)).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        var loaded = Assert.IsType<SimulationTransformer>(ml.Model.Load(new MemoryStream(stream.ToArray()), out _));
+        Assert.True(loaded.Certificate.IsVerified);
+        Assert.Equal(model.PredictedColumnNames, loaded.PredictedColumnNames);
+        Assert.Equal(model.SeriesIdColumnName, loaded.SeriesIdColumnName);
+        Assert.Equal(model.Washout, loaded.Washout);
+        Assert.Equal(model.TrainingLoss, loaded.TrainingLoss);
+        Assert.Equal(Predicted(model.Transform(data)), Predicted(loaded.Transform(data)));
+        Assert.Equal(model.Nrmse(data), loaded.Nrmse(data));
+    }
+
+    [Fact]
+    public void SimulateR2DN_SimpleOverload_DefaultPredictedNamesAndSchema()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(NonlinearSystem(50));
+        var estimator = ml.Forecasting.SimulateR2DN(["Y"], ["U"], epochs: 1, washout: 5);
+        var schema = estimator.GetOutputSchema(data.Schema);
+        Assert.Equal(NumberDataViewType.Single, schema["YPredicted"].Type);
+        var model = estimator.Fit(data);
+        Assert.Equal(["YPredicted"], model.PredictedColumnNames);
+        Assert.Equal(5, model.Washout);
+    }
+
+    [Fact]
+    public void SimulateR2DN_BadArguments_Throw()
+    {
+        var ml = new MLContext(seed: 1);
+        Assert.Throws<ArgumentException>("PredictedColumnNames", () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], predictedColumnNames: ["A", "B"]));
+        Assert.Throws<ArgumentException>("InputColumnNames", () => ml.Forecasting.SimulateR2DN(["Y"], []));
+        Assert.Throws<ArgumentOutOfRangeException>("Epochs", () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], epochs: 0));
+        Assert.Throws<ArgumentOutOfRangeException>("Washout", () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], washout: -1));
+        Assert.Throws<ArgumentException>(() => ml.Forecasting.SimulateR2DN(["Y"], ["Y"]));
+
+        var data = ml.Data.LoadFromEnumerable(NonlinearSystem(50));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.SimulateR2DN(["Y"], ["V"]).Fit(data));
+        Assert.Equal("Could not find input column 'V'", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.SimulateR2DN(["Experiment"], ["U"]).Fit(data));
+        Assert.Equal("Schema mismatch for output column 'Experiment': expected Single, got String", e.Message);
+        var empty = ml.Data.LoadFromEnumerable(new List<SystemRow>());
+        Assert.StartsWith("The training data is empty.", Assert.Throws<ArgumentException>(() => ml.Forecasting.SimulateR2DN(["Y"], ["U"]).Fit(empty)).Message);
+    }
+}

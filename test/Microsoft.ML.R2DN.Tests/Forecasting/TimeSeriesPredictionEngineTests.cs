@@ -1,0 +1,204 @@
+using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Forecasting;
+using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
+
+namespace Microsoft.ML.R2DN.Tests.Forecasting;
+
+/// <summary>The time-series prediction engine: one observation at a time, equal to the transform, checkpoints.</summary>
+public sealed class TimeSeriesPredictionEngineTests(SeasonalModelFixture fixture) : IClassFixture<SeasonalModelFixture>
+{
+    private const float Tolerance = 1e-4f;
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance * Math.Max(1, Math.Abs(expected[i])),
+                        $"element {i}: expected {expected[i]}, got {actual[i]}");
+    }
+
+    [Fact]
+    public void Predict_NoObservationYet_InvalidOperation()
+    {
+        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        var e = Assert.Throws<InvalidOperationException>(() => engine.Predict());
+        Assert.Contains("no observation", e.Message);
+    }
+
+    [Fact]
+    public void Predict_AfterEachObservation_EqualsTheTransformRow()
+    {
+        var view = fixture.Model.Transform(fixture.Data);
+        var forecast = Column(fixture.Ml, view, "Forecast");
+        var lower = Column(fixture.Ml, view, "Lower");
+        var upper = Column(fixture.Ml, view, "Upper");
+        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 0; t < 120; t++)
+        {
+            var p = engine.Predict(fixture.Rows[t]);
+            AssertClose(forecast[t], p.Forecast);
+            AssertClose(lower[t], p.Lower);
+            AssertClose(upper[t], p.Upper);
+        }
+        AssertClose(forecast[119], engine.Predict().Forecast);   // no update: the same forecast again
+        AssertClose(forecast[119], engine.Predict().Forecast);
+    }
+
+    [Fact]
+    public void Predict_ShorterHorizonAndOtherLevel_FirstStepsOfEachTargetWithRecomputedBounds()
+    {
+        var model = fixture.MultiModel;   // horizon 4, targets Load and Load2
+        var engine = model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        var full = engine.Predict(fixture.MultiRows[0]);
+        Assert.Equal(8, full.Forecast.Length);
+        var two = engine.Predict(horizon: 2, confidenceLevel: 0.5f);
+        Assert.Equal(new[] { full.Forecast[0], full.Forecast[1], full.Forecast[4], full.Forecast[5] }, two.Forecast);
+        var widths = model.GetIntervalHalfWidths(0.5f);
+        Assert.Equal(new[] { two.Forecast[0] - widths[0], two.Forecast[1] - widths[1], two.Forecast[2] - widths[4], two.Forecast[3] - widths[5] },
+                     two.Lower);
+        Assert.Equal(new[] { two.Forecast[0] + widths[0], two.Forecast[1] + widths[1], two.Forecast[2] + widths[4], two.Forecast[3] + widths[5] },
+                     two.Upper);
+    }
+
+    [Fact]
+    public void Predict_BadArguments_ThrowWithoutUpdatingTheState()
+    {
+        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        var first = engine.Predict(fixture.Rows[0]);
+        Assert.Throws<ArgumentOutOfRangeException>("horizon", () => engine.Predict(fixture.Rows[1], horizon: 7));
+        Assert.Throws<ArgumentOutOfRangeException>("horizon", () => engine.Predict(horizon: 0));
+        Assert.Throws<ArgumentOutOfRangeException>("confidenceLevel", () => engine.Predict(fixture.Rows[1], confidenceLevel: 1.5f));
+        var bad = new LoadRow { Load = float.NaN, Temperature = 0 };
+        var e = Assert.Throws<ArgumentException>("example", () => engine.Predict(bad));
+        Assert.Contains("'Load'", e.Message);
+        Assert.Equal(first.Forecast, engine.Predict().Forecast);
+
+        var forecast = Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast");
+        AssertClose(forecast[1], engine.Predict(fixture.Rows[1]).Forecast);
+    }
+
+    [Fact]
+    public void CheckPoint_ThenLoad_ContinuesFromTheSavedState()
+    {
+        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 0; t < 60; t++) engine.Predict(fixture.Rows[t]);
+        using var stream = new MemoryStream();
+        engine.CheckPoint(fixture.Ml, stream);
+        var loaded = fixture.Ml.Model.Load(new MemoryStream(stream.ToArray()), out _);
+        var resumed = loaded.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        Assert.Equal(engine.Predict().Forecast, resumed.Predict().Forecast);
+        for (int t = 60; t < 80; t++)
+            Assert.Equal(engine.Predict(fixture.Rows[t]).Forecast, resumed.Predict(fixture.Rows[t]).Forecast);
+
+        // The transformer the engine came from is unchanged: a new engine starts from scratch.
+        Assert.Throws<InvalidOperationException>(() => fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml).Predict());
+        // Its transform does not depend on the saved state.
+        Assert.Equal(Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast"),
+                     Column(fixture.Ml, loaded.Transform(fixture.Data), "Forecast"));
+    }
+
+    [Fact]
+    public void CheckPoint_ToFile_Loads()
+    {
+        using var dir = new Data.TempDirectory();
+        string path = Path.Combine(dir.Path, "checkpoint.zip");
+        var engine = fixture.MultiModel.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 0; t < 30; t++) engine.Predict(fixture.MultiRows[t]);
+        engine.CheckPoint(fixture.Ml, path);
+        var resumed = fixture.Ml.Model.Load(path, out _).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        Assert.Equal(engine.Predict().Forecast, resumed.Predict().Forecast);   // the series of the last observation
+        for (int t = 30; t < 45; t++)
+            Assert.Equal(engine.Predict(fixture.MultiRows[t]).Forecast, resumed.Predict(fixture.MultiRows[t]).Forecast);
+    }
+
+    [Fact]
+    public void Predict_InterleavedSeries_OneStatePerSeries()
+    {
+        var forecast = Column(fixture.Ml, fixture.MultiModel.Transform(fixture.MultiData), "Forecast");
+        var engine = fixture.MultiModel.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 0; t < 90; t++)
+            AssertClose(forecast[t], engine.Predict(fixture.MultiRows[t]).Forecast);
+    }
+
+    private sealed class RawRow
+    {
+        public float RawLoad { get; set; }
+        public float Temperature { get; set; }
+    }
+
+    [Fact]
+    public void Predict_ChainEndingWithTheForecaster_AppliesTheEarlierTransformersToEachObservation()
+    {
+        var ml = new MLContext(seed: 8);
+        var raw = fixture.Rows.Select(r => new RawRow { RawLoad = 10 * r.Load, Temperature = r.Temperature }).ToList();
+        var scale = new ScaleTransformer("RawLoad", "Load", 0.1f);
+        var data = ml.Data.LoadFromEnumerable(raw);
+        var options = SmallR2dn(horizon: 3);
+        options.FeatureColumnNames = ["Temperature"];
+        options.Epochs = 5;
+        var forecaster = ml.Forecasting.R2DN(options).Fit(scale.Transform(data));
+        var chain = new TransformerChain<ITransformer>([scale, forecaster]);
+        var forecast = Column(ml, chain.Transform(data), "Forecast");
+        var engine = chain.CreateTimeSeriesEngine<RawRow, LoadForecast>(ml);
+        for (int t = 0; t < 40; t++)
+            AssertClose(forecast[t], engine.Predict(raw[t]).Forecast);
+    }
+
+    [Fact]
+    public void CheckPoint_FittedPipelineWithNormalisation_ContinuesAfterLoading()
+    {
+        var ml = new MLContext(seed: 9);
+        var raw = fixture.Rows.Select(r => new RawRow { RawLoad = 100 + 10 * r.Load, Temperature = r.Temperature }).ToList();
+        var data = ml.Data.LoadFromEnumerable(raw);
+        var options = SmallR2dn(horizon: 3);
+        options.FeatureColumnNames = ["Temperature"];
+        options.Epochs = 5;
+        var pipeline = ml.Transforms.NormalizeMeanVariance("Load", "RawLoad").Append(ml.Forecasting.R2DN(options));
+        var model = pipeline.Fit(data);
+        var forecast = Column(ml, model.Transform(data), "Forecast");
+        var engine = model.CreateTimeSeriesEngine<RawRow, LoadForecast>(ml);
+        for (int t = 0; t < 30; t++)
+            AssertClose(forecast[t], engine.Predict(raw[t]).Forecast);
+
+        using var stream = new MemoryStream();
+        engine.CheckPoint(ml, stream);
+        var resumed = ml.Model.Load(new MemoryStream(stream.ToArray()), out var schema).CreateTimeSeriesEngine<RawRow, LoadForecast>(ml);
+        Assert.NotNull(schema.GetColumnOrNull("RawLoad"));
+        for (int t = 30; t < 40; t++)
+            Assert.Equal(engine.Predict(raw[t]).Forecast, resumed.Predict(raw[t]).Forecast);
+    }
+
+    private sealed class NoForecast
+    {
+        public float[] Prediction { get; set; } = [];
+    }
+
+    private sealed class OnlyLoad
+    {
+        public float Load { get; set; }
+    }
+
+    [Fact]
+    public void CreateTimeSeriesEngine_WrongTypes_Throw()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.CreateTimeSeriesEngine<LoadRow, NoForecast>(fixture.Ml));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.CreateTimeSeriesEngine<OnlyLoad, LoadForecast>(fixture.Ml));
+        Assert.Equal("Could not find feature column 'Temperature'", e.Message);
+        Assert.Throws<ArgumentException>("transformer",
+            () => new ScaleTransformer("Load", "L", 1).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml));
+    }
+
+    [Fact]
+    public void Predict_LevelWithoutBoundColumns_NotSupported()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = SmallR2dn(horizon: 2);
+        options.Epochs = 2;
+        var model = ml.Forecasting.R2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(60)));
+        var engine = model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(ml);
+        engine.Predict(fixture.Rows[0]);
+        Assert.Empty(engine.Predict().Lower);   // no bound columns: left as constructed
+        Assert.Throws<NotSupportedException>(() => engine.Predict(confidenceLevel: 0.9f));
+        Assert.Equal(2, model.GetIntervalHalfWidths(0.9f).Count);   // the intervals are still available
+    }
+}
