@@ -93,16 +93,34 @@ public sealed record ForecasterOptions
 /// <summary>The recurrent state of a forecaster after consuming some history: x and the latest forecast.</summary>
 public sealed class ForecastState
 {
-    internal ForecastState(float[] x, float[] output, long steps) { X = x; Output = output; Steps = steps; }
+    internal ForecastState(float[] x, float[] output, float[] lastTargets, long steps)
+    {
+        X = x; Output = output; LastTargets = lastTargets; Steps = steps;
+    }
 
-    internal float[] X { get; }
-    internal float[] Output { get; }
+    /// <summary>Rebuilds a state from its parts (for checkpoints): the model state x, the model's latest output
+    /// (standardised changes), the latest observed targets and the number of observations consumed.</summary>
+    public static ForecastState FromParts(float[] x, float[] output, float[] lastTargets, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(x); ArgumentNullException.ThrowIfNull(output); ArgumentNullException.ThrowIfNull(lastTargets);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        return new((float[])x.Clone(), (float[])output.Clone(), (float[])lastTargets.Clone(), steps);
+    }
+
+    /// <summary>The model state x.</summary>
+    public float[] X { get; }
+
+    /// <summary>The model's latest output: standardised changes y_{t+k} − y_t, target-major.</summary>
+    public float[] Output { get; }
+
+    /// <summary>The latest observed targets y_t, in data units.</summary>
+    public float[] LastTargets { get; }
 
     /// <summary>Number of observations consumed.</summary>
     public long Steps { get; internal set; }
 
     /// <summary>A deep copy (engines work on their own copy).</summary>
-    public ForecastState Clone() => new((float[])X.Clone(), (float[])Output.Clone(), Steps);
+    public ForecastState Clone() => new((float[])X.Clone(), (float[])Output.Clone(), (float[])LastTargets.Clone(), Steps);
 }
 
 /// <summary>A forecast: horizon × targets values in the data's units (target-major: all steps of target 0, then target 1, …), with bounds.</summary>
@@ -113,8 +131,10 @@ public sealed record ForecastResult(float[] Values, float[] Lower, float[] Upper
 
 /// <summary>
 /// Multi-step forecasting with a robust recurrent model (API.md 3.1): at each step the model reads
-/// [y_t, f_t] (standardised) and outputs y_{t+1} … y_{t+h}; several series train as one batch. Split-conformal
-/// intervals come from the residuals on a held-out tail of each series.
+/// [y_t, f_t] (standardised) and outputs the changes y_{t+k} − y_t for k = 1 … h (in units of each target's standard
+/// deviation), so the forecast is y_t plus the predicted change: the naive forecast is the model's zero, and level
+/// shifts between training and use do not move the inputs the network must extrapolate to. Several series train as
+/// one batch. Split-conformal intervals come from the residuals on a held-out tail of each series.
 /// </summary>
 /// <remarks>Immutable after training and safe to share across threads; a <see cref="ForecastState"/> belongs to one caller.</remarks>
 public sealed class Forecaster
@@ -122,10 +142,34 @@ public sealed class Forecaster
     private readonly object _modelLock = new();
 
     private Forecaster(RecurrentModel model, int horizon, int targetCount, int featureCount, Standardizer targets, Standardizer features,
-                       float[] halfWidths, double confidenceLevel, TrainingResult? training)
+                       float[][] residuals, double confidenceLevel, TrainingResult? training)
     {
         Model = model; Horizon = horizon; TargetCount = targetCount; FeatureCount = featureCount;
-        TargetScaling = targets; FeatureScaling = features; HalfWidths = halfWidths; ConfidenceLevel = confidenceLevel; Training = training;
+        TargetScaling = targets; FeatureScaling = features; ConfidenceLevel = confidenceLevel; Training = training;
+        _residuals = residuals;
+        HalfWidths = residuals.Length > 0 && residuals[0].Length > 0 ? HalfWidthsAt(confidenceLevel) : [];
+    }
+
+    private readonly float[][] _residuals;
+
+    /// <summary>
+    /// Per (target j, step k), at index j·Horizon + k, the absolute calibration residuals sorted ascending (empty arrays
+    /// when intervals are off): the split-conformal intervals at any level come from these.
+    /// </summary>
+    public IReadOnlyList<float[]> CalibrationResiduals => _residuals;
+
+    /// <summary>Split-conformal half-widths at <paramref name="level"/> ∈ (0, 1): per (target, step) the ⌈(n + 1)·level⌉-th smallest residual (the largest when that rank exceeds n).</summary>
+    public float[] HalfWidthsAt(double level)
+    {
+        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
+        var widths = new float[_residuals.Length];
+        for (int i = 0; i < widths.Length; i++)
+        {
+            var r = _residuals[i];
+            int rank = Math.Min(r.Length, (int)Math.Ceiling((r.Length + 1) * level));
+            widths[i] = r.Length == 0 ? float.PositiveInfinity : r[Math.Max(0, rank - 1)];
+        }
+        return widths;
     }
 
     /// <summary>The trained model (input [y_t, f_t] standardised, output the next Horizon standardised targets).</summary>
@@ -147,14 +191,18 @@ public sealed class Forecaster
     /// <summary>The training record (null for a loaded forecaster).</summary>
     public TrainingResult? Training { get; }
 
-    /// <summary>Rebuilds a forecaster from its parts (model files).</summary>
+    /// <summary>Rebuilds a forecaster from its parts (model files); <paramref name="calibrationResiduals"/> as <see cref="CalibrationResiduals"/>.</summary>
     public static Forecaster FromParts(RecurrentModel model, int horizon, int targetCount, int featureCount, Standardizer targets,
-                                       Standardizer features, float[] halfWidths, double confidenceLevel)
+                                       Standardizer features, float[][] calibrationResiduals, double confidenceLevel)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(calibrationResiduals);
         if (model.InputSize != targetCount + featureCount || model.OutputSize != horizon * targetCount)
             throw new ArgumentException("The model's sizes do not match the forecaster's.", nameof(model));
-        return new Forecaster(model, horizon, targetCount, featureCount, targets, features, halfWidths, confidenceLevel, null);
+        if (calibrationResiduals.Length != horizon * targetCount || calibrationResiduals.Any(r => r is null || r.Length != calibrationResiduals[0].Length))
+            throw new ArgumentException("There must be one residual array of equal length per (target, step).", nameof(calibrationResiduals));
+        var sorted = calibrationResiduals.Select(r => { var c = (float[])r.Clone(); Array.Sort(c); return c; }).ToArray();
+        return new Forecaster(model, horizon, targetCount, featureCount, targets, features, sorted, confidenceLevel, null);
     }
 
     /// <summary>The fewest time steps a series needs for training with these options.</summary>
@@ -203,7 +251,8 @@ public sealed class Forecaster
                 FillInput(s, offset + t, targetScaling, featureScaling, inputs.AsSpan((t * batch + b) * nu, nu));
                 for (int j = 0; j < nt; j++)
                     for (int k = 0; k < h; k++)
-                        targets[(t * batch + b) * ny + j * h + k] = targetScaling.Forward(s.Targets[(offset + t + 1 + k) * nt + j], j);
+                        targets[(t * batch + b) * ny + j * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j])
+                                                                             / targetScaling.Std[j]);
             }
         }
 
@@ -222,15 +271,16 @@ public sealed class Forecaster
             Schedule = new ExponentialDecaySchedule(options.LearningRate, Math.Max(1, stepsPerEpoch * options.Epochs), 0.1),
         }, cancellationToken);
 
-        var forecaster = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, [], options.ConfidenceLevel, result);
-        if (calibration == 0) return forecaster;
-        return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, forecaster.Calibrate(series, length, split, options.ConfidenceLevel),
+        var uncalibrated = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result);
+        if (calibration == 0) return uncalibrated;
+        return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, uncalibrated.Calibrate(series, length, split),
                               options.ConfidenceLevel, result);
     }
 
-    // Split-conformal half-widths: for each (target, step), the ⌈(n+1)c⌉-th smallest absolute residual over the
-    // calibration times t ∈ [split, length − h) of every series.
-    private float[] Calibrate(IReadOnlyList<SeriesData> series, int length, int split, double level)
+    private static float[][] NoResiduals(int n) => Enumerable.Range(0, n).Select(_ => Array.Empty<float>()).ToArray();
+
+    // The sorted absolute residuals for each (target, step) over the calibration times t ∈ [split, length − h) of every series.
+    private float[][] Calibrate(IReadOnlyList<SeriesData> series, int length, int split)
     {
         int nt = TargetCount, h = Horizon;
         var residuals = new List<float>[nt * h];
@@ -244,15 +294,7 @@ public sealed class Forecaster
                     for (int k = 0; k < h; k++)
                         residuals[j * h + k].Add(Math.Abs(forecasts[(t * nt + j) * h + k] - s.Targets[(t + 1 + k) * nt + j]));
         }
-        var widths = new float[nt * h];
-        for (int i = 0; i < widths.Length; i++)
-        {
-            var r = residuals[i];
-            r.Sort();
-            int rank = Math.Min(r.Count, (int)Math.Ceiling((r.Count + 1) * level));
-            widths[i] = r.Count == 0 ? float.PositiveInfinity : r[Math.Max(0, rank - 1)];
-        }
-        return widths;
+        return residuals.Select(r => { r.Sort(); return r.ToArray(); }).ToArray();
     }
 
     private void FillInput(SeriesData s, int t, Span<float> u) => FillInput(s, t, TargetScaling, FeatureScaling, u);
@@ -277,17 +319,26 @@ public sealed class Forecaster
         var y = new float[T * ny];
         lock (_modelLock) Model.Simulate(new float[Model.StateSize], u, T, 1, y, new float[Model.StateSize]);
         for (int t = 0; t < T; t++)
-            for (int j = 0; j < TargetCount; j++)
-                for (int k = 0; k < Horizon; k++)
-                {
-                    int i = t * ny + j * Horizon + k;
-                    y[i] = (float)TargetScaling.Inverse(y[i], j);
-                }
+            Decode(y.AsSpan(t * ny, ny), series.Targets.AsSpan(t * TargetCount, TargetCount), y.AsSpan(t * ny, ny));
         return y;
     }
 
+    /// <summary>
+    /// Turns the model's output (standardised changes, target-major) after observing <paramref name="lastTargets"/> into
+    /// forecasts in data units: ŷ_{t+k,j} = y_{t,j} + σ_j·output_{j,k}. <paramref name="values"/> may be <paramref name="output"/>.
+    /// </summary>
+    public void Decode(ReadOnlySpan<float> output, ReadOnlySpan<float> lastTargets, Span<float> values)
+    {
+        Validation.CheckLength(output, Horizon * TargetCount, nameof(output));
+        Validation.CheckLength(lastTargets, TargetCount, nameof(lastTargets));
+        Validation.CheckLength(values, Horizon * TargetCount, nameof(values));
+        for (int j = 0; j < TargetCount; j++)
+            for (int k = 0; k < Horizon; k++)
+                values[j * Horizon + k] = (float)(lastTargets[j] + TargetScaling.Std[j] * output[j * Horizon + k]);
+    }
+
     /// <summary>A state that has seen nothing (x = 0); <see cref="Predict"/> needs at least one observation.</summary>
-    public ForecastState Start() => new(new float[Model.StateSize], new float[Horizon * TargetCount], 0);
+    public ForecastState Start() => new(new float[Model.StateSize], new float[Horizon * TargetCount], new float[TargetCount], 0);
 
     /// <summary>Consumes one observation (targets and features at the next step), updating <paramref name="state"/>.</summary>
     public void Observe(ForecastState state, ReadOnlySpan<float> targets, ReadOnlySpan<float> features)
@@ -303,6 +354,7 @@ public sealed class Forecaster
         var next = new float[Model.StateSize];
         lock (_modelLock) Model.Simulate(state.X, u, 1, 1, state.Output, next);
         next.CopyTo(state.X, 0);
+        targets.CopyTo(state.LastTargets);
         state.Steps++;
     }
 
@@ -317,6 +369,7 @@ public sealed class Forecaster
         var y = new float[T * Horizon * TargetCount];
         lock (_modelLock) Model.Simulate(state.X, u, T, 1, y, state.X);
         y.AsSpan((T - 1) * Horizon * TargetCount).CopyTo(state.Output);
+        history.Targets.AsSpan((T - 1) * TargetCount, TargetCount).CopyTo(state.LastTargets);
         state.Steps = T;
         return state;
     }
@@ -329,9 +382,7 @@ public sealed class Forecaster
         if (state.Steps == 0) throw new InvalidOperationException("The forecast needs at least one observation; call Observe or Warmup first.");
         int n = Horizon * TargetCount;
         var values = new float[n];
-        for (int j = 0; j < TargetCount; j++)
-            for (int k = 0; k < Horizon; k++)
-                values[j * Horizon + k] = (float)TargetScaling.Inverse(state.Output[j * Horizon + k], j);
+        Decode(state.Output, state.LastTargets, values);
         if (HalfWidths.Length == 0) return new ForecastResult(values, [], []);
         var lower = new float[n]; var upper = new float[n];
         for (int i = 0; i < n; i++) { lower[i] = values[i] - HalfWidths[i]; upper[i] = values[i] + HalfWidths[i]; }

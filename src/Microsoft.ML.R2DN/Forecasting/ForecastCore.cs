@@ -7,28 +7,23 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// goes through: what <see cref="ForecastingTransformer"/> and its prediction engines share.
 /// </summary>
 /// <remarks>
-/// Implementation note: the engine's <see cref="ForecastState"/> cannot be rebuilt from stored values (its state is
-/// internal to the engine), so the prediction engine keeps its own state and steps the model directly, reproducing
-/// <see cref="Forecaster.Observe"/>. The model is not thread-safe and the forecaster's own lock is private, so
-/// <see cref="Rollout"/> and <see cref="Observe"/> both run under <see cref="_lock"/>.
+/// The prediction engines keep per-series states of their own (with the last features, for checkpoints) and step them
+/// through the engine's <see cref="Forecaster.Observe"/> under one lock.
 /// </remarks>
 internal sealed class ForecastCore
 {
     private readonly Lock _lock = new();
 
-    /// <param name="forecaster">The forecaster.</param>
-    /// <param name="residuals">Per (target j, step k), at index j·h + k, the absolute calibration residuals sorted
-    /// ascending; all of one length (0 when intervals are off).</param>
-    public ForecastCore(Forecaster forecaster, float[][] residuals)
+    public ForecastCore(Forecaster forecaster)
     {
         Forecaster = forecaster;
-        Residuals = residuals;
-        TrainingHalfWidths = HasResiduals(residuals) ? HalfWidths(residuals, forecaster.ConfidenceLevel) : [];
+        TrainingHalfWidths = forecaster.HalfWidths;
     }
 
     public Forecaster Forecaster { get; }
 
-    public float[][] Residuals { get; }
+    /// <summary>Per (target j, step k), at index j·h + k, the sorted absolute calibration residuals (empty when intervals are off).</summary>
+    public IReadOnlyList<float[]> Residuals => Forecaster.CalibrationResiduals;
 
     /// <summary>The half-widths at the training confidence level, or empty when intervals are off.</summary>
     public float[] TrainingHalfWidths { get; }
@@ -56,17 +51,14 @@ internal sealed class ForecastCore
         new(new float[Forecaster.Model.StateSize], new float[OutputSize], 0,
             Enumerable.Repeat(float.NaN, TargetCount).ToArray(), Enumerable.Repeat(float.NaN, FeatureCount).ToArray());
 
-    /// <summary>Consumes one observation (finite values), as <see cref="Forecaster.Observe"/> does.</summary>
+    /// <summary>Consumes one observation (finite values) with the engine's <see cref="Forecaster.Observe"/>.</summary>
     public void Observe(ForecastSeriesState state, ReadOnlySpan<float> targets, ReadOnlySpan<float> features)
     {
-        int nt = TargetCount, nf = FeatureCount;
-        var u = new float[nt + nf];
-        for (int j = 0; j < nt; j++) u[j] = Forecaster.TargetScaling.Forward(targets[j], j);
-        for (int j = 0; j < nf; j++) u[nt + j] = Forecaster.FeatureScaling.Forward(features[j], j);
-        var next = new float[state.X.Length];
+        var engineState = ForecastState.FromParts(state.X, state.Output, state.LastTargets, state.Steps);
         lock (_lock)
-            Forecaster.Model.Simulate(state.X, u, 1, 1, state.Output, next);
-        next.CopyTo(state.X, 0);
+            Forecaster.Observe(engineState, targets, features);
+        engineState.X.CopyTo(state.X, 0);
+        engineState.Output.CopyTo(state.Output, 0);
         targets.CopyTo(state.LastTargets);
         features.CopyTo(state.LastFeatures);
         state.Steps++;
@@ -75,57 +67,11 @@ internal sealed class ForecastCore
     /// <summary>The forecast of a state in data units, [targets × horizon] target-major.</summary>
     public float[] Decode(ForecastSeriesState state)
     {
-        int h = Horizon;
         var values = new float[OutputSize];
-        for (int j = 0; j < TargetCount; j++)
-            for (int k = 0; k < h; k++)
-                values[j * h + k] = (float)Forecaster.TargetScaling.Inverse(state.Output[j * h + k], j);
+        Forecaster.Decode(state.Output, state.LastTargets, values);
         return values;
     }
 
-    /// <summary>Split-conformal half-widths at <paramref name="level"/>: per (target, step) the ⌈(n + 1)·level⌉-th
-    /// smallest residual (the largest when that rank exceeds n), as the engine computes them.</summary>
-    public float[] HalfWidths(double level) => HalfWidths(Residuals, level);
-
-    /// <summary>Whether there are calibration residuals (intervals are on).</summary>
-    public static bool HasResiduals(float[][] residuals) => residuals.Length > 0 && residuals[0].Length > 0;
-
-    /// <summary>The half-widths of <paramref name="residuals"/> (each sorted ascending) at <paramref name="level"/>.</summary>
-    public static float[] HalfWidths(float[][] residuals, double level)
-    {
-        var widths = new float[residuals.Length];
-        for (int i = 0; i < widths.Length; i++)
-        {
-            var r = residuals[i];
-            int rank = Math.Min(r.Length, (int)Math.Ceiling((r.Length + 1) * level));
-            widths[i] = r.Length == 0 ? float.PositiveInfinity : r[Math.Max(0, rank - 1)];
-        }
-        return widths;
-    }
-
-    /// <summary>
-    /// The calibration residuals of a freshly trained forecaster, recomputed exactly as <see cref="Forecaster.Train"/>
-    /// computes them (the engine keeps only the half-widths at one level): per (target, step), the absolute errors of
-    /// the forecasts made at the held-out times t ∈ [split, length − h) of every series, sorted.
-    /// </summary>
-    public static float[][] CalibrationResiduals(Forecaster forecaster, IReadOnlyList<SeriesData> series, double calibrationFraction)
-    {
-        int nt = forecaster.TargetCount, h = forecaster.Horizon;
-        if (calibrationFraction <= 0) return Enumerable.Range(0, nt * h).Select(_ => Array.Empty<float>()).ToArray();
-        int length = series.Min(s => s.Length);
-        int calibration = Math.Max(h + 1, (int)(length * calibrationFraction));
-        int split = length - calibration;
-        var residuals = new List<float>[nt * h];
-        for (int i = 0; i < residuals.Length; i++) residuals[i] = [];
-        foreach (var s in series)
-        {
-            int offset = s.Length - length;
-            var forecasts = forecaster.Rollout(s);   // not yet shared: no lock needed
-            for (int t = offset + split; t < s.Length - h; t++)
-                for (int j = 0; j < nt; j++)
-                    for (int k = 0; k < h; k++)
-                        residuals[j * h + k].Add(Math.Abs(forecasts[(t * nt + j) * h + k] - s.Targets[(t + 1 + k) * nt + j]));
-        }
-        return residuals.Select(r => { r.Sort(); return r.ToArray(); }).ToArray();
-    }
+    /// <summary>Split-conformal half-widths at <paramref name="level"/> (see <see cref="Forecaster.HalfWidthsAt"/>).</summary>
+    public float[] HalfWidths(double level) => Forecaster.HalfWidthsAt(level);
 }

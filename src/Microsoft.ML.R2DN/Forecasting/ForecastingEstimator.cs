@@ -89,10 +89,12 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         string what = $"{OptionChecks.Describe(spec)} forecaster";
         _context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingEstimator),
                           $"Training a {what} on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, {o.Epochs} epochs.");
-        var (forecaster, trainingLoss) = TrainingRun.Run(_context, nameof(ForecastingEstimator), what, o.Epochs,
-                                                         (progress, cancel) => ForecasterTraining.Train(series, engineOptions, progress, cancel));
-        var residuals = ForecastCore.CalibrationResiduals(forecaster, series, o.CalibrationFraction);
-        var core = new ForecastCore(forecaster, residuals);
+        var (forecaster, trainingLoss) = TrainingRun.Run(_context, nameof(ForecastingEstimator), what, o.Epochs, (progress, cancel) =>
+        {
+            var trained = Forecaster.Train(series, engineOptions, progress, cancel);
+            return (trained, trained.Training!.TrainLoss.ToArray());
+        });
+        var core = new ForecastCore(forecaster);
         var certificate = forecaster.Model.Certify();
         _context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingEstimator), $"Certificate: {certificate}");
         return new ForecastingTransformer(_context, _columns, core, o.MissingValues, Settings(o, spec, engineOptions.Seed),

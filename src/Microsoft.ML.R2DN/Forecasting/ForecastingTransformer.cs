@@ -218,7 +218,7 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
         PersistenceParts.SaveModel(context, "model", f.Model);
         PersistenceParts.SaveStandardizer(context, "target", f.TargetScaling);
         PersistenceParts.SaveStandardizer(context, "feature", f.FeatureScaling);
-        int n = Core.Residuals.Length == 0 ? 0 : Core.Residuals[0].Length;
+        int n = Core.Residuals.Count == 0 ? 0 : Core.Residuals[0].Length;
         PersistenceParts.SaveFloats(context, "calibrationResiduals", [Core.OutputSize, n], Core.Residuals.SelectMany(r => r).ToArray());
         PersistenceParts.SaveFloats(context, "halfWidths", [Core.TrainingHalfWidths.Length], Core.TrainingHalfWidths);
         context.AddArray("trainingLoss", [_trainingLoss.Length], (double[])_trainingLoss.Clone());
@@ -266,8 +266,7 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
             throw ModelFileErrors.Damaged("the forecaster has confidence bound columns but no calibration residuals.");
         var lossData = context.GetArray("trainingLoss").Data;
 
-        var widths = ForecastCore.HasResiduals(residuals) ? ForecastCore.HalfWidths(residuals, level) : [];
-        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, widths, level), residuals);
+        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
 
         Dictionary<string, ForecastSeriesState>? states = null;
