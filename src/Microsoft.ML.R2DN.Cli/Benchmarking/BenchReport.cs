@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.ML.R2DN.Engine.Certificates;
 
@@ -50,7 +51,7 @@ internal sealed class BenchReport
     public string ToJson()
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("implementation", "dotnet");
@@ -127,7 +128,7 @@ internal sealed class BenchReport
         Row(sb, "parameters", Parameters.ToString("N0", ic));
         Row(sb, "batch x seq", $"{Settings.Batch} x {Settings.SequenceLength}, threads {Settings.Threads}, float32");
         Row(sb, "MACs / seq / step", MultiplyAddsPerStep.ToString("N0", ic));
-        Row(sb, "train step (median)", string.Create(ic, $"{TrainStepSecondsMedian:F4} s  (min {m.TrainStepSeconds.Min():F4}, max {m.TrainStepSeconds.Max():F4}; {Settings.Steps} steps after {Settings.Warmup} warm-up)"));
+        Row(sb, "train step (median)", string.Create(ic, $"{TrainStepSecondsMedian:F4} s  (min {m.TrainStepSeconds.Min():F4}, max {m.TrainStepSeconds.Max():F4}; {Settings.Steps} steps after {m.TrainWarmup.Calls} warm-up, {m.TrainWarmup.Seconds:F1} s)"));
         Row(sb, "forward (median)", string.Create(ic, $"{ForwardSecondsMedian:F4} s  (map + rollout)"));
         Row(sb, "forward, cached map", string.Create(ic, $"{ForwardCachedSecondsMedian:F4} s  (rollout only)"));
         Row(sb, "throughput", string.Create(ic, $"{Gflops:F3} GFLOP/s  (6 x MACs x batch x seq / train step)"));

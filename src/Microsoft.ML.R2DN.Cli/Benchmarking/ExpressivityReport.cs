@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
@@ -133,7 +134,7 @@ internal sealed class ExpressivityReport
             ? "-"
             : double.IsNaN(fit.StandardError)
                 ? string.Create(ic, $"{fit.Slope:F3}")
-                : string.Create(ic, $"{fit.Slope:F3} ({fit.StandardError:F3})");
+                : string.Create(ic, $"{fit.Slope:F3} ({fit.StandardError:G2})");
     }
 
     private LogLogFit? Find(string model, string pass, string axis, string source) =>
@@ -142,7 +143,7 @@ internal sealed class ExpressivityReport
     public string ToJson()
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             var s = Settings;
             w.WriteStartObject();
