@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.ML.R2DN.Engine.Models;
+
+namespace LipschitzCertificate;
+
+/// <summary>Rebuilds the engine's model (a <see cref="RecurrentModel"/>) of a saved R2DN forecaster from the model file
+/// alone: the sizes come from manifest.json, every parameter from its NumPy <c>.npy</c> entry. Any NumPy user can read
+/// the same arrays (<c>np.load</c>); here they go back into the engine's <see cref="LipschitzR2dn"/> or
+/// <see cref="ContractingR2dn"/> so that the model can be probed directly.</summary>
+internal static class ModelFileWeights
+{
+    private const string ModelFolder = "parameters/transformers/0/model/";
+
+    /// <summary>Reads the first transformer's model from the .zip at <paramref name="path"/>.</summary>
+    public static RecurrentModel LoadR2dn(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var manifest = JsonNode.Parse(ReadAll(zip, "manifest.json"))!.AsObject();
+        var description = manifest["transformers"]![0]!["model"]!.AsObject();
+        var o = description["options"]!.AsObject();
+        var options = new R2dnOptions
+        {
+            InputSize = (int)o["inputSize"]!, StateSize = (int)o["stateSize"]!, Features = (int)o["features"]!,
+            OutputSize = (int)o["outputSize"]!,
+            HiddenSizes = [.. o["hiddenSizes"]!.AsArray().Select(h => (int)h!)],
+            Activation = Enum.Parse<Activation>((string)o["activation"]!),
+            Initialization = Enum.Parse<Initialization>((string)o["initialization"]!),
+            NetworkOutputLayer = Enum.Parse<LbdnOutputLayer>((string)o["networkOutputLayer"]!),
+            ContractionRate = (double)o["contractionRate"]!,
+        };
+        RecurrentModel model = (string)description["kind"]! switch
+        {
+            "LipschitzR2dn" => new LipschitzR2dn(options, gamma: (double)description["gamma"]!),
+            "ContractingR2dn" => new ContractingR2dn(options),
+            var kind => throw new NotSupportedException($"This example rebuilds R2DN models only, not a {kind}."),
+        };
+        // The parameter groups are named as in the file ("X", "B1", "network/layers_0/XY", ...).
+        foreach (var group in model.Layout.Groups)
+        {
+            double[] values = ReadNpy(ReadAll(zip, $"{ModelFolder}{group.Name}.npy"));
+            if (values.Length != group.Length)
+                throw new InvalidDataException($"'{group.Name}' has {values.Length} values; the model expects {group.Length}.");
+            values.CopyTo(group.Slice(model.Parameters));
+        }
+        return model;
+    }
+
+    private static byte[] ReadAll(ZipArchive zip, string name)
+    {
+        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"The model file has no entry '{name}'.");
+        using var stream = entry.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    // A version 1 .npy of little-endian float64 in C order: "\x93NUMPY", 1, 0, the header length (uint16), the header
+    // (a Python dict literal), then the values.
+    private static double[] ReadNpy(byte[] bytes)
+    {
+        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY" || bytes[6] != 1)
+            throw new InvalidDataException("Not a version 1 .npy array.");
+        int headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
+        string header = Encoding.ASCII.GetString(bytes, 10, headerLength);
+        if (!header.Contains("'descr': '<f8'", StringComparison.Ordinal) || !header.Contains("'fortran_order': False", StringComparison.Ordinal))
+            throw new InvalidDataException($"Expected little-endian float64 in C order, found {header.Trim()}.");
+        var data = bytes.AsSpan(10 + headerLength);
+        var values = new double[data.Length / sizeof(double)];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = BinaryPrimitives.ReadDoubleLittleEndian(data[(i * sizeof(double))..]);
+        return values;
+    }
+}
