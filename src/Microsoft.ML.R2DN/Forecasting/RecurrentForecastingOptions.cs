@@ -16,7 +16,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// residual over those held-out rows, at the confidence level c.</para>
 /// <para>Not an extension point: only the two derived classes exist.</para>
 /// </remarks>
-public abstract class RecurrentForecastingOptions
+public abstract class RecurrentForecastingOptions : RecurrentModelOptions
 {
     private protected RecurrentForecastingOptions()
     {
@@ -65,37 +65,6 @@ public abstract class RecurrentForecastingOptions
     /// <summary>The coverage c of the intervals, in (0, 1). Default 0.95.</summary>
     public float ConfidenceLevel { get; set; } = ForecastingDefaults.ConfidenceLevel;
 
-    /// <summary>What to do with NaN or infinite values in the target and feature columns. Default
-    /// <see cref="MissingValuePolicy.Error"/>.</summary>
-    public MissingValuePolicy MissingValues { get; set; } = MissingValuePolicy.Error;
-
-    /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> (stable: it forgets its
-    /// initial state) or <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from input to output, and contracting). Default
-    /// Contracting.</summary>
-    public Robustness Robustness { get; set; } = Robustness.Contracting;
-
-    /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz (in
-    /// standardised units). Default 1.</summary>
-    public double Gamma { get; set; } = ForecastingDefaults.Gamma;
-
-    /// <summary>The number of states nx, at least 1. Default null: 16 when the training data has fewer than 2,000
-    /// rows (over all series, each cut to the shortest), else 32.</summary>
-    public int? StateSize { get; set; }
-
-    /// <summary>The number of neurons nv (the width of the R2DN's network input and output, or the REN's equilibrium
-    /// neurons), at least 1. Default null: chosen as <see cref="StateSize"/> is.</summary>
-    public int? Features { get; set; }
-
-    /// <summary>The activation σ of the neurons: <see cref="Activation.ReLU"/> or <see cref="Activation.Tanh"/>
-    /// (monotone with slope in [0, 1], which the certificates need). Default ReLU.</summary>
-    public Activation Activation { get; set; } = Activation.ReLU;
-
-    /// <summary>The initialisation of the parameters. Default <see cref="Initialization.LongMemory"/>.</summary>
-    public Initialization Initialization { get; set; } = Initialization.LongMemory;
-
-    /// <summary>The contraction-rate bound ᾱ, in (0, 1]. Default 1.</summary>
-    public double ContractionRate { get; set; } = ForecastingDefaults.ContractionRate;
-
     /// <summary>The number of training epochs, at least 1. Default 60.</summary>
     public int Epochs { get; set; } = ForecastingDefaults.ForecastEpochs;
 
@@ -106,26 +75,10 @@ public abstract class RecurrentForecastingOptions
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 128.</summary>
     public int SegmentLength { get; set; } = ForecastingDefaults.ForecastSegmentLength;
 
-    /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
-    public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
-
     /// <summary>The fraction of the end of each series held out of training to calibrate the intervals, in [0, 0.5)
     /// (at least horizon + 1 rows are held out when it is &gt; 0). 0 turns intervals off, and then no bound column
     /// may be named. Default 0.15.</summary>
     public double CalibrationFraction { get; set; } = ForecastingDefaults.CalibrationFraction;
-
-    /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
-    /// <see cref="MLContext"/> (repeatable when the context has a seed).</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
-    public int? Threads { get; set; }
-
-    /// <summary>The model kind these options train.</summary>
-    internal abstract ModelKind Kind { get; }
-
-    /// <summary>The R2DN network's hidden widths, or null (always null for the REN).</summary>
-    internal abstract int[]? HiddenSizesOrDefault { get; }
 
     /// <summary>The targets: <see cref="InputColumnName"/>, then <see cref="AdditionalTargetColumnNames"/>.</summary>
     internal string[] TargetColumns => [InputColumnName, .. AdditionalTargetColumnNames ?? []];

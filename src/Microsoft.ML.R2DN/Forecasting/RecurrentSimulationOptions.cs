@@ -16,7 +16,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// shortest; see <see cref="SeriesIdColumnName"/>.</para>
 /// <para>Not an extension point: only the two derived classes exist.</para>
 /// </remarks>
-public abstract class RecurrentSimulationOptions
+public abstract class RecurrentSimulationOptions : RecurrentModelOptions
 {
     private protected RecurrentSimulationOptions()
     {
@@ -41,34 +41,6 @@ public abstract class RecurrentSimulationOptions
     /// and give each file's rows their own id in this column.</remarks>
     public string? SeriesIdColumnName { get; set; }
 
-    /// <summary>What to do with NaN or infinite values in the input and output columns. Default
-    /// <see cref="MissingValuePolicy.Error"/>.</summary>
-    public MissingValuePolicy MissingValues { get; set; } = MissingValuePolicy.Error;
-
-    /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> or
-    /// <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from u to y in standardised units, and contracting). Default
-    /// Contracting.</summary>
-    public Robustness Robustness { get; set; } = Robustness.Contracting;
-
-    /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz. Default 1.</summary>
-    public double Gamma { get; set; } = ForecastingDefaults.Gamma;
-
-    /// <summary>The number of states nx, at least 1. Default null: 16 when the training data has fewer than 2,000
-    /// rows (over all series, each cut to the shortest), else 32.</summary>
-    public int? StateSize { get; set; }
-
-    /// <summary>The number of neurons nv, at least 1. Default null: chosen as <see cref="StateSize"/> is.</summary>
-    public int? Features { get; set; }
-
-    /// <summary>The activation σ: <see cref="Activation.ReLU"/> or <see cref="Activation.Tanh"/>. Default ReLU.</summary>
-    public Activation Activation { get; set; } = Activation.ReLU;
-
-    /// <summary>The initialisation of the parameters. Default <see cref="Initialization.LongMemory"/>.</summary>
-    public Initialization Initialization { get; set; } = Initialization.LongMemory;
-
-    /// <summary>The contraction-rate bound ᾱ, in (0, 1]. Default 1.</summary>
-    public double ContractionRate { get; set; } = ForecastingDefaults.ContractionRate;
-
     /// <summary>The number of training epochs, at least 1. Default 70.</summary>
     public int Epochs { get; set; } = ForecastingDefaults.SimulationEpochs;
 
@@ -82,9 +54,6 @@ public abstract class RecurrentSimulationOptions
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 256.</summary>
     public int SegmentLength { get; set; } = ForecastingDefaults.SimulationSegmentLength;
 
-    /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
-    public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
-
     /// <summary>The number of rows at the start of each series left out when scoring
     /// (<see cref="SimulationTransformer.Nrmse"/>), while the model forgets its initial state; at least 0. The
     /// predicted columns still hold a value for every row. Default 100.</summary>
@@ -93,19 +62,6 @@ public abstract class RecurrentSimulationOptions
     /// <summary>Whether to standardise inputs and outputs with the training data's mean and standard deviation. Set
     /// false when the data is already standardised. Default true.</summary>
     public bool Standardize { get; set; } = true;
-
-    /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
-    /// <see cref="MLContext"/>.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
-    public int? Threads { get; set; }
-
-    /// <summary>The model kind these options train.</summary>
-    internal abstract ModelKind Kind { get; }
-
-    /// <summary>The R2DN network's hidden widths, or null (always null for the REN).</summary>
-    internal abstract int[]? HiddenSizesOrDefault { get; }
 
     /// <summary>The predicted columns' names, defaults applied.</summary>
     internal string[] PredictedColumns =>

@@ -1,0 +1,59 @@
+using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+
+namespace Microsoft.ML.R2DN.Forecasting;
+
+/// <summary>The model and robustness settings shared by the forecasting and simulation options.</summary>
+/// <remarks>Not an extension point: only the options classes of this package derive from it.</remarks>
+public abstract class RecurrentModelOptions
+{
+    private protected RecurrentModelOptions()
+    {
+    }
+
+    /// <summary>What to do with NaN or infinite values in the columns read: <see cref="MissingValuePolicy.Error"/>
+    /// (the message names the row and column) or <see cref="MissingValuePolicy.ForwardFill"/>. Default Error.</summary>
+    public MissingValuePolicy MissingValues { get; set; } = MissingValuePolicy.Error;
+
+    /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> (stable: it forgets its
+    /// initial state) or <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from input to output in standardised units, and
+    /// contracting). Default Contracting.</summary>
+    public Robustness Robustness { get; set; } = Robustness.Contracting;
+
+    /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz. Default 1.</summary>
+    public double Gamma { get; set; } = ForecastingDefaults.Gamma;
+
+    /// <summary>The number of states nx, at least 1. Default null: 16 when the training data has fewer than 2,000
+    /// rows (over all series, each cut to the shortest), else 32.</summary>
+    public int? StateSize { get; set; }
+
+    /// <summary>The number of neurons nv (the width of the R2DN's network input and output, or the REN's equilibrium
+    /// neurons), at least 1. Default null: chosen as <see cref="StateSize"/> is.</summary>
+    public int? Features { get; set; }
+
+    /// <summary>The activation σ of the neurons: <see cref="Activation.ReLU"/> or <see cref="Activation.Tanh"/>
+    /// (monotone with slope in [0, 1], which the certificates need). Default ReLU.</summary>
+    public Activation Activation { get; set; } = Activation.ReLU;
+
+    /// <summary>The initialisation of the parameters. Default <see cref="Initialization.LongMemory"/>.</summary>
+    public Initialization Initialization { get; set; } = Initialization.LongMemory;
+
+    /// <summary>The contraction-rate bound ᾱ, in (0, 1]. Default 1.</summary>
+    public double ContractionRate { get; set; } = ForecastingDefaults.ContractionRate;
+
+    /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
+    public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
+
+    /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
+    /// <see cref="MLContext"/> (repeatable when the context has a seed).</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>The model kind these options train.</summary>
+    internal abstract ModelKind Kind { get; }
+
+    /// <summary>The R2DN network's hidden widths, or null (always null for the REN).</summary>
+    internal abstract int[]? HiddenSizesOrDefault { get; }
+}
