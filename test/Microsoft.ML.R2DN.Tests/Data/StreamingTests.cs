@@ -6,6 +6,11 @@ using Xunit.Abstractions;
 
 namespace Microsoft.ML.R2DN.Tests.Data;
 
+/// <summary>Heap measurements must not see other tests' allocations, so this class runs alone.</summary>
+[CollectionDefinition(nameof(StreamingTests), DisableParallelization = true)]
+public sealed class StreamingTestsCollection;
+
+[Collection(nameof(StreamingTests))]
 public sealed class StreamingTests(ITestOutputHelper output)
 {
     private const long TargetBytes = 50L << 20;
