@@ -21,17 +21,7 @@ public class GradientCheckTests
 
     public GradientCheckTests(ITestOutputHelper log) => _log = log;
 
-    /// <summary>L = Σ c_i y_i + ½ Σ y_i², so dL/dy = c + y.</summary>
-    private static double Loss(double[] y, double[] c, double[]? dy)
-    {
-        double l = 0;
-        for (int i = 0; i < y.Length; i++)
-        {
-            l += c[i] * y[i] + 0.5 * y[i] * y[i];
-            if (dy is not null) dy[i] = c[i] + y[i];
-        }
-        return l;
-    }
+    private static double Loss(double[] y, double[] c, double[]? dy) => FiniteDifferenceCheck.Loss(y, c, dy);
 
     private static R2dnOptions SmallR2dn(Activation activation, LbdnOutputLayer output, Initialization init, double rate = 1.0) => new()
     {
@@ -39,45 +29,22 @@ public class GradientCheckTests
         Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
     };
 
-    private sealed class R2dnProblem
+    // The smallest |pre-activation| of the problem's rollout, from an independent float64 replay that must agree with the model.
+    private static double MinAbsPreActivation(FiniteDifferenceCheck.Problem p)
     {
-        public required ContractingR2dn Model { get; init; }
-        public required double[] X0 { get; init; }
-        public required double[] U { get; init; }
-        public required double[] C { get; init; }
-        public required int T { get; init; }
-        public required int B { get; init; }
-
-        public double Loss()
-        {
-            double l = 0;
-            Model.ForwardBackwardFloat64(X0, U, T, B, (y, dy) => l = GradientCheckTests.Loss(y, C, dy));
-            return l;
-        }
-
-        public double[] Gradient()
-        {
-            var (_, _, g) = Model.ForwardBackwardFloat64(X0, U, T, B, (y, dy) => GradientCheckTests.Loss(y, C, dy));
-            return g;
-        }
-
-        public double MinAbsPreActivation()
-        {
-            var net = Model.Compile<double>(Model.Map());
-            var (y, margin) = PropertyHelpers.ReplayFused(net, X0, U, T, B);
-            var (yModel, _, _) = Model.ForwardBackwardFloat64(X0, U, T, B, (_, _) => { });
-            Tests.Models.AssertClose.All(y, yModel, 1e-12, 1e-12, "replayed y");
-            return margin;
-        }
+        var net = p.Model.Compile<double>(p.Model.CreateMap());
+        var (y, margin) = PropertyHelpers.ReplayFused(net, p.X0, p.U, p.T, p.B);
+        Tests.Models.AssertClose.All(y, p.Outputs(), 1e-12, 1e-12, "replayed y");
+        return margin;
     }
 
-    private static R2dnProblem MakeR2dn(R2dnOptions options, int seed, double noise = 0.3)
+    private static FiniteDifferenceCheck.Problem MakeR2dn(R2dnOptions options, int seed, double noise = 0.3)
     {
         var rng = new Random(seed);
         var model = new ContractingR2dn(options, seed) { Threads = 1 };
         PropertyHelpers.PerturbAll(model.Parameters, model.Layout, rng, noise);
         const int T = 5, B = 3;
-        return new R2dnProblem
+        return new FiniteDifferenceCheck.Problem
         {
             Model = model,
             X0 = rng.Normals(B * options.StateSize),
@@ -145,7 +112,7 @@ public class GradientCheckTests
     public void R2dnTanh_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output, Initialization init, int seed, double rate)
     {
         var problem = MakeR2dn(SmallR2dn(Activation.Tanh, output, init, rate), seed);
-        var model = problem.Model;
+        var model = (ContractingR2dn)problem.Model;
         // The perturbation makes B1 and C1 (zero at a long-memory initialisation) nonzero, so every path is exercised.
         Assert.True(model.GetExplicit().B1.MaxAbs() > 1e-3 && model.GetExplicit().C1.MaxAbs() > 1e-3);
         var gradient = problem.Gradient();
@@ -162,16 +129,16 @@ public class GradientCheckTests
         // differences (relative step 1e-6) then never cross a kink, and the model is smooth where it is probed.
         foreach (var output in new[] { LbdnOutputLayer.Nonlinear, LbdnOutputLayer.Linear })
         {
-            R2dnProblem? problem = null;
+            FiniteDifferenceCheck.Problem? problem = null;
             double margin = 0;
             for (int seed = 0; seed < 200 && problem is null; seed++)
             {
                 var candidate = MakeR2dn(SmallR2dn(Activation.ReLU, output, Initialization.Random), 1000 + seed);
-                margin = candidate.MinAbsPreActivation();
+                margin = MinAbsPreActivation(candidate);
                 if (margin > 1e-3) problem = candidate;
             }
             Assert.True(problem is not null, "no seed kept every ReLU pre-activation away from its kink");
-            var model = problem!.Model;
+            var model = (ContractingR2dn)problem!.Model;
             var gradient = problem.Gradient();
             int lastLayer = model.Options.HiddenSizes.Length;
             CheckGroups($"R2DN relu {output} (kink margin {margin:G3})", model.Layout, model.Parameters, gradient, problem.Loss, new Random(7), 3,
