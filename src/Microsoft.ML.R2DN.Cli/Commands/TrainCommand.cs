@@ -221,17 +221,10 @@ internal static class TrainCommand
         options.ConfidenceLowerBoundColumn = lowerColumn;
         options.ConfidenceUpperBoundColumn = upperColumn;
         options.ConfidenceLevel = (float)s.Confidence;
-        options.Robustness = s.Robustness;
-        if (s.Gamma is double gamma) options.Gamma = gamma;
-        options.StateSize = s.Nx;
-        options.Features = s.Nv;
-        options.Activation = s.Activation;
+        ApplyModelSettings(options, s);
         if (s.Epochs is int epochs) options.Epochs = epochs;
         if (s.LearningRate is double lr) options.LearningRate = lr;
         if (s.SegmentLength is int segment) options.SegmentLength = segment;
-        options.Seed = s.Seed;
-        options.Threads = s.Threads;
-        options.MissingValues = s.MissingValues;
         var estimator = options is R2dnForecastingOptions r ? ml.Forecasting.R2DN(r) : ml.Forecasting.REN((RenForecastingOptions)options);
 
         var clock = Stopwatch.StartNew();
@@ -330,18 +323,11 @@ internal static class TrainCommand
             : new R2dnSimulationOptions { OutputColumnNames = s.Outputs, InputColumnNames = s.Inputs, HiddenSizes = s.Hidden };
         options.PredictedColumnNames = [.. predicted];
         options.SeriesIdColumnName = seriesId;
-        options.Robustness = s.Robustness;
-        if (s.Gamma is double gamma) options.Gamma = gamma;
-        options.StateSize = s.Nx;
-        options.Features = s.Nv;
-        options.Activation = s.Activation;
+        ApplyModelSettings(options, s);
         if (s.Epochs is int epochs) options.Epochs = epochs;
         if (s.LearningRate is double lr) options.LearningRate = lr;
         if (s.SegmentLength is int segment) options.SegmentLength = segment;
         if (s.Washout is int washout) options.Washout = washout;
-        options.Seed = s.Seed;
-        options.Threads = s.Threads;
-        options.MissingValues = s.MissingValues;
         var estimator = options is R2dnSimulationOptions r ? ml.Forecasting.SimulateR2DN(r) : ml.Forecasting.SimulateREN((RenSimulationOptions)options);
 
         var clock = Stopwatch.StartNew();
@@ -488,6 +474,19 @@ internal static class TrainCommand
         ["finalLoss"] = Report.Json(loss.Count > 0 ? loss[^1] : double.NaN),
         ["loss"] = new JsonArray([.. loss.Select(Report.Json)]),
     };
+
+    // The model and robustness settings both tasks share (RecurrentModelOptions).
+    private static void ApplyModelSettings(RecurrentModelOptions options, Settings s)
+    {
+        options.Robustness = s.Robustness;
+        if (s.Gamma is double gamma) options.Gamma = gamma;
+        options.StateSize = s.Nx;
+        options.Features = s.Nv;
+        options.Activation = s.Activation;
+        options.Seed = s.Seed;
+        options.Threads = s.Threads;
+        options.MissingValues = s.MissingValues;
+    }
 
     private static JsonObject OutputsJson(Settings s) => new()
     {
