@@ -1,14 +1,15 @@
 using System.Globalization;
-using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Evaluation;
-using Microsoft.ML.R2DN.Transforms;
+using Microsoft.ML.R2DN.Data;
 
-namespace Microsoft.ML.R2DN;
+namespace Microsoft.ML;
 
-public sealed partial class ForecastingCatalog
+public static partial class R2dnCatalog
 {
     /// <summary>Splits data chronologically: the last <paramref name="testFraction"/> of the rows (of each series, with
     /// a series id) become the test set, the rows before them the training set. Row order is kept in both.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="data">The data, in time order within each series; not null.</param>
     /// <param name="testFraction">The fraction of rows to test on, in (0, 1). Each series of n &gt;= 2 rows gives
     /// round(n × <paramref name="testFraction"/>) rows to the test set, at least 1 and at most n - 1; a series of one
@@ -20,7 +21,7 @@ public sealed partial class ForecastingCatalog
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not in (0, 1), or the series id
     /// column is missing or not String, Int32, Int64, Single or Double.</exception>
-    public TrainTestData SplitByTime(IDataView data, double testFraction = 0.2, string? seriesIdColumnName = null)
+    public static TrainTestData SplitByTime(this ForecastingCatalog catalog, IDataView data, double testFraction = 0.2, string? seriesIdColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!(testFraction > 0 && testFraction < 1))
@@ -28,8 +29,8 @@ public sealed partial class ForecastingCatalog
         if (seriesIdColumnName is { Length: 0 })
             throw new ArgumentException("The series id column name must not be empty; pass null for a single series.",
                                         nameof(seriesIdColumnName));
-        TransformUtils.CheckSeriesIdColumn(data.Schema, seriesIdColumnName);
-        var token = Context.CancellationToken;
+        SeriesIdColumns.Check(data.Schema, seriesIdColumnName);
+        var token = CancellationToken.None;
         bool cheap = seriesIdColumnName is null && data.GetRowCount() is not null;
         var mask = new RowMask(() =>
         {
@@ -52,6 +53,7 @@ public sealed partial class ForecastingCatalog
 
     /// <summary>Evaluates multi-step forecasts against what happened: MAE, RMSE, NRMSE, sMAPE, MASE, interval coverage
     /// and width, per step and overall, next to the seasonal naive forecast's errors.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="data">Scored data: a forecaster's output, in time order within each series; not null.</param>
     /// <param name="labelColumnName">The observed values: Single (or another number) for one target; for several, a
     /// vector of Single of size <paramref name="targetCount"/>, or the first target with the others in
@@ -81,7 +83,7 @@ public sealed partial class ForecastingCatalog
     /// not a multiple of <paramref name="targetCount"/>, or <paramref name="seasonality"/> or
     /// <paramref name="targetCount"/> is below 1.</exception>
     /// <exception cref="OperationCanceledException">The context was cancelled.</exception>
-    public ForecastingMetrics Evaluate(IDataView data, string labelColumnName, string forecastColumnName,
+    public static ForecastingMetrics Evaluate(this ForecastingCatalog catalog, IDataView data, string labelColumnName, string forecastColumnName,
                                        string? lowerBoundColumnName = null, string? upperBoundColumnName = null,
                                        string? seriesIdColumnName = null, int seasonality = 1, IDataView? trainingData = null,
                                        int targetCount = 1, string[]? additionalLabelColumnNames = null)
@@ -94,9 +96,9 @@ public sealed partial class ForecastingCatalog
         if (trainingData is not null)
         {
             ForecastEvaluator.CheckLabel(trainingData.Schema, labels, targetCount);
-            TransformUtils.CheckSeriesIdColumn(trainingData.Schema, seriesIdColumnName);
+            SeriesIdColumns.Check(trainingData.Schema, seriesIdColumnName);
         }
-        var token = Context.CancellationToken;
+        var token = CancellationToken.None;
         var columns = ForecastEvaluator.Read(data, labels, forecastColumnName, lowerBoundColumnName, upperBoundColumnName,
                                              targetCount, token);
         var series = SeriesGrouping.Group(data, seriesIdColumnName, token);
@@ -106,8 +108,7 @@ public sealed partial class ForecastingCatalog
                                               SeriesGrouping.Group(trainingData, seriesIdColumnName, token), seasonality, targetCount);
         var metrics = ForecastEvaluator.Compute(columns, series, new int[series.Length], [.. series.Select(s => s.Length)],
                                                 seasonality, targetCount, scale, token);
-        Context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingCatalog),
-                         string.Create(CultureInfo.InvariantCulture,
+        Log(catalog, string.Create(CultureInfo.InvariantCulture,
                              $"Evaluated {metrics.Count} forecast pairs: MAE {metrics.Mae:G6}, seasonal naive MAE {metrics.SeasonalNaiveMae:G6}."));
         return metrics;
     }
@@ -121,9 +122,9 @@ public sealed partial class ForecastingCatalog
     /// rows; the MASE scale comes from the fold's training rows; the seasonal naive forecast may look back into
     /// them.</para>
     /// <para>Each series of n rows is cut at positions floor(n·j / (folds + 1)), so series of different lengths are cut
-    /// in the same proportions. Progress is written to <see cref="MLContext.Log"/>; <see cref="MLContext.CancelExecution"/>
-    /// stops the work between and inside folds.</para>
+    /// in the same proportions. Progress is written to <see cref="MLContext.Log"/>.</para>
     /// </remarks>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="data">The data, in time order within each series; not null.</param>
     /// <param name="estimator">The pipeline to fit in each fold; its output must hold the forecast column. Not null.</param>
     /// <param name="numberOfFolds">The number of folds (test blocks), &gt;= 1.</param>
@@ -147,7 +148,7 @@ public sealed partial class ForecastingCatalog
     /// <paramref name="targetCount"/> is below 1, the data has too few rows for the folds, or a column is missing or has
     /// the wrong type.</exception>
     /// <exception cref="OperationCanceledException">The context was cancelled.</exception>
-    public IReadOnlyList<CrossValidationResult<ForecastingMetrics>> CrossValidate(
+    public static IReadOnlyList<CrossValidationResult<ForecastingMetrics>> CrossValidate(this ForecastingCatalog catalog,
         IDataView data, IEstimator<ITransformer> estimator, int numberOfFolds = 5, string labelColumnName = "Label",
         string forecastColumnName = "Forecast", string? lowerBoundColumnName = null, string? upperBoundColumnName = null,
         string? seriesIdColumnName = null, int seasonality = 1, int targetCount = 1, string[]? additionalLabelColumnNames = null)
@@ -157,12 +158,10 @@ public sealed partial class ForecastingCatalog
         ArgumentOutOfRangeException.ThrowIfLessThan(numberOfFolds, 1);
         (var labels, targetCount) = ForecastEvaluator.CheckArguments(labelColumnName, forecastColumnName, lowerBoundColumnName,
             upperBoundColumnName, seriesIdColumnName, seasonality, targetCount, additionalLabelColumnNames);
-        TransformUtils.CheckSeriesIdColumn(data.Schema, seriesIdColumnName);
-        var outputSchema = estimator.GetOutputSchema(data.Schema);   // fail fast, before any training
-        ForecastEvaluator.CheckSchema(outputSchema, labels, forecastColumnName, lowerBoundColumnName,
-                                      upperBoundColumnName, null, targetCount);
+        SeriesIdColumns.Check(data.Schema, seriesIdColumnName);
+        ForecastEvaluator.CheckLabel(data.Schema, labels, targetCount);   // fail fast, before any training
 
-        var token = Context.CancellationToken;
+        var token = CancellationToken.None;
         var series = SeriesGrouping.Group(data, seriesIdColumnName, token);
         int rowCount = series.Sum(s => s.Length);
         // cuts[s][j]: the first position of block j in series s, j = 0 .. folds + 1.
@@ -189,8 +188,7 @@ public sealed partial class ForecastingCatalog
             var train = new RowFilterDataView(data, new RowMask(trainFlags), keep: true, token);
             var history = new RowFilterDataView(data, new RowMask(historyFlags), keep: true, token);
             long trainRows = trainFlags.LongCount(f => f), testRows = historyFlags.LongCount(f => f) - trainRows;
-            Context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingCatalog),
-                             $"Cross-validation fold {fold + 1} of {numberOfFolds}: training on {trainRows} rows, testing on {testRows}.");
+            Log(catalog, $"Cross-validation fold {fold + 1} of {numberOfFolds}: training on {trainRows} rows, testing on {testRows}.");
 
             var model = estimator.Fit(train);
             var scored = model.Transform(history);
@@ -214,8 +212,7 @@ public sealed partial class ForecastingCatalog
                 for (int p = start[s]; p < end[s]; p++)
                     testFlags[foldSeries[s][p]] = true;
             var holdOut = new RowFilterDataView(scored, new RowMask(testFlags), keep: true, token);
-            Context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingCatalog),
-                             string.Create(CultureInfo.InvariantCulture,
+            Log(catalog, string.Create(CultureInfo.InvariantCulture,
                                  $"Cross-validation fold {fold + 1} of {numberOfFolds}: MAE {metrics.Mae:G6} (seasonal naive {metrics.SeasonalNaiveMae:G6}), RMSE {metrics.Rmse:G6}."));
             results.Add(new CrossValidationResult<ForecastingMetrics>(model, metrics, holdOut, fold));
         }

@@ -1,11 +1,13 @@
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.R2DN;
+namespace Microsoft.ML;
 
-public sealed partial class ForecastingCatalog
+public static partial class R2dnCatalog
 {
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains an R2DN (robust recurrent deep network)
     /// forecaster: after each row it forecasts the next <paramref name="horizon"/> values of the target(s).</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnName">The column the forecasts are written to: a vector of <see cref="float"/> of length
     /// <paramref name="horizon"/> × targets (all steps of <paramref name="inputColumnName"/>, then those of each
     /// additional target). Not null or empty.</param>
@@ -33,13 +35,14 @@ public sealed partial class ForecastingCatalog
     ///     confidenceLowerBoundColumn: "Lower", confidenceUpperBoundColumn: "Upper");
     /// ForecastingTransformer model = pipeline.Fit(train);
     /// </code></example>
-    public ForecastingEstimator R2DN(string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
+    public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
                                      string? confidenceLowerBoundColumn = null, string? confidenceUpperBoundColumn = null,
                                      float confidenceLevel = ForecastingDefaults.ConfidenceLevel, string? seriesIdColumnName = null,
                                      string[]? additionalTargetColumnNames = null)
     {
-        CheckSimpleArguments(horizon, confidenceLevel);
-        return new ForecastingEstimator(Context, new R2dnForecastingOptions
+        ArgumentNullException.ThrowIfNull(catalog);
+        CheckSimpleArguments(catalog, horizon, confidenceLevel);
+        return new ForecastingEstimator(Environment(catalog), new R2dnForecastingOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Horizon = horizon,
             FeatureColumnNames = featureColumnNames, ConfidenceLowerBoundColumn = confidenceLowerBoundColumn,
@@ -49,6 +52,7 @@ public sealed partial class ForecastingCatalog
     }
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains an R2DN forecaster with every setting given.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
@@ -56,11 +60,12 @@ public sealed partial class ForecastingCatalog
     /// property).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty or repeated, or only one bound column is
     /// named.</exception>
-    public ForecastingEstimator R2DN(R2dnForecastingOptions options) => new(Context, options);
+    public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, R2dnForecastingOptions options) => new(Environment(catalog), options);
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN (recurrent equilibrium network)
-    /// forecaster, the alternative to <see cref="R2DN(string, string, int, string[], string, string, float, string, string[])"/>
+    /// forecaster, the alternative to <see cref="R2DN(ForecastingCatalog, string, string, int, string[], string, string, float, string, string[])"/>
     /// with the same columns and intervals.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnName">The column the forecasts are written to (vector of <see cref="float"/>, horizon ×
     /// targets). Not null or empty.</param>
     /// <param name="inputColumnName">The numeric target column. Not null or empty.</param>
@@ -76,13 +81,14 @@ public sealed partial class ForecastingCatalog
     /// <paramref name="confidenceLevel"/> is not in (0, 1).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty, a column is named twice, or only one bound
     /// column is named.</exception>
-    public ForecastingEstimator REN(string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
+    public static ForecastingEstimator REN(this ForecastingCatalog catalog, string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
                                     string? confidenceLowerBoundColumn = null, string? confidenceUpperBoundColumn = null,
                                     float confidenceLevel = ForecastingDefaults.ConfidenceLevel, string? seriesIdColumnName = null,
                                     string[]? additionalTargetColumnNames = null)
     {
-        CheckSimpleArguments(horizon, confidenceLevel);
-        return new ForecastingEstimator(Context, new RenForecastingOptions
+        ArgumentNullException.ThrowIfNull(catalog);
+        CheckSimpleArguments(catalog, horizon, confidenceLevel);
+        return new ForecastingEstimator(Environment(catalog), new RenForecastingOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Horizon = horizon,
             FeatureColumnNames = featureColumnNames, ConfidenceLowerBoundColumn = confidenceLowerBoundColumn,
@@ -92,6 +98,7 @@ public sealed partial class ForecastingCatalog
     }
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN forecaster with every setting given.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
@@ -99,10 +106,11 @@ public sealed partial class ForecastingCatalog
     /// property).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty or repeated, or only one bound column is
     /// named.</exception>
-    public ForecastingEstimator REN(RenForecastingOptions options) => new(Context, options);
+    public static ForecastingEstimator REN(this ForecastingCatalog catalog, RenForecastingOptions options) => new(Environment(catalog), options);
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains an R2DN simulator (system identification): it
     /// predicts the outputs y_t from the inputs u_0 … u_t alone, over whole series from a zero state.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnNames">The measured output columns y (numeric); at least one.</param>
     /// <param name="inputColumnNames">The input columns u (numeric); at least one.</param>
     /// <param name="seriesIdColumnName">A column that splits the rows into independent series (for example one per
@@ -122,25 +130,27 @@ public sealed partial class ForecastingCatalog
     ///     inputColumnNames: new[] { "Force" }, seriesIdColumnName: "Experiment");
     /// SimulationTransformer model = pipeline.Fit(train);   // adds "AccelerationPredicted"
     /// </code></example>
-    public SimulationEstimator SimulateR2DN(string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
+    public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
                                             string[]? predictedColumnNames = null, int epochs = ForecastingDefaults.SimulationEpochs,
                                             int washout = ForecastingDefaults.Washout) =>
-        new(Context, new R2dnSimulationOptions
+        new(Environment(catalog), new R2dnSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames, SeriesIdColumnName = seriesIdColumnName,
             PredictedColumnNames = predictedColumnNames, Epochs = epochs, Washout = washout,
         });
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains an R2DN simulator with every setting given.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
-    public SimulationEstimator SimulateR2DN(R2dnSimulationOptions options) => new(Context, options);
+    public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, R2dnSimulationOptions options) => new(Environment(catalog), options);
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator, the alternative to
-    /// <see cref="SimulateR2DN(string[], string[], string, string[], int, int)"/> with the same columns.</summary>
+    /// <see cref="SimulateR2DN(ForecastingCatalog, string[], string[], string, string[], int, int)"/> with the same columns.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnNames">The measured output columns y (numeric); at least one.</param>
     /// <param name="inputColumnNames">The input columns u (numeric); at least one.</param>
     /// <param name="seriesIdColumnName">The series id column; null for one series.</param>
@@ -151,26 +161,27 @@ public sealed partial class ForecastingCatalog
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="washout"/> is out of
     /// range.</exception>
-    public SimulationEstimator SimulateREN(string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
+    public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
                                            string[]? predictedColumnNames = null, int epochs = ForecastingDefaults.SimulationEpochs,
                                            int washout = ForecastingDefaults.Washout) =>
-        new(Context, new RenSimulationOptions
+        new(Environment(catalog), new RenSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames, SeriesIdColumnName = seriesIdColumnName,
             PredictedColumnNames = predictedColumnNames, Epochs = epochs, Washout = washout,
         });
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator with every setting given.</summary>
+    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
-    public SimulationEstimator SimulateREN(RenSimulationOptions options) => new(Context, options);
+    public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, RenSimulationOptions options) => new(Environment(catalog), options);
 
     // The simple overloads name the arguments as the caller wrote them (horizon, confidenceLevel); the options
     // overloads name the properties.
-    private static void CheckSimpleArguments(int horizon, float confidenceLevel)
+    private static void CheckSimpleArguments(ForecastingCatalog catalog, int horizon, float confidenceLevel)
     {
         if (horizon < 1) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "The horizon must be at least 1.");
         OptionChecks.ConfidenceLevel(confidenceLevel, nameof(confidenceLevel));

@@ -24,6 +24,10 @@ internal sealed class ArrayDataView : IDataView
 
     public long? GetRowCount() => _rowCount;
 
+    /// <summary>One cursor: the rows are produced in order.</summary>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        [GetRowCursor(columnsNeeded, rand)];
+
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
         new Cursor(this, columnsNeeded);
 

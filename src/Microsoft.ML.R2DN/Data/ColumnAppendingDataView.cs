@@ -27,7 +27,8 @@ internal sealed class ColumnAppendingDataView : IDataView
         _input = input;
         _appended = appended;
         _cancellation = cancellation;
-        var builder = new DataViewSchema.Builder().AddColumns(input.Schema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input.Schema);
         foreach (var column in appended)
             builder.AddColumn(column.Name, column.Type);
         Schema = builder.ToSchema();
@@ -38,6 +39,10 @@ internal sealed class ColumnAppendingDataView : IDataView
     public bool CanShuffle => false;
 
     public long? GetRowCount() => _input.GetRowCount();
+
+    /// <summary>One cursor: the rows are produced in order.</summary>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        [GetRowCursor(columnsNeeded, rand)];
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
@@ -90,24 +95,11 @@ internal sealed class ColumnAppendingDataView : IDataView
         public Builder AddColumn(string name, int size, Func<float[][]> values)
         {
             ArgumentNullException.ThrowIfNull(values);
-            var type = new VectorDataViewType(NumberDataViewType.Single, size);
-            return AddColumn(name, type, () =>
-            {
-                var rows = values();
-                var memory = new ReadOnlyMemory<float>[rows.Length];
-                for (int i = 0; i < rows.Length; i++)
-                {
-                    var row = rows[i] ?? throw new InvalidOperationException($"Row {i} of computed column '{name}' is null.");
-                    if (size > 0 && row.Length != size)
-                        throw new InvalidOperationException($"Row {i} of computed column '{name}' has {row.Length} values; expected {size}.");
-                    memory[i] = row;
-                }
-                return memory;
-            });
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+            _columns.Add(new VectorColumn(name, size, values));
+            return this;
         }
 
-        /// <summary>A column of any type whose values (of its raw type <typeparamref name="T"/>) are computed once, on
-        /// first use.</summary>
         public Builder AddColumn<T>(string name, DataViewType type, Func<T[]> values)
         {
             Check<T>(name, type);
@@ -190,6 +182,40 @@ internal sealed class ColumnAppendingDataView : IDataView
         {
             lock (_lock)
                 return _values ??= compute() ?? throw new InvalidOperationException($"Computed column '{Name}' returned null.");
+        }
+    }
+
+    // A known-size Single vector per row, copied into the caller's buffer (ML.NET's getters own their destination).
+    private sealed class VectorColumn(string name, int size, Func<float[][]> compute)
+        : AppendedColumn(name, new VectorDataViewType(NumberDataViewType.Single, size), [])
+    {
+        private readonly Lock _lock = new();
+        private float[][]? _values;
+
+        public override Delegate CreateGetter(Cursor cursor)
+        {
+            var values = Values();
+            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                long row = cursor.Position;
+                if (row >= values.Length)
+                    throw new InvalidOperationException($"Computed column '{Name}' has {values.Length} values but the input has more rows.");
+                var editor = VBufferEditor.Create(ref value, size);
+                values[row].AsSpan().CopyTo(editor.Values);
+                value = editor.Commit();
+            });
+        }
+
+        private float[][] Values()
+        {
+            lock (_lock)
+            {
+                if (_values is not null) return _values;
+                var v = compute() ?? throw new InvalidOperationException($"Computed column '{Name}' returned null.");
+                foreach (var row in v)
+                    if (row.Length != size) throw new InvalidOperationException($"A row of computed column '{Name}' has {row.Length} values; expected {size}.");
+                return _values = v;
+            }
         }
     }
 

@@ -39,16 +39,71 @@ internal static class DataViewReader
                                           CancellationToken cancellation = default)
     {
         var col = SchemaErrors.FindColumn(data.Schema, column, role);
-        if (col.Type == TextDataViewType.Instance)
-            return Read<ReadOnlyMemory<char>, string>(data, col, v => v.ToString(), cancellation);
-        if (col.Type == NumberDataViewType.Int32)
-            return Read<int, string>(data, col, v => v.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellation);
-        if (col.Type == NumberDataViewType.Int64)
-            return Read<long, string>(data, col, v => v.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellation);
-        throw SchemaErrors.Mismatch(role, column, "String", col.Type.ToString()!);
+        if (!IsIdType(col.Type))
+            throw SchemaErrors.Mismatch(role, column, "String", col.Type.ToString()!);
+        var values = new List<string>(Capacity(data));
+        using var cursor = data.GetRowCursor([col]);
+        var get = IdGetter(cursor, col);
+        while (cursor.MoveNext())
+        {
+            cancellation.ThrowIfCancellationRequested();
+            values.Add(get());
+        }
+        return [.. values];
     }
 
-    /// <summary>The values of a <c>DateTime</c> column.</summary>
+    /// <summary>Whether a column of this type can name series: text, a key, or an integer or floating-point number.</summary>
+    public static bool IsIdType(DataViewType type) =>
+        type is TextDataViewType or KeyDataViewType || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64
+        || type == NumberDataViewType.Single || type == NumberDataViewType.Double || type == NumberDataViewType.UInt32
+        || type == NumberDataViewType.UInt64;
+
+    /// <summary>Reads an id column of the current row as a string: text as is, numbers in the invariant culture (the
+    /// shortest round-trip form), keys as their value when the column has key values, else their number.</summary>
+    public static Func<string> IdGetter(DataViewRow row, DataViewSchema.Column column)
+    {
+        var t = column.Type;
+        if (t is TextDataViewType) return Wrap<ReadOnlyMemory<char>>(v => v.ToString());
+        if (t is KeyDataViewType key)
+        {
+            string[]? names = null;
+            if (column.HasKeyValues(TextDataViewType.Instance))
+            {
+                VBuffer<ReadOnlyMemory<char>> buffer = default;
+                column.GetKeyValues(ref buffer);
+                names = buffer.DenseValues().Select(v => v.ToString()).ToArray();
+            }
+            if (key.RawType == typeof(uint)) return Wrap<uint>(v => KeyName(v, names));
+            if (key.RawType == typeof(ulong)) return Wrap<ulong>(v => KeyName(v, names));
+            if (key.RawType == typeof(ushort)) return Wrap<ushort>(v => KeyName(v, names));
+            return Wrap<byte>(v => KeyName(v, names));
+        }
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (t == NumberDataViewType.Int32) return Wrap<int>(v => v.ToString(inv));
+        if (t == NumberDataViewType.Int64) return Wrap<long>(v => v.ToString(inv));
+        if (t == NumberDataViewType.UInt32) return Wrap<uint>(v => v.ToString(inv));
+        if (t == NumberDataViewType.UInt64) return Wrap<ulong>(v => v.ToString(inv));
+        if (t == NumberDataViewType.Single) return Wrap<float>(v => v.ToString("R", inv));
+        if (t == NumberDataViewType.Double) return Wrap<double>(v => v.ToString("R", inv));
+        throw SchemaErrors.Mismatch("series id column", column.Name, "String", t.ToString()!);
+
+        Func<string> Wrap<T>(Func<T, string> format)
+        {
+            var get = row.GetGetter<T>(column);
+            T value = default!;
+            return () =>
+            {
+                get(ref value);
+                return format(value);
+            };
+        }
+    }
+
+    // Key 0 is the missing key; 1..n index the key values.
+    private static string KeyName(ulong key, string[]? names) =>
+        key == 0 ? "" : names is not null && key <= (ulong)names.Length ? names[key - 1]
+                      : key.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static DateTime[] ReadDateTimeColumn(IDataView data, string column, string role = "input column",
                                                 CancellationToken cancellation = default)
     {
@@ -70,7 +125,7 @@ internal static class DataViewReader
         var expected = new VectorDataViewType(NumberDataViewType.Single, size);
         if (col.Type is not VectorDataViewType v || !v.ItemType.Equals(NumberDataViewType.Single) || (size > 0 && v.Size != size))
             throw SchemaErrors.Mismatch(role, column, expected.ToString(), col.Type.ToString()!);
-        return Read<ReadOnlyMemory<float>, float[]>(data, col, m => m.ToArray(), cancellation);
+        return Read<VBuffer<float>, float[]>(data, col, m => m.DenseValues().ToArray(), cancellation);
     }
 
     /// <summary>The number of rows: <see cref="IDataView.GetRowCount"/> when known, otherwise counted with a cursor
@@ -94,13 +149,18 @@ internal static class DataViewReader
     {
         ArgumentNullException.ThrowIfNull(data);
         var col = SchemaErrors.FindColumn(data.Schema, column, role);
-        if (col.Type != NumberDataViewType.Single && col.Type != NumberDataViewType.Double && col.Type != NumberDataViewType.Int32
-            && col.Type != NumberDataViewType.Int64 && col.Type != BooleanDataViewType.Instance)
+        if (!IsNumeric(col.Type))
             throw SchemaErrors.Mismatch(role, column, "Single", col.Type.ToString()!);
         return col;
     }
 
-    private static Func<float> SingleGetter(DataViewRow row, DataViewSchema.Column column)
+    /// <summary>Whether the numeric reader takes a column of this type (Single, Double, Int32, Int64 or Boolean).</summary>
+    public static bool IsNumeric(DataViewType t) =>
+        t == NumberDataViewType.Single || t == NumberDataViewType.Double || t == NumberDataViewType.Int32
+        || t == NumberDataViewType.Int64 || t == BooleanDataViewType.Instance;
+
+    /// <summary>A reader of a numeric column of the current row as <see cref="float"/>.</summary>
+    public static Func<float> SingleGetter(DataViewRow row, DataViewSchema.Column column)
     {
         if (column.Type == NumberDataViewType.Single)
             return Wrap<float>(row, column, v => v);

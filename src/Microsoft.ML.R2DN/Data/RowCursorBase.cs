@@ -24,6 +24,13 @@ internal abstract class RowCursorBase : DataViewRowCursor
 
     public sealed override long Position => _position;
 
+    /// <summary>Rows come from one sequential cursor: one batch.</summary>
+    public sealed override long Batch => 0;
+
+    /// <summary>The row's position as its id (the views here neither shuffle nor split).</summary>
+    public sealed override ValueGetter<DataViewRowId> GetIdGetter() =>
+        (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
+
     /// <summary>Whether the cursor is on a row (after a successful <see cref="MoveNext"/>, before the end).</summary>
     protected bool IsOnRow => _position >= 0 && !_finished;
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Transforms;
 
 namespace Microsoft.ML.R2DN.Evaluation;
 
@@ -92,7 +91,7 @@ internal static class ForecastEvaluator
             if (size > 0 && boundSize > 0 && boundSize != size)
                 throw SchemaErrors.Mismatch(role, name, schema[forecast].Type.ToString()!, schema[name].Type.ToString()!);
         }
-        TransformUtils.CheckSeriesIdColumn(schema, seriesId);
+        SeriesIdColumns.Check(schema, seriesId);
     }
 
     /// <summary>The label of every row, one value per target.</summary>

@@ -69,6 +69,10 @@ internal sealed class RowFilterDataView : IDataView
 
     public long? GetRowCount() => _mask.FlagsIfCheap is { } flags ? flags.Count(f => f == _keep) : null;
 
+    /// <summary>One cursor: the rows are produced in order.</summary>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        [GetRowCursor(columnsNeeded, rand)];
+
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var needed = columnsNeeded?.ToArray() ?? throw new ArgumentNullException(nameof(columnsNeeded));

@@ -16,17 +16,15 @@ internal static class ColumnChecks
     {
         var found = SchemaErrors.FindColumn(schema, column.Name, column.Role);
         var t = found.Type;
-        if (t != NumberDataViewType.Single && t != NumberDataViewType.Double && t != NumberDataViewType.Int32
-            && t != NumberDataViewType.Int64 && t != BooleanDataViewType.Instance)
+        if (!DataViewReader.IsNumeric(t))
             throw SchemaErrors.Mismatch(column.Role, column.Name, "Single", t.ToString()!);
     }
 
-    /// <summary>Throws unless the series id column exists as text, an integer or a floating-point number.</summary>
+    /// <summary>Throws unless the series id column exists as text, a key, an integer or a floating-point number.</summary>
     public static void SeriesId(DataViewSchema schema, string column)
     {
         var t = SchemaErrors.FindColumn(schema, column, SeriesIdRole).Type;
-        if (t != TextDataViewType.Instance && t != NumberDataViewType.Int32 && t != NumberDataViewType.Int64
-            && t != NumberDataViewType.Single && t != NumberDataViewType.Double)
+        if (!DataViewReader.IsIdType(t))
             throw SchemaErrors.Mismatch(SeriesIdRole, column, "String", t.ToString()!);
     }
 }

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.R2DN.Forecasting;
 
-/// <summary>The state of one series in a <see cref="TimeSeriesPredictionEngine{TSrc, TDst}"/>: the model's state x,
+/// <summary>The state of one series in a <see cref="ForecastingEngine{TSrc, TDst}"/>: the model's state x,
 /// its latest (standardised) output, the number of observations seen and the last observed values (for forward
 /// filling).</summary>
 internal sealed class ForecastSeriesState

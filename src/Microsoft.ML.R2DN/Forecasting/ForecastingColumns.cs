@@ -30,8 +30,14 @@ internal sealed record ForecastingColumns(string Output, string[] Targets, strin
     {
         CheckInput(input);
         var type = new VectorDataViewType(NumberDataViewType.Single, size);
-        var b = new DataViewSchema.Builder().AddColumns(input).AddColumn(Output, type);
-        if (HasBounds) b.AddColumn(Lower!, type).AddColumn(Upper!, type);
+        var b = new DataViewSchema.Builder();
+        b.AddColumns(input);
+        b.AddColumn(Output, type);
+        if (HasBounds)
+        {
+            b.AddColumn(Lower!, type);
+            b.AddColumn(Upper!, type);
+        }
         return b.ToSchema();
     }
 

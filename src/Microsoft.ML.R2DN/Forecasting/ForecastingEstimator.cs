@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -22,19 +23,28 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="ForecastingTransformer.Certificate"/> verifies this numerically. The intervals are split-conformal:
 /// quantiles of the absolute residuals on the held-out tail, per target and step ahead.</para>
 /// <para><b>Progress and cancellation.</b> Each epoch is logged to <see cref="MLContext.Log"/> ("epoch 3/60: loss
-/// 0.123, lr 1.0e-03, 0.4 s"). <see cref="MLContext.CancelExecution"/> stops training with an
+/// 0.123, lr 1.0e-03, 0.4 s"). The options' <c>CancellationToken</c> stops training with an
 /// <see cref="OperationCanceledException"/>; no model is returned.</para>
 /// </remarks>
 public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
 {
-    private readonly MLContext _context;
+    private readonly IHost _host;
     private readonly RecurrentForecastingOptions _options;
     private readonly ForecastingColumns _columns;
 
-    internal ForecastingEstimator(MLContext context, RecurrentForecastingOptions options)
+    /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the catalog's
+    /// extension methods do; use it directly when you hold the context rather than its catalog.</summary>
+    /// <param name="environment">The ML.NET environment: progress goes to its log, seeds come from its random source;
+    /// not null.</param>
+    /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
+    /// <exception cref="ArgumentException">A column name is null, empty or repeated.</exception>
+    public ForecastingEstimator(IHostEnvironment environment, RecurrentForecastingOptions options)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
-        _context = context;
+        _host = environment.Register(nameof(ForecastingEstimator));
         _options = options.Snapshot();
         _options.Validate();
         _columns = ForecastingColumns.From(_options);
@@ -49,6 +59,22 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
         _columns.OutputSchema(inputSchema, _options.Horizon * _columns.Targets.Length);
 
+    /// <summary>The shape of the fitted transformer's output: the input columns plus the forecast column and, when named,
+    /// the bound columns (known-size vectors of <see cref="float"/>), as ML.NET's pipelines check it before fitting.</summary>
+    /// <param name="inputSchema">The shape of the training data; not null.</param>
+    /// <returns>The output shape.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing or has the wrong
+    /// type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var c in _columns.Values) SchemaShapes.CheckNumeric(inputSchema, c);
+        if (_columns.SeriesId is not null) SchemaShapes.CheckSeriesId(inputSchema, _columns.SeriesId);
+        var outputs = new List<string> { _columns.Output };
+        if (_columns.HasBounds) outputs.AddRange([_columns.Lower!, _columns.Upper!]);
+        return SchemaShapes.WithVectors(inputSchema, _columns.Values[0].Name, outputs);
+    }
+
     /// <summary>Trains the forecaster on <paramref name="input"/>.</summary>
     /// <param name="input">The training data; not null.</param>
     /// <returns>The trained forecaster.</returns>
@@ -56,14 +82,14 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     /// <exception cref="ArgumentException">The data is empty ("The training data is empty."), a value is NaN or
     /// infinite under <see cref="MissingValuePolicy.Error"/> (the message names the column and the row), or a series is
     /// too short for the horizon (the message names the series and the length it needs).</exception>
-    /// <exception cref="OperationCanceledException"><see cref="MLContext.CancelExecution"/> was called.</exception>
+    /// <exception cref="OperationCanceledException"><c>CancellationToken</c> of the options was cancelled.</exception>
     /// <exception cref="InvalidOperationException">Training diverged (the loss became NaN or infinite).</exception>
     public ForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         _columns.CheckInput(input.Schema);
         var o = _options;
-        var table = SeriesTable.Read(input, _columns.Values, _columns.SeriesId, o.MissingValues, training: true, _context.CancellationToken);
+        var table = SeriesTable.Read(input, _columns.Values, _columns.SeriesId, o.MissingValues, training: true, o.CancellationToken);
         if (table.RowCount == 0) throw new ArgumentException("The training data is empty.", nameof(input));
 
         int nt = _columns.Targets.Length, nf = _columns.Features.Length, width = nt + nf;
@@ -77,7 +103,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             ClipValue = o.ClipValue,
             CalibrationFraction = o.CalibrationFraction,
             ConfidenceLevel = OptionChecks.ToDouble(o.ConfidenceLevel),
-            Seed = o.Seed ?? _context.NextSeed(),
+            Seed = o.Seed ?? TrainingRun.NextSeed(_host),
             Threads = o.Threads,
         };
         CheckLengths(series, engineOptions);
@@ -87,17 +113,16 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         engineOptions = engineOptions with { Model = spec };
 
         string what = $"{OptionChecks.Describe(spec)} forecaster";
-        _context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingEstimator),
-                          $"Training a {what} on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, {o.Epochs} epochs.");
-        var (forecaster, trainingLoss) = TrainingRun.Run(_context, nameof(ForecastingEstimator), what, o.Epochs, (progress, cancel) =>
+        LogInfo($"Training a {what} on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, {o.Epochs} epochs.");
+        var (forecaster, trainingLoss) = TrainingRun.Run(_host, o.CancellationToken, what, o.Epochs, (progress, cancel) =>
         {
             var trained = Forecaster.Train(series, engineOptions, progress, cancel);
             return (trained, trained.Training!.TrainLoss.ToArray());
         });
         var core = new ForecastCore(forecaster);
         var certificate = forecaster.Model.Certify();
-        _context.WriteLog(ChannelMessageKind.Info, nameof(ForecastingEstimator), $"Certificate: {certificate}");
-        return new ForecastingTransformer(_context, _columns, core, o.MissingValues, Settings(o, spec, engineOptions.Seed),
+        LogInfo($"Certificate: {certificate}");
+        return new ForecastingTransformer(_columns, InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core, o.MissingValues, Settings(o, spec, engineOptions.Seed),
                                           trainingLoss, certificate);
     }
 
@@ -134,4 +159,10 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         ["calibrationFraction"] = o.CalibrationFraction,
         ["seed"] = seed,
     };
+
+    private void LogInfo(string message)
+    {
+        using var channel = _host.Start("Training");
+        channel.Info(MessageSensitivity.None, message);
+    }
 }

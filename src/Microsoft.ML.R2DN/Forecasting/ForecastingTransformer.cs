@@ -10,39 +10,42 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <summary>A trained R2DN or REN forecaster: adds the forecast made after each row, y_{t+1} … y_{t+h}, and
 /// optionally its confidence bounds, to a view.</summary>
 /// <remarks>
-/// <para><see cref="Transform"/> effectively computes, for every series (rows grouped by
-/// <see cref="SeriesIdColumnName"/>, in order) from a zero state, output_t = model(y_0, f_0, …, y_t, f_t): the
-/// column <see cref="OutputColumnName"/> holds a vector of <see cref="Horizon"/> × targets <see cref="float"/>s, all
-/// steps of the first target, then all steps of the next. The bound columns, when named, hold output_t ∓ w, where the
-/// split-conformal half-width w of each target and step comes from the residuals held out in training (see
-/// <see cref="GetIntervalHalfWidths"/>). Columns are computed when a cursor first reads them, for the whole view at
-/// once.</para>
-/// <para>For forecasting one observation at a time (updating a state, checkpointing it), create a
-/// <see cref="TimeSeriesPredictionEngine{TSrc, TDst}"/> with <c>CreateTimeSeriesEngine</c>.</para>
-/// <para>Saved with <c>ml.Model.Save</c>: the options, standardisation, calibration residuals, column names and the
-/// model's parameters; loading re-verifies <see cref="Certificate"/>.</para>
+/// <para><see cref="Transform"/> computes, for every series (rows grouped by <see cref="SeriesIdColumnName"/>, in
+/// order) from a zero state, output_t = model(y_0, f_0, …, y_t, f_t): the column <see cref="OutputColumnName"/> holds a
+/// vector of <see cref="Horizon"/> × targets <see cref="float"/>s, all steps of the first target, then all steps of the
+/// next. The bound columns, when named, hold output_t ∓ w, where the split-conformal half-width w of each target and
+/// step comes from the residuals held out in training (see <see cref="GetIntervalHalfWidths"/>). The columns are
+/// computed when a cursor first reads them, for the whole view at once, in row order (the view cannot be
+/// shuffled).</para>
+/// <para>Not row-to-row: <c>mlContext.Model.CreatePredictionEngine</c> refuses it. For one observation at a time
+/// (updating a state, checkpointing it), create a <see cref="ForecastingEngine{TSrc, TDst}"/> with
+/// <c>CreateTimeSeriesEngine</c>.</para>
+/// <para><b>Saving.</b> <c>mlContext.Model.Save</c> writes a real ML.NET model: ML.NET's components carry this
+/// model's own archive (a JSON manifest and its parameters as NumPy <c>.npy</c> arrays) and a scorer from this
+/// assembly. <c>mlContext.Model.Load</c> returns ML.NET's chain, which scores the rows in the order a cursor reads them
+/// (read every row; do not shuffle or filter before reading the forecast column) and gives the same numbers;
+/// <c>loaded.GetForecaster()</c> recovers this transformer (its certificate re-verified) and
+/// <c>loaded.CreateTimeSeriesEngine</c> works on it directly.</para>
 /// </remarks>
 /// <threadsafety>Immutable and safe to share across threads: <see cref="Transform"/> may run on several threads at
 /// once (the model's steps are serialised internally).</threadsafety>
-[PersistableTransformer(LoaderName)]
-public sealed class ForecastingTransformer : ITransformer, IPersistableTransformer
+public sealed class ForecastingTransformer : ITransformer
 {
     internal const string LoaderName = "ForecastingTransformer";
 
-    private readonly CancellationToken _cancellation;
     private readonly JsonObject _settings;
     private readonly double[] _trainingLoss;
+    private readonly Lazy<TransformerChain<ITransformer>> _carrier;
 
-    internal ForecastingTransformer(MLContext? context, ForecastingColumns columns, ForecastCore core, MissingValuePolicy missingValues,
-                                    JsonObject settings, double[] trainingLoss, Certificate certificate,
+    internal ForecastingTransformer(ForecastingColumns columns, DataViewSchema inputTypes, ForecastCore core,
+                                    MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss, Certificate certificate,
                                     IReadOnlyDictionary<string, ForecastSeriesState>? engineStates = null, string? engineSeries = null)
     {
-        Context = context;
-        _cancellation = context?.CancellationToken ?? default;
-        Columns = columns; Core = core; MissingValues = missingValues; _settings = settings; _trainingLoss = trainingLoss;
+        Columns = columns; InputTypes = inputTypes; Core = core; MissingValues = missingValues; _settings = settings; _trainingLoss = trainingLoss;
         Certificate = certificate;
         EngineStates = engineStates ?? new Dictionary<string, ForecastSeriesState>();
         EngineSeries = engineSeries;
+        _carrier = new(() => MlNetCarrier.Build(this, InputTypes, [.. Columns.Values.Select(v => v.Name)], Columns.SeriesId));
     }
 
     /// <summary>The column the forecasts are written to.</summary>
@@ -82,7 +85,11 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
     /// <summary>The mean training loss of each epoch (standardised units), kept when the model is saved.</summary>
     public IReadOnlyList<double> TrainingLoss => _trainingLoss;
 
-    internal MLContext? Context { get; }
+    /// <summary>The training settings (sizes, robustness, epochs, seed...) as stored in the model file.</summary>
+    internal JsonObject Settings => _settings;
+
+    /// <summary>The input columns the model reads and their types when it was trained (for the saved ML.NET chain).</summary>
+    internal DataViewSchema InputTypes { get; }
 
     internal ForecastingColumns Columns { get; }
 
@@ -90,13 +97,28 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
 
     internal MissingValuePolicy MissingValues { get; }
 
-    /// <summary>The states a <see cref="TimeSeriesPredictionEngine{TSrc, TDst}"/> starts from (saved by CheckPoint).</summary>
+    /// <summary>The states a <see cref="ForecastingEngine{TSrc, TDst}"/> starts from (saved by CheckPoint).</summary>
     internal IReadOnlyDictionary<string, ForecastSeriesState> EngineStates { get; }
 
     /// <summary>The series of the last observation of the engine that saved this transformer, or null.</summary>
     internal string? EngineSeries { get; }
 
-    string IPersistableTransformer.TypeName => LoaderName;
+    /// <summary>True only so that ML.NET asks for the mapper, which is refused with a message that says what to use:
+    /// the forecast at a row depends on the rows before it in its series. (With false, ML.NET's
+    /// <c>CreatePredictionEngine</c> fails with a bare "Must be a row to row mapper".)</summary>
+    bool ITransformer.IsRowToRowMapper => true;
+
+    /// <summary>Not supported: a forecaster is not row-to-row.</summary>
+    /// <exception cref="InvalidOperationException">Always; the message says to use <c>CreateTimeSeriesEngine</c>.</exception>
+    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => throw NotRowToRow();
+
+    internal static InvalidOperationException NotRowToRow() =>
+        new("An R2DN/REN model's output at a row depends on the rows before it in its series, so it is not a row-to-row " +
+            "mapper and mlContext.Model.CreatePredictionEngine cannot run it: use model.CreateTimeSeriesEngine<TSrc, TDst>(mlContext), " +
+            "which keeps the state between observations, or Transform a whole series.");
+
+    /// <summary>Saves the model as ML.NET components (see the remarks of <see cref="ForecastingTransformer"/>).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_carrier.Value).Save(ctx);
 
     /// <summary>The split-conformal half-widths of the intervals for every target and step (target-major, as the
     /// output vector), in data units: the bounds are forecast ∓ half-width.</summary>
@@ -136,55 +158,41 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
     {
         ArgumentNullException.ThrowIfNull(input);
         Columns.CheckInput(input.Schema);
+        int size = Core.OutputSize;
         var result = new LazyForecast(this, input);
-        var type = new VectorDataViewType(NumberDataViewType.Single, Core.OutputSize);
-        var builder = new ColumnAppendingDataView.Builder(input, _cancellation)
-            .AddColumn<ReadOnlyMemory<float>>(Columns.Output, type, () => result.Get().Values);
+        var builder = new ColumnAppendingDataView.Builder(input)
+            .AddColumn(Columns.Output, size, () => result.Get().Values);
         if (Columns.HasBounds)
         {
-            builder.AddColumn<ReadOnlyMemory<float>>(Columns.Lower!, type, () => result.Get().Lower!);
-            builder.AddColumn<ReadOnlyMemory<float>>(Columns.Upper!, type, () => result.Get().Upper!);
+            builder.AddColumn(Columns.Lower!, size, () => result.Get().Lower!);
+            builder.AddColumn(Columns.Upper!, size, () => result.Get().Upper!);
         }
         return builder.Build();
     }
 
     /// <summary>A copy whose prediction engines start from <paramref name="states"/> (a checkpoint).</summary>
     internal ForecastingTransformer WithEngineStates(IReadOnlyDictionary<string, ForecastSeriesState> states, string? current) =>
-        new(Context, Columns, Core, MissingValues, _settings, _trainingLoss, Certificate, states, current);
+        new(Columns, InputTypes, Core, MissingValues, _settings, _trainingLoss, Certificate, states, current);
 
-    /// <summary>Reads the target and feature columns per series and rolls the model over each.</summary>
-    private (ReadOnlyMemory<float>[] Values, ReadOnlyMemory<float>[]? Lower, ReadOnlyMemory<float>[]? Upper) Compute(IDataView input)
+    /// <summary>Scores every row in order with <see cref="ForecastRowScorer"/>, as the saved model does.</summary>
+    private (float[][] Values, float[][]? Lower, float[][]? Upper) Compute(IDataView input)
     {
-        var table = SeriesTable.Read(input, Columns.Values, Columns.SeriesId, MissingValues, training: false, _cancellation);
-        int nt = Core.TargetCount, nf = Core.FeatureCount, ny = Core.OutputSize, width = nt + nf;
-        var values = new ReadOnlyMemory<float>[table.RowCount];
-        var lower = Columns.HasBounds ? new ReadOnlyMemory<float>[table.RowCount] : null;
-        var upper = Columns.HasBounds ? new ReadOnlyMemory<float>[table.RowCount] : null;
-        var widths = Columns.HasBounds ? Core.TrainingHalfWidths : [];
-        foreach (var s in table.Items)
+        var scorer = new ForecastRowScorer(this);
+        int n = Core.OutputSize;
+        var values = new List<float[]>();
+        var lower = Columns.HasBounds ? new List<float[]>() : null;
+        var upper = Columns.HasBounds ? new List<float[]>() : null;
+        RowReading.ForEachRow(input, Columns.Values.Select(v => v.Name).ToArray(), Columns.SeriesId, (id, row, position) =>
         {
-            _cancellation.ThrowIfCancellationRequested();
-            var series = new SeriesData(s.Columns(width, 0, nt), nt, s.Columns(width, nt, nf), nf, s.Id);
-            var forecast = Core.Rollout(series);   // [T, nt, h]
-            float[]? lo = lower is null ? null : new float[forecast.Length], hi = upper is null ? null : new float[forecast.Length];
-            if (lo is not null)
-                for (int i = 0; i < forecast.Length; i++)
-                {
-                    lo[i] = forecast[i] - widths[i % ny];
-                    hi![i] = forecast[i] + widths[i % ny];
-                }
-            for (int t = 0; t < s.Length; t++)
-            {
-                int row = s.Rows[t];
-                values[row] = new ReadOnlyMemory<float>(forecast, t * ny, ny);
-                if (lo is not null)
-                {
-                    lower![row] = new ReadOnlyMemory<float>(lo, t * ny, ny);
-                    upper![row] = new ReadOnlyMemory<float>(hi, t * ny, ny);
-                }
-            }
-        }
-        return (values, lower, upper);
+            var f = new float[n];
+            var lo = lower is null ? [] : new float[n];
+            var hi = upper is null ? [] : new float[n];
+            scorer.Next(id, row, position, f, lo, hi);
+            values.Add(f);
+            lower?.Add(lo);
+            upper?.Add(hi);
+        });
+        return ([.. values], lower?.ToArray(), upper?.ToArray());
     }
 
     // One computation shared by the added columns of one Transform call. Not Lazy<T>: a failed or cancelled computation
@@ -192,16 +200,16 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
     private sealed class LazyForecast(ForecastingTransformer owner, IDataView input)
     {
         private readonly Lock _lock = new();
-        private (ReadOnlyMemory<float>[] Values, ReadOnlyMemory<float>[]? Lower, ReadOnlyMemory<float>[]? Upper)? _result;
+        private (float[][] Values, float[][]? Lower, float[][]? Upper)? _result;
 
-        public (ReadOnlyMemory<float>[] Values, ReadOnlyMemory<float>[]? Lower, ReadOnlyMemory<float>[]? Upper) Get()
+        public (float[][] Values, float[][]? Lower, float[][]? Upper) Get()
         {
             lock (_lock)
                 return _result ??= owner.Compute(input);
         }
     }
 
-    void IPersistableTransformer.Save(ModelSaveContext context)
+    internal void Save(ArchiveSaveContext context)
     {
         var p = context.Properties;
         var f = Core.Forecaster;
@@ -238,7 +246,7 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
     }
 
     /// <summary>Rebuilds a saved forecaster (found by the transformer registry).</summary>
-    internal static ITransformer Load(ModelLoadContext context)
+    internal static ForecastingTransformer Load(ArchiveLoadContext context, DataViewSchema inputTypes)
     {
         var columns = new ForecastingColumns(context.GetString("outputColumn"), context.GetStrings("targetColumns"),
                                              context.GetStrings("featureColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"),
@@ -273,7 +281,7 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
         string? current = null;
         if (context.Properties["engineState"] is JsonObject engine)
         {
-            var stateContext = new ModelLoadContext(engine, "", context.NestedArrays("engineState"), context.Context);
+            var stateContext = new ArchiveLoadContext(engine, "", context.NestedArrays("engineState"));
             var ids = stateContext.GetStrings("series");
             current = PersistenceParts.OptionalString(stateContext, "current");
             if (current is not null && !ids.Contains(current)) throw ModelFileErrors.Damaged($"the engine's current series '{current}' has no state.");
@@ -291,6 +299,6 @@ public sealed class ForecastingTransformer : ITransformer, IPersistableTransform
                     throw ModelFileErrors.Damaged($"the engine state lists series '{ids[i]}' twice.");
             }
         }
-        return new ForecastingTransformer(context.Context, columns, core, missing, settings, lossData, certificate, states, current);
+        return new ForecastingTransformer(columns, inputTypes, core, missing, settings, lossData, certificate, states, current);
     }
 }

@@ -10,7 +10,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="EngineModelFile"/>, certificate re-verified on load), standardisers, column lists and float arrays.</summary>
 internal static class PersistenceParts
 {
-    public static void SaveModel(ModelSaveContext context, string name, RecurrentModel model)
+    public static void SaveModel(ArchiveSaveContext context, string name, RecurrentModel model)
     {
         context.Properties[name] = EngineModelFile.Describe(model);
         var nested = context.Nested(name);
@@ -19,16 +19,16 @@ internal static class PersistenceParts
     }
 
     /// <exception cref="FormatException">The model is damaged or its certificate does not verify.</exception>
-    public static RecurrentModel LoadModel(ModelLoadContext context, string name, out Certificate certificate) =>
+    public static RecurrentModel LoadModel(ArchiveLoadContext context, string name, out Certificate certificate) =>
         EngineModelFile.Create(context.GetObject(name), context.NestedArrays(name), out certificate);
 
-    public static void SaveStandardizer(ModelSaveContext context, string name, Standardizer s)
+    public static void SaveStandardizer(ArchiveSaveContext context, string name, Standardizer s)
     {
         context.AddArray(name + "Mean", [s.Columns], (double[])s.Mean.Clone());
         context.AddArray(name + "Std", [s.Columns], (double[])s.Std.Clone());
     }
 
-    public static Standardizer LoadStandardizer(ModelLoadContext context, string name, int columns)
+    public static Standardizer LoadStandardizer(ArchiveLoadContext context, string name, int columns)
     {
         var mean = Vector(context, name + "Mean", columns);
         var std = Vector(context, name + "Std", columns);
@@ -37,11 +37,11 @@ internal static class PersistenceParts
         return new Standardizer(mean, std);
     }
 
-    public static void SaveFloats(ModelSaveContext context, string name, int[] shape, float[] values) =>
+    public static void SaveFloats(ArchiveSaveContext context, string name, int[] shape, float[] values) =>
         context.AddArray(name, shape, Array.ConvertAll(values, v => (double)v));
 
     /// <summary>An array of exactly <paramref name="length"/> elements (any rank-1 shape).</summary>
-    public static double[] Vector(ModelLoadContext context, string name, int length)
+    public static double[] Vector(ArchiveLoadContext context, string name, int length)
     {
         var (shape, data) = context.GetArray(name);
         if (shape.Length != 1 || data.Length != length)
@@ -51,7 +51,7 @@ internal static class PersistenceParts
 
     /// <summary>A [rows, columns] array, with the column count read from the file when <paramref name="columns"/> is
     /// negative.</summary>
-    public static float[][] Matrix(ModelLoadContext context, string name, int rows, int columns = -1)
+    public static float[][] Matrix(ArchiveLoadContext context, string name, int rows, int columns = -1)
     {
         var (shape, data) = context.GetArray(name);
         if (shape.Length != 2 || shape[0] != rows || (columns >= 0 && shape[1] != columns))
@@ -66,14 +66,14 @@ internal static class PersistenceParts
     public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 
     /// <summary>A string property that may be JSON null.</summary>
-    public static string? OptionalString(ModelLoadContext context, string name)
+    public static string? OptionalString(ArchiveLoadContext context, string name)
     {
         var node = context.Properties[name];
         if (node is null) return null;
         return ManifestValues.TryGetString(node, out var s) ? s : throw ModelFileErrors.Damaged($"the property '{name}' must be a string or null.");
     }
 
-    public static T Enum<T>(ModelLoadContext context, string name) where T : struct, Enum
+    public static T Enum<T>(ArchiveLoadContext context, string name) where T : struct, Enum
     {
         string text = context.GetString(name);
         return System.Enum.TryParse<T>(text, ignoreCase: false, out var value) && System.Enum.IsDefined(value) && !char.IsDigit(text[0]) && text[0] != '-'
@@ -81,7 +81,7 @@ internal static class PersistenceParts
             : throw ModelFileErrors.Damaged($"the property '{name}' is '{text}', not a {typeof(T).Name}.");
     }
 
-    public static int Positive(ModelLoadContext context, string name)
+    public static int Positive(ArchiveLoadContext context, string name)
     {
         int value = context.GetInt32(name);
         return value >= 1 ? value : throw ModelFileErrors.Damaged($"the property '{name}' is {value}; it must be at least 1.");

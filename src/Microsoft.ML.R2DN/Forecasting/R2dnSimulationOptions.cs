@@ -3,7 +3,7 @@ using Microsoft.ML.R2DN.Engine.Forecasting;
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>Every setting of the R2DN simulator, for
-/// <see cref="ForecastingCatalog.SimulateR2DN(R2dnSimulationOptions)"/>; the shared settings are described on
+/// <see cref="R2dnCatalog.SimulateR2DN(ForecastingCatalog, R2dnSimulationOptions)"/>; the shared settings are described on
 /// <see cref="RecurrentSimulationOptions"/>.</summary>
 /// <example><code>
 /// var options = new R2dnSimulationOptions

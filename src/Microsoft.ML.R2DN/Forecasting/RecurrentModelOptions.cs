@@ -45,8 +45,13 @@ public abstract class RecurrentModelOptions
     public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
 
     /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
-    /// <see cref="MLContext"/> (repeatable when the context has a seed).</summary>
+    /// <see cref="MLContext"/> (repeatable when the context was created with a seed, <c>new MLContext(seed: 1)</c>).</summary>
     public int? Seed { get; set; }
+
+    /// <summary>Cancels training: <c>Fit</c> then throws <see cref="OperationCanceledException"/> and returns no model.
+    /// (ML.NET 6 keeps <c>MLContext.CancelExecution</c> internal, so cancellation comes through this token.) Default:
+    /// none. Not saved with the model.</summary>
+    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
     public int? Threads { get; set; }

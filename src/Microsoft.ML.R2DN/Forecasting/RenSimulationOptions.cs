@@ -2,7 +2,7 @@ using Microsoft.ML.R2DN.Engine.Forecasting;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
-/// <summary>Every setting of the REN simulator, for <see cref="ForecastingCatalog.SimulateREN(RenSimulationOptions)"/>;
+/// <summary>Every setting of the REN simulator, for <see cref="R2dnCatalog.SimulateREN(ForecastingCatalog, RenSimulationOptions)"/>;
 /// the settings are described on <see cref="RecurrentSimulationOptions"/>.</summary>
 public sealed class RenSimulationOptions : RecurrentSimulationOptions
 {

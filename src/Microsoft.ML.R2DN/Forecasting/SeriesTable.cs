@@ -64,7 +64,7 @@ internal sealed class SeriesTable
         int rows = width > 0 ? values[0].Length : ids?.Length ?? checked((int)DataViewReader.RowCount(data, cancellation));
 
         // Grouped as the transforms and the evaluation group them, so that every component agrees on what a series is.
-        int[][] members = ids is not null ? Transforms.SeriesGrouping.Group(ids) : rows > 0 ? [Enumerable.Range(0, rows).ToArray()] : [];
+        int[][] members = ids is not null ? SeriesGrouping.Group(ids) : rows > 0 ? [Enumerable.Range(0, rows).ToArray()] : [];
         var names = members.Select(m => ids is null ? "" : ids[m[0]]).ToArray();
         var series = new Series[members.Length];
         for (int s = 0; s < series.Length; s++)
@@ -119,30 +119,7 @@ internal sealed class SeriesTable
     private static Exception Fail(string message, string? parameter) =>
         parameter is not null ? new ArgumentException(message, parameter) : new InvalidOperationException(message);
 
-    /// <summary>The id column as strings: text as is, integers and floating-point ids in the invariant culture (the
-    /// shortest round-trip form), as <c>SeriesGrouping</c> formats them.</summary>
-    public static string[] ReadIds(IDataView data, string column, CancellationToken cancellation)
-    {
-        var found = SchemaErrors.FindColumn(data.Schema, column, ColumnChecks.SeriesIdRole);
-        if (found.Type == NumberDataViewType.Single)
-            return Read<float>(data, found, v => v.ToString("R", CultureInfo.InvariantCulture), cancellation);
-        if (found.Type == NumberDataViewType.Double)
-            return Read<double>(data, found, v => v.ToString("R", CultureInfo.InvariantCulture), cancellation);
-        return DataViewReader.ReadTextColumn(data, column, ColumnChecks.SeriesIdRole, cancellation);
-    }
-
-    private static string[] Read<T>(IDataView data, DataViewSchema.Column column, Func<T, string> format, CancellationToken cancellation)
-    {
-        var ids = new List<string>();
-        using var cursor = data.GetRowCursor([column]);
-        var get = cursor.GetGetter<T>(column);
-        T value = default!;
-        while (cursor.MoveNext())
-        {
-            cancellation.ThrowIfCancellationRequested();
-            get(ref value);
-            ids.Add(format(value));
-        }
-        return [.. ids];
-    }
+    /// <summary>The id column as strings (see <see cref="DataViewReader.IdGetter"/>).</summary>
+    public static string[] ReadIds(IDataView data, string column, CancellationToken cancellation) =>
+        DataViewReader.ReadTextColumn(data, column, ColumnChecks.SeriesIdRole, cancellation);
 }

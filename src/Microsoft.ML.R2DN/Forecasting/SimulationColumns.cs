@@ -25,8 +25,9 @@ internal sealed record SimulationColumns(string[] Outputs, string[] Inputs, stri
     public DataViewSchema OutputSchema(DataViewSchema input)
     {
         CheckInput(input, withOutputs: false);
-        var b = new DataViewSchema.Builder().AddColumns(input);
-        foreach (var p in Predicted) b.AddColumn(p, Data.NumberDataViewType.Single);
+        var b = new DataViewSchema.Builder();
+        b.AddColumns(input);
+        foreach (var p in Predicted) b.AddColumn(p, NumberDataViewType.Single);
         return b.ToSchema();
     }
 

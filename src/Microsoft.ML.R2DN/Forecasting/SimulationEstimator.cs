@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -19,19 +20,28 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// </list>
 /// <para><b>Algorithm.</b> The series are cut to the shortest and trained as one batch by truncated backpropagation
 /// through time with the state carried between segments, the paper's F16 protocol (MODELS.md section 4.1). Progress
-/// goes to <see cref="MLContext.Log"/>; <see cref="MLContext.CancelExecution"/> stops training with an
+/// goes to <see cref="MLContext.Log"/>; The options' <c>CancellationToken</c> stops training with an
 /// <see cref="OperationCanceledException"/>.</para>
 /// </remarks>
 public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
 {
-    private readonly MLContext _context;
+    private readonly IHost _host;
     private readonly RecurrentSimulationOptions _options;
     private readonly SimulationColumns _columns;
 
-    internal SimulationEstimator(MLContext context, RecurrentSimulationOptions options)
+    /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the catalog's
+    /// extension methods do; use it directly when you hold the context rather than its catalog.</summary>
+    /// <param name="environment">The ML.NET environment: progress goes to its log, seeds come from its random source;
+    /// not null.</param>
+    /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
+    /// <exception cref="ArgumentException">A column name is null, empty or repeated.</exception>
+    public SimulationEstimator(IHostEnvironment environment, RecurrentSimulationOptions options)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
-        _context = context;
+        _host = environment.Register(nameof(SimulationEstimator));
         _options = options.Snapshot();
         _options.Validate();
         _columns = SimulationColumns.From(_options);
@@ -49,13 +59,27 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         return _columns.OutputSchema(inputSchema);
     }
 
+    /// <summary>The shape of the fitted transformer's output: the input columns plus one <c>Single</c> column per
+    /// predicted output, as ML.NET's pipelines check it before fitting.</summary>
+    /// <param name="inputSchema">The shape of the training data; not null.</param>
+    /// <returns>The output shape.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An input, output or series id column is missing or has the wrong
+    /// type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var c in _columns.InputAndOutputValues) SchemaShapes.CheckNumeric(inputSchema, c);
+        if (_columns.SeriesId is not null) SchemaShapes.CheckSeriesId(inputSchema, _columns.SeriesId);
+        return SchemaShapes.WithScalars(inputSchema, _columns.Inputs[0], _columns.Predicted);
+    }
+
     /// <summary>Trains the simulator on <paramref name="input"/>.</summary>
     /// <param name="input">The training data; not null.</param>
     /// <returns>The trained simulator.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
     /// <exception cref="ArgumentException">The data is empty, a value is NaN or infinite under
     /// <see cref="MissingValuePolicy.Error"/>, or a series has fewer than 2 rows.</exception>
-    /// <exception cref="OperationCanceledException"><see cref="MLContext.CancelExecution"/> was called.</exception>
+    /// <exception cref="OperationCanceledException"><c>CancellationToken</c> of the options was cancelled.</exception>
     /// <exception cref="InvalidOperationException">Training diverged.</exception>
     public SimulationTransformer Fit(IDataView input)
     {
@@ -63,7 +87,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         _columns.CheckInput(input.Schema, withOutputs: true);
         var o = _options;
         var table = SeriesTable.Read(input, _columns.InputAndOutputValues, _columns.SeriesId, o.MissingValues, training: true,
-                                     _context.CancellationToken);
+                                     o.CancellationToken);
         if (table.RowCount == 0) throw new ArgumentException("The training data is empty.", nameof(input));
         int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length, width = nu + ny;
         foreach (var s in table.Items)
@@ -85,16 +109,15 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             ClipValue = o.ClipValue,
             Washout = o.Washout,
             Standardize = o.Standardize,
-            Seed = o.Seed ?? _context.NextSeed(),
+            Seed = o.Seed ?? TrainingRun.NextSeed(_host),
             Threads = o.Threads,
         };
         string what = $"{OptionChecks.Describe(spec)} simulator";
-        _context.WriteLog(ChannelMessageKind.Info, nameof(SimulationEstimator),
-                          $"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
-        var simulator = TrainingRun.Run(_context, nameof(SimulationEstimator), what, o.Epochs,
+        LogInfo($"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
+        var simulator = TrainingRun.Run(_host, o.CancellationToken, what, o.Epochs,
                                         (progress, cancel) => Simulator.Train(sequences, engineOptions, progress, cancel));
         var certificate = simulator.Model.Certify();
-        _context.WriteLog(ChannelMessageKind.Info, nameof(SimulationEstimator), $"Certificate: {certificate}");
+        LogInfo($"Certificate: {certificate}");
         var settings = new JsonObject
         {
             ["kind"] = spec.Kind.ToString(),
@@ -114,7 +137,13 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             ["standardize"] = o.Standardize,
             ["seed"] = engineOptions.Seed,
         };
-        return new SimulationTransformer(_context, _columns, simulator, o.Washout, o.MissingValues, settings,
+        return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId), simulator, o.Washout, o.MissingValues, settings,
                                          simulator.Training!.TrainLoss.ToArray(), certificate);
+    }
+
+    private void LogInfo(string message)
+    {
+        using var channel = _host.Start("Training");
+        channel.Info(MessageSensitivity.None, message);
     }
 }

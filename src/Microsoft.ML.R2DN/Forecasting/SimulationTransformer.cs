@@ -19,24 +19,23 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <para>Saved with <c>ml.Model.Save</c>; loading re-verifies <see cref="Certificate"/>.</para>
 /// </remarks>
 /// <threadsafety>Immutable and safe to share across threads.</threadsafety>
-[PersistableTransformer(LoaderName)]
-public sealed class SimulationTransformer : ITransformer, IPersistableTransformer
+public sealed class SimulationTransformer : ITransformer
 {
     internal const string LoaderName = "SimulationTransformer";
 
-    private readonly CancellationToken _cancellation;
+    private readonly Lazy<TransformerChain<ITransformer>> _carrier;
     private readonly SimulationColumns _columns;
     private readonly Simulator _simulator;
     private readonly MissingValuePolicy _missingValues;
     private readonly JsonObject _settings;
     private readonly double[] _trainingLoss;
 
-    internal SimulationTransformer(MLContext? context, SimulationColumns columns, Simulator simulator, int washout,
-                                   MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss, Certificate certificate)
+    internal SimulationTransformer(SimulationColumns columns, DataViewSchema inputTypes, Simulator simulator,
+                                   int washout, MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss, Certificate certificate)
     {
-        _cancellation = context?.CancellationToken ?? default;
-        _columns = columns; _simulator = simulator; Washout = washout; _missingValues = missingValues; _settings = settings;
+        _columns = columns; InputTypes = inputTypes; _simulator = simulator; Washout = washout; _missingValues = missingValues; _settings = settings;
         _trainingLoss = trainingLoss; Certificate = certificate;
+        _carrier = new(() => MlNetCarrier.Build(this, InputTypes, _columns.Inputs, _columns.SeriesId));
     }
 
     /// <summary>The measured output columns y the model was trained on (read only by <see cref="Nrmse"/>).</summary>
@@ -66,7 +65,28 @@ public sealed class SimulationTransformer : ITransformer, IPersistableTransforme
     /// <summary>The training loss of each epoch (the paper's loss, standardised units).</summary>
     public IReadOnlyList<double> TrainingLoss => _trainingLoss;
 
-    string IPersistableTransformer.TypeName => LoaderName;
+    /// <summary>The missing-value policy the model was trained with (also applied when scoring).</summary>
+    public MissingValuePolicy MissingValues => _missingValues;
+
+    /// <summary>The training settings as stored in the model file.</summary>
+    internal JsonObject Settings => _settings;
+
+    internal Simulator Simulator => _simulator;
+
+    internal SimulationColumns Columns => _columns;
+
+    internal DataViewSchema InputTypes { get; }
+
+    /// <summary>True only so that ML.NET asks for the mapper, which is refused with a message that says what to use
+    /// (see <see cref="ForecastingTransformer"/>): a simulated output depends on every input before it.</summary>
+    bool ITransformer.IsRowToRowMapper => true;
+
+    /// <summary>Not supported: a simulator is not row-to-row.</summary>
+    /// <exception cref="InvalidOperationException">Always, saying what to use instead.</exception>
+    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => throw ForecastingTransformer.NotRowToRow();
+
+    /// <summary>Saves the model as ML.NET components (see <see cref="ForecastingTransformer"/>).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_carrier.Value).Save(ctx);
 
     /// <summary>The input schema followed by one <c>Single</c> column per predicted output.</summary>
     /// <param name="inputSchema">The schema of the data to transform; not null.</param>
@@ -85,7 +105,7 @@ public sealed class SimulationTransformer : ITransformer, IPersistableTransforme
         ArgumentNullException.ThrowIfNull(input);
         _columns.CheckInput(input.Schema, withOutputs: false);
         var result = new LazyPrediction(this, input);
-        var builder = new ColumnAppendingDataView.Builder(input, _cancellation);
+        var builder = new ColumnAppendingDataView.Builder(input);
         for (int i = 0; i < _columns.Predicted.Length; i++)
         {
             int output = i;
@@ -106,26 +126,30 @@ public sealed class SimulationTransformer : ITransformer, IPersistableTransforme
     {
         ArgumentNullException.ThrowIfNull(data);
         _columns.CheckInput(data.Schema, withOutputs: true);
-        var table = SeriesTable.Read(data, _columns.InputAndOutputValues, _columns.SeriesId, _missingValues, training: true, _cancellation,
+        var table = SeriesTable.Read(data, _columns.InputAndOutputValues, _columns.SeriesId, _missingValues, training: true, default,
                                      nameof(data));
         int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length, width = nu + ny;
         var sequences = table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id)).ToList();
         return _simulator.Nrmse(sequences, Washout);
     }
 
+    // Every row in order through SimulationRowScorer, as the saved model scores them.
     private float[][] Compute(IDataView input)
     {
-        var table = SeriesTable.Read(input, _columns.InputValues, _columns.SeriesId, _missingValues, training: false, _cancellation);
-        int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length;
-        var columns = new float[ny][];
-        for (int i = 0; i < ny; i++) columns[i] = new float[table.RowCount];
-        foreach (var s in table.Items)
+        var scorer = new SimulationRowScorer(this);
+        int ny = _columns.Outputs.Length;
+        var rows = new List<float[]>();
+        RowReading.ForEachRow(input, _columns.Inputs, _columns.SeriesId, (id, u, position) =>
         {
-            _cancellation.ThrowIfCancellationRequested();
-            var y = _simulator.Simulate(new SequenceData(s.Values, nu, [], ny, s.Id));   // [T, ny]
-            for (int t = 0; t < s.Length; t++)
-                for (int i = 0; i < ny; i++)
-                    columns[i][s.Rows[t]] = y[t * ny + i];
+            var y = new float[ny];
+            scorer.Next(id, u, position, y);
+            rows.Add(y);
+        });
+        var columns = new float[ny][];
+        for (int i = 0; i < ny; i++)
+        {
+            columns[i] = new float[rows.Count];
+            for (int t = 0; t < rows.Count; t++) columns[i][t] = rows[t][i];
         }
         return columns;
     }
@@ -143,7 +167,7 @@ public sealed class SimulationTransformer : ITransformer, IPersistableTransforme
         }
     }
 
-    void IPersistableTransformer.Save(ModelSaveContext context)
+    internal void Save(ArchiveSaveContext context)
     {
         var p = context.Properties;
         p["outputColumns"] = PersistenceParts.Strings(_columns.Outputs);
@@ -160,7 +184,7 @@ public sealed class SimulationTransformer : ITransformer, IPersistableTransforme
     }
 
     /// <summary>Rebuilds a saved simulator (found by the transformer registry).</summary>
-    internal static ITransformer Load(ModelLoadContext context)
+    internal static SimulationTransformer Load(ArchiveLoadContext context, DataViewSchema inputTypes)
     {
         var columns = new SimulationColumns(context.GetStrings("outputColumns"), context.GetStrings("inputColumns"),
                                             context.GetStrings("predictedColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"));
@@ -175,7 +199,7 @@ public sealed class SimulationTransformer : ITransformer, IPersistableTransforme
         var simulator = Simulator.FromParts(model, PersistenceParts.LoadStandardizer(context, "input", nu),
                                             PersistenceParts.LoadStandardizer(context, "output", ny));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
-        return new SimulationTransformer(context.Context, columns, simulator, washout, missing, settings,
+        return new SimulationTransformer(columns, inputTypes, simulator, washout, missing, settings,
                                          context.GetArray("trainingLoss").Data, certificate);
     }
 }

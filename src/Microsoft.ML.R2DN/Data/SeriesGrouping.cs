@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.R2DN.Data;
 
-namespace Microsoft.ML.R2DN.Transforms;
+namespace Microsoft.ML.R2DN.Data;
 
 /// <summary>Groups the rows of a view into series by a series-id column: each series is the list of its row indices in
 /// row order (rows of different series may be interleaved). Without an id column, all rows are one series.</summary>
@@ -20,29 +20,9 @@ internal static class SeriesGrouping
                 throw new InvalidOperationException($"The data has {count} rows; at most {Array.MaxLength} are supported here.");
             return [Enumerable.Range(0, (int)count).ToArray()];
         }
-        var column = SchemaErrors.FindColumn(data.Schema, seriesIdColumnName, "series id column");
-        if (column.Type.Equals(NumberDataViewType.Single))
-            return Group(ReadIds<float>(data, column, v => v.ToString("R", CultureInfo.InvariantCulture), cancellation));
-        if (column.Type.Equals(NumberDataViewType.Double))
-            return Group(ReadIds<double>(data, column, v => v.ToString("R", CultureInfo.InvariantCulture), cancellation));
         return Group(DataViewReader.ReadTextColumn(data, seriesIdColumnName, "series id column", cancellation));
     }
 
-    private static string[] ReadIds<T>(IDataView data, DataViewSchema.Column column, Func<T, string> format,
-                                       CancellationToken cancellation)
-    {
-        var ids = new List<string>();
-        using var cursor = data.GetRowCursor([column]);
-        var get = cursor.GetGetter<T>(column);
-        T value = default!;
-        while (cursor.MoveNext())
-        {
-            cancellation.ThrowIfCancellationRequested();
-            get(ref value);
-            ids.Add(format(value));
-        }
-        return [.. ids];
-    }
 
     /// <summary>The row indices of each distinct id, ids in the order of their first row.</summary>
     public static int[][] Group(string[] ids)
@@ -60,5 +40,19 @@ internal static class SeriesGrouping
             series[s].Add(row);
         }
         return [.. series.Select(s => s.ToArray())];
+    }
+}
+
+/// <summary>The series-id check shared by the split, the evaluation and cross-validation.</summary>
+internal static class SeriesIdColumns
+{
+    /// <summary>Checks that a series-id column exists and is text, a key, an integer or a floating-point number.</summary>
+    public static void Check(DataViewSchema schema, string? name)
+    {
+        if (name is null)
+            return;
+        var column = SchemaErrors.FindColumn(schema, name, "series id column");
+        if (!DataViewReader.IsIdType(column.Type))
+            throw SchemaErrors.Mismatch("series id column", name, "String", column.Type.ToString()!);
     }
 }

@@ -1,17 +1,17 @@
 using System.Text.Json.Nodes;
 
-namespace Microsoft.ML.R2DN;
+namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>
 /// Where a transformer writes itself when a model is saved: JSON properties for the manifest and named float64 arrays
 /// that become <c>.npy</c> entries. Names are relative to the transformer; the file prefixes them.
 /// </summary>
-internal sealed class ModelSaveContext
+internal sealed class ArchiveSaveContext
 {
     private readonly string _prefix;
     private readonly List<(string Name, int[] Shape, double[] Data)> _arrays;
 
-    internal ModelSaveContext(string prefix, List<(string, int[], double[])> arrays)
+    internal ArchiveSaveContext(string prefix, List<(string, int[], double[])> arrays)
     {
         _prefix = prefix; _arrays = arrays;
     }
@@ -23,25 +23,22 @@ internal sealed class ModelSaveContext
     public void AddArray(string name, int[] shape, double[] data) => _arrays.Add((_prefix + name, shape, data));
 
     /// <summary>A context for a nested component (for example the engine model inside a forecaster).</summary>
-    public ModelSaveContext Nested(string name) => new(_prefix + name + "/", _arrays);
+    public ArchiveSaveContext Nested(string name) => new(_prefix + name + "/", _arrays);
 }
 
 /// <summary>What a transformer reads back when a model is loaded. Every failure is a <see cref="FormatException"/>.</summary>
-internal sealed class ModelLoadContext
+internal sealed class ArchiveLoadContext
 {
     private readonly string _prefix;
     private readonly IReadOnlyDictionary<string, (int[] Shape, double[] Data)> _arrays;
 
-    internal ModelLoadContext(JsonObject properties, string prefix, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays, MLContext? context)
+    internal ArchiveLoadContext(JsonObject properties, string prefix, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays)
     {
-        Properties = properties; _prefix = prefix; _arrays = arrays; Context = context;
+        Properties = properties; _prefix = prefix; _arrays = arrays;
     }
 
     /// <summary>The transformer's manifest entry.</summary>
     public JsonObject Properties { get; }
-
-    /// <summary>The context loading the model.</summary>
-    public MLContext? Context { get; }
 
     /// <summary>The array called <paramref name="name"/>.</summary>
     /// <exception cref="FormatException">It is missing.</exception>
@@ -83,57 +80,4 @@ internal sealed class ModelLoadContext
 
     private FormatException Missing(string name, string what) =>
         new($"The model file is damaged: the property '{name}' of a '{Properties["type"]}' transformer must be {what}.");
-}
-
-/// <summary>A transformer that can be saved in a model file, with a registered loader for its <see cref="TypeName"/>.</summary>
-internal interface IPersistableTransformer : ITransformer
-{
-    /// <summary>The stable name stored in the file.</summary>
-    string TypeName { get; }
-
-    /// <summary>Writes the transformer's state.</summary>
-    void Save(ModelSaveContext context);
-}
-
-/// <summary>
-/// Marks a persistable transformer class and names it in model files. The class must have
-/// <c>internal static ITransformer Load(ModelLoadContext context)</c>.
-/// </summary>
-[AttributeUsage(AttributeTargets.Class, Inherited = false)]
-internal sealed class PersistableTransformerAttribute(string typeName) : Attribute
-{
-    public string TypeName { get; } = typeName;
-}
-
-/// <summary>The loaders of every persistable transformer, found once by their <see cref="PersistableTransformerAttribute"/>.</summary>
-internal static class TransformerRegistry
-{
-    private static readonly Lazy<Dictionary<string, Func<ModelLoadContext, ITransformer>>> s_loaders = new(Discover);
-
-    private static Dictionary<string, Func<ModelLoadContext, ITransformer>> Discover()
-    {
-        var loaders = new Dictionary<string, Func<ModelLoadContext, ITransformer>>(StringComparer.Ordinal);
-        foreach (var type in typeof(TransformerRegistry).Assembly.GetTypes())
-        {
-            if (type.GetCustomAttributes(typeof(PersistableTransformerAttribute), false) is not [PersistableTransformerAttribute attr]) continue;
-            var method = type.GetMethod("Load", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public,
-                                        [typeof(ModelLoadContext)])
-                ?? throw new InvalidOperationException($"{type.Name} has no static Load(ModelLoadContext).");
-            loaders.Add(attr.TypeName, method.CreateDelegate<Func<ModelLoadContext, ITransformer>>());
-        }
-        return loaders;
-    }
-
-    /// <summary>Loads a transformer of the given type.</summary>
-    /// <exception cref="FormatException">The type is unknown, or its state is damaged.</exception>
-    public static ITransformer Load(string typeName, ModelLoadContext context)
-    {
-        if (!s_loaders.Value.TryGetValue(typeName, out var loader))
-            throw new FormatException($"The model file contains an unknown transformer type '{typeName}'.");
-        try { return loader(context); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or InvalidCastException or IndexOutOfRangeException)
-        {
-            throw new FormatException($"The model file is damaged: the '{typeName}' transformer cannot be rebuilt ({e.Message})", e);
-        }
-    }
 }

@@ -7,7 +7,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// model's state between calls, as ML.NET's time-series prediction engine does; created by
 /// <c>model.CreateTimeSeriesEngine&lt;TSrc, TDst&gt;(ml)</c>.</summary>
 /// <typeparam name="TSrc">The observation class: public fields or properties for the target, feature and series id
-/// columns (matched by name, or by <see cref="ColumnNameAttribute"/>), and for the columns the transformers before the
+/// columns (matched by name, or by ML.NET's <c>[ColumnName]</c>), and for the columns the transformers before the
 /// forecaster read.</typeparam>
 /// <typeparam name="TDst">The prediction class: a <see cref="float"/>[] member for the forecast column and, optionally,
 /// for the bound columns. Other members are left as the constructor set them.</typeparam>
@@ -26,7 +26,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// the states: the transformer it was created from never changes.</para>
 /// </remarks>
 /// <threadsafety>Not thread-safe: use one engine per thread (engines over one transformer may run in parallel).</threadsafety>
-public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
+public sealed class ForecastingEngine<TSrc, TDst>
     where TSrc : class
     where TDst : class, new()
 {
@@ -38,12 +38,10 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
     private readonly string[] _valueColumns;
     private readonly Dictionary<string, ForecastSeriesState> _states;
     private string? _current;
-    private readonly ReadOnlyMemory<float>[] _forecastCell = new ReadOnlyMemory<float>[1];
-    private readonly ReadOnlyMemory<float>[] _lowerCell = new ReadOnlyMemory<float>[1];
-    private readonly ReadOnlyMemory<float>[] _upperCell = new ReadOnlyMemory<float>[1];
-    private readonly Dictionary<int, IEnumerable<TDst>> _outputs = [];
+    private readonly Action<TDst, float[]> _setForecast;
+    private readonly Action<TDst, float[]>? _setLower, _setUpper;
 
-    internal TimeSeriesPredictionEngine(MLContext context, ITransformer[] before, ForecastingTransformer forecaster)
+    internal ForecastingEngine(MLContext context, ITransformer[] before, ForecastingTransformer forecaster)
     {
         _context = context;
         _before = before;
@@ -56,10 +54,14 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
         _valueColumns = forecaster.Columns.Values.Select(c => c.Name).ToArray();
         _states = forecaster.EngineStates.ToDictionary(kv => kv.Key, kv => kv.Value.Clone(), StringComparer.Ordinal);
         _current = forecaster.EngineSeries;
-        if (!SchemaDefinition.Create(typeof(TDst)).Any(c => c.ColumnName == forecaster.OutputColumnName))
-            throw new ArgumentOutOfRangeException(nameof(TDst),
+        _setForecast = Setter(forecaster.OutputColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(TDst),
                 $"'{typeof(TDst).Name}' has no member for the forecast column '{forecaster.OutputColumnName}': add a float[] field or property of that name, or one marked [ColumnName(\"{forecaster.OutputColumnName}\")].");
-        Output(forecaster.Horizon);   // checks TDst's member types now rather than at the first prediction
+        if (forecaster.Columns.HasBounds)
+        {
+            _setLower = Setter(forecaster.ConfidenceLowerBoundColumn!);
+            _setUpper = Setter(forecaster.ConfidenceUpperBoundColumn!);
+        }
     }
 
     /// <summary>The forecast from the current state, without a new observation.</summary>
@@ -165,13 +167,13 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
         {
             IDataView view = _exampleView;
             foreach (var t in _before) view = t.Transform(view);
-            var values = DataViewReader.ReadSingleColumns(view, _valueColumns, cancellation: _context.CancellationToken);
+            var values = DataViewReader.ReadSingleColumns(view, _valueColumns);
             if (values[0].Length != 1)
                 throw new InvalidOperationException($"The transformers before the forecaster turned one observation into {values[0].Length} rows.");
             var columns = _forecaster.Columns;
             string id = "";
             if (columns.SeriesId is not null)
-                id = SeriesTable.ReadIds(view, columns.SeriesId, _context.CancellationToken)[0];
+                id = SeriesTable.ReadIds(view, columns.SeriesId, default)[0];
             int nt = columns.Targets.Length;
             return (id, values[..nt].Select(v => v[0]).ToArray(), values[nt..].Select(v => v[0]).ToArray());
         }
@@ -205,9 +207,9 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
         var core = _forecaster.Core;
         int H = core.Horizon, nt = core.TargetCount;
         var all = core.Decode(state);
-        var values = Truncate(all, H, h, nt);
-        _forecastCell[0] = values;
-        if (_forecaster.Columns.HasBounds)
+        var result = new TDst();
+        _setForecast(result, Truncate(all, H, h, nt));
+        if (_forecaster.Columns.HasBounds && (_setLower is not null || _setUpper is not null))
         {
             var widths = _forecaster.HalfWidths(confidenceLevel);
             var lower = new float[all.Length];
@@ -217,10 +219,10 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
                 lower[i] = all[i] - widths[i];
                 upper[i] = all[i] + widths[i];
             }
-            _lowerCell[0] = Truncate(lower, H, h, nt);
-            _upperCell[0] = Truncate(upper, H, h, nt);
+            _setLower?.Invoke(result, Truncate(lower, H, h, nt));
+            _setUpper?.Invoke(result, Truncate(upper, H, h, nt));
         }
-        return Output(h).First();
+        return result;
     }
 
     private static float[] Truncate(float[] values, int horizon, int h, int targets)
@@ -232,26 +234,22 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
         return result;
     }
 
-    // One view over the output cells and one compiled row mapping per horizon asked for: the vector columns' length is
-    // part of their type.
-    private IEnumerable<TDst> Output(int h)
+    // The member of TDst that ML.NET would map to the column (by name or [ColumnName]); it must take a float[].
+    private static Action<TDst, float[]>? Setter(string column)
     {
-        if (_outputs.TryGetValue(h, out var rows)) return rows;
-        var columns = _forecaster.Columns;
-        var type = new VectorDataViewType(NumberDataViewType.Single, h * _forecaster.Core.TargetCount);
-        var view = new ArrayDataView.Builder(_context.CancellationToken).AddColumn(columns.Output, type, _forecastCell);
-        var names = new List<string> { columns.Output };
-        if (columns.HasBounds)
+        var definition = SchemaDefinition.Create(typeof(TDst), SchemaDefinition.Direction.Write);
+        var c = definition.FirstOrDefault(c => c.ColumnName == column);
+        if (c is null) return null;
+        var member = typeof(TDst).GetMember(c.MemberName, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).FirstOrDefault();
+        switch (member)
         {
-            view.AddColumn(columns.Lower!, type, _lowerCell).AddColumn(columns.Upper!, type, _upperCell);
-            names.AddRange([columns.Lower!, columns.Upper!]);
+            case System.Reflection.FieldInfo f when f.FieldType == typeof(float[]):
+                return (o, v) => f.SetValue(o, v);
+            case System.Reflection.PropertyInfo p when p.PropertyType == typeof(float[]) && p.CanWrite:
+                return (o, v) => p.SetValue(o, v);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(TDst),
+                    $"Schema mismatch for column '{column}': '{typeof(TDst).Name}.{c.MemberName}' must be a writable float[].");
         }
-        var definition = SchemaDefinition.Create(typeof(TDst));
-        definition.RemoveAll(c => !names.Contains(c.ColumnName));
-        foreach (var c in definition) c.ColumnType = type;
-        rows = DataViewEnumerable.Create<TDst>(view.Build(), reuseRowObject: false, ignoreMissingColumns: true, definition,
-                                               _context.CancellationToken);
-        _outputs.Add(h, rows);
-        return rows;
     }
 }
