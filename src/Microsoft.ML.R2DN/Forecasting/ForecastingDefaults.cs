@@ -23,4 +23,10 @@ internal static class ForecastingDefaults
 
     /// <summary>Below this many training rows (all series together) the models default to the small sizes.</summary>
     public const long SmallDataRows = 2000;
+
+    /// <summary>The most forecast values per row (horizon × targets): the largest size a saved model's ML.NET scorer has.</summary>
+    public const int MaxForecastValues = 262_144;
+
+    /// <summary>The most output columns of a simulator (the columns of a saved model's ML.NET scorer).</summary>
+    public const int MaxSimulatedOutputs = 64;
 }

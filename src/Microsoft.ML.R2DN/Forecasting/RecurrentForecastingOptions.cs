@@ -116,6 +116,11 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
         OptionChecks.Distinct([OutputColumnName, .. ConfidenceLowerBoundColumn is null ? [] : new[] { ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn! }],
                               "The output and confidence bound columns");
         if (Horizon < 1) throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "The horizon must be at least 1.");
+        // Checked before anything is allocated: the forecast vector holds horizon × targets values per row.
+        long outputs = (long)Horizon * TargetColumns.Length;
+        if (outputs > ForecastingDefaults.MaxForecastValues)
+            throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon,
+                $"The horizon {Horizon} × {TargetColumns.Length} target(s) = {outputs} forecast values per row; at most {ForecastingDefaults.MaxForecastValues} are supported.");
         OptionChecks.ConfidenceLevel(ConfidenceLevel, nameof(ConfidenceLevel));
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
         OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);

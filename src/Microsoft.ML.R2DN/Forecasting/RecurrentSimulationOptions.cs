@@ -91,6 +91,9 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         if (InputColumnNames is null || InputColumnNames.Length == 0)
             throw new ArgumentException("At least one input column is needed.", nameof(InputColumnNames));
         OptionChecks.ColumnNames(OutputColumnNames, nameof(OutputColumnNames));
+        if (OutputColumnNames.Length > ForecastingDefaults.MaxSimulatedOutputs)
+            throw new ArgumentOutOfRangeException(nameof(OutputColumnNames), OutputColumnNames.Length,
+                $"A simulator predicts at most {ForecastingDefaults.MaxSimulatedOutputs} output columns; {OutputColumnNames.Length} were given.");
         OptionChecks.ColumnNames(InputColumnNames, nameof(InputColumnNames));
         OptionChecks.ColumnNames(PredictedColumnNames, nameof(PredictedColumnNames));
         if (PredictedColumnNames is not null && PredictedColumnNames.Length != OutputColumnNames.Length)

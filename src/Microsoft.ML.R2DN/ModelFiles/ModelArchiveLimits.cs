@@ -19,7 +19,7 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 /// archive that lies about its sizes (a zip bomb) stops at the limit.
 /// </para>
 /// </remarks>
-internal sealed record ModelArchiveLimits
+public sealed record ModelArchiveLimits
 {
     /// <summary>The default limits.</summary>
     public static ModelArchiveLimits Default { get; } = new();

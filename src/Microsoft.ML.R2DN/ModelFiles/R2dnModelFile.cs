@@ -56,4 +56,90 @@ public static class R2dnModelFile
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"Could not find the model file '{modelPath}'.", modelPath);
         return ExportNpy(ml.Model.Load(modelPath, out _), directory);
     }
+
+    /// <summary>Loads an ML.NET model file that may come from an untrusted source, with bounds ML.NET's own loader
+    /// lacks: at most <see cref="ModelArchiveLimits.MaxArchiveBytes"/> bytes and <see cref="ModelArchiveLimits.MaxEntries"/>
+    /// entries, declared sizes within <see cref="ModelArchiveLimits.MaxTotalBytes"/> (zip bombs), no entry that climbs
+    /// out of the archive; then <c>ml.Model.Load</c>, and the R2DN/REN part rebuilt at once (its certificate
+    /// re-verified) so that a damaged model fails here rather than at its first row.</summary>
+    /// <param name="ml">The context that loads; not null.</param>
+    /// <param name="modelPath">The model file; not null or empty.</param>
+    /// <param name="inputSchema">The input schema saved with the model.</param>
+    /// <param name="limits">The bounds; <see cref="ModelArchiveLimits.Default"/> when null.</param>
+    /// <returns>The model, as <c>ml.Model.Load</c> returns it.</returns>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="modelPath"/>.</exception>
+    /// <exception cref="FormatException">The file is not a model file, is damaged, exceeds a bound, is too new, or its
+    /// R2DN/REN part fails to rebuild or to verify; the message says which.</exception>
+    public static ITransformer Load(MLContext ml, string modelPath, out DataViewSchema inputSchema, ModelArchiveLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Could not find the model file '{modelPath}'.", modelPath);
+        using var stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Load(ml, stream, out inputSchema, limits);
+    }
+
+    /// <summary>Loads a model from a stream with the bounds of <see cref="Load(MLContext, string, out DataViewSchema, ModelArchiveLimits?)"/>.</summary>
+    /// <param name="ml">The context that loads; not null.</param>
+    /// <param name="stream">The model file's bytes, read to its end; not null.</param>
+    /// <param name="inputSchema">The input schema saved with the model.</param>
+    /// <param name="limits">The bounds; <see cref="ModelArchiveLimits.Default"/> when null.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="FormatException">See the path overload.</exception>
+    public static ITransformer Load(MLContext ml, Stream stream, out DataViewSchema inputSchema, ModelArchiveLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(stream);
+        limits ??= ModelArchiveLimits.Default;
+        limits.Validate();
+        var bytes = BoundedStream.ReadToEnd(stream, limits.MaxArchiveBytes, 0,
+            () => ModelFileErrors.Damaged($"the file is larger than the limit of {limits.MaxArchiveBytes} bytes."));
+        CheckZip(bytes, limits);
+        ITransformer model;
+        try
+        {
+            using var copy = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+            model = ml.Model.Load(copy, out inputSchema);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or ArgumentException
+                                      or NotSupportedException or IndexOutOfRangeException or OverflowException or InvalidCastException
+                                      or System.Reflection.TargetInvocationException or TypeLoadException)
+        {
+            throw e as FormatException ?? ModelFileErrors.Damaged($"ML.NET cannot load it ({Innermost(e).Message})", e);
+        }
+        MlNetCarrier.TryRecover(model, out _, out _);   // rebuilds and verifies the R2DN/REN part now
+        return model;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner }) e = inner;
+        return e;
+    }
+
+    private static void CheckZip(ArraySegment<byte> bytes, ModelArchiveLimits limits)
+    {
+        System.IO.Compression.ZipArchive zip;
+        var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+        try { zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read); }
+        catch (InvalidDataException e) { throw ModelFileErrors.NotAModelFile($"it is not a readable zip archive ({e.Message})", e); }
+        using (zip)
+        {
+            if (zip.Entries.Count > limits.MaxEntries)
+                throw ModelFileErrors.Damaged($"the archive has {zip.Entries.Count} entries, more than the limit of {limits.MaxEntries}.");
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                string name = entry.FullName;
+                if (name.Length == 0 || name.Length > ModelArchive.MaxEntryNameLength || name.StartsWith('/') || name.StartsWith('\\')
+                    || name.Contains(':') || name.Split('/', '\\').Any(part => part == ".."))
+                    throw ModelFileErrors.Damaged($"the entry name '{name}' is not allowed (it could point outside the archive).");
+                if (entry.Length < 0 || entry.Length > limits.MaxEntryBytes)
+                    throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the limit of {limits.MaxEntryBytes}.");
+                total += entry.Length;
+                if (total > limits.MaxTotalBytes)
+                    throw ModelFileErrors.Damaged($"the entries declare more than the limit of {limits.MaxTotalBytes} bytes in all.");
+            }
+        }
+    }
 }
