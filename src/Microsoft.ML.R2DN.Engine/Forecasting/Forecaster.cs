@@ -75,6 +75,31 @@ public sealed record ForecasterOptions
     /// <summary>Threads for training and scoring (null: all cores).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>The look-back L of the linear path (<see cref="LinearForecastPath"/>) that the recurrent model corrects:
+    /// 0 (default) for none, else at least 2.</summary>
+    public int LinearLookback { get; init; }
+
+    /// <summary>The ridge penalties tried for the linear path (relative to the mean diagonal of XᵀX), the best on the
+    /// validation windows kept. Default {1e-4, 1e-3, 1e-2, 1e-1, 1}.</summary>
+    public double[] LinearRidges { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+
+    /// <summary>Fraction of each series, before the calibration tail, held out to validate: the linear path's penalty,
+    /// early stopping with the best weights restored, and whether the recurrent correction is kept at all. In [0, 0.5);
+    /// default 0 (no validation: the last epoch's weights are kept).</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Epochs without a better validation loss before training stops (with <see cref="ValidationFraction"/>
+    /// &gt; 0), at least 1. Default 8.</summary>
+    public int EarlyStoppingPatience { get; init; } = 8;
+
+    /// <summary>One model shared by the targets, each run on its own (input: that target and the features; output: its
+    /// h changes), instead of one model of all targets jointly. Default false. For one target both are the same.</summary>
+    public bool ChannelIndependent { get; init; }
+
+    /// <summary>A limit on the training time: no new epoch starts after it (the best weights so far are kept). Null
+    /// (default) for none.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -87,25 +112,37 @@ public sealed record ForecasterOptions
         if (!(CalibrationFraction >= 0 && CalibrationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(CalibrationFraction), CalibrationFraction, "CalibrationFraction must be in [0, 0.5).");
         if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1)) throw new ArgumentOutOfRangeException("confidenceLevel", ConfidenceLevel, "The confidence level must be in (0, 1).");
         if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        if (LinearLookback is < 0 or 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(LinearLookback), LinearLookback, "LinearLookback must be 0 (no linear path) or in [2, 100000].");
+        if (LinearLookback > 0 && (LinearRidges is null || LinearRidges.Length == 0 || LinearRidges.Any(r => !(r >= 0) || !double.IsFinite(r))))
+            throw new ArgumentOutOfRangeException(nameof(LinearRidges), "LinearRidges must hold at least one finite penalty >= 0.");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
+        if (!(CalibrationFraction + ValidationFraction < 0.8)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "CalibrationFraction + ValidationFraction must be below 0.8.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
+        if (TimeBudget is { } b && b <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), b, "TimeBudget must be positive.");
     }
 }
 
 /// <summary>The recurrent state of a forecaster after consuming some history: x and the latest forecast.</summary>
 public sealed class ForecastState
 {
-    internal ForecastState(float[] x, float[] output, float[] lastTargets, long steps)
+    internal ForecastState(float[] x, float[] output, float[] lastTargets, long steps, float[]? history = null)
     {
-        X = x; Output = output; LastTargets = lastTargets; Steps = steps;
+        X = x; Output = output; LastTargets = lastTargets; Steps = steps; History = history ?? [];
     }
 
-    /// <summary>Rebuilds a state from its parts (for checkpoints): the model state x, the model's latest output
-    /// (standardised changes), the latest observed targets and the number of observations consumed.</summary>
-    public static ForecastState FromParts(float[] x, float[] output, float[] lastTargets, long steps)
+    /// <summary>Rebuilds a state from its parts (for checkpoints): the model state x, the forecaster's latest output
+    /// (standardised changes), the latest observed targets, the number of observations consumed and, for a forecaster
+    /// with a linear path, the look-back window (targets × L, oldest first per target; empty otherwise).</summary>
+    public static ForecastState FromParts(float[] x, float[] output, float[] lastTargets, long steps, float[]? history = null)
     {
         ArgumentNullException.ThrowIfNull(x); ArgumentNullException.ThrowIfNull(output); ArgumentNullException.ThrowIfNull(lastTargets);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        return new((float[])x.Clone(), (float[])output.Clone(), (float[])lastTargets.Clone(), steps);
+        return new((float[])x.Clone(), (float[])output.Clone(), (float[])lastTargets.Clone(), steps, (float[]?)history?.Clone());
     }
+
+    /// <summary>The look-back window of the linear path: targets × L values, oldest first per target (empty without a
+    /// linear path).</summary>
+    public float[] History { get; }
 
     /// <summary>The model state x.</summary>
     public float[] X { get; }
@@ -120,7 +157,7 @@ public sealed class ForecastState
     public long Steps { get; internal set; }
 
     /// <summary>A deep copy (engines work on their own copy).</summary>
-    public ForecastState Clone() => new((float[])X.Clone(), (float[])Output.Clone(), (float[])LastTargets.Clone(), Steps);
+    public ForecastState Clone() => new((float[])X.Clone(), (float[])Output.Clone(), (float[])LastTargets.Clone(), Steps, (float[])History.Clone());
 }
 
 /// <summary>A forecast: horizon × targets values in the data's units (target-major: all steps of target 0, then target 1, …), with bounds.</summary>
@@ -142,10 +179,14 @@ public sealed class Forecaster
     private readonly object _modelLock = new();
 
     private Forecaster(RecurrentModel model, int horizon, int targetCount, int featureCount, Standardizer targets, Standardizer features,
-                       float[][] residuals, double confidenceLevel, TrainingResult? training)
+                       float[][] residuals, double confidenceLevel, TrainingResult? training, LinearForecastPath? linear = null,
+                       bool recurrentCorrection = true, bool channelIndependent = false)
     {
+        ChannelIndependent = channelIndependent;
+        Lanes = channelIndependent ? targetCount : 1;
         Model = model; Horizon = horizon; TargetCount = targetCount; FeatureCount = featureCount;
         TargetScaling = targets; FeatureScaling = features; ConfidenceLevel = confidenceLevel; Training = training;
+        Linear = linear; RecurrentCorrection = recurrentCorrection || linear is null;
         _residuals = residuals;
         HalfWidths = residuals.Length > 0 && residuals[0].Length > 0 ? HalfWidthsAt(confidenceLevel) : [];
     }
@@ -191,25 +232,52 @@ public sealed class Forecaster
     /// <summary>The training record (null for a loaded forecaster).</summary>
     public TrainingResult? Training { get; }
 
+    /// <summary>Whether one model runs on each target separately (see <see cref="ForecasterOptions.ChannelIndependent"/>).</summary>
+    public bool ChannelIndependent { get; }
+
+    // The model's batch per series: one lane per target when channel-independent, else one.
+    private int Lanes { get; }
+
+    /// <summary>The model's input size for a forecaster of these sizes: targets (or 1) + features.</summary>
+    public static int ModelInputs(int targetCount, int featureCount, bool channelIndependent) => (channelIndependent ? 1 : targetCount) + featureCount;
+
+    /// <summary>The model's output size: horizon × targets (or × 1).</summary>
+    public static int ModelOutputs(int horizon, int targetCount, bool channelIndependent) => horizon * (channelIndependent ? 1 : targetCount);
+
+    /// <summary>The linear path the recurrent model corrects, or null.</summary>
+    public LinearForecastPath? Linear { get; }
+
+    /// <summary>Whether the recurrent model's output is added (false when, with a linear path, the correction did not
+    /// lower the validation error: the forecaster is then the linear path alone). Always true without a linear path.</summary>
+    public bool RecurrentCorrection { get; }
+
+    /// <summary>The validation MSE (standardised changes) of the linear path alone and of the whole forecaster; NaN
+    /// without validation.</summary>
+    public (double Linear, double Forecaster) ValidationMse { get; private init; } = (double.NaN, double.NaN);
+
     /// <summary>Rebuilds a forecaster from its parts (model files); <paramref name="calibrationResiduals"/> as <see cref="CalibrationResiduals"/>.</summary>
     public static Forecaster FromParts(RecurrentModel model, int horizon, int targetCount, int featureCount, Standardizer targets,
-                                       Standardizer features, float[][] calibrationResiduals, double confidenceLevel)
+                                       Standardizer features, float[][] calibrationResiduals, double confidenceLevel,
+                                       LinearForecastPath? linear = null, bool recurrentCorrection = true, bool channelIndependent = false)
     {
+        if (linear is not null && linear.Horizon != horizon)
+            throw new ArgumentException($"The linear path forecasts {linear.Horizon} steps; the forecaster {horizon}.", nameof(linear));
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calibrationResiduals);
-        if (model.InputSize != targetCount + featureCount || model.OutputSize != horizon * targetCount)
+        if (model.InputSize != ModelInputs(targetCount, featureCount, channelIndependent) || model.OutputSize != ModelOutputs(horizon, targetCount, channelIndependent))
             throw new ArgumentException("The model's sizes do not match the forecaster's.", nameof(model));
         if (calibrationResiduals.Length != horizon * targetCount || calibrationResiduals.Any(r => r is null || r.Length != calibrationResiduals[0].Length))
             throw new ArgumentException("There must be one residual array of equal length per (target, step).", nameof(calibrationResiduals));
         var sorted = calibrationResiduals.Select(r => { var c = (float[])r.Clone(); Array.Sort(c); return c; }).ToArray();
-        return new Forecaster(model, horizon, targetCount, featureCount, targets, features, sorted, confidenceLevel, null);
+        return new Forecaster(model, horizon, targetCount, featureCount, targets, features, sorted, confidenceLevel, null, linear, recurrentCorrection, channelIndependent);
     }
 
     /// <summary>The fewest time steps a series needs for training with these options.</summary>
     public static int MinimumLength(ForecasterOptions options, int minimumTrainingSteps = 8)
     {
         int calibration = options.CalibrationFraction > 0 ? options.Horizon + 1 : 0;
-        return minimumTrainingSteps + options.Horizon + calibration;
+        int validation = options.ValidationFraction > 0 ? options.Horizon + 1 : 0;
+        return minimumTrainingSteps + options.Horizon + calibration + validation;
     }
 
     /// <summary>Trains a forecaster on one or more series (they train as one batch, aligned at their ends).</summary>
@@ -232,33 +300,62 @@ public sealed class Forecaster
                 throw new ArgumentException($"Series '{s.Name}' has {s.Length} rows; forecasting with horizon {h} needs at least {need} rows " +
                                             $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")} and 8 to train).",
                                             nameof(series));
-        int length = series.Min(s => s.Length), batch = series.Count, nu = nt + nf, ny = h * nt;
+        bool ci = options.ChannelIndependent;
+        int lanes = ci ? nt : 1, laneTargets = ci ? 1 : nt;
+        int length = series.Min(s => s.Length), batch = series.Count * lanes, nu = laneTargets + nf, ny = h * laneTargets;
         int calibration = options.CalibrationFraction > 0 ? Math.Max(h + 1, (int)(length * options.CalibrationFraction)) : 0;
-        int split = length - calibration, trainSteps = split - h;
+        int validation = options.ValidationFraction > 0 ? Math.Max(h + 1, (int)(length * options.ValidationFraction)) : 0;
+        int split = length - calibration, trainEnd = split - validation, trainSteps = trainEnd - h;
+        if (trainSteps < 8) throw new ArgumentException($"The series are too short: {trainSteps} training steps remain after the validation and calibration tails.", nameof(series));
+        var offsets = series.Select(s => s.Length - length).ToArray();
 
-        var targetScaling = Standardizer.Fit(series.Select(s => s.Targets[((s.Length - length) * nt)..((s.Length - calibration) * nt)]), nt);
-        var featureScaling = Standardizer.Fit(series.Select(s => s.Features[((s.Length - length) * nf)..((s.Length - calibration) * nf)]), nf);
+        var targetScaling = Standardizer.Fit(series.Select(s => s.Targets[((s.Length - length) * nt)..((s.Length - length + trainEnd) * nt)]), nt);
+        var featureScaling = Standardizer.Fit(series.Select(s => s.Features[((s.Length - length) * nf)..((s.Length - length + trainEnd) * nf)]), nf);
 
-        // Time-major tensors over the common (end-aligned) window: u_t = [y_t, f_t], target_t = [y_{t+1..t+h}] per target.
-        var inputs = new float[trainSteps * batch * nu];
-        var targets = new float[trainSteps * batch * ny];
+        LinearForecastPath? linear = null;
+        double linearMse = double.NaN;
+        if (options.LinearLookback > 0)
+            (linear, linearMse) = LinearForecastPath.Fit(series, targetScaling, options.LinearLookback, h, offsets, 0, trainSteps,
+                                                         validation > 0 ? split - h : trainSteps, options.LinearRidges, cancellationToken);
+
+        // Time-major tensors over the common (end-aligned) window: u_t = [y_t, f_t], target_t = the changes
+        // (y_{t+k} − y_t)/σ per target, less the linear path's forecast when there is one.
+        int steps = validation > 0 ? split - h : trainSteps;
+        var inputs = new float[steps * batch * nu];
+        var targets = new float[steps * batch * ny];
+        var window = linear is null ? [] : new float[linear.Lookback];
+        var predicted = new float[h];
         for (int b = 0; b < batch; b++)
         {
-            var s = series[b];
-            int offset = s.Length - length;
-            for (int t = 0; t < trainSteps; t++)
+            var s = series[b / lanes];
+            int lane = b % lanes, offset = offsets[b / lanes];
+            for (int t = 0; t < steps; t++)
             {
-                FillInput(s, offset + t, targetScaling, featureScaling, inputs.AsSpan((t * batch + b) * nu, nu));
-                for (int j = 0; j < nt; j++)
+                FillLaneInput(s, offset + t, ci ? lane : -1, targetScaling, featureScaling, inputs.AsSpan((t * batch + b) * nu, nu));
+                var target = targets.AsSpan((t * batch + b) * ny, ny);
+                for (int jj = 0; jj < laneTargets; jj++)
+                {
+                    int j = ci ? lane : jj;
                     for (int k = 0; k < h; k++)
-                        targets[(t * batch + b) * ny + j * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j])
-                                                                             / targetScaling.Std[j]);
+                        target[jj * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j]) / targetScaling.Std[j]);
+                    if (linear is null) continue;
+                    LinearForecastPath.FillWindow(s, j, offset + t, window);
+                    predicted.AsSpan().Clear();
+                    linear.AddPrediction(window, targetScaling.Std[j], predicted);
+                    for (int k = 0; k < h; k++) target[jj * h + k] -= predicted[k];
+                }
             }
         }
 
         var model = options.Model.Create(nu, ny, options.Seed);
         if (options.Threads is int threads) model.Threads = threads;
-        var data = new SequenceDataset(inputs, targets, trainSteps, batch, nu, ny);
+        // A correction starts at zero where the parameterisation allows it (the output maps are free parameters of the
+        // contracting models): training then begins at the linear path's answer and early stopping can only improve it.
+        if (linear is not null)
+            foreach (var g in model.Layout.Groups)
+                if (g.Name is "C2" or "D21" or "D22" or "by") g.Slice(model.Parameters).Clear();
+        var data = Slice(inputs, targets, trainSteps, batch, nu, ny);
+        var validationData = validation > 0 ? new SequenceDataset(inputs, targets, steps, batch, nu, ny) : null;
         long stepsPerEpoch = SequenceDataset.GetSegmentCount(trainSteps, options.SegmentLength);
         var trainer = new Trainer();
         if (progress is not null) trainer.EpochCompleted += (_, e) => progress(e);
@@ -269,13 +366,37 @@ public sealed class Forecaster
             Loss = new MeanSquaredError(),
             ClipValue = options.ClipValue,
             Schedule = new ExponentialDecaySchedule(options.LearningRate, Math.Max(1, stepsPerEpoch * options.Epochs), 0.1),
+            ValidationData = validationData,
+            ValidationWashout = validationData is null ? 100 : trainSteps,
+            EarlyStoppingPatience = validationData is null ? null : options.EarlyStoppingPatience,
+            TimeBudget = options.TimeBudget,
         }, cancellationToken);
 
-        var uncalibrated = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result);
+        // With validation data, the correction must earn its place: the validation MSE of the residual targets with a
+        // zero correction is the linear path's (or the naive forecast's) own error.
+        bool keepRecurrent = true;
+        double forecasterMse = double.NaN;
+        if (validationData is not null)
+        {
+            double zero = 0; long n = 0;
+            for (int i = trainSteps * batch * ny; i < targets.Length; i++) { zero += (double)targets[i] * targets[i]; n++; }
+            zero /= Math.Max(1, n);
+            double best = result.ValidationLoss.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.PositiveInfinity).Min();
+            keepRecurrent = linear is null || best < zero;
+            forecasterMse = keepRecurrent ? best : zero;
+            linearMse = linear is null ? zero : linearMse;
+        }
+
+        var uncalibrated = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
+                                          linear, keepRecurrent, ci) { ValidationMse = (linearMse, forecasterMse) };
         if (calibration == 0) return uncalibrated;
         return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, uncalibrated.Calibrate(series, length, split),
-                              options.ConfidenceLevel, result);
+                              options.ConfidenceLevel, result, linear, keepRecurrent, ci) { ValidationMse = (linearMse, forecasterMse) };
     }
+
+    // The first `steps` time steps of time-major tensors.
+    private static SequenceDataset Slice(float[] inputs, float[] targets, int steps, int batch, int nu, int ny) =>
+        new(inputs[..(steps * batch * nu)], targets[..(steps * batch * ny)], steps, batch, nu, ny);
 
     private static float[][] NoResiduals(int n) => Enumerable.Range(0, n).Select(_ => Array.Empty<float>()).ToArray();
 
@@ -297,13 +418,21 @@ public sealed class Forecaster
         return residuals.Select(r => { r.Sort(); return r.ToArray(); }).ToArray();
     }
 
-    private void FillInput(SeriesData s, int t, Span<float> u) => FillInput(s, t, TargetScaling, FeatureScaling, u);
-
-    private static void FillInput(SeriesData s, int t, Standardizer ty, Standardizer tf, Span<float> u)
+    // The model's input at row t: all targets and the features, or (lane >= 0, channel-independent) target `lane` and
+    // the features; every lane's inputs for one row are consecutive (the model's batch).
+    private void FillInput(SeriesData s, int t, Span<float> u)
     {
-        int nt = s.TargetCount, nf = s.FeatureCount;
-        for (int j = 0; j < nt; j++) u[j] = ty.Forward(s.Targets[t * nt + j], j);
-        for (int j = 0; j < nf; j++) u[nt + j] = tf.Forward(s.Features[t * nf + j], j);
+        int width = Model.InputSize;
+        for (int lane = 0; lane < Lanes; lane++)
+            FillLaneInput(s, t, ChannelIndependent ? lane : -1, TargetScaling, FeatureScaling, u.Slice(lane * width, width));
+    }
+
+    private static void FillLaneInput(SeriesData s, int t, int lane, Standardizer ty, Standardizer tf, Span<float> u)
+    {
+        int nt = s.TargetCount, nf = s.FeatureCount, at = 0;
+        if (lane >= 0) u[at++] = ty.Forward(s.Targets[t * nt + lane], lane);
+        else for (int j = 0; j < nt; j++) u[at++] = ty.Forward(s.Targets[t * nt + j], j);
+        for (int j = 0; j < nf; j++) u[at + j] = tf.Forward(s.Features[t * nf + j], j);
     }
 
     /// <summary>
@@ -313,11 +442,22 @@ public sealed class Forecaster
     public float[] Rollout(SeriesData series)
     {
         CheckSeries(series);
-        int T = series.Length, nu = TargetCount + FeatureCount, ny = Horizon * TargetCount;
+        int T = series.Length, nu = Model.InputSize * Lanes, ny = Horizon * TargetCount;
         var u = new float[T * nu];
         for (int t = 0; t < T; t++) FillInput(series, t, u.AsSpan(t * nu, nu));
         var y = new float[T * ny];
-        lock (_modelLock) Model.Simulate(new float[Model.StateSize], u, T, 1, y, new float[Model.StateSize]);
+        if (RecurrentCorrection)
+            lock (_modelLock) Model.Simulate(new float[Model.StateSize * Lanes], u, T, Lanes, y, new float[Model.StateSize * Lanes]);
+        if (Linear is not null)
+        {
+            var window = new float[Linear.Lookback];
+            for (int t = 0; t < T; t++)
+                for (int j = 0; j < TargetCount; j++)
+                {
+                    LinearForecastPath.FillWindow(series, j, t, window);
+                    Linear.AddPrediction(window, TargetScaling.Std[j], y.AsSpan(t * ny + j * Horizon, Horizon));
+                }
+        }
         for (int t = 0; t < T; t++)
             Decode(y.AsSpan(t * ny, ny), series.Targets.AsSpan(t * TargetCount, TargetCount), y.AsSpan(t * ny, ny));
         return y;
@@ -338,7 +478,8 @@ public sealed class Forecaster
     }
 
     /// <summary>A state that has seen nothing (x = 0); <see cref="Predict"/> needs at least one observation.</summary>
-    public ForecastState Start() => new(new float[Model.StateSize], new float[Horizon * TargetCount], new float[TargetCount], 0);
+    public ForecastState Start() => new(new float[Model.StateSize * Lanes], new float[Horizon * TargetCount], new float[TargetCount], 0,
+                                        Linear is null ? [] : new float[TargetCount * Linear.Lookback]);
 
     /// <summary>Consumes one observation (targets and features at the next step), updating <paramref name="state"/>.</summary>
     public void Observe(ForecastState state, ReadOnlySpan<float> targets, ReadOnlySpan<float> features)
@@ -348,14 +489,49 @@ public sealed class Forecaster
         Validation.CheckLength(features, FeatureCount, nameof(features));
         Validation.ThrowIfNotFinite(targets, nameof(targets));
         Validation.ThrowIfNotFinite(features, nameof(features));
-        Span<float> u = stackalloc float[TargetCount + FeatureCount];
-        for (int j = 0; j < TargetCount; j++) u[j] = TargetScaling.Forward(targets[j], j);
-        for (int j = 0; j < FeatureCount; j++) u[TargetCount + j] = FeatureScaling.Forward(features[j], j);
-        var next = new float[Model.StateSize];
-        lock (_modelLock) Model.Simulate(state.X, u, 1, 1, state.Output, next);
-        next.CopyTo(state.X, 0);
+        if (state.X.Length != Model.StateSize * Lanes)
+            throw new ArgumentException($"The state has {state.X.Length} values of x; the forecaster needs {Model.StateSize * Lanes}.", nameof(state));
+        Span<float> u = stackalloc float[Model.InputSize * Lanes];
+        int width = Model.InputSize;
+        for (int lane = 0; lane < Lanes; lane++)
+        {
+            var ul = u.Slice(lane * width, width);
+            int at = 0;
+            if (ChannelIndependent) ul[at++] = TargetScaling.Forward(targets[lane], lane);
+            else for (int j = 0; j < TargetCount; j++) ul[at++] = TargetScaling.Forward(targets[j], j);
+            for (int j = 0; j < FeatureCount; j++) ul[at + j] = FeatureScaling.Forward(features[j], j);
+        }
+        var next = new float[Model.StateSize * Lanes];
+        if (RecurrentCorrection)
+        {
+            lock (_modelLock) Model.Simulate(state.X, u, 1, Lanes, state.Output, next);
+            next.CopyTo(state.X, 0);
+        }
+        else
+            state.Output.AsSpan().Clear();
+        if (Linear is not null) AddLinear(state, targets);
         targets.CopyTo(state.LastTargets);
         state.Steps++;
+    }
+
+    // Pushes the observation into the look-back window (filled with it on the first observation, as the training
+    // windows repeat a series' first value) and adds the linear forecast to the state's output.
+    private void AddLinear(ForecastState state, ReadOnlySpan<float> targets)
+    {
+        int L = Linear!.Lookback;
+        if (state.History.Length != TargetCount * L)
+            throw new ArgumentException($"The state's look-back window has {state.History.Length} values; the forecaster needs {TargetCount * L}.", nameof(state));
+        for (int j = 0; j < TargetCount; j++)
+        {
+            var w = state.History.AsSpan(j * L, L);
+            if (state.Steps == 0) w.Fill(targets[j]);
+            else
+            {
+                w[1..].CopyTo(w);
+                w[L - 1] = targets[j];
+            }
+            Linear.AddPrediction(w, TargetScaling.Std[j], state.Output.AsSpan(j * Horizon, Horizon));
+        }
     }
 
     /// <summary>Consumes a whole history (oldest first) into a fresh state.</summary>
@@ -363,6 +539,12 @@ public sealed class Forecaster
     {
         CheckSeries(history);
         var state = Start();
+        if (Linear is not null || !RecurrentCorrection || ChannelIndependent)
+        {
+            for (int t = 0; t < history.Length; t++)
+                Observe(state, history.Targets.AsSpan(t * TargetCount, TargetCount), history.Features.AsSpan(t * FeatureCount, FeatureCount));
+            return state;
+        }
         int T = history.Length, nu = TargetCount + FeatureCount;
         var u = new float[T * nu];
         for (int t = 0; t < T; t++) FillInput(history, t, u.AsSpan(t * nu, nu));

@@ -61,6 +61,7 @@ public sealed class Trainer
         ReduceOnPlateau? plateau = options.Plateau;
         plateau?.Reset();
         bool restoreBest = options.ShouldRestoreBestWeights;
+        long fitStart = Stopwatch.GetTimestamp();
 
         // Buffers, allocated once per fit.
         TimeSegment[] segments = train.Split(options.SegmentLength);
@@ -188,6 +189,11 @@ public sealed class Trainer
                                                          epochSeconds, valSeconds, optimizer.StepCount, isBest));
 
             if (options.EarlyStoppingPatience is int patience && evaluated && sinceImprovement >= patience && epoch < epochs - 1)
+            {
+                stoppedEarly = true;
+                break;
+            }
+            if (options.TimeBudget is { } budget && Stopwatch.GetElapsedTime(fitStart) >= budget && epoch < epochs - 1)
             {
                 stoppedEarly = true;
                 break;

@@ -138,6 +138,14 @@ public sealed record TrainerOptions
     /// </summary>
     public bool? RestoreBestWeights { get; init; }
 
+    /// <summary>A limit on the wall time of <see cref="Trainer.Fit"/>: no epoch starts after it has passed (the epoch
+    /// running then completes). Null (default) for none; otherwise positive.</summary>
+    public TimeSpan? TimeBudget
+    {
+        get;
+        init => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive.");
+    }
+
     /// <summary>Number of threads assigned to <see cref="ISequenceModel.Threads"/> before training, at least 1; null (default) leaves the model's setting.</summary>
     public int? Threads
     {

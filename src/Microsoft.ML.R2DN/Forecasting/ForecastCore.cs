@@ -47,18 +47,22 @@ internal sealed class ForecastCore
     }
 
     /// <summary>A state that has seen nothing.</summary>
-    public ForecastSeriesState Start() =>
-        new(new float[Forecaster.Model.StateSize], new float[OutputSize], 0,
-            Enumerable.Repeat(float.NaN, TargetCount).ToArray(), Enumerable.Repeat(float.NaN, FeatureCount).ToArray());
+    public ForecastSeriesState Start()
+    {
+        var start = Forecaster.Start();
+        return new(start.X, new float[OutputSize], 0, Enumerable.Repeat(float.NaN, TargetCount).ToArray(),
+                   Enumerable.Repeat(float.NaN, FeatureCount).ToArray(), start.History);
+    }
 
     /// <summary>Consumes one observation (finite values) with the engine's <see cref="Forecaster.Observe"/>.</summary>
     public void Observe(ForecastSeriesState state, ReadOnlySpan<float> targets, ReadOnlySpan<float> features)
     {
-        var engineState = ForecastState.FromParts(state.X, state.Output, state.LastTargets, state.Steps);
+        var engineState = ForecastState.FromParts(state.X, state.Output, state.LastTargets, state.Steps, state.History);
         lock (_lock)
             Forecaster.Observe(engineState, targets, features);
         engineState.X.CopyTo(state.X, 0);
         engineState.Output.CopyTo(state.Output, 0);
+        engineState.History.CopyTo(state.History, 0);
         targets.CopyTo(state.LastTargets);
         features.CopyTo(state.LastFeatures);
         state.Steps++;

@@ -5,10 +5,13 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// filling).</summary>
 internal sealed class ForecastSeriesState
 {
-    public ForecastSeriesState(float[] x, float[] output, long steps, float[] lastTargets, float[] lastFeatures)
+    public ForecastSeriesState(float[] x, float[] output, long steps, float[] lastTargets, float[] lastFeatures, float[]? history = null)
     {
-        X = x; Output = output; Steps = steps; LastTargets = lastTargets; LastFeatures = lastFeatures;
+        X = x; Output = output; Steps = steps; LastTargets = lastTargets; LastFeatures = lastFeatures; History = history ?? [];
     }
+
+    /// <summary>The linear path's look-back window, targets × L, oldest first per target (empty without one).</summary>
+    public float[] History { get; }
 
     /// <summary>x, [nx].</summary>
     public float[] X { get; }
@@ -26,5 +29,5 @@ internal sealed class ForecastSeriesState
     public float[] LastFeatures { get; }
 
     public ForecastSeriesState Clone() =>
-        new((float[])X.Clone(), (float[])Output.Clone(), Steps, (float[])LastTargets.Clone(), (float[])LastFeatures.Clone());
+        new((float[])X.Clone(), (float[])Output.Clone(), Steps, (float[])LastTargets.Clone(), (float[])LastFeatures.Clone(), (float[])History.Clone());
 }

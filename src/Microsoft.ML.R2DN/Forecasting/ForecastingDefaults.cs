@@ -24,6 +24,9 @@ internal static class ForecastingDefaults
     /// <summary>Below this many training rows (all series together) the models default to the small sizes.</summary>
     public const long SmallDataRows = 2000;
 
+    /// <summary>The longest automatic look-back of the linear path (the long-term forecasting literature's 336 steps).</summary>
+    public const int MaxAutoLookback = 336;
+
     /// <summary>The most forecast values per row (horizon × targets): the largest size a saved model's ML.NET scorer has.</summary>
     public const int MaxForecastValues = 262_144;
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.Runtime;
@@ -87,6 +89,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     public ForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var channel = _host.Start("Training");
         _columns.CheckInput(input.Schema);
         var o = _options;
         var table = SeriesTable.Read(input, _columns.Values, _columns.SeriesId, o.MissingValues, training: true, o.CancellationToken);
@@ -94,36 +97,98 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
 
         int nt = _columns.Targets.Length, nf = _columns.Features.Length, width = nt + nf;
         var series = table.Items.Select(s => new SeriesData(s.Columns(width, 0, nt), nt, s.Columns(width, nt, nf), nf, s.Id)).ToList();
+        int seed = o.Seed ?? TrainingRun.NextSeed(_host);
+        int shortest = series.Min(s => s.Length);
+        int trainRows = (int)(shortest * (1 - o.CalibrationFraction - o.ValidationFraction));
+        int lookback = o.LinearLookback ?? Math.Clamp(trainRows / 3, 2, ForecastingDefaults.MaxAutoLookback);
         var engineOptions = new ForecasterOptions
         {
             Horizon = o.Horizon,
             Epochs = o.Epochs,
-            LearningRate = o.LearningRate,
+            LearningRate = o.LearningRate ?? ForecastingDefaults.ForecastLearningRate,
             SegmentLength = o.SegmentLength,
             ClipValue = o.ClipValue,
             CalibrationFraction = o.CalibrationFraction,
             ConfidenceLevel = OptionChecks.ToDouble(o.ConfidenceLevel),
-            Seed = o.Seed ?? TrainingRun.NextSeed(_host),
+            Seed = seed,
             Threads = o.Threads,
+            LinearLookback = lookback,
+            ChannelIndependent = o.ChannelIndependent && nt > 1,
+            ValidationFraction = o.ValidationFraction,
+            EarlyStoppingPatience = o.EarlyStoppingPatience,
         };
         CheckLengths(series, engineOptions);
-        long trainingRows = (long)series.Min(s => s.Length) * series.Count;
-        var spec = OptionChecks.Spec(o.Kind, o.Robustness, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
-                                     o.Initialization, o.ContractionRate, trainingRows);
-        engineOptions = engineOptions with { Model = spec };
+        long trainingRows = (long)shortest * series.Count;
+        var candidates = Candidates(o, trainingRows);
+        channel.Info(MessageSensitivity.None, $"Training a {OptionChecks.KindName(o.Kind)} forecaster on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
+                $"at most {o.Epochs} epochs{(lookback > 0 ? $", linear path over the last {lookback} values" : "")}" +
+                $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation data" : "")}" +
+                $"{(o.TimeBudget is { } tb ? $", within {tb.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s" : "")}.");
 
-        string what = $"{OptionChecks.Describe(spec)} forecaster";
-        LogInfo($"Training a {what} on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, {o.Epochs} epochs.");
-        var (forecaster, trainingLoss) = TrainingRun.Run(_host, o.CancellationToken, what, o.Epochs, (progress, cancel) =>
+        var clock = Stopwatch.StartNew();
+        var tried = new JsonArray();
+        (Forecaster Forecaster, double[] Loss, ModelSpec Spec, double Rate, double Score)? best = null;
+        for (int i = 0; i < candidates.Count; i++)
         {
-            var trained = Forecaster.Train(series, engineOptions, progress, cancel);
-            return (trained, trained.Training!.TrainLoss.ToArray());
-        });
-        var core = new ForecastCore(forecaster);
-        var certificate = forecaster.Model.Certify();
-        LogInfo($"Certificate: {certificate}");
-        return new ForecastingTransformer(_columns, InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core, o.MissingValues, Settings(o, spec, engineOptions.Seed),
-                                          trainingLoss, certificate);
+            var (spec, rate) = candidates[i];
+            var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
+            if (remaining is { } r && r <= TimeSpan.Zero && best is not null)
+            {
+                channel.Info(MessageSensitivity.None, $"The time budget is spent: {candidates.Count - i} of {candidates.Count} settings were not tried.");
+                break;
+            }
+            var options = engineOptions with { Model = spec, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
+            string what = $"{OptionChecks.Describe(spec)} forecaster";
+            long start = Stopwatch.GetTimestamp();
+            var (forecaster, loss) = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs, (progress, cancel) =>
+            {
+                var trained = Forecaster.Train(series, options, progress, cancel);
+                return (trained, trained.Training!.TrainLoss.ToArray());
+            });
+            double score = forecaster.ValidationMse.Forecaster;
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            tried.Add(new JsonObject
+            {
+                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["validationMse"] = double.IsFinite(score) ? score : null,
+                ["linearValidationMse"] = double.IsFinite(forecaster.ValidationMse.Linear) ? forecaster.ValidationMse.Linear : null,
+                ["recurrentCorrection"] = forecaster.RecurrentCorrection, ["seconds"] = seconds,
+            });
+            channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation MSE {score:G4} (linear path alone {forecaster.ValidationMse.Linear:G4}), " +
+                $"recurrent correction {(forecaster.RecurrentCorrection ? "kept" : "dropped")}, {seconds:0.0} s."));
+            if (best is null || (double.IsFinite(score) && !(score >= best.Value.Score)))
+                best = (forecaster, loss, spec, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
+        }
+        var chosen = best!.Value;
+        var core = new ForecastCore(chosen.Forecaster);
+        var certificate = chosen.Forecaster.Model.Certify();
+        if (candidates.Count > 1) channel.Info(MessageSensitivity.None, $"Chose {OptionChecks.Describe(chosen.Spec)} with learning rate {chosen.Rate.ToString("G3", CultureInfo.InvariantCulture)}.");
+        channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
+        var settings = Settings(o, chosen.Spec, seed, chosen.Rate);
+        settings["linearLookback"] = lookback;
+        settings["channelIndependent"] = chosen.Forecaster.ChannelIndependent;
+        settings["validationFraction"] = o.ValidationFraction;
+        settings["search"] = tried;
+        return new ForecastingTransformer(_columns, InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core,
+                                          o.MissingValues, settings, chosen.Loss, certificate);
+    }
+
+    // The settings to try: the user's, with every choice the user left open filled first by the default and then, when
+    // there is validation data to choose on, by the alternatives (a γ-Lipschitz model, a lower learning rate).
+    private static List<(ModelSpec Spec, double Rate)> Candidates(RecurrentForecastingOptions o, long trainingRows)
+    {
+        var baseSpec = OptionChecks.Spec(o.Kind, o.Robustness ?? Robustness.Contracting, o.Gamma, o.StateSize ?? 16, o.Features ?? 16,
+                                         o.HiddenSizesOrDefault ?? [32], o.Activation, o.Initialization, o.ContractionRate, trainingRows);
+        double rate = o.LearningRate ?? ForecastingDefaults.ForecastLearningRate;
+        var list = new List<(ModelSpec, double)> { (baseSpec, rate) };
+        if (o.ValidationFraction <= 0) return list;
+        if (o.Robustness is null)
+        {
+            list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 1 }, rate));
+            list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 5 }, rate));
+        }
+        if (o.LearningRate is null) list.Add((baseSpec, 1e-3));
+        return list;
     }
 
     // The engine says how long a series must be; the message here names the series by its id.
@@ -141,7 +206,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             }
     }
 
-    private static JsonObject Settings(RecurrentForecastingOptions o, ModelSpec spec, int seed) => new()
+    private static JsonObject Settings(RecurrentForecastingOptions o, ModelSpec spec, int seed, double rate) => new()
     {
         ["kind"] = spec.Kind.ToString(),
         ["robustness"] = spec.Robustness.ToString(),
@@ -153,16 +218,10 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         ["initialization"] = spec.Initialization.ToString(),
         ["contractionRate"] = spec.ContractionRate,
         ["epochs"] = o.Epochs,
-        ["learningRate"] = o.LearningRate,
+        ["learningRate"] = rate,
         ["segmentLength"] = o.SegmentLength,
         ["clipValue"] = o.ClipValue,
         ["calibrationFraction"] = o.CalibrationFraction,
         ["seed"] = seed,
     };
-
-    private void LogInfo(string message)
-    {
-        using var channel = _host.Start("Training");
-        channel.Info(MessageSensitivity.None, message);
-    }
 }

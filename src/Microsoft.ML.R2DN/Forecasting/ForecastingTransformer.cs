@@ -224,6 +224,14 @@ public sealed class ForecastingTransformer : ITransformer
         p["missingValues"] = MissingValues.ToString();
         p["training"] = _settings.DeepClone();
         PersistenceParts.SaveModel(context, "model", f.Model);
+        p["channelIndependent"] = f.ChannelIndependent;
+        p["recurrentCorrection"] = f.RecurrentCorrection;
+        if (f.Linear is { } linear)
+        {
+            p["linear"] = new JsonObject { ["lookback"] = linear.Lookback, ["ridge"] = linear.Ridge };
+            context.AddArray("linear/weights", [linear.Lookback - 1, linear.Horizon], (double[])linear.Weights.Clone());
+            context.AddArray("linear/bias", [linear.Horizon], (double[])linear.Bias.Clone());
+        }
         PersistenceParts.SaveStandardizer(context, "target", f.TargetScaling);
         PersistenceParts.SaveStandardizer(context, "feature", f.FeatureScaling);
         int n = Core.Residuals.Count == 0 ? 0 : Core.Residuals[0].Length;
@@ -236,11 +244,12 @@ public sealed class ForecastingTransformer : ITransformer
             var states = ids.Select(id => EngineStates[id]).ToArray();
             p["engineState"] = new JsonObject { ["series"] = PersistenceParts.Strings(ids), ["current"] = EngineSeries };
             var nested = context.Nested("engineState");
-            int nx = f.Model.StateSize;
-            PersistenceParts.SaveFloats(nested, "x", [ids.Length, nx], states.SelectMany(s => s.X).ToArray());
+            PersistenceParts.SaveFloats(nested, "x", [ids.Length, states[0].X.Length], states.SelectMany(s => s.X).ToArray());
             PersistenceParts.SaveFloats(nested, "output", [ids.Length, Core.OutputSize], states.SelectMany(s => s.Output).ToArray());
             PersistenceParts.SaveFloats(nested, "lastTargets", [ids.Length, Core.TargetCount], states.SelectMany(s => s.LastTargets).ToArray());
             PersistenceParts.SaveFloats(nested, "lastFeatures", [ids.Length, Core.FeatureCount], states.SelectMany(s => s.LastFeatures).ToArray());
+            if (f.Linear is { } lin)
+                PersistenceParts.SaveFloats(nested, "history", [ids.Length, Core.TargetCount * lin.Lookback], states.SelectMany(s => s.History).ToArray());
             nested.AddArray("steps", [ids.Length], states.Select(s => (double)s.Steps).ToArray());
         }
     }
@@ -260,8 +269,21 @@ public sealed class ForecastingTransformer : ITransformer
         int nt = columns.Targets.Length, nf = columns.Features.Length, ny = h * nt;
 
         var model = PersistenceParts.LoadModel(context, "model", out var certificate);
-        if (model.InputSize != nt + nf || model.OutputSize != ny)
-            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {nt + nf} and {ny}.");
+        bool ci = context.Properties["channelIndependent"] is JsonValue civ && civ.TryGetValue<bool>(out var cib) && cib;
+        bool recurrent = context.Properties["recurrentCorrection"] is not JsonValue rv || !rv.TryGetValue<bool>(out var rb) || rb;
+        int modelInputs = Forecaster.ModelInputs(nt, nf, ci), modelOutputs = Forecaster.ModelOutputs(h, nt, ci);
+        if (model.InputSize != modelInputs || model.OutputSize != modelOutputs)
+            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {modelInputs} and {modelOutputs}.");
+        LinearForecastPath? linear = null;
+        if (context.Properties["linear"] is JsonObject lo)
+        {
+            var lc = new ArchiveLoadContext(lo, "", new Dictionary<string, (int[], double[])>());
+            int lookback = lc.GetInt32("lookback");
+            if (lookback < 2 || lookback > 100_000) throw ModelFileErrors.Damaged($"the linear path's look-back {lookback} is not in [2, 100000].");
+            var weights = PersistenceParts.Vector2(context, "linear/weights", lookback - 1, h);
+            var bias = PersistenceParts.Vector(context, "linear/bias", h);
+            linear = new LinearForecastPath(lookback, h, weights, bias, lc.GetDouble("ridge"));
+        }
         var targets = PersistenceParts.LoadStandardizer(context, "target", nt);
         var features = PersistenceParts.LoadStandardizer(context, "feature", nf);
         var residuals = PersistenceParts.Matrix(context, "calibrationResiduals", ny);
@@ -274,7 +296,7 @@ public sealed class ForecastingTransformer : ITransformer
             throw ModelFileErrors.Damaged("the forecaster has confidence bound columns but no calibration residuals.");
         var lossData = context.GetArray("trainingLoss").Data;
 
-        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level));
+        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level, linear, recurrent, ci));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
 
         Dictionary<string, ForecastSeriesState>? states = null;
@@ -285,7 +307,8 @@ public sealed class ForecastingTransformer : ITransformer
             var ids = stateContext.GetStrings("series");
             current = PersistenceParts.OptionalString(stateContext, "current");
             if (current is not null && !ids.Contains(current)) throw ModelFileErrors.Damaged($"the engine's current series '{current}' has no state.");
-            var x = PersistenceParts.Matrix(stateContext, "x", ids.Length, model.StateSize);
+            var x = PersistenceParts.Matrix(stateContext, "x", ids.Length, model.StateSize * (ci ? nt : 1));
+            var history = linear is null ? null : PersistenceParts.Matrix(stateContext, "history", ids.Length, nt * linear.Lookback);
             var output = PersistenceParts.Matrix(stateContext, "output", ids.Length, ny);
             var lastTargets = PersistenceParts.Matrix(stateContext, "lastTargets", ids.Length, nt);
             var lastFeatures = PersistenceParts.Matrix(stateContext, "lastFeatures", ids.Length, nf);
@@ -295,7 +318,7 @@ public sealed class ForecastingTransformer : ITransformer
             {
                 if (x[i].Any(v => !float.IsFinite(v)) || output[i].Any(v => !float.IsFinite(v)) || !(steps[i] >= 0) || steps[i] > long.MaxValue / 2)
                     throw ModelFileErrors.Damaged($"the engine state of series '{ids[i]}' is not finite.");
-                if (!states.TryAdd(ids[i], new ForecastSeriesState(x[i], output[i], (long)steps[i], lastTargets[i], lastFeatures[i])))
+                if (!states.TryAdd(ids[i], new ForecastSeriesState(x[i], output[i], (long)steps[i], lastTargets[i], lastFeatures[i], history?[i])))
                     throw ModelFileErrors.Damaged($"the engine state lists series '{ids[i]}' twice.");
             }
         }

@@ -52,10 +52,10 @@ internal static class OptionChecks
             throw new ArgumentOutOfRangeException(property, value, $"{value} is not a valid {typeof(T).Name}.");
     }
 
-    public static void Model(Robustness robustness, double gamma, int? stateSize, int? features, Activation activation,
+    public static void Model(Robustness? robustness, double gamma, int? stateSize, int? features, Activation activation,
                              Initialization initialization, double contractionRate)
     {
-        Defined(robustness, "Robustness");
+        if (robustness is { } r) Defined(r, "Robustness");
         Positive(gamma, "Gamma");
         if (stateSize is int nx) AtLeast(nx, 1, "StateSize");
         if (features is int nv) AtLeast(nv, 1, "Features");
@@ -92,6 +92,9 @@ internal static class OptionChecks
             ContractionRate = contractionRate,
         };
     }
+
+    /// <summary>"R2DN" or "REN".</summary>
+    public static string KindName(ModelKind kind) => kind == ModelKind.R2dn ? "R2DN" : "REN";
 
     /// <summary>A short description of a model for log messages, e.g. "contracting R2DN (nx 16, nv 16, hidden [32, 32])".</summary>
     public static string Describe(ModelSpec spec) =>

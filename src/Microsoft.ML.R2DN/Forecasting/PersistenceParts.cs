@@ -49,6 +49,16 @@ internal static class PersistenceParts
         return data;
     }
 
+    /// <summary>An array of shape (<paramref name="rows"/>, <paramref name="columns"/>), row-major.</summary>
+    public static double[] Vector2(ArchiveLoadContext context, string name, int rows, int columns)
+    {
+        var (shape, data) = context.GetArray(name);
+        if (shape.Length != 2 || shape[0] != rows || shape[1] != columns)
+            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but ({rows}, {columns}) is needed.");
+        if (data.Any(v => !double.IsFinite(v))) throw ModelFileErrors.Damaged($"the array '{name}' has a value that is not finite.");
+        return data;
+    }
+
     /// <summary>A [rows, columns] array, with the column count read from the file when <paramref name="columns"/> is
     /// negative.</summary>
     public static float[][] Matrix(ArchiveLoadContext context, string name, int rows, int columns = -1)

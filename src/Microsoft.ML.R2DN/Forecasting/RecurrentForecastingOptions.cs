@@ -69,8 +69,33 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     public int Epochs { get; set; } = ForecastingDefaults.ForecastEpochs;
 
     /// <summary>The initial Adam learning rate, finite and &gt; 0; it decays smoothly to a tenth by the last epoch.
-    /// Default 3e-3.</summary>
-    public double LearningRate { get; set; } = ForecastingDefaults.ForecastLearningRate;
+    /// Default null: 3e-3, and 1e-3 is tried too when there is validation data and time left in
+    /// <see cref="TimeBudget"/>.</summary>
+    public double? LearningRate { get; set; }
+
+    /// <summary>The look-back L of the linear path: a ridge regression from the last L values of each target to its
+    /// next <see cref="Horizon"/> changes (shared by the targets, fitted in closed form, its penalty chosen on the
+    /// validation data), which the recurrent model then corrects. With it the forecaster nests the linear forecasting
+    /// baseline. 0 turns it off; otherwise at least 2. Default null: a third of the training rows per series, at most
+    /// 336.</summary>
+    public int? LinearLookback { get; set; }
+
+    /// <summary>Whether one recurrent model is shared by the targets, each run on its own (its input is that target and
+    /// the features), rather than one model of all targets jointly. Default true: with several targets it generalises
+    /// better; with one target both are the same.</summary>
+    public bool ChannelIndependent { get; set; } = true;
+
+    /// <summary>The fraction of each series, before the calibration tail, held out to validate, in [0, 0.5): the linear
+    /// path's penalty, early stopping (the best epoch's weights are kept), whether the recurrent correction is kept at
+    /// all, and the choice among the settings left unset. Default 0.2; 0 turns validation off.</summary>
+    public double ValidationFraction { get; set; } = 0.2;
+
+    /// <summary>Epochs without a lower validation error before training stops, at least 1. Default 8.</summary>
+    public int EarlyStoppingPatience { get; set; } = 8;
+
+    /// <summary>The most time training may take, all candidate settings together (no new epoch or candidate starts after
+    /// it). Default 5 minutes; null for no limit; otherwise positive.</summary>
+    public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 128.</summary>
     public int SegmentLength { get; set; } = ForecastingDefaults.ForecastSegmentLength;
@@ -125,7 +150,16 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
         OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
         OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
-        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        if (LearningRate is double rate) OptionChecks.Positive(rate, nameof(LearningRate));
+        if (LinearLookback is int lookback && (lookback is < 0 or 1 or > 100_000))
+            throw new ArgumentOutOfRangeException(nameof(LinearLookback), lookback, "LinearLookback must be 0 (off) or in [2, 100000].");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
+        if (!(ValidationFraction + CalibrationFraction < 0.8))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction + CalibrationFraction must be below 0.8.");
+        OptionChecks.AtLeast(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
+        if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive (or null for no limit).");
         OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
         OptionChecks.Positive(ClipValue, nameof(ClipValue));
         if (!(CalibrationFraction >= 0 && CalibrationFraction < 0.5))

@@ -17,8 +17,10 @@ public abstract class RecurrentModelOptions
 
     /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> (stable: it forgets its
     /// initial state) or <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from input to output in standardised units, and
-    /// contracting). Default Contracting.</summary>
-    public Robustness Robustness { get; set; } = Robustness.Contracting;
+    /// contracting). Default null: a forecaster chooses on its validation data among contracting and γ-Lipschitz with
+    /// γ = 1 and γ = 5 (see <see cref="RecurrentForecastingOptions.TimeBudget"/>); a simulator is contracting. The choice is
+    /// logged and stored with the model; a value set here is never overridden.</summary>
+    public Robustness? Robustness { get; set; }
 
     /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz. Default 1.</summary>
     public double Gamma { get; set; } = ForecastingDefaults.Gamma;

@@ -84,6 +84,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
     public SimulationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var channel = _host.Start("Training");
         _columns.CheckInput(input.Schema, withOutputs: true);
         var o = _options;
         var table = SeriesTable.Read(input, _columns.InputAndOutputValues, _columns.SeriesId, o.MissingValues, training: true,
@@ -97,7 +98,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
                     nameof(input));
         var sequences = table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id)).ToList();
         long trainingRows = (long)sequences.Min(s => s.Length) * sequences.Count;
-        var spec = OptionChecks.Spec(o.Kind, o.Robustness, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
+        var spec = OptionChecks.Spec(o.Kind, o.Robustness ?? Robustness.Contracting, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
                                      o.Initialization, o.ContractionRate, trainingRows);
         var engineOptions = new SimulatorOptions
         {
@@ -113,11 +114,11 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             Threads = o.Threads,
         };
         string what = $"{OptionChecks.Describe(spec)} simulator";
-        LogInfo($"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
-        var simulator = TrainingRun.Run(_host, o.CancellationToken, what, o.Epochs,
+        channel.Info(MessageSensitivity.None, $"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
+        var simulator = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs,
                                         (progress, cancel) => Simulator.Train(sequences, engineOptions, progress, cancel));
         var certificate = simulator.Model.Certify();
-        LogInfo($"Certificate: {certificate}");
+        channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
         var settings = new JsonObject
         {
             ["kind"] = spec.Kind.ToString(),
@@ -139,11 +140,5 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         };
         return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId), simulator, o.Washout, o.MissingValues, settings,
                                          simulator.Training!.TrainLoss.ToArray(), certificate);
-    }
-
-    private void LogInfo(string message)
-    {
-        using var channel = _host.Start("Training");
-        channel.Info(MessageSensitivity.None, message);
     }
 }

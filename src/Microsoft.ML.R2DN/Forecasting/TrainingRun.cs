@@ -14,11 +14,10 @@ internal static class TrainingRun
     /// <exception cref="OperationCanceledException">The token was cancelled, before, during or right after training: no
     /// model is returned.</exception>
     /// <exception cref="InvalidOperationException">The loss or a gradient became NaN or infinite.</exception>
-    public static T Run<T>(IHost host, CancellationToken cancellation, string what, int epochs,
+    public static T Run<T>(IChannel channel, CancellationToken cancellation, string what, int epochs,
                            Func<Action<EpochReport>, CancellationToken, T> train)
     {
         cancellation.ThrowIfCancellationRequested();
-        using var channel = host.Start("Training");
         long start = Stopwatch.GetTimestamp();
         void Progress(EpochReport e) => channel.Info(MessageSensitivity.None, FormatEpoch(e, epochs));
         T result;
