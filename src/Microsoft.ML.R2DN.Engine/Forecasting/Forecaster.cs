@@ -298,7 +298,8 @@ public sealed class Forecaster
         foreach (var s in series)
             if (s.Length < need)
                 throw new ArgumentException($"Series '{s.Name}' has {s.Length} rows; forecasting with horizon {h} needs at least {need} rows " +
-                                            $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")} and 8 to train).",
+                                            $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")}" +
+                                            $"{(options.ValidationFraction > 0 ? $", {h + 1} to validate" : "")} and 8 to train).",
                                             nameof(series));
         bool ci = options.ChannelIndependent;
         int lanes = ci ? nt : 1, laneTargets = ci ? 1 : nt;

@@ -82,7 +82,6 @@ public static partial class R2dnCatalog
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, the forecast length is
     /// not a multiple of <paramref name="targetCount"/>, or <paramref name="seasonality"/> or
     /// <paramref name="targetCount"/> is below 1.</exception>
-    /// <exception cref="OperationCanceledException">The context was cancelled.</exception>
     public static ForecastingMetrics Evaluate(this ForecastingCatalog catalog, IDataView data, string labelColumnName, string forecastColumnName,
                                        string? lowerBoundColumnName = null, string? upperBoundColumnName = null,
                                        string? seriesIdColumnName = null, int seasonality = 1, IDataView? trainingData = null,
@@ -147,7 +146,6 @@ public static partial class R2dnCatalog
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numberOfFolds"/>, <paramref name="seasonality"/> or
     /// <paramref name="targetCount"/> is below 1, the data has too few rows for the folds, or a column is missing or has
     /// the wrong type.</exception>
-    /// <exception cref="OperationCanceledException">The context was cancelled.</exception>
     public static IReadOnlyList<CrossValidationResult<ForecastingMetrics>> CrossValidate(this ForecastingCatalog catalog,
         IDataView data, IEstimator<ITransformer> estimator, int numberOfFolds = 5, string labelColumnName = "Label",
         string forecastColumnName = "Forecast", string? lowerBoundColumnName = null, string? upperBoundColumnName = null,

@@ -2,7 +2,7 @@ namespace Microsoft.ML.R2DN.Data;
 
 /// <summary>An in-memory <see cref="IDataView"/> over one array per column, built with <see cref="Builder"/>.</summary>
 /// <remarks>The arrays are not copied: text columns are wrapped as <see cref="ReadOnlyMemory{T}"/> of
-/// <see cref="char"/> over the given strings and vector columns as <see cref="ReadOnlyMemory{T}"/> of
+/// <see cref="char"/> over the given strings and vector columns as <see cref="VBuffer{T}"/> of
 /// <see cref="float"/> over the given rows, so the caller must not modify them afterwards.</remarks>
 internal sealed class ArrayDataView : IDataView
 {
@@ -72,15 +72,15 @@ internal sealed class ArrayDataView : IDataView
         {
             ArgumentNullException.ThrowIfNull(vectors);
             ArgumentOutOfRangeException.ThrowIfNegative(size);
-            var memory = new ReadOnlyMemory<float>[vectors.Length];
+            var buffers = new VBuffer<float>[vectors.Length];
             for (int i = 0; i < vectors.Length; i++)
             {
                 var row = vectors[i] ?? throw new ArgumentException($"Row {i} of vector column '{name}' is null.", nameof(vectors));
                 if (size > 0 && row.Length != size)
                     throw new ArgumentException($"Row {i} of vector column '{name}' has {row.Length} values; expected {size}.", nameof(vectors));
-                memory[i] = row;
+                buffers[i] = new VBuffer<float>(row.Length, row);
             }
-            return AddColumn(name, new VectorDataViewType(NumberDataViewType.Single, size), memory);
+            return AddColumn(name, new VectorDataViewType(NumberDataViewType.Single, size), buffers);
         }
 
         /// <summary>A column of any type whose raw type is <typeparamref name="T"/>.</summary>
@@ -119,6 +119,9 @@ internal sealed class ArrayDataView : IDataView
         protected override ValueGetter<TValue> GetGetterCore<TValue>(int index)
         {
             var values = (TValue[])_view._values[index];
+            // A vector is copied into the caller's buffer: ML.NET's consumers may write into what a getter gave them.
+            if (values is VBuffer<float>[] vectors)
+                return (ValueGetter<TValue>)(object)(ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => vectors[Position].CopyTo(ref value));
             return (ref TValue value) => value = values[Position];
         }
     }

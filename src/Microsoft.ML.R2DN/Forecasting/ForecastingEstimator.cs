@@ -201,7 +201,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 string which = _columns.SeriesId is null ? "The training data has" : $"Series '{s.Name}' (column '{_columns.SeriesId}') has";
                 throw new ArgumentException(
                     $"{which} {s.Length} rows; forecasting with horizon {h} needs at least {need} rows per series " +
-                    $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")} and 8 to train).",
+                    $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")}" +
+                    $"{(options.ValidationFraction > 0 ? $", {h + 1} to validate" : "")} and 8 to train).",
                     "input");
             }
     }

@@ -262,6 +262,7 @@ public sealed class ForecastingTransformer : ITransformer
                                              PersistenceParts.OptionalString(context, "lowerBoundColumn"),
                                              PersistenceParts.OptionalString(context, "upperBoundColumn"));
         columns.CheckLoaded();
+        columns.CheckInput(inputTypes);   // the recorded input columns must have types the model reads
         int h = PersistenceParts.Positive(context, "horizon");
         double level = context.GetDouble("confidenceLevel");
         if (!(level > 0 && level < 1)) throw ModelFileErrors.Damaged($"the confidence level {level} is not in (0, 1).");

@@ -8,8 +8,9 @@ public enum MissingValuePolicy
     /// <see cref="IDataView"/>). The default.</summary>
     Error = 0,
 
-    /// <summary>Replace the value by the last finite value of the same column in the same series (the first finite
-    /// value for missing values at the start of a series). A column with no finite value in a series is still an
-    /// error.</summary>
+    /// <summary>Replace the value by the last finite value of the same column in the same series. In the training data,
+    /// missing values at the start of a series take the first finite value after them; when scoring (which reads the
+    /// rows one at a time, in order), a missing value with no earlier value in its series is an error, as is a column
+    /// with no finite value in a training series.</summary>
     ForwardFill = 1,
 }

@@ -47,7 +47,9 @@ public abstract class RecurrentModelOptions
     public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
 
     /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
-    /// <see cref="MLContext"/> (repeatable when the context was created with a seed, <c>new MLContext(seed: 1)</c>).</summary>
+    /// <see cref="MLContext"/> (repeatable when the context was created with a seed, <c>new MLContext(seed: 1)</c>, and
+    /// the same ML.NET calls are made in the same order: every component ML.NET creates draws from the context's random
+    /// source).</summary>
     public int? Seed { get; set; }
 
     /// <summary>Cancels training: <c>Fit</c> then throws <see cref="OperationCanceledException"/> and returns no model.

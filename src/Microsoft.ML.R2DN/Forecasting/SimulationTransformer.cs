@@ -189,6 +189,7 @@ public sealed class SimulationTransformer : ITransformer
         var columns = new SimulationColumns(context.GetStrings("outputColumns"), context.GetStrings("inputColumns"),
                                             context.GetStrings("predictedColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"));
         columns.CheckLoaded();
+        columns.CheckInput(inputTypes, withOutputs: false);   // the recorded input columns must have types the model reads
         int washout = context.GetInt32("washout");
         if (washout < 0) throw ModelFileErrors.Damaged($"the washout {washout} is negative.");
         var missing = PersistenceParts.Enum<MissingValuePolicy>(context, "missingValues");

@@ -111,9 +111,10 @@ public static class R2dnModelFile
         return model;
     }
 
+    // ML.NET wraps what went wrong in its own exceptions ("Error during class instantiation"): the innermost one says it.
     private static Exception Innermost(Exception e)
     {
-        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner }) e = inner;
+        while (e.InnerException is { } inner) e = inner;
         return e;
     }
 

@@ -121,12 +121,43 @@ public sealed class ColumnAppendingDataViewTests
     }
 
     [Fact]
+    public void Cursor_Cancelled_Throws()
+    {
+        using var cts = new CancellationTokenSource();
+        var view = new ColumnAppendingDataView.Builder(Input(), cts.Token).AddColumn("X", () => new[] { 1f, 2f, 3f }).Build();
+        using var cursor = view.GetRowCursor(view.Schema);
+        Assert.True(cursor.MoveNext());
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => cursor.MoveNext());
+    }
+
+    [Fact]
+    public void VectorColumn_ReadByMlNet_CreateEnumerable()
+    {
+        var view = new ColumnAppendingDataView.Builder(Input())
+            .AddColumn("Forecast", 2, () => new[] { new[] { 1f, 2f }, new[] { 3f, 4f }, new[] { 5f, 6f } })
+            .Build();
+        var rows = new MLContext().Data.CreateEnumerable<ForecastRow>(view, reuseRowObject: false).ToList();
+        Assert.Equal(new float[] { 3, 4 }, rows[1].Forecast);
+        Assert.Equal("c", rows[2].Name);
+    }
+
+    public sealed class ForecastRow
+    {
+        public string Name { get; set; } = "";
+
+        [VectorType(2)]
+        public float[] Forecast { get; set; } = [];
+    }
+
+    [Fact]
     public void AppendedView_OverTextFile_StaysLazy()
     {
         using var dir = new TempDirectory();
         var ml = new MLContext();
-        var data = ml.Data.LoadFromCsv(dir.Write("a.csv", "x\n1\n2\n"));
-        var view = new ColumnAppendingDataView.Builder(data, ml.CancellationToken)
+        var data = ml.Data.LoadFromTextFile(dir.Write("a.csv", "x\n1\n2\n"), [new TextLoader.Column("x", DataKind.Single, 0)],
+                                            separatorChar: ',', hasHeader: true);
+        var view = new ColumnAppendingDataView.Builder(data)
             .AddColumn("Twice", () => DataViewReader.ReadSingleColumn(data, "x").Select(v => 2 * v).ToArray())
             .Build();
         Assert.Null(view.GetRowCount());

@@ -12,7 +12,7 @@ public sealed class DataViewReaderTests
         .AddColumn("B", [true, false])
         .AddColumn("S", ["x", "y"])
         .AddColumn("T", [new DateTime(2024, 1, 1), new DateTime(2024, 1, 2)])
-        .AddColumn("V", [[1f, 2f], [3f, 4f]], size: 2)
+        .AddVectors("V", [[1f, 2f], [3f, 4f]], size: 2)
         .Build();
 
     [Fact]
@@ -52,12 +52,30 @@ public sealed class DataViewReaderTests
     }
 
     [Fact]
-    public void ReadTextColumn_TextAndIntegers_ElseMismatch()
+    public void ReadTextColumn_TextAndNumbers_ElseMismatch()
     {
         Assert.Equal(new[] { "x", "y" }, DataViewReader.ReadTextColumn(Sample(), "S"));
         Assert.Equal(new[] { "3", "-4" }, DataViewReader.ReadTextColumn(Sample(), "I"));
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadTextColumn(Sample(), "F", "series id column"));
-        Assert.Equal("Schema mismatch for series id column 'F': expected String, got Single", e.Message);
+        Assert.Equal(new[] { "1099511627776", "6" }, DataViewReader.ReadTextColumn(Sample(), "L"));
+        Assert.Equal(new[] { "1.5", "2" }, DataViewReader.ReadTextColumn(Sample(), "F"));
+        Assert.Equal(new[] { "0.25", "1E+300" }, DataViewReader.ReadTextColumn(Sample(), "D"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadTextColumn(Sample(), "B", "series id column"));
+        Assert.Equal("Schema mismatch for series id column 'B': expected String, got Boolean", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadTextColumn(Sample(), "V", "series id column"));
+        Assert.Equal("Schema mismatch for series id column 'V': expected String, got Vector<Single, 2>", e.Message);
+    }
+
+    [Fact]
+    public void ReadTextColumn_KeyWithTextValues_ReadsTheValues()
+    {
+        var ml = new MLContext();
+        var data = new ArrayDataView.Builder().AddColumn("S", ["b", "a", "b", "c"]).Build();
+        var keyed = ml.Transforms.Conversion.MapValueToKey("K", "S").Fit(data).Transform(data);
+        Assert.IsType<KeyDataViewType>(keyed.Schema["K"].Type);
+        Assert.Equal(new[] { "b", "a", "b", "c" }, DataViewReader.ReadTextColumn(keyed, "K"));
+        // Without key values, the key's number (1-based; 0 is the missing key and reads as empty).
+        var bare = new ArrayDataView.Builder().AddColumn("K", new KeyDataViewType(typeof(uint), 3), new uint[] { 1, 0, 3 }).Build();
+        Assert.Equal(new[] { "1", "", "3" }, DataViewReader.ReadTextColumn(bare, "K"));
     }
 
     [Fact]
@@ -83,7 +101,8 @@ public sealed class DataViewReaderTests
     {
         Assert.Equal(2, DataViewReader.RowCount(Sample()));
         using var dir = new TempDirectory();
-        var data = new MLContext().Data.LoadFromCsv(dir.Write("a.csv", "x\n1\n2\n3\n"));
+        var data = new MLContext().Data.LoadFromTextFile(dir.Write("a.csv", "x\n1\n2\n3\n"),
+                                                         [new TextLoader.Column("x", DataKind.Single, 0)], hasHeader: true);
         Assert.Null(data.GetRowCount());
         Assert.Equal(3, DataViewReader.RowCount(data));
     }

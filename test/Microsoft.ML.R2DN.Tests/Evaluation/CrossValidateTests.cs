@@ -1,4 +1,5 @@
 using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Tests.Evaluation;
 
@@ -83,18 +84,49 @@ public sealed class CrossValidateTests
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             ml.Forecasting.CrossValidate(Series(10, t => t), estimator, numberOfFolds: 0, labelColumnName: "Load"));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            ml.Forecasting.CrossValidate(Series(10, t => t), estimator, labelColumnName: "Load", forecastColumnName: "Nope"));
-        Assert.Equal("Could not find forecast column 'Nope'", e.Message);
+            ml.Forecasting.CrossValidate(Series(10, t => t), estimator, labelColumnName: "Nope"));
+        Assert.Equal("Could not find label column 'Nope'", e.Message);
         Assert.Empty(estimator.TrainingRowCounts);
     }
 
     [Fact]
-    public void CrossValidate_Cancelled_Throws()
+    public void CrossValidate_UnknownForecastColumn_ThrowsAfterTheFirstFit()
     {
-        var ml = new MLContext();
-        ml.CancelExecution();
+        // The forecast column is only known from the fitted model's output, so the first fold is trained first.
+        var estimator = new DriftForecaster("Load", horizon: 1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new MLContext().Forecasting.CrossValidate(Series(10, t => t), estimator, labelColumnName: "Load", forecastColumnName: "Nope"));
+        Assert.Equal("Could not find forecast column 'Nope'", e.Message);
+        Assert.Equal([1], estimator.TrainingRowCounts);
+    }
+
+    [Fact]
+    public void CrossValidate_EstimatorCancelled_ThrowsOperationCanceled()
+    {
+        var ml = new MLContext(seed: 1);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var estimator = ml.Forecasting.R2DN(new R2dnForecastingOptions
+        {
+            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 1, Epochs = 1, CancellationToken = cts.Token,
+        });
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            ml.Forecasting.CrossValidate(Series(10, t => t), new DriftForecaster("Load", 1), labelColumnName: "Load"));
+            ml.Forecasting.CrossValidate(Series(60, t => MathF.Sin(t)), estimator, numberOfFolds: 2, labelColumnName: "Load"));
+    }
+
+    [Fact]
+    public void CrossValidate_R2dnEstimator_OneResultPerFoldWithFiniteMetrics()
+    {
+        var ml = new MLContext(seed: 1);
+        var estimator = ml.Forecasting.R2DN(new R2dnForecastingOptions
+        {
+            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 2, Epochs = 2, StateSize = 4, Features = 4,
+            HiddenSizes = [4], SegmentLength = 32,
+        });
+        var results = ml.Forecasting.CrossValidate(Series(90, t => MathF.Sin(t / 4f)), estimator, numberOfFolds: 2, labelColumnName: "Load");
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.True(double.IsFinite(r.Metrics.Mae)));
+        Assert.All(results, r => Assert.True(r.Model.GetForecaster().Certificate.IsVerified));
     }
 
     /// <summary>A stand-in forecaster: at row t it forecasts y_t + k (y_t - y_(t-1)) for k = 1 .. horizon (the drift
@@ -110,16 +142,26 @@ public sealed class CrossValidateTests
             return new Transformer(label, horizon, drift);
         }
 
-        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
-            new Transformer(label, horizon, drift).GetOutputSchema(inputSchema);
+        // SchemaShape.Column has no public constructor: take the forecast column's shape from an ML.NET estimator
+        // that makes a Single vector of the same size.
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+            new MLContext().Transforms.Concatenate("Forecast", Enumerable.Repeat(label, horizon).ToArray()).GetOutputSchema(inputSchema);
 
         private sealed class Transformer(string label, int horizon, bool drift) : ITransformer
         {
+            public bool IsRowToRowMapper => false;
+
+            public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => throw new NotSupportedException();
+
+            void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException();
+
             public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
             {
                 SchemaErrors.FindColumn(inputSchema, label, NumberDataViewType.Single);
-                return new DataViewSchema.Builder().AddColumns(inputSchema)
-                    .AddColumn("Forecast", new VectorDataViewType(NumberDataViewType.Single, horizon)).ToSchema();
+                var builder = new DataViewSchema.Builder();
+                builder.AddColumns(inputSchema);
+                builder.AddColumn("Forecast", new VectorDataViewType(NumberDataViewType.Single, horizon));
+                return builder.ToSchema();
             }
 
             public IDataView Transform(IDataView input)

@@ -1,4 +1,5 @@
 using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Tests.Data;
 
 namespace Microsoft.ML.R2DN.Tests.Evaluation;
 
@@ -17,11 +18,11 @@ public sealed class EvaluateTests
         forecasts ??= Forecasts;
         var builder = new ArrayDataView.Builder()
             .AddColumn("Label", labels)
-            .AddColumn("Forecast", forecasts, forecasts[0].Length);
+            .AddVectors("Forecast", forecasts, forecasts[0].Length);
         if (bounds)
         {
-            builder.AddColumn("Lower", forecasts.Select(r => r.Select(v => v - 1).ToArray()).ToArray(), forecasts[0].Length);
-            builder.AddColumn("Upper", forecasts.Select(r => r.Select(v => v + 1).ToArray()).ToArray(), forecasts[0].Length);
+            builder.AddVectors("Lower", forecasts.Select(r => r.Select(v => v - 1).ToArray()).ToArray(), forecasts[0].Length);
+            builder.AddVectors("Upper", forecasts.Select(r => r.Select(v => v + 1).ToArray()).ToArray(), forecasts[0].Length);
         }
         if (series is not null)
             builder.AddColumn("Series", series);
@@ -66,6 +67,34 @@ public sealed class EvaluateTests
         Assert.Contains("MAE 0.857143", text);
         Assert.Contains("Seasonal naive: MAE 1.57143", text);
         Assert.Contains("coverage 85.71", text);
+    }
+
+    public sealed class ScoredRow
+    {
+        public float Label { get; set; }
+
+        [VectorType(2)]
+        public float[] Forecast { get; set; } = [];
+
+        public string Series { get; set; } = "";
+    }
+
+    [Fact]
+    public void Evaluate_MlNetViewWithKeySeries_SameAsArrayView()
+    {
+        var ml = new MLContext();
+        var rows = Labels.SelectMany((v, t) => new[]
+        {
+            new ScoredRow { Label = v, Forecast = Forecasts[t], Series = "a" },
+            new ScoredRow { Label = v, Forecast = Forecasts[t], Series = "b" },
+        }).ToList();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        data = ml.Transforms.Conversion.MapValueToKey("SeriesKey", "Series").Fit(data).Transform(data);
+        var m = ml.Forecasting.Evaluate(data, "Label", "Forecast", seriesIdColumnName: "SeriesKey");
+        var single = ml.Forecasting.Evaluate(Scored(bounds: false), "Label", "Forecast");
+        Assert.Equal(2 * single.Count, m.Count);
+        Assert.Equal(single.Mae, m.Mae, Precision);
+        Assert.Equal(single.Mase, m.Mase, Precision);
     }
 
     [Fact]
@@ -134,8 +163,8 @@ public sealed class EvaluateTests
         var labels = Labels.Select(v => new[] { v, 10 * v }).ToArray();
         var forecasts = Forecasts.Select(r => new[] { r[0], r[1], 10 * r[0], 10 * r[1] }).ToArray();
         var data = new ArrayDataView.Builder()
-            .AddColumn("Label", labels, 2)
-            .AddColumn("Forecast", forecasts, 4)
+            .AddVectors("Label", labels, 2)
+            .AddVectors("Forecast", forecasts, 4)
             .Build();
         var m = new MLContext().Forecasting.Evaluate(data, "Label", "Forecast", targetCount: 2);
         Assert.Equal(2, m.Horizon);
@@ -149,7 +178,7 @@ public sealed class EvaluateTests
         var columns = new ArrayDataView.Builder()
             .AddColumn("Label", Labels)
             .AddColumn("Label2", Labels.Select(v => 10 * v).ToArray())
-            .AddColumn("Forecast", forecasts, 4)
+            .AddVectors("Forecast", forecasts, 4)
             .Build();
         var separate = new MLContext().Forecasting.Evaluate(columns, "Label", "Forecast", additionalLabelColumnNames: ["Label2"]);
         Assert.Equal(m.Mae, separate.Mae, Precision);

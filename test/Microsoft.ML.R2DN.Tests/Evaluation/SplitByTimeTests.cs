@@ -47,6 +47,29 @@ public sealed class SplitByTimeTests
         Assert.Equal(4, test.GetRowCount());
     }
 
+    private sealed class Row
+    {
+        public float Value { get; set; }
+        public string Series { get; set; } = "";
+    }
+
+    [Fact]
+    public void SplitByTime_MlNetViewWithKeyOrNumericSeries_SameSplit()
+    {
+        var ml = new MLContext();
+        var rows = Enumerable.Range(0, 14).Select(i => new Row { Value = i, Series = i < 12 && i % 2 == 0 ? "a" : "b" }).ToList();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        data = ml.Transforms.Conversion.MapValueToKey("Key", "Series").Fit(data).Transform(data);
+        foreach (var id in new[] { "Series", "Key" })
+        {
+            var (train, test) = ml.Forecasting.SplitByTime(data, testFraction: 0.25, seriesIdColumnName: id);
+            Assert.Equal([8f, 10, 12, 13], DataViewReader.ReadSingleColumn(test, "Value"));
+            Assert.Equal([0f, 1, 2, 3, 4, 5, 6, 7, 9, 11], DataViewReader.ReadSingleColumn(train, "Value"));
+            // ML.NET reads the views too.
+            Assert.Equal([8f, 10, 12, 13], ml.Data.CreateEnumerable<Row>(test, reuseRowObject: false).Select(r => r.Value));
+        }
+    }
+
     [Fact]
     public void SplitByTime_BadArguments_Throw()
     {

@@ -64,6 +64,11 @@ public sealed partial class ForecastingEstimatorTests
         Check("HiddenSizes", o => o.HiddenSizes = [4, 0]);
         Check("ContractionRate", o => o.ContractionRate = 1.5);
         Check("Threads", o => o.Threads = 0);
+        Check("LinearLookback", o => o.LinearLookback = 1);
+        Check("ValidationFraction", o => o.ValidationFraction = 0.5);
+        Check("ValidationFraction", o => { o.ValidationFraction = 0.4; o.CalibrationFraction = 0.4; });
+        Check("EarlyStoppingPatience", o => o.EarlyStoppingPatience = 0);
+        Check("Horizon", o => o.Horizon = 300_000);
         Check("OutputColumnName", o => o.OutputColumnName = "");
         Check("FeatureColumnNames", o => o.FeatureColumnNames = ["Temperature", null!]);
     }
@@ -163,7 +168,6 @@ public sealed partial class ForecastingEstimatorTests
     public void Fit_ForwardFill_FillsFromTheSameSeries()
     {
         var rows = Seasonal(80);
-        rows[0].Load = float.NaN;
         rows[40].Load = float.NaN;
         rows[41].Load = float.NaN;
         var options = Quick();
@@ -173,11 +177,25 @@ public sealed partial class ForecastingEstimatorTests
         var forecasts = Column(Ml, model.Transform(data), "Forecast");
         Assert.All(forecasts, f => Assert.All(f, v => Assert.True(float.IsFinite(v))));
 
-        // Rows 40 and 41 take row 39's value, row 0 takes row 1's: the same as filling by hand.
+        // Rows 40 and 41 take row 39's value: the same as filling by hand.
         var filled = Seasonal(80);
-        filled[0].Load = filled[1].Load;
         filled[40].Load = filled[41].Load = filled[39].Load;
         Assert.Equal(Column(Ml, model.Transform(Data(filled)), "Forecast"), forecasts);
+    }
+
+    [Fact]
+    public void Fit_ForwardFillLeadingMissingValue_TrainsButScoringNeedsAnEarlierValue()
+    {
+        var rows = Seasonal(80);
+        rows[0].Load = float.NaN;
+        var options = Quick();
+        options.MissingValues = MissingValuePolicy.ForwardFill;
+        var model = Ml.Forecasting.R2DN(options).Fit(Data(rows));   // training fills row 0 with row 1's value
+        Assert.True(model.Certificate.IsVerified);
+        // Scoring streams the rows in order (as the saved ML.NET model does): row 0 has nothing before it.
+        var e = Assert.Throws<InvalidOperationException>(() => Column(Ml, model.Transform(Data(rows)), "Forecast"));
+        Assert.Contains("row 0", e.Message);
+        Assert.Contains("no earlier value", e.Message);
     }
 
     [Fact]
@@ -200,7 +218,8 @@ public sealed partial class ForecastingEstimatorTests
         options.SeriesIdColumnName = "Store";
         var e = Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN(options).Fit(Data(rows)));
         Assert.Contains("Series 'store-B' (column 'Store') has 16 rows", e.Message);
-        Assert.Contains("needs at least 17 rows", e.Message);
+        // 8 to train, 4 for the targets of the last step, 5 to calibrate the intervals and 5 to validate.
+        Assert.Contains("needs at least 22 rows", e.Message);
         e = Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN(Quick(horizon: 4)).Fit(Data(Seasonal(10))));
         Assert.Contains("The training data has 10 rows", e.Message);
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Tests.Forecasting;
@@ -9,6 +10,8 @@ public sealed class LoadRow
     public string Store { get; set; } = "";
     public int StoreNumber { get; set; }
     public long StoreCode { get; set; }
+    public float StoreSingle { get; set; }
+    public double StoreDouble { get; set; }
     public float Load { get; set; }
     public float Load2 { get; set; }
     public float Temperature { get; set; }
@@ -55,6 +58,7 @@ internal static class ForecastingTestData
                 perSeries[s].Add(new LoadRow
                 {
                     Store = "store-" + (char)('A' + s), StoreNumber = 10 + s, StoreCode = 1L << 40 | (uint)s,
+                    StoreSingle = 0.5f + s, StoreDouble = -1e10 - s,
                     Load = (float)(2 * Math.Sin(2 * Math.PI * t / Period + phase) + 0.8 * temperature + 0.1 * Normal(rng)),
                     Load2 = (float)(Math.Cos(2 * Math.PI * t / Period + phase) + 0.1 * Normal(rng)),
                     Temperature = (float)temperature,
@@ -107,12 +111,24 @@ internal static class ForecastingTestData
     public static double Normal(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    /// <summary>Small, fast settings for the tests.</summary>
+    /// <summary>Small, fast settings for the tests. Robustness and learning rate are set, so the estimator trains one
+    /// setting instead of searching (the search has its own tests); validation, early stopping and the linear path stay
+    /// at their defaults.</summary>
     public static R2dnForecastingOptions SmallR2dn(string output = "Forecast", string input = "Load", int horizon = 6) => new()
     {
-        OutputColumnName = output, InputColumnName = input, Horizon = horizon,
+        OutputColumnName = output, InputColumnName = input, Horizon = horizon, Robustness = Robustness.Contracting,
         StateSize = 12, Features = 12, HiddenSizes = [16], Epochs = 40, LearningRate = 1e-2, SegmentLength = 64, Seed = 11,
     };
+
+    /// <summary>Like <see cref="SmallR2dn"/> with the recurrent model alone: no linear path and no validation (so the
+    /// recurrent correction is never dropped), for the tests of what the recurrent model and its seed do.</summary>
+    public static R2dnForecastingOptions RecurrentOnly(int horizon = 2)
+    {
+        var o = SmallR2dn(horizon: horizon);
+        o.LinearLookback = 0;
+        o.ValidationFraction = 0;
+        return o;
+    }
 
     /// <summary>The forecast column of a transformed view, one vector per row.</summary>
     public static float[][] Column(MLContext ml, IDataView view, string column) =>

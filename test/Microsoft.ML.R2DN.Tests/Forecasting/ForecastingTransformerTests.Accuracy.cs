@@ -26,7 +26,7 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
     public void Transform_Always_AddsVectorColumnsOfHorizonTimesTargets()
     {
         var schema = fixture.MultiModel.GetOutputSchema(fixture.MultiData.Schema);
-        var type = Assert.IsType<R2DN.Data.VectorDataViewType>(schema["Forecast"].Type);
+        var type = Assert.IsType<VectorDataViewType>(schema["Forecast"].Type);
         Assert.Equal(8, type.Size);   // horizon 4 × 2 targets
         Assert.Equal(type, schema["Lower"].Type);
         Assert.Equal(type, schema["Upper"].Type);
@@ -58,21 +58,28 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
     }
 
     [Fact]
-    public void Fit_SeriesIdAsInt32Int64OrString_SameModel()
+    public void Fit_SeriesIdAsTextKeyOrNumber_SameModel()
     {
         var rows = Seasonal(120, seriesCount: 2, interleave: true);
         var results = new List<float[][]>();
-        foreach (var id in new[] { "Store", "StoreNumber", "StoreCode" })
+        foreach (var id in new[] { "Store", "StoreKey", "StoreNumber", "StoreCode", "StoreSingle", "StoreDouble" })
         {
             var ml = new MLContext(seed: 5);
-            var data = ml.Data.LoadFromEnumerable(rows);
+            IDataView data = ml.Data.LoadFromEnumerable(rows);
+            data = ml.Transforms.Conversion.MapValueToKey("StoreKey", "Store").Fit(data).Transform(data);
             var options = SmallR2dn(horizon: 3);
             options.SeriesIdColumnName = id;
             options.Epochs = 3;
-            results.Add(Column(ml, ml.Forecasting.R2DN(options).Fit(data).Transform(data), "Forecast"));
+            var model = ml.Forecasting.R2DN(options).Fit(data);
+            results.Add(Column(ml, model.Transform(data), "Forecast"));
+
+            // The saved model keeps the id column's type (and a key's text values).
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            var loaded = ml.Model.Load(new MemoryStream(stream.ToArray()), out _);
+            Assert.Equal(results[^1], Column(ml, loaded.Transform(data), "Forecast"));
         }
-        Assert.Equal(results[0], results[1]);
-        Assert.Equal(results[0], results[2]);
+        Assert.All(results, r => Assert.Equal(results[0], r));
     }
 
     [Fact]

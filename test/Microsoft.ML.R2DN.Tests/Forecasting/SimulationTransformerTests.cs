@@ -1,5 +1,6 @@
 using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Tests.Data;
 using Xunit.Abstractions;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
 
@@ -69,14 +70,56 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         var model = ml.Forecasting.SimulateR2DN(Small(epochs: 5)).Fit(data);
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
-        var loaded = Assert.IsType<SimulationTransformer>(ml.Model.Load(new MemoryStream(stream.ToArray()), out _));
-        Assert.True(loaded.Certificate.IsVerified);
-        Assert.Equal(model.PredictedColumnNames, loaded.PredictedColumnNames);
-        Assert.Equal(model.SeriesIdColumnName, loaded.SeriesIdColumnName);
-        Assert.Equal(model.Washout, loaded.Washout);
-        Assert.Equal(model.TrainingLoss, loaded.TrainingLoss);
+        var other = new MLContext(seed: 5);
+        var loaded = other.Model.Load(new MemoryStream(stream.ToArray()), out _);
+        Assert.IsType<TransformerChain<ITransformer>>(loaded);
+        // The ML.NET chain scores by itself.
         Assert.Equal(Predicted(model.Transform(data)), Predicted(loaded.Transform(data)));
-        Assert.Equal(model.Nrmse(data), loaded.Nrmse(data));
+        Assert.Equal(NumberDataViewType.Single, loaded.GetOutputSchema(data.Schema)["YPredicted"].Type);
+
+        var recovered = loaded.GetSimulator();
+        Assert.True(recovered.Certificate.IsVerified);
+        Assert.Equal(model.Certificate.Statement, recovered.Certificate.Statement);
+        Assert.Equal(model.PredictedColumnNames, recovered.PredictedColumnNames);
+        Assert.Equal(model.SeriesIdColumnName, recovered.SeriesIdColumnName);
+        Assert.Equal(model.Washout, recovered.Washout);
+        Assert.Equal(model.TrainingLoss, recovered.TrainingLoss);
+        Assert.Equal(Predicted(model.Transform(data)), Predicted(recovered.Transform(data)));
+        Assert.Equal(model.Nrmse(data), recovered.Nrmse(data));
+        Assert.Throws<ArgumentException>("model", () => loaded.GetForecaster());
+        Assert.Throws<ArgumentException>("model", () => loaded.CreateTimeSeriesEngine<SystemRow, SystemRow>(ml));
+
+        using var dir = new TempDirectory();
+        var written = R2dnModelFile.ExportNpy(loaded, dir.Path);
+        Assert.EndsWith("manifest.json", written[0], StringComparison.Ordinal);
+        Assert.Contains(written, p => p.EndsWith(Path.Combine("model", "X.npy"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SaveThenLoad_TwoOutputs_EachPredictedColumnRestored()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = NonlinearSystem(120);
+        var data = ml.Data.LoadFromEnumerable(rows.Select(r => new TwoOutputs { U = r.U, Y = r.Y, Y2 = -r.Y }).ToList());
+        var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
+        {
+            OutputColumnNames = ["Y", "Y2"], InputColumnNames = ["U"], PredictedColumnNames = ["A", "B"],
+            StateSize = 4, Features = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
+        }).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        var loaded = ml.Model.Load(new MemoryStream(stream.ToArray()), out _);
+        var after = loaded.Transform(data);
+        Assert.Equal(Predicted(model.Transform(data), "A"), Predicted(after, "A"));
+        Assert.Equal(Predicted(model.Transform(data), "B"), Predicted(after, "B"));
+        Assert.Null(after.Schema.GetColumnOrNull("__r2dn_p0"));   // the carrier's temporary columns are dropped
+    }
+
+    private sealed class TwoOutputs
+    {
+        public float U { get; set; }
+        public float Y { get; set; }
+        public float Y2 { get; set; }
     }
 
     [Fact]

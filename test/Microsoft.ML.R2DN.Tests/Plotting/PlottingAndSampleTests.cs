@@ -22,6 +22,17 @@ public class PlottingAndSampleTests
         Assert.True(best > 0.3, $"max |corr| = {best}");
     }
 
+    [Fact]
+    public void LoadNonlinearSystem_OnMlNetsDataCatalog_SameRowsAsTheEnumerable()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadNonlinearSystem(length: 50, series: 2, seed: 4);
+        Assert.Equal(["Series", "Step", "Drive", "Output"], data.Schema.Select(c => c.Name));
+        var rows = ml.Data.CreateEnumerable<SystemSample>(data, reuseRowObject: false).ToList();
+        var expected = SampleData.NonlinearSystem(50, series: 2, seed: 4).ToList();
+        Assert.Equal(expected.Select(r => (r.Series, r.Step, r.Drive, r.Output)), rows.Select(r => (r.Series, r.Step, r.Drive, r.Output)));
+    }
+
     private static double Correlation(double[] x, double[] y)
     {
         double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;

@@ -1,11 +1,11 @@
-using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
 
 namespace Microsoft.ML.R2DN.Tests.Forecasting;
 
-/// <summary>The time-series prediction engine: one observation at a time, equal to the transform, checkpoints.</summary>
-public sealed class TimeSeriesPredictionEngineTests(SeasonalModelFixture fixture) : IClassFixture<SeasonalModelFixture>
+/// <summary>The time-series engine (<see cref="ForecastingEngine{TSrc, TDst}"/>): one observation at a time, equal to
+/// the transform, on in-memory and loaded models, checkpoints.</summary>
+public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClassFixture<SeasonalModelFixture>
 {
     private const float Tolerance = 1e-4f;
 
@@ -84,7 +84,8 @@ public sealed class TimeSeriesPredictionEngineTests(SeasonalModelFixture fixture
         for (int t = 0; t < 60; t++) engine.Predict(fixture.Rows[t]);
         using var stream = new MemoryStream();
         engine.CheckPoint(fixture.Ml, stream);
-        var loaded = fixture.Ml.Model.Load(new MemoryStream(stream.ToArray()), out _);
+        var loaded = fixture.Ml.Model.Load(new MemoryStream(stream.ToArray()), out var schema);
+        Assert.NotNull(schema.GetColumnOrNull("Temperature"));
         var resumed = loaded.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
         Assert.Equal(engine.Predict().Forecast, resumed.Predict().Forecast);
         for (int t = 60; t < 80; t++)
@@ -92,9 +93,51 @@ public sealed class TimeSeriesPredictionEngineTests(SeasonalModelFixture fixture
 
         // The transformer the engine came from is unchanged: a new engine starts from scratch.
         Assert.Throws<InvalidOperationException>(() => fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml).Predict());
-        // Its transform does not depend on the saved state.
+        // Its transform does not depend on the saved state, nor does that of the recovered forecaster.
         Assert.Equal(Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast"),
                      Column(fixture.Ml, loaded.Transform(fixture.Data), "Forecast"));
+        Assert.Equal(Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast"),
+                     Column(fixture.Ml, loaded.GetForecaster().Transform(fixture.Data), "Forecast"));
+        Assert.True(loaded.GetForecaster().Certificate.IsVerified);
+        // The recovered forecaster starts its engines from the checkpoint too.
+        Assert.Equal(loaded.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml).Predict().Forecast,
+                     loaded.GetForecaster().CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml).Predict().Forecast);
+    }
+
+    [Fact]
+    public void LoadedModel_EngineFromScratch_EqualsTheInMemoryEngine()
+    {
+        using var stream = new MemoryStream();
+        fixture.Ml.Model.Save(fixture.Model, fixture.Data.Schema, stream);
+        var loaded = new MLContext(seed: 4).Model.Load(new MemoryStream(stream.ToArray()), out _);
+        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        var fromFile = loaded.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        Assert.Throws<InvalidOperationException>(() => fromFile.Predict());
+        for (int t = 0; t < 30; t++)
+        {
+            var a = engine.Predict(fixture.Rows[t]);
+            var b = fromFile.Predict(fixture.Rows[t]);
+            Assert.Equal(a.Forecast, b.Forecast);
+            Assert.Equal(a.Lower, b.Lower);
+            Assert.Equal(a.Upper, b.Upper);
+        }
+    }
+
+    [Fact]
+    public void CheckPoint_Twice_SecondCheckpointContinuesFromTheFirst()
+    {
+        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 0; t < 20; t++) engine.Predict(fixture.Rows[t]);
+        using var first = new MemoryStream();
+        engine.CheckPoint(fixture.Ml, first);
+        var resumed = fixture.Ml.Model.Load(new MemoryStream(first.ToArray()), out _).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 20; t < 30; t++) resumed.Predict(fixture.Rows[t]);
+        using var second = new MemoryStream();
+        resumed.CheckPoint(fixture.Ml, second);
+        var again = fixture.Ml.Model.Load(new MemoryStream(second.ToArray()), out _).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
+        for (int t = 20; t < 30; t++) engine.Predict(fixture.Rows[t]);
+        Assert.Equal(engine.Predict().Forecast, again.Predict().Forecast);
+        Assert.Equal(engine.Predict(fixture.Rows[30]).Forecast, again.Predict(fixture.Rows[30]).Forecast);
     }
 
     [Fact]
@@ -126,13 +169,22 @@ public sealed class TimeSeriesPredictionEngineTests(SeasonalModelFixture fixture
         public float Temperature { get; set; }
     }
 
+    private sealed class ScaledRow
+    {
+        public float Load { get; set; }
+    }
+
+    // A row-wise ML.NET transformer (not saveable: no contract name): Load = RawLoad / 10.
+    private static ITransformer Scale(MLContext ml, IDataView data) =>
+        ml.Transforms.CustomMapping<RawRow, ScaledRow>((input, output) => output.Load = 0.1f * input.RawLoad, contractName: null).Fit(data);
+
     [Fact]
     public void Predict_ChainEndingWithTheForecaster_AppliesTheEarlierTransformersToEachObservation()
     {
         var ml = new MLContext(seed: 8);
         var raw = fixture.Rows.Select(r => new RawRow { RawLoad = 10 * r.Load, Temperature = r.Temperature }).ToList();
-        var scale = new ScaleTransformer("RawLoad", "Load", 0.1f);
         var data = ml.Data.LoadFromEnumerable(raw);
+        var scale = Scale(ml, data);
         var options = SmallR2dn(horizon: 3);
         options.FeatureColumnNames = ["Temperature"];
         options.Epochs = 5;
@@ -184,8 +236,11 @@ public sealed class TimeSeriesPredictionEngineTests(SeasonalModelFixture fixture
         Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.CreateTimeSeriesEngine<LoadRow, NoForecast>(fixture.Ml));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.CreateTimeSeriesEngine<OnlyLoad, LoadForecast>(fixture.Ml));
         Assert.Equal("Could not find feature column 'Temperature'", e.Message);
-        Assert.Throws<ArgumentException>("transformer",
-            () => new ScaleTransformer("Load", "L", 1).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml));
+        var copy = fixture.Ml.Transforms.CopyColumns("L", "Load").Fit(fixture.Data);
+        Assert.Throws<ArgumentException>("model", () => copy.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml));
+        // The forecaster must be last: a transformer after it would not see the engine's forecasts.
+        var after = new TransformerChain<ITransformer>([fixture.Model, copy]);
+        Assert.Throws<ArgumentException>("model", () => after.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml));
     }
 
     [Fact]

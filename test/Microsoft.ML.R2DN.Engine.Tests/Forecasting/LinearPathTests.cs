@@ -1,0 +1,143 @@
+using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+
+namespace Microsoft.ML.R2DN.Engine.Tests.Forecasting;
+
+/// <summary>The linear path (ridge on the look-back) and the forecaster that nests it: channel independence,
+/// validation, early stopping and the dropped correction.</summary>
+public class LinearPathTests
+{
+    // y_t = 1.2 y_{t-1} − 0.5 y_{t-2} + small noise: an AR(2) process the ridge regression must recover.
+    private static SeriesData Ar2(int length, int seed, int targets = 1)
+    {
+        var rnd = new Random(seed);
+        var y = new float[length * targets];
+        for (int j = 0; j < targets; j++)
+        {
+            double a = 0, b = 0;
+            for (int t = 0; t < length; t++)
+            {
+                double next = 1.2 * a - 0.5 * b + 0.3 * (rnd.NextDouble() - 0.5) + (j == 1 ? 0.01 * Math.Sin(t / 7.0) : 0);
+                b = a; a = next;
+                y[t * targets + j] = (float)(5 + (j + 1) * a);
+            }
+        }
+        return new SeriesData(y, targets);
+    }
+
+    private static readonly Standardizer Unit = new([0.0], [1.0]);
+
+    [Fact]
+    public void Fit_RecoversTheOneStepMapOfAnAr2Process()
+    {
+        var s = Ar2(3000, 1);
+        var (path, mse) = LinearForecastPath.Fit([s], Unit, 8, 1, [0], 0, 2400, 2990, [1e-6, 1e-3, 1e-1]);
+        // change_{t+1} = y_{t+1} − y_t = −0.3 (y_t − mean) − 0.5 (y_{t−1} − y_t) + noise. In the window form
+        // Σ_i W_i (y_{t−i} − y_t) + b the level term can only be approximated through the longer lags, so W_1 is near
+        // −0.5 and the error is near the noise variance 0.3²/12 = 0.0075.
+        Assert.InRange(path.Weights[0], -0.7, -0.3);
+        Assert.True(mse < 0.0095, $"validation MSE {mse}");
+    }
+
+    [Fact]
+    public void Constructor_RejectsMismatchedSizes()
+    {
+        Assert.Throws<ArgumentException>(() => new LinearForecastPath(4, 2, new double[5], new double[2], 0));
+        Assert.Throws<ArgumentException>(() => new LinearForecastPath(4, 2, new double[6], new double[3], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LinearForecastPath(1, 2, [], new double[2], 0));
+        Assert.Throws<ArgumentException>(() => new LinearForecastPath(2, 1, [double.NaN], [0], 0));
+    }
+
+    private static ForecasterOptions Options(bool channelIndependent, int epochs = 6) => new()
+    {
+        Horizon = 4, Epochs = epochs, SegmentLength = 64, LearningRate = 3e-3, Seed = 2, Threads = 1, LinearLookback = 12,
+        ValidationFraction = 0.2, CalibrationFraction = 0.1, EarlyStoppingPatience = 3, ChannelIndependent = channelIndependent,
+        Model = new ModelSpec { StateSize = 6, Features = 6, HiddenSizes = [8] },
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Forecaster_WithALinearPath_ObserveAgreesWithTheRollout_AndValidationIsNoWorseThanTheLinearPathAlone(bool channelIndependent)
+    {
+        var train = Ar2(900, 3, targets: 2);
+        var f = Forecaster.Train([train], Options(channelIndependent));
+        Assert.NotNull(f.Linear);
+        Assert.Equal(channelIndependent, f.ChannelIndependent);
+        Assert.True(f.Model.Certify().IsVerified);
+        Assert.Equal(Forecaster.ModelInputs(2, 0, channelIndependent), f.Model.InputSize);
+        Assert.Equal(Forecaster.ModelOutputs(4, 2, channelIndependent), f.Model.OutputSize);
+        // The correction is kept only when it lowers the validation error.
+        var (linear, whole) = f.ValidationMse;
+        Assert.True(whole <= linear * (1 + 1e-9), $"forecaster {whole} vs linear path {linear}");
+
+        var test = Ar2(200, 4, targets: 2);
+        var roll = f.Rollout(test);
+        var state = f.Start();
+        for (int t = 0; t < 60; t++) f.Observe(state, test.Targets.AsSpan(t * 2, 2), []);
+        var p = f.Predict(state);
+        for (int i = 0; i < 8; i++) Assert.Equal(roll[59 * 8 + i], p.Values[i], 1e-4f);
+        // Warmup is the same as observing one row at a time.
+        var warm = f.Predict(f.Warmup(new SeriesData(test.Targets[..240], 2)));
+        for (int i = 0; i < 8; i++) Assert.Equal(roll[119 * 8 + i], warm.Values[i], 1e-4f);
+    }
+
+    [Fact]
+    public void Forecaster_OnALinearProcess_IsAsGoodAsTheLinearPathAndMuchBetterThanNaive()
+    {
+        var train = Ar2(1500, 5);
+        var f = Forecaster.Train([train], Options(false, epochs: 4));
+        var linearOnly = Forecaster.FromParts(f.Model, f.Horizon, 1, 0, f.TargetScaling, f.FeatureScaling,
+                                              [.. Enumerable.Range(0, 4).Select(_ => Array.Empty<float>())], 0.9, f.Linear, recurrentCorrection: false);
+        var test = Ar2(400, 6);
+        var roll = f.Rollout(test);
+        var lin = linearOnly.Rollout(test);
+        double err = 0, linear = 0, naive = 0;
+        for (int t = 20; t < 400 - 4; t++)
+            for (int k = 0; k < 4; k++)
+            {
+                double truth = test.Targets[t + 1 + k];
+                err += Math.Pow(roll[t * 4 + k] - truth, 2);
+                linear += Math.Pow(lin[t * 4 + k] - truth, 2);
+                naive += Math.Pow(test.Targets[t] - truth, 2);
+            }
+        Assert.True(err < 0.75 * naive, $"MSE {err} vs naive {naive}");
+        Assert.True(err < 1.05 * linear, $"MSE {err} vs the linear path alone {linear}");
+    }
+
+    [Fact]
+    public void FromParts_WithoutTheRecurrentCorrection_IsTheLinearPathAlone()
+    {
+        var train = Ar2(600, 7);
+        var f = Forecaster.Train([train], Options(false, epochs: 2));
+        var linearOnly = Forecaster.FromParts(f.Model, f.Horizon, 1, 0, f.TargetScaling, f.FeatureScaling,
+                                              [.. Enumerable.Range(0, 4).Select(_ => Array.Empty<float>())], 0.9, f.Linear, recurrentCorrection: false);
+        var test = Ar2(100, 8);
+        var roll = linearOnly.Rollout(test);
+        var window = new float[12];
+        var expected = new float[4];
+        LinearForecastPath.FillWindow(test, 0, 50, window);
+        f.Linear!.AddPrediction(window, f.TargetScaling.Std[0], expected);
+        for (int k = 0; k < 4; k++)
+            Assert.Equal(test.Targets[50] + f.TargetScaling.Std[0] * expected[k], roll[50 * 4 + k], 1e-4f);
+    }
+
+    [Fact]
+    public void Options_RejectOutOfRangeLinearSettings()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { LinearLookback = 1 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { LinearLookback = -3 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { ValidationFraction = 0.6 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { EarlyStoppingPatience = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { TimeBudget = TimeSpan.Zero }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { LinearRidges = [] }).Validate());
+    }
+
+    [Fact]
+    public void TimeBudget_StopsTrainingEarly()
+    {
+        var train = Ar2(900, 9);
+        var f = Forecaster.Train([train], Options(false, epochs: 500) with { TimeBudget = TimeSpan.FromMilliseconds(300), EarlyStoppingPatience = 1000 });
+        Assert.True(f.Training!.TrainLoss.Count < 500, $"{f.Training.TrainLoss.Count} epochs ran");
+    }
+}
