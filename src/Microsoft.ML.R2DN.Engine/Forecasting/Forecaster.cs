@@ -92,6 +92,10 @@ public sealed record ForecasterOptions
     /// &gt; 0), at least 1. Default 8.</summary>
     public int EarlyStoppingPatience { get; init; } = 8;
 
+    /// <summary>Where training runs: null (default) for the managed engine, or another backend such as the TorchSharp
+    /// package's. The trained model is the engine's either way.</summary>
+    public ITrainingBackend? Backend { get; init; }
+
     /// <summary>One model shared by the targets, each run on its own (input: that target and the features; output: its
     /// h changes), instead of one model of all targets jointly. Default false. For one target both are the same.</summary>
     public bool ChannelIndependent { get; init; }
@@ -360,7 +364,7 @@ public sealed class Forecaster
         long stepsPerEpoch = SequenceDataset.GetSegmentCount(trainSteps, options.SegmentLength);
         var trainer = new Trainer();
         if (progress is not null) trainer.EpochCompleted += (_, e) => progress(e);
-        var result = trainer.Fit(model, data, new TrainerOptions
+        var result = TrainingBackends.Fit(model, options.Backend, trainable => trainer.Fit(trainable, data, new TrainerOptions
         {
             Epochs = options.Epochs,
             SegmentLength = options.SegmentLength,
@@ -371,7 +375,7 @@ public sealed class Forecaster
             ValidationWashout = validationData is null ? 100 : trainSteps,
             EarlyStoppingPatience = validationData is null ? null : options.EarlyStoppingPatience,
             TimeBudget = options.TimeBudget,
-        }, cancellationToken);
+        }, cancellationToken));
 
         // With validation data, the correction must earn its place: the validation MSE of the residual targets with a
         // zero correction is the linear path's (or the naive forecast's) own error.

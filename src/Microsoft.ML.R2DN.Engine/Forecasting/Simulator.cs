@@ -66,6 +66,10 @@ public sealed record SimulatorOptions
     /// <summary>Seed of the initialisation. Default 0.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Where training runs: null (default) for the managed engine, or another backend such as the TorchSharp
+    /// package's. The trained model is the engine's either way.</summary>
+    public ITrainingBackend? Backend { get; init; }
+
     /// <summary>Threads (null: all cores).</summary>
     public int? Threads { get; init; }
 
@@ -147,7 +151,7 @@ public sealed class Simulator
             : new ExponentialDecaySchedule(options.LearningRate, (long)options.DecayEveryEpochs * stepsPerEpoch, 0.1, staircase: true, endValue: 1e-6);
         var trainer = new Trainer();
         if (progress is not null) trainer.EpochCompleted += (_, e) => progress(e);
-        var result = trainer.Fit(model, data, new TrainerOptions
+        var result = TrainingBackends.Fit(model, options.Backend, trainable => trainer.Fit(trainable, data, new TrainerOptions
         {
             Epochs = options.Epochs,
             SegmentLength = options.SegmentLength,
@@ -157,7 +161,7 @@ public sealed class Simulator
             Loss = new SumSquaredErrorMeanOverTime(),
             RestoreBestWeights = false,
             Threads = options.Threads,
-        }, cancellationToken);
+        }, cancellationToken));
         return new Simulator(model, inScale, outScale, result);
     }
 

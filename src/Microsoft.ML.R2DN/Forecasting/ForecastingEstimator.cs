@@ -116,6 +116,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             ChannelIndependent = o.ChannelIndependent && nt > 1,
             ValidationFraction = o.ValidationFraction,
             EarlyStoppingPatience = o.EarlyStoppingPatience,
+            Backend = BackendResolver.Resolve(o.Backend, o.Device),
         };
         CheckLengths(series, engineOptions);
         long trainingRows = (long)shortest * series.Count;

@@ -149,6 +149,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
         OptionChecks.ConfidenceLevel(ConfidenceLevel, nameof(ConfidenceLevel));
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
         OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
+        OptionChecks.Defined(Backend, nameof(Backend));
+        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
         if (LearningRate is double rate) OptionChecks.Positive(rate, nameof(LearningRate));
         if (LinearLookback is int lookback && (lookback is < 0 or 1 or > 100_000))

@@ -52,6 +52,15 @@ public abstract class RecurrentModelOptions
     /// source).</summary>
     public int? Seed { get; set; }
 
+    /// <summary>Where training runs: <see cref="R2dnBackend.Managed"/> (the default: this package's SIMD engine) or
+    /// <see cref="R2dnBackend.TorchSharp"/> (libtorch, needs the Microsoft.ML.R2DN.TorchSharp package). Scoring always runs
+    /// on the managed engine.</summary>
+    public R2dnBackend Backend { get; set; } = R2dnBackend.Managed;
+
+    /// <summary>The device of the TorchSharp backend: "cpu" (default), "cuda" or "cuda:N". The managed backend takes
+    /// "cpu" only.</summary>
+    public string Device { get; set; } = "cpu";
+
     /// <summary>Cancels training: <c>Fit</c> then throws <see cref="OperationCanceledException"/> and returns no model.
     /// (ML.NET 6 keeps <c>MLContext.CancelExecution</c> internal, so cancellation comes through this token.) Default:
     /// none. Not saved with the model.</summary>

@@ -105,6 +105,8 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         OptionChecks.Distinct(PredictedColumns, "The predicted columns");
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
         OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
+        OptionChecks.Defined(Backend, nameof(Backend));
+        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
         OptionChecks.Positive(LearningRate, nameof(LearningRate));
         OptionChecks.AtLeast(DecayEveryEpochs, 0, nameof(DecayEveryEpochs));

@@ -112,6 +112,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             Standardize = o.Standardize,
             Seed = o.Seed ?? TrainingRun.NextSeed(_host),
             Threads = o.Threads,
+            Backend = BackendResolver.Resolve(o.Backend, o.Device),
         };
         string what = $"{OptionChecks.Describe(spec)} simulator";
         channel.Info(MessageSensitivity.None, $"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
