@@ -19,12 +19,54 @@ public static class CliRunner
     public static CliResult Run(params string[] args) => Run(false, args);
 
     /// <summary>Runs with stderr treated as a terminal when <paramref name="terminal"/> is true.</summary>
-    public static CliResult Run(bool terminal, params string[] args)
+    public static CliResult Run(bool terminal, params string[] args) => Run(terminal, CancellationToken.None, args);
+
+    /// <summary>Runs with <paramref name="cancellation"/> standing for Ctrl+C.</summary>
+    public static CliResult Run(CancellationToken cancellation, params string[] args) => Run(false, cancellation, args);
+
+    /// <summary>Runs, standing for Ctrl+C as soon as stderr receives text that contains <paramref name="trigger"/>.</summary>
+    public static CliResult RunCancelledOn(string trigger, params string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var error = new TriggerWriter(trigger, cancel);
+        int code = R2dnCli.Run(args, output, error, false, cancel.Token);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    private static CliResult Run(bool terminal, CancellationToken cancellation, string[] args)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
         var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = R2dnCli.Run(args, output, error, terminal);
+        int code = R2dnCli.Run(args, output, error, terminal, cancellation);
         return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    // A string writer that cancels when the text written contains a trigger.
+    private sealed class TriggerWriter(string trigger, CancellationTokenSource cancel) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override void Write(char value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            Check();
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            Check();
+        }
+
+        private void Check()
+        {
+            if (!cancel.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) cancel.Cancel();
+        }
     }
 
     /// <summary>Asserts a failed run: <paramref name="exitCode"/> and exactly one stderr line, "r2dn: error: ...".</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Tests;
 
@@ -43,6 +45,7 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         Assert.Contains("epoch 8/8", train.Err);
         Assert.DoesNotContain("r2dn: error", train.Err);
         Assert.DoesNotContain('\r', train.Err);
+        Assert.Contains("r2dn export --model", train.Out);
     }
 
     [Fact]
@@ -137,6 +140,89 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
     }
 
     [Fact]
+    public void TheZipLoadsWithMLContextAndItsTransformGivesTheForecasts()
+    {
+        // As an application would: ML.NET alone loads the file and scores the CSV.
+        var ml = new MLContext(seed: 0);
+        ITransformer loaded = ml.Model.Load(example.Model, out var inputSchema);
+        Assert.NotNull(inputSchema.GetColumnOrNull("Output"));
+        var data = ml.Data.LoadFromTextFile(example.Data,
+        [
+            new TextLoader.Column("Series", DataKind.String, 0), new TextLoader.Column("Step", DataKind.Single, 1),
+            new TextLoader.Column("Drive", DataKind.Single, 2), new TextLoader.Column("Output", DataKind.Single, 3),
+        ], separatorChar: ',', hasHeader: true);
+        // One cursor for the id and the forecasts (ML.NET's stateful mapping needs its output read; see ScoredRow).
+        var rows = ml.Data.CreateEnumerable<ScoredRow>(loaded.Transform(data), reuseRowObject: false).ToArray();
+        var series = rows.Select(r => r.Series).ToArray();
+        var forecasts = rows.Select(r => r.Forecast).ToArray();
+        var lower = rows.Select(r => r.Lower).ToArray();
+        Assert.Equal(3000, forecasts.Length);
+        Assert.All(forecasts, f => Assert.Equal(12, f.Length));
+
+        // The forecast after the last row of each series is what 'r2dn forecast' writes.
+        var cli = CliRunner.Run("forecast", "--model", example.Model, "--data", example.Data);
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
+        foreach (string id in new[] { "unit-1", "unit-2" })
+        {
+            int last = Array.LastIndexOf(series, id);
+            var written = lines.Where(l => l[0] == id).ToArray();
+            Assert.Equal(12, written.Length);
+            for (int k = 0; k < 12; k++)
+            {
+                Assert.Equal(forecasts[last][k], float.Parse(written[k][3], CultureInfo.InvariantCulture));
+                Assert.Equal(lower[last][k], float.Parse(written[k][4], CultureInfo.InvariantCulture));
+            }
+        }
+
+        // And the plugin recovers the forecaster, certificate verified.
+        var forecaster = loaded.GetForecaster();
+        Assert.Equal(12, forecaster.Horizon);
+        Assert.Equal(["Output"], forecaster.TargetColumnNames);
+        Assert.True(forecaster.Certificate.IsVerified);
+    }
+
+    [Fact]
+    public void ExportWritesTheManifestAndTheNpyArrays()
+    {
+        using var folder = CliRunner.TempFolder();
+        string npy = folder.File("weights");
+        var result = CliRunner.Run("export", "--model", example.Model, "--npy", npy);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("manifest.json", result.Out);
+        Assert.Contains("parameters/transformers/0/model/X.npy", result.Out);
+        Assert.Contains("(32, 32)", result.Out);   // X of an R2DN with nx = nv = 16 is (2nx) x (2nx)
+
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(npy, "manifest.json"))))
+        {
+            var root = manifest.RootElement;
+            Assert.Equal("Microsoft.ML.R2DN.Model", root.GetProperty("format").GetString());
+            var transformer = root.GetProperty("transformers")[0];
+            Assert.Equal(16, transformer.GetProperty("training").GetProperty("stateSize").GetInt32());
+        }
+        foreach (string name in new[] { "model/X.npy", "model/Y.npy", "model/B2.npy", "model/network/layers_0/XY.npy", "trainingLoss.npy" })
+        {
+            string path = Path.Combine(npy, "parameters", "transformers", "0", name);
+            Assert.True(File.Exists(path), $"{name} is missing\n{result}");
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(0x93, bytes[0]);
+            Assert.Equal("NUMPY", System.Text.Encoding.ASCII.GetString(bytes, 1, 5));
+        }
+
+        var json = CliRunner.Run("export", "--model", example.Model, "--npy", folder.File("again"), "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var doc = JsonDocument.Parse(json.Out);
+        var files = doc.RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal("manifest.json", files[0].GetProperty("path").GetString());
+        var x = files.Single(f => f.GetProperty("path").GetString() == "parameters/transformers/0/model/X.npy");
+        Assert.Equal([32, 32], x.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+
+        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", example.Model, "--npy", example.Data), 2, "is a file");
+        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", folder.File("missing.zip"), "--npy", npy), 2, "missing.zip");
+        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", example.Model), 2, "--npy");
+    }
+
+    [Fact]
     public void AWrongModelPathIsExitCodeTwoWithOneErrorLine()
     {
         using var folder = CliRunner.TempFolder();
@@ -148,6 +234,11 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         CliRunner.AssertOneLineError(CliRunner.Run("inspect", "--model", folder.Path), 2, "folder");
         // A file that is not a model (here: the CSV).
         CliRunner.AssertOneLineError(CliRunner.Run("inspect", "--model", example.Data), 2, "not a model file");
+        // A truncated model file, and a model file given as data.
+        string truncated = folder.File("truncated.zip");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(example.Model)[..20_000]);
+        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", truncated, "--data", example.Data), 2, "truncated.zip': The file is not a model file");
+        CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Model), 2, "is not a CSV text file");
     }
 
     [Fact]
@@ -159,4 +250,17 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--model", example.Model, "--data", csv), 2, "'Output'");
         CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", example.Model, "--data", csv), 2, "'Output'");
     }
+}
+
+/// <summary>A row of a loaded forecaster's output.</summary>
+/// <remarks>Read the series id together with a forecast column: a cursor over a loaded model that reads only columns
+/// passed through (no forecast column) fails inside ML.NET's StatefulCustomMappingTransformer, whose cursor binds its
+/// inputs even when none of its outputs is read.</remarks>
+public sealed class ScoredRow
+{
+    public string Series { get; set; } = "";
+
+    public float[] Forecast { get; set; } = [];
+
+    public float[] Lower { get; set; } = [];
 }

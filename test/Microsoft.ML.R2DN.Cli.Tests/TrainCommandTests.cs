@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Tests;
 
@@ -153,7 +154,38 @@ public sealed class TrainCommandTests
         Assert.Contains("simulation", inspect.Out);
         Assert.Contains("OutputPredicted", inspect.Out);
 
-        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv), 2, "simulation model");
+        // 'forecast' with a simulator writes the outputs it simulates from the inputs of every row.
+        var forecast = CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--output", folder.File("simulated.csv"));
+        Assert.True(forecast.ExitCode == 0, forecast.ToString());
+        Assert.Contains("600 simulated rows", forecast.Out);
+        var lines = File.ReadAllLines(folder.File("simulated.csv"));
+        Assert.Equal("series,row,OutputPredicted", lines[0]);
+        Assert.Equal(1 + 600, lines.Length);
+        Assert.Equal(["unit-1", "1"], lines[1].Split(',')[..2]);
+        Assert.Equal(["unit-2", "300"], lines[^1].Split(',')[..2]);
+        Assert.All(lines.Skip(1), l => Assert.True(double.IsFinite(double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)), l));
+
+        // The same numbers as ML.NET's own scoring of the loaded zip.
+        var ml = new MLContext(seed: 0);
+        var loaded = ml.Model.Load(folder.File("sim.zip"), out _);
+        var view = ml.Data.LoadFromTextFile(csv,
+        [
+            new TextLoader.Column("Series", DataKind.String, 0), new TextLoader.Column("Step", DataKind.Single, 1),
+            new TextLoader.Column("Drive", DataKind.Single, 2), new TextLoader.Column("Output", DataKind.Single, 3),
+        ], separatorChar: ',', hasHeader: true);
+        var simulated = loaded.Transform(view).GetColumn<float>("OutputPredicted").ToArray();   // the simulator's own output: fine alone
+        Assert.Equal(simulated, lines.Skip(1).Select(l => float.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        Assert.Equal(10, loaded.GetSimulator().Washout);
+
+        var stdout = CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--json");
+        Assert.True(stdout.ExitCode == 0, stdout.ToString());
+        using (var simJson = JsonDocument.Parse(stdout.Out))
+        {
+            Assert.Equal("simulation", simJson.RootElement.GetProperty("task").GetString());
+            Assert.Equal(600, simJson.RootElement.GetProperty("simulated").GetArrayLength());
+        }
+        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--horizon", "2"), 2,
+                                     "--horizon applies to forecasting models");
         var plot = CliRunner.Run("plot", "--model", folder.File("sim.zip"), "--data", csv, "--output", folder.File("simplot.svg"));
         Assert.True(plot.ExitCode == 0, plot.ToString());
         Assert.Contains("simulated from the inputs", File.ReadAllText(folder.File("simplot.svg")));
@@ -197,7 +229,7 @@ public sealed class TrainCommandTests
     {
         var help = CliRunner.Run("--help");
         Assert.Equal(0, help.ExitCode);
-        foreach (var command in new[] { "train", "evaluate", "forecast", "inspect", "plot", "bench" })
+        foreach (var command in new[] { "train", "evaluate", "forecast", "inspect", "plot", "export", "bench" })
             Assert.Contains(command, help.Out);
         Assert.Contains("130 cancelled", help.Out);
         Assert.Contains("2 invalid arguments or data", help.Out);

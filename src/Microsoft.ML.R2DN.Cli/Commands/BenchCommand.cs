@@ -66,9 +66,9 @@ internal static class BenchCommand
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation and of the random data", DefaultValueFactory = _ => 0 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("bench",
+        var command = new System.CommandLine.Command("bench",
             "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and verify the "
             + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.")
         {

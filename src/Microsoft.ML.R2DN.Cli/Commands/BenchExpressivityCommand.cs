@@ -38,9 +38,9 @@ internal static class BenchExpressivityCommand
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the first configuration's parameters and data (the k-th uses seed + k)", DefaultValueFactory = _ => 0 };
     private static readonly Option<string?> Json = new("--json") { Description = "Also write everything as JSON to this file ('-': JSON on stdout, the table on stderr)" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("bench-expressivity",
+        var command = new System.CommandLine.Command("bench-expressivity",
             "The paper's expressivity timing study (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init, batch 64, "
             + "horizon 128; REN (tanh) over nv, R2DN (relu, nv 16, 6 hidden layers) over the hidden width. Prints, per size, "
             + "the parameters and the median forward time (map + Simulate) and backward time (map + forward + mean(y^2) + "

@@ -36,7 +36,18 @@ public static class Cli
     /// <param name="errorIsTerminal">Whether <paramref name="error"/> is shown on a terminal. The console's stderr is
     /// detected as such when it is not redirected, whatever this says.</param>
     /// <returns>The exit code: see <see cref="ExitCodeDetails"/>.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error, bool errorIsTerminal)
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool errorIsTerminal) =>
+        Run(args, output, error, errorIsTerminal, CancellationToken.None);
+
+    /// <summary>Runs <c>r2dn</c> with <paramref name="args"/>; <paramref name="cancellation"/> stops the command as
+    /// Ctrl+C does (exit code 130, no model saved).</summary>
+    /// <param name="args">The arguments after the program name.</param>
+    /// <param name="output">Where results go (stdout).</param>
+    /// <param name="error">Where progress and errors go (stderr).</param>
+    /// <param name="errorIsTerminal">Whether <paramref name="error"/> is shown on a terminal.</param>
+    /// <param name="cancellation">Cancels the command, besides Ctrl+C.</param>
+    /// <returns>The exit code: see <see cref="ExitCodeDetails"/>.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool errorIsTerminal, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -52,7 +63,8 @@ public static class Cli
                 return ExitCodes.Usage;
             }
             var errorWriter = errorIsTerminal ? new TerminalWriter(error) : error;
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = errorWriter });
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = errorWriter };
+            return CommandSupport.WithCancellation(cancellation, () => parse.Invoke(configuration));
         }
         catch (UsageException e)
         {
@@ -79,15 +91,18 @@ public static class Cli
     /// <summary>The root command with every subcommand.</summary>
     internal static RootCommand CreateRootCommand() =>
         new("r2dn: robust recurrent networks (R2DN, REN) for .NET: train forecasting and simulation models on CSV files, " +
-            "evaluate them, forecast, inspect their robustness certificates and plot them.\n" + ExitCodeDetails)
+            "evaluate them, forecast (or simulate), inspect their robustness certificates, plot them and export their weights " +
+            "for NumPy. Models are ML.NET zips: an application loads them with mlContext.Model.Load.\n" + ExitCodeDetails)
         {
             TrainCommand.Create(),
             EvaluateCommand.Create(),
             ForecastCommand.Create(),
             InspectCommand.Create(),
             PlotCommand.Create(),
+            ExportCommand.Create(),
             BenchCommand.Create(),
             BenchExpressivityCommand.Create(),
+            BenchForecastCommand.Create(),
         };
 
     /// <summary>A writer shown on a terminal: progress is redrawn in place on it.</summary>

@@ -17,24 +17,45 @@ internal static class CommandSupport
     public static bool Interactive(ParseResult parse) =>
         Error(parse) is Cli.TerminalWriter || (ReferenceEquals(Error(parse), Console.Error) && !Console.IsErrorRedirected);
 
-    /// <summary>Runs a command's work with Ctrl+C wired to <see cref="MLContext.CancelExecution"/>, and turns errors
-    /// in what the user gave (a bad CSV, a missing column, a wrong path, an invalid setting) into a
-    /// <see cref="UsageException"/>: one line on stderr and exit code 2.</summary>
-    /// <remarks>Other failures (training diverged, a file that cannot be written) keep their type and end with exit
-    /// code 1; a cancellation ends with 130.</remarks>
-    public static int Run(MLContext ml, Func<int> work)
+    // A cancellation besides Ctrl+C, for this call chain only (Cli.Run's caller: tests, a host program).
+    private static readonly AsyncLocal<CancellationToken> s_external = new();
+
+    /// <summary>Runs <paramref name="work"/> with <see cref="Cli.Run(string[], TextWriter, TextWriter, bool, CancellationToken)"/>'s
+    /// cancellation token for the duration (read by <see cref="Run"/>).</summary>
+    internal static T WithCancellation<T>(CancellationToken cancel, Func<T> work)
     {
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;   // let the work stop at its next check and report it, rather than killing the process
-            ml.CancelExecution();
-        };
-        Console.CancelKeyPress += onCancel;
+        var before = s_external.Value;
+        s_external.Value = cancel;
         try
         {
             return work();
         }
-        catch (Exception e) when (IsUserError(e))
+        finally
+        {
+            s_external.Value = before;
+        }
+    }
+
+    /// <summary>Runs a command's work with a cancellation token that Ctrl+C cancels (the work hands it to the options'
+    /// <c>CancellationToken</c> and checks it), and turns errors in what the user gave (a bad CSV, a missing column, a
+    /// wrong path, an invalid setting) into a <see cref="UsageException"/>: one line on stderr and exit code 2.</summary>
+    /// <remarks>Other failures (training diverged, a file that cannot be written) keep their type and end with exit
+    /// code 1; a cancellation ends with 130. A second Ctrl+C ends the process at once.</remarks>
+    public static int Run(Func<CancellationToken, int> work)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(s_external.Value);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;   // the second Ctrl+C: let it end the process
+            e.Cancel = true;   // the first: let the work stop at its next check and report it
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return work(cancel.Token);
+        }
+        catch (Exception e) when (IsUserError(e) && !cancel.IsCancellationRequested)
         {
             throw new UsageException(Message(e));
         }

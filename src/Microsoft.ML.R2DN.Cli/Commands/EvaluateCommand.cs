@@ -31,9 +31,9 @@ internal static class EvaluateCommand
     };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of tables" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("evaluate",
+        var command = new System.CommandLine.Command("evaluate",
             "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval coverage " +
             "against the seasonal naive forecast (forecasting), or the NRMSE (simulation).\n" + Cli.ExitCodeHelp)
         {
@@ -46,14 +46,14 @@ internal static class EvaluateCommand
     private static int Run(ParseResult parse)
     {
         var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(ml, () =>
+        return CommandSupport.Run(cancel =>
         {
             int seasonality = parse.GetValue(Seasonality);
             if (seasonality < 1) throw new UsageException($"--seasonality must be at least 1 (got {seasonality}).");
             double? fraction = parse.GetValue(TestFraction) is double f ? CommandSupport.Fraction(f, "--test-fraction") : null;
             bool json = parse.GetValue(Json);
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            var data = model.LoadData(ml, parse.GetValue(Data) ?? [], withOutputs: true);
+            var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: true, cancel);
             JsonObject result;
             string text;
             try
@@ -64,7 +64,7 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is UsageException or ArgumentException && (model.Forecaster is not null || fraction is null))
             {
-                throw new UsageException(CsvData.DescribeRows(ml, data, CommandSupport.Message(e)));   // rows of the whole view
+                throw new UsageException(CsvData.DescribeRows(data, CommandSupport.Message(e)));   // rows of the whole view
             }
             CommandSupport.Out(parse).Write(json ? Report.ToJson(result) + Environment.NewLine : text);
             return ExitCodes.Success;
@@ -75,7 +75,7 @@ internal static class EvaluateCommand
     {
         var f = model.Forecaster!;
         string? seriesId = f.SeriesIdColumnName;
-        var scored = model.Model.Transform(data.View);
+        var scored = f.Transform(data.View);
         IDataView evaluated = scored, history = data.View;
         if (fraction is double tf)
         {

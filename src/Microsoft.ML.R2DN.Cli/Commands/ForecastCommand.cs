@@ -3,26 +3,29 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Training;
+using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>
 /// <c>r2dn forecast</c>: runs a saved forecaster over the history in CSV files and writes, for every series, the
-/// forecast made after its last row (every target and step ahead, with its interval) as CSV.
+/// forecast made after its last row (every target and step ahead, with its interval) as CSV. For a saved simulator it
+/// writes the outputs simulated from the inputs of every row (series, row, one column per output).
 /// </summary>
 internal static class ForecastCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "The forecasting model file (.zip) written by 'r2dn train'", Required = true };
+    private static readonly Option<string> Model = new("--model", "-m") { Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a simulator", Required = true };
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
-        Description = "CSV file(s) with the history: the model's target and feature columns, each series in time order. " +
-                      "Without the model's series id column, each file is one series",
+        Description = "CSV file(s) with the history: the model's target and feature columns (a simulator: its input columns), " +
+                      "each series in time order. Without the model's series id column, each file is one series",
         AllowMultipleArgumentsPerToken = true,
         Required = true,
     };
     private static readonly Option<string?> Output = new("--output", "-o")
     {
-        Description = "The CSV file to write (series, target, step, value, lower, upper) [default: stdout]",
+        Description = "The CSV file to write (series, target, step, value, lower, upper; a simulator: series, row and its " +
+                      "predicted columns) [default: stdout]",
     };
     private static readonly Option<int?> Horizon = new("--horizon")
     {
@@ -34,11 +37,12 @@ internal static class ForecastCommand
     };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of CSV" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("forecast",
+        var command = new System.CommandLine.Command("forecast",
             "Forecast from the end of each series' history: writes a CSV with one line per series, target and step ahead " +
-            "(series, target, step, value, lower, upper).\n" + Cli.ExitCodeHelp)
+            "(series, target, step, value, lower, upper). With a simulation model, writes its outputs simulated from the " +
+            "inputs of every row (series, row, one column per output).\n" + Cli.ExitCodeHelp)
         {
             Model, Data, Output, Horizon, Confidence, Json,
         };
@@ -49,28 +53,27 @@ internal static class ForecastCommand
     private static int Run(ParseResult parse)
     {
         var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(ml, () =>
+        return CommandSupport.Run(cancel =>
         {
             string? outputPath = parse.GetValue(Output);
             if (outputPath is not null) CommandSupport.CheckWritable(outputPath, "--output");
             double? confidence = parse.GetValue(Confidence) is double c ? CommandSupport.Fraction(c, "--confidence") : null;
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            var f = model.Forecaster
-                    ?? throw new UsageException($"'{model.Path}' is a simulation model; 'r2dn forecast' needs a forecasting model " +
-                                                "(use 'r2dn evaluate' or 'r2dn plot' for a simulator).");
+            if (model.Simulator is { } simulator) return Simulate(parse, model, simulator, outputPath, cancel);
+            var f = model.Forecaster!;
             int h = parse.GetValue(Horizon) ?? f.Horizon;
             if (h < 1 || h > f.Horizon)
                 throw new UsageException($"--horizon must be between 1 and the model's horizon {f.Horizon} (got {h}).");
-            var data = model.LoadData(ml, parse.GetValue(Data) ?? [], withOutputs: false);
+            var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: false, cancel);
 
             List<ForecastSeries> series;
             try
             {
-                series = Scoring.ReadForecasts(model.Model.Transform(data.View), f, 0, confidence is double level ? (float)level : null);
+                series = Scoring.ReadForecasts(f.Transform(data.View), f, 0, confidence is double level ? (float)level : null);
             }
             catch (UsageException e)
             {
-                throw new UsageException(CsvData.DescribeRows(ml, data, e.Message));
+                throw new UsageException(CsvData.DescribeRows(data, e.Message));
             }
             var rows = new List<(string Series, string Target, int Step, float Value, float? Lower, float? Upper)>();
             foreach (var s in series)
@@ -114,6 +117,72 @@ internal static class ForecastCommand
                              $"to {outputPath}.");
             return ExitCodes.Success;
         });
+    }
+
+    // A simulator: its outputs simulated from the inputs of every row, from a zero state at the start of each series.
+    private static int Simulate(ParseResult parse, LoadedModel model, SimulationTransformer s, string? outputPath, CancellationToken cancel)
+    {
+        foreach (var option in new Option[] { Horizon, Confidence })
+            if (CommandSupport.IsExplicit(parse, option))
+                throw new UsageException($"{option.Name} applies to forecasting models; '{model.Path}' is a simulator, whose forecast is " +
+                                         "its outputs simulated from the inputs of every row.");
+        var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: false, cancel);
+        float[][] predicted;
+        List<(string Id, int[] Rows)> groups;
+        try
+        {
+            var scored = s.Transform(data.View);
+            predicted = [.. s.PredictedColumnNames.Select(c => ColumnReader.Floats(scored, c))];
+            groups = ColumnReader.Group(s.SeriesIdColumnName is { } sid ? ColumnReader.Ids(scored, sid) : null, predicted[0].Length);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException(CsvData.DescribeRows(data, e.Message));   // a missing input value
+        }
+        cancel.ThrowIfCancellationRequested();
+        int rowCount = predicted[0].Length;
+        var output = CommandSupport.Out(parse);
+        void Write(TextWriter w)
+        {
+            var c = CultureInfo.InvariantCulture;
+            w.WriteLine("series,row," + string.Join(',', s.PredictedColumnNames.Select(CsvData.Field)));
+            var line = new StringBuilder();
+            foreach (var (id, rows) in groups)
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    line.Clear().Append(CsvData.Field(id)).Append(',').Append((i + 1).ToString(c));
+                    foreach (var column in predicted) line.Append(',').Append(column[rows[i]].ToString("R", c));
+                    w.WriteLine(line.ToString());
+                }
+        }
+        if (parse.GetValue(Json))
+        {
+            var list = new JsonArray();
+            foreach (var (id, rows) in groups)
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    var o = new JsonObject { ["series"] = id, ["row"] = i + 1 };
+                    for (int j = 0; j < predicted.Length; j++) o[s.PredictedColumnNames[j]] = Report.Json(predicted[j][rows[i]]);
+                    list.Add(o);
+                }
+            var json = new JsonObject
+            {
+                ["command"] = "forecast", ["task"] = "simulation", ["model"] = model.Path, ["series"] = groups.Count, ["rows"] = rowCount,
+                ["columns"] = new JsonArray([.. s.PredictedColumnNames.Select(c => (JsonNode)c)]), ["output"] = outputPath, ["simulated"] = list,
+            };
+            if (outputPath is not null) CsvData.WriteAtomically(outputPath, Write);
+            output.WriteLine(Report.ToJson(json));
+            return ExitCodes.Success;
+        }
+        if (outputPath is null)
+        {
+            Write(output);
+            return ExitCodes.Success;
+        }
+        CsvData.WriteAtomically(outputPath, Write);
+        output.WriteLine($"Wrote {Report.Count(rowCount)} simulated rows ({groups.Count} series; {string.Join(", ", s.PredictedColumnNames)} " +
+                         $"simulated from {string.Join(", ", s.InputColumnNames)}) to {outputPath}.");
+        return ExitCodes.Success;
     }
 
     private static void WriteCsv(TextWriter w, IEnumerable<(string Series, string Target, int Step, float Value, float? Lower, float? Upper)> rows)

@@ -16,9 +16,9 @@ internal static class InspectCommand
     private static readonly Option<string> Model = new("--model", "-m") { Description = "The model file (.zip)", Required = true };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("inspect",
+        var command = new System.CommandLine.Command("inspect",
             "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate (verified " +
             "again on loading), the training summary and the columns it reads and writes.\n" + Cli.ExitCodeHelp)
         {
@@ -31,7 +31,7 @@ internal static class InspectCommand
     private static int Run(ParseResult parse)
     {
         var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(ml, () =>
+        return CommandSupport.Run(cancel =>
         {
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
             CommandSupport.Out(parse).Write(parse.GetValue(Json) ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
@@ -100,6 +100,7 @@ internal static class InspectCommand
             ["horizon"] = m.Forecaster?.Horizon,
             ["confidenceLevel"] = m.Forecaster?.ConfidenceLowerBoundColumn is not null ? Report.Json(m.Forecaster.ConfidenceLevel) : null,
             ["washout"] = m.Simulator?.Washout,
+            ["transformersBefore"] = m.PrefixLength,
             ["columns"] = columns,
             ["certificate"] = Report.CertificateJson(m.Certificate),
             ["training"] = new JsonObject
@@ -147,6 +148,8 @@ internal static class InspectCommand
             table.Add("Writes", string.Join(", ", s.PredictedColumnNames));
             table.Add("Washout", $"{s.Washout} rows");
         }
+        if (m.PrefixLength > 0)
+            table.Add("Pipeline", $"{m.PrefixLength} ML.NET transformer(s) before the {Report.KindName(m.Kind)}, applied to the data first");
         var cert = m.Certificate;
         table.Add("Certificate", cert.Statement);
         table.Add("Verified", $"{(cert.IsVerified ? "yes" : "NO")}: largest eigenvalue of the dissipation form {Report.Num(cert.MaxEigenvalue, "G3")}, " +

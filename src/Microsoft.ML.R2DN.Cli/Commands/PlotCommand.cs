@@ -23,9 +23,9 @@ internal static class PlotCommand
     private static readonly Option<string?> Target = new("--target") { Description = "The target (simulation: output) column to plot [default: the first]" };
     private static readonly Option<int?> Last = new("--last") { Description = "Plot only the last N rows of the series [default: up to 8 horizons, at least 200 rows]" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("plot",
+        var command = new System.CommandLine.Command("plot",
             "Write an SVG chart: 'plot --model m.zip --data d.csv' draws forecasts against the actual values with the " +
             "interval band and the forecast beyond the data (a simulator: simulated against measured); " +
             "'plot --loss m.zip' draws the training loss per epoch.\n" + Cli.ExitCodeHelp)
@@ -39,7 +39,7 @@ internal static class PlotCommand
     private static int Run(ParseResult parse)
     {
         var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(ml, () =>
+        return CommandSupport.Run(cancel =>
         {
             string? modelPath = parse.GetValue(Model), lossPath = parse.GetValue(Loss);
             string[] files = parse.GetValue(Data) ?? [];
@@ -61,7 +61,7 @@ internal static class PlotCommand
 
             if (files.Length == 0) throw new UsageException("--model needs --data: the CSV file(s) whose forecasts to plot.");
             var model = LoadedModel.Load(ml, modelPath);
-            var data = model.LoadData(ml, files, withOutputs: true);
+            var data = model.LoadData(files, withOutputs: true, cancel);
             string? seriesName = parse.GetValue(Series), target = parse.GetValue(Target);
             if (model.Simulator is { } simulator)
             {
@@ -73,7 +73,7 @@ internal static class PlotCommand
                 }
                 catch (UsageException e)
                 {
-                    throw new UsageException(CsvData.DescribeRows(ml, data, e.Message));
+                    throw new UsageException(CsvData.DescribeRows(data, e.Message));
                 }
                 Charts.Save(chart, output);
                 writer.WriteLine($"Wrote the simulation of {(name is null ? data.Origin : $"series '{name}'")} to {output}.");
@@ -85,11 +85,11 @@ internal static class PlotCommand
             List<ForecastSeries> all;
             try
             {
-                all = Scoring.ReadForecasts(model.Model.Transform(data.View), f, targetIndex);
+                all = Scoring.ReadForecasts(f.Transform(data.View), f, targetIndex);
             }
             catch (UsageException e)
             {
-                throw new UsageException(CsvData.DescribeRows(ml, data, e.Message));
+                throw new UsageException(CsvData.DescribeRows(data, e.Message));
             }
             var series = Scoring.PickSeries(all, s => s.Name, seriesName);
             int n = series.Actual.Length, h = f.Horizon;

@@ -13,7 +13,8 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// <summary>
 /// <c>r2dn train</c>: loads CSV files, splits them by time, trains a forecaster or a simulator (R2DN or REN), evaluates
 /// it on the held-out end of every series (forecasting: against the seasonal naive forecast; simulation: NRMSE), prints
-/// its robustness certificate, saves it (atomically) and writes plots. <c>--example</c> does all of this on built-in data.
+/// its robustness certificate, saves it (atomically, with <c>ml.Model.Save</c>: the ML.NET zip an application loads with
+/// <c>mlContext.Model.Load</c>) and writes plots. <c>--example</c> does all of this on built-in data.
 /// </summary>
 internal static class TrainCommand
 {
@@ -118,7 +119,8 @@ internal static class TrainCommand
     };
     private static readonly Option<string?> Output = new("--output", "-o")
     {
-        Description = "The model file to write (.zip) [default: r2dn-model.zip; with --example, r2dn-example.zip]",
+        Description = "The model file to write: an ML.NET model zip, which an application loads with mlContext.Model.Load " +
+                      "[default: r2dn-model.zip; with --example, r2dn-example.zip]",
     };
     private static readonly Option<string?> OutputDir = new("--output-dir")
     {
@@ -140,9 +142,9 @@ internal static class TrainCommand
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No progress on stderr" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object with the results instead of tables" };
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
-        var command = new Command("train",
+        var command = new System.CommandLine.Command("train",
             "Train a forecasting or simulation model (R2DN or REN) on CSV files: split every series by time, train, evaluate on " +
             "the held-out end (forecasting: against the seasonal naive forecast; simulation: NRMSE), print the robustness " +
             "certificate, save the model and write plots. Try 'r2dn train --example'.\n" + Cli.ExitCodeHelp)
@@ -155,13 +157,10 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Run(ParseResult parse)
-    {
-        var ml = new MLContext(seed: parse.GetValue(Seed));
-        return CommandSupport.Run(ml, () => Train(ml, parse));
-    }
+    private static int Run(ParseResult parse) =>
+        CommandSupport.Run(cancel => Train(new MLContext(seed: parse.GetValue(Seed)), parse, cancel));
 
-    private static int Train(MLContext ml, ParseResult parse)
+    private static int Train(MLContext ml, ParseResult parse, CancellationToken cancel)
     {
         var settings = ReadSettings(parse);
         var output = CommandSupport.Out(parse);
@@ -177,22 +176,22 @@ internal static class TrainCommand
             ExampleData.Write(settings.Files[0]);
         }
 
-        var data = CsvData.Load(ml, settings.Files);
+        var data = CsvData.Load(settings.Files, cancel);
         string? seriesId = settings.SeriesId;
         if (seriesId is null && settings.Files.Count > 1)
         {
-            data = CsvData.WithFileColumn(ml, data, CsvData.UniqueName(data.View.Schema, CsvData.DefaultFileColumn));
+            data = CsvData.WithFileColumn(data, CsvData.UniqueName(data.View.Schema, CsvData.DefaultFileColumn));
             seriesId = data.FileColumn;
         }
         else if (seriesId is not null)
         {
             CsvData.RequireColumns(data, [(seriesId, "--series-id")], numeric: false);
-            CsvData.CheckIdsPerFile(ml, data, seriesId, "--series-id");
+            CsvData.CheckIdsPerFile(data, seriesId, "--series-id");
         }
 
         var run = settings.Task == "forecasting"
-            ? TrainForecaster(ml, settings, data, seriesId, error)
-            : TrainSimulator(ml, settings, data, seriesId, error);
+            ? TrainForecaster(ml, settings, data, seriesId, error, cancel)
+            : TrainSimulator(ml, settings, data, seriesId, error, cancel);
         string text = run["text"]!.GetValue<string>();
         run.Remove("text");
         output.Write(settings.Json ? Report.ToJson(run) + Environment.NewLine : text);
@@ -201,11 +200,12 @@ internal static class TrainCommand
 
     // ---- forecasting ----------------------------------------------------------------------------------------------
 
-    private static JsonObject TrainForecaster(MLContext ml, Settings s, CsvDataSet data, string? seriesId, TextWriter error)
+    private static JsonObject TrainForecaster(MLContext ml, Settings s, CsvDataSet data, string? seriesId, TextWriter error,
+                                              CancellationToken cancel)
     {
         (string, string)[] columns = [.. s.Labels.Select(l => (l, "--label")), .. s.Features.Select(f => (f, "--features"))];
         CsvData.RequireColumns(data, columns, numeric: true);
-        if (s.MissingValues == MissingValuePolicy.Error) CsvData.CheckFinite(ml, data, columns);
+        if (s.MissingValues == MissingValuePolicy.Error) CsvData.CheckFinite(data, columns);
         var schema = data.View.Schema;
         string forecastColumn = CsvData.UniqueName(schema, "Forecast");
         string lowerColumn = CsvData.UniqueName(schema, "Lower", forecastColumn);
@@ -221,7 +221,7 @@ internal static class TrainCommand
         options.ConfidenceLowerBoundColumn = lowerColumn;
         options.ConfidenceUpperBoundColumn = upperColumn;
         options.ConfidenceLevel = (float)s.Confidence;
-        ApplyModelSettings(options, s);
+        ApplyModelSettings(options, s, cancel);
         if (s.Epochs is int epochs) options.Epochs = epochs;
         if (s.LearningRate is double lr) options.LearningRate = lr;
         if (s.SegmentLength is int segment) options.SegmentLength = segment;
@@ -248,8 +248,9 @@ internal static class TrainCommand
             throw new UsageException(e.Message);   // a missing value in the test rows, under --missing-values error
         }
 
-        ml.Model.Save(model, data.View.Schema, s.ModelPath);
-        var saved = LoadedModel.Load(ml, s.ModelPath, "--output");   // re-verifies the certificate of the file as written
+        cancel.ThrowIfCancellationRequested();   // a Ctrl+C while evaluating: no model is saved
+        SaveModel(ml, model, data.View.Schema, s.ModelPath);
+        var saved = LoadedModel.Load(ml, s.ModelPath, "--output");   // as an application loads it; re-verifies the certificate
 
         string? plotNote = null;
         if (s.PlotPath is { } plotPath)
@@ -308,11 +309,12 @@ internal static class TrainCommand
 
     // ---- simulation -----------------------------------------------------------------------------------------------
 
-    private static JsonObject TrainSimulator(MLContext ml, Settings s, CsvDataSet data, string? seriesId, TextWriter error)
+    private static JsonObject TrainSimulator(MLContext ml, Settings s, CsvDataSet data, string? seriesId, TextWriter error,
+                                             CancellationToken cancel)
     {
         (string, string)[] columns = [.. s.Inputs.Select(c => (c, "--inputs")), .. s.Outputs.Select(c => (c, "--outputs"))];
         CsvData.RequireColumns(data, columns, numeric: true);
-        if (s.MissingValues == MissingValuePolicy.Error) CsvData.CheckFinite(ml, data, columns);
+        if (s.MissingValues == MissingValuePolicy.Error) CsvData.CheckFinite(data, columns);
         var schema = data.View.Schema;
         var predicted = new List<string>();
         foreach (string o in s.Outputs) predicted.Add(CsvData.UniqueName(schema, o + "Predicted", [.. predicted]));
@@ -323,7 +325,7 @@ internal static class TrainCommand
             : new R2dnSimulationOptions { OutputColumnNames = s.Outputs, InputColumnNames = s.Inputs, HiddenSizes = s.Hidden };
         options.PredictedColumnNames = [.. predicted];
         options.SeriesIdColumnName = seriesId;
-        ApplyModelSettings(options, s);
+        ApplyModelSettings(options, s, cancel);
         if (s.Epochs is int epochs) options.Epochs = epochs;
         if (s.LearningRate is double lr) options.LearningRate = lr;
         if (s.SegmentLength is int segment) options.SegmentLength = segment;
@@ -337,7 +339,8 @@ internal static class TrainCommand
         double seconds = clock.Elapsed.TotalSeconds;
         double trainNrmse = model.Nrmse(train), testNrmse = model.Nrmse(test);
 
-        ml.Model.Save(model, data.View.Schema, s.ModelPath);
+        cancel.ThrowIfCancellationRequested();
+        SaveModel(ml, model, data.View.Schema, s.ModelPath);
         var saved = LoadedModel.Load(ml, s.ModelPath, "--output");
 
         string? plotNote = null;
@@ -475,9 +478,29 @@ internal static class TrainCommand
         ["loss"] = new JsonArray([.. loss.Select(Report.Json)]),
     };
 
-    // The model and robustness settings both tasks share (RecurrentModelOptions).
-    private static void ApplyModelSettings(RecurrentModelOptions options, Settings s)
+    /// <summary>Saves <paramref name="model"/> with <c>ml.Model.Save</c>, atomically: to a temporary file beside
+    /// <paramref name="path"/>, then moved over it, so that a failure leaves no partial file (and an older model
+    /// unchanged).</summary>
+    private static void SaveModel(MLContext ml, ITransformer model, DataViewSchema schema, string path)
     {
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            ml.Model.Save(model, schema, temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    // The model and robustness settings both tasks share (RecurrentModelOptions).
+    private static void ApplyModelSettings(RecurrentModelOptions options, Settings s, CancellationToken cancel)
+    {
+        options.CancellationToken = cancel;
         options.Robustness = s.Robustness;
         if (s.Gamma is double gamma) options.Gamma = gamma;
         options.StateSize = s.Nx;
@@ -511,8 +534,11 @@ internal static class TrainCommand
         text.AppendLine(s.Task == "forecasting"
             ? $"  r2dn evaluate --model {model} --data {data} --test-fraction {fraction}{(s.Seasonality > 1 ? $" --seasonality {s.Seasonality}" : "")}"
             : $"  r2dn evaluate --model {model} --data {data}");
-        if (s.Task == "forecasting") text.AppendLine($"  r2dn forecast --model {model} --data {data} --output forecasts.csv");
+        text.AppendLine(s.Task == "forecasting"
+            ? $"  r2dn forecast --model {model} --data {data} --output forecasts.csv"
+            : $"  r2dn forecast --model {model} --data {data} --output simulated.csv");
         text.AppendLine($"  r2dn plot --model {model} --data {data} --output plot.svg");
+        text.AppendLine($"  r2dn export --model {model} --npy {Quote(Path.ChangeExtension(s.ModelPath, null) + "-npy")}");
         return text.ToString();
     }
 

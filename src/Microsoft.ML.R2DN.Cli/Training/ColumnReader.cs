@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 
@@ -30,7 +30,7 @@ internal static class ColumnReader
         var column = Find(data.Schema, name);
         if (column.Type is not VectorDataViewType { ItemType: var item } || !item.Equals(NumberDataViewType.Single))
             throw new ArgumentException($"Column '{name}' holds {column.Type} values, not vectors of Single.");
-        return Read<ReadOnlyMemory<float>, float[]>(data, column, v => v.ToArray());
+        return Read<VBuffer<float>, float[]>(data, column, v => v.DenseValues().ToArray());
     }
 
     /// <summary>A series id column as strings, formatted as the library groups series: text as is, numbers in the
@@ -44,6 +44,18 @@ internal static class ColumnReader
         if (type.Equals(NumberDataViewType.Double)) return Read<double, string>(data, column, v => v.ToString("R", CultureInfo.InvariantCulture));
         if (type.Equals(NumberDataViewType.Int32)) return Read<int, string>(data, column, v => v.ToString(CultureInfo.InvariantCulture));
         if (type.Equals(NumberDataViewType.Int64)) return Read<long, string>(data, column, v => v.ToString(CultureInfo.InvariantCulture));
+        if (type is KeyDataViewType { RawType: var raw } && raw == typeof(uint))
+        {
+            // A key (as MapValueToKey makes): named by its text key values when it has them.
+            string[]? names = null;
+            if (column.HasKeyValues())
+            {
+                VBuffer<ReadOnlyMemory<char>> values = default;
+                column.GetKeyValues(ref values);
+                names = [.. values.DenseValues().Select(v => v.ToString())];
+            }
+            return Read<uint, string>(data, column, k => k == 0 ? "" : names is not null && k <= names.Length ? names[k - 1] : k.ToString(CultureInfo.InvariantCulture));
+        }
         throw new ArgumentException($"Column '{name}' holds {type} values, which cannot name a series.");
     }
 

@@ -1,44 +1,48 @@
 using System.Text;
-using Microsoft.ML.R2DN.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>Data loaded from one or more CSV files for a command.</summary>
-/// <param name="View">The rows of every file, one file after the other (with the file column when one was added).</param>
-/// <param name="Files">The files, as given.</param>
+/// <param name="Table">The rows of every file, one file after the other (with the file column when one was added).</param>
+/// <param name="View">The rows as an ML.NET view: <see cref="Table"/>'s, or their transform by the transformers that
+/// run before a loaded model's R2DN/REN part. Rows stay in the table's order.</param>
 /// <param name="FileColumn">The column added to name each row's file, or null.</param>
-internal sealed record CsvDataSet(IDataView View, IReadOnlyList<string> Files, string? FileColumn)
+internal sealed record CsvDataSet(CsvTable Table, IDataView View, string? FileColumn)
 {
+    /// <summary>The files, as given.</summary>
+    public IReadOnlyList<string> Files => Table.Files;
+
     /// <summary>The files for messages: "a.csv" or "a.csv, b.csv".</summary>
     public string Origin => string.Join(", ", Files.Select(Path.GetFileName));
 }
 
-/// <summary>Loading CSV files (column types inferred from the values, as <c>ml.Data.LoadFromCsv</c> does) for the
-/// commands, with the checks that turn common mistakes into one clear message.</summary>
+/// <summary>Loading CSV files (column types inferred from the values: numbers or text) for the commands, with the
+/// checks that turn common mistakes into one clear message.</summary>
 internal static class CsvData
 {
     /// <summary>The name given to the file column when several files are trained on without <c>--series-id</c>.</summary>
     public const string DefaultFileColumn = "File";
 
-    /// <summary>Loads <paramref name="paths"/> as one view (their headers must match).</summary>
+    /// <summary>Loads <paramref name="paths"/> as one table (their headers must match).</summary>
     /// <exception cref="UsageException">No file, a folder, or a file given twice.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="FormatException">A file is empty, the headers differ, or a line has the wrong number of fields.</exception>
-    public static CsvDataSet Load(MLContext ml, IReadOnlyList<string> paths)
+    public static CsvDataSet Load(IReadOnlyList<string> paths, CancellationToken cancel = default)
     {
         CheckPaths(paths);
-        return new CsvDataSet(ml.Data.LoadFromCsv([.. paths]), paths, null);
+        var table = CsvTable.Read(paths, cancel);
+        return new CsvDataSet(table, table.ToDataView(), null);
     }
 
     /// <summary>Adds a text column <paramref name="fileColumn"/> that holds each row's file name: the series id of a
     /// model trained on several files.</summary>
     /// <exception cref="UsageException">The files already have a column of that name.</exception>
-    public static CsvDataSet WithFileColumn(MLContext ml, CsvDataSet data, string fileColumn)
+    public static CsvDataSet WithFileColumn(CsvDataSet data, string fileColumn)
     {
-        if (data.View.Schema.GetColumnOrNull(fileColumn) is not null)
+        if (data.Table.Find(fileColumn) is not null)
             throw new UsageException($"cannot add the file name as column '{fileColumn}': {data.Origin} already has a column of that name.");
-        var view = new FileColumnDataView(data.View, fileColumn, FileLabels(data.Files), RowCounts(ml, data.View, data.Files));
-        return data with { View = view, FileColumn = fileColumn };
+        var table = data.Table.WithFileColumn(fileColumn, FileLabels(data.Files));
+        return new CsvDataSet(table, table.ToDataView(), fileColumn);
     }
 
     /// <summary>The value of the file column for each file: its name, or the path as given when two files share a name.</summary>
@@ -79,17 +83,17 @@ internal static class CsvData
     /// <summary>With several files and a series id column, checks that no series id appears in two files: their rows
     /// would be merged into one series.</summary>
     /// <exception cref="UsageException">An id appears in two files.</exception>
-    public static void CheckIdsPerFile(MLContext ml, CsvDataSet data, string seriesId, string option)
+    public static void CheckIdsPerFile(CsvDataSet data, string seriesId, string option)
     {
         if (data.Files.Count < 2 || data.FileColumn is not null) return;
         var ids = ColumnReader.Ids(data.View, seriesId);
-        var counts = RowCounts(ml, data.View, data.Files);
+        var counts = data.Table.RowCounts;
         var fileOf = new Dictionary<string, int>(StringComparer.Ordinal);
         int file = 0;
         long end = counts[0];
         for (int row = 0; row < ids.Length; row++)
         {
-            while (row >= end && file < counts.Length - 1) end += counts[++file];
+            while (row >= end && file < counts.Count - 1) end += counts[++file];
             if (fileOf.TryGetValue(ids[row], out int first) && first != file)
                 throw new UsageException($"series '{ids[row]}' (column '{seriesId}', {option}) appears in both {Path.GetFileName(data.Files[first])} " +
                                          $"and {Path.GetFileName(data.Files[file])}: the rows of one series must come from one file. Give each file " +
@@ -101,7 +105,7 @@ internal static class CsvData
     /// <summary>Checks that the named columns hold no missing (NaN) or infinite value, naming the file and row of the
     /// first one: done before training, when missing values are errors.</summary>
     /// <exception cref="UsageException">A value is missing or infinite.</exception>
-    public static void CheckFinite(MLContext ml, CsvDataSet data, IEnumerable<(string Name, string Role)> columns)
+    public static void CheckFinite(CsvDataSet data, IEnumerable<(string Name, string Role)> columns)
     {
         foreach (var (name, role) in columns)
         {
@@ -109,27 +113,27 @@ internal static class CsvData
             int row = Array.FindIndex(values, v => !float.IsFinite(v));
             if (row < 0) continue;
             string what = float.IsNaN(values[row]) ? "a missing value" : $"an infinite value ({values[row].ToString(System.Globalization.CultureInfo.InvariantCulture)})";
-            throw new UsageException($"column '{name}' ({role}) has {what} in {Locate(ml, data, row)}; fill it, or use " +
+            throw new UsageException($"column '{name}' ({role}) has {what} in {Locate(data, row)}; fill it, or use " +
                                      "--missing-values forward-fill to carry the last value forward.");
         }
     }
 
     /// <summary>Rewrites the library's "at row N" (a 0-based row of the whole view) as a file and row, and its advice
     /// about the missing-value policy as the command-line option.</summary>
-    public static string DescribeRows(MLContext ml, CsvDataSet data, string message)
+    public static string DescribeRows(CsvDataSet data, string message)
     {
         message = System.Text.RegularExpressions.Regex.Replace(message, @"\bat row (\d+)", m =>
-            long.TryParse(m.Groups[1].ValueSpan, out long row) ? "in " + Locate(ml, data, row) : m.Value);
+            long.TryParse(m.Groups[1].ValueSpan, out long row) ? "in " + Locate(data, row) : m.Value);
         return message.Replace("or set MissingValues = MissingValuePolicy.ForwardFill to carry the last value forward",
                                "or train the model with --missing-values forward-fill", StringComparison.Ordinal);
     }
 
     /// <summary>"row 7 of a.csv (counting data rows from 1)" for a 0-based row of the whole view.</summary>
-    private static string Locate(MLContext ml, CsvDataSet data, long row)
+    private static string Locate(CsvDataSet data, long row)
     {
-        var counts = data.Files.Count == 1 ? [int.MaxValue] : RowCounts(ml, data.View, data.Files);
+        var counts = data.Table.RowCounts;
         int file = 0;
-        while (file < counts.Length - 1 && row >= counts[file]) row -= counts[file++];
+        while (file < counts.Count - 1 && row >= counts[file]) row -= counts[file++];
         return $"row {row + 1} of {Path.GetFileName(data.Files[file])} (counting data rows from 1)";
     }
 
@@ -168,12 +172,5 @@ internal static class CsvData
             if (!File.Exists(path)) throw new FileNotFoundException($"Could not find the data file '{path}'.", path);
             if (!seen.Add(Path.GetFullPath(path))) throw new UsageException($"the data file '{path}' is given twice.");
         }
-    }
-
-    // The rows of each file, counted with the same loader settings as the combined view (one cheap text column).
-    private static int[] RowCounts(MLContext ml, IDataView combined, IReadOnlyList<string> paths)
-    {
-        string first = combined.Schema[0].Name;
-        return paths.Select(p => ColumnReader.Count(ml.Data.LoadFromTextFile(p, [new TextLoader.Column(first, DataKind.String, 0)]))).ToArray();
     }
 }

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>
-/// Shows training progress on stderr, driven by the epoch messages the estimators write to <see cref="MLContext.Log"/>
+/// Shows training progress on stderr, driven by the epoch messages the estimators write to ML.NET's <see cref="MLContext.Log"/>
 /// ("epoch 3/60: loss 0.123, lr 1.0e-03, 0.4 s"): on a terminal, one line redrawn in place with a bar, the epoch, the
 /// loss, the learning rate and the estimated time left; otherwise (a log file, a pipe) a plain line about every tenth
 /// of the epochs.
@@ -25,6 +25,8 @@ internal sealed partial class TrainingProgress : IDisposable
     private int _lastWidth;
     private int _lastPrintedStep = -1;
     private bool _lineOpen;
+    private (int Epoch, string Loss, string LearningRate) _latest;
+    private int _shown;
 
     /// <summary>Starts listening to <paramref name="ml"/>'s log.</summary>
     /// <param name="ml">The context whose estimators report the epochs.</param>
@@ -52,9 +54,11 @@ internal sealed partial class TrainingProgress : IDisposable
 
     private void OnLog(object? sender, LoggingEventArgs e)
     {
-        if (e.Source is not ("ForecastingEstimator" or "SimulationEstimator")) return;
+        // ML.NET names the source after the component and its channel: "ForecastingEstimator; Training".
+        if (!(e.Source.StartsWith("ForecastingEstimator", StringComparison.Ordinal) || e.Source.StartsWith("SimulationEstimator", StringComparison.Ordinal)))
+            return;
         string message = e.RawMessage;
-        if (message.StartsWith("Training a ", StringComparison.Ordinal))
+        if (message.StartsWith("Training a", StringComparison.Ordinal))   // "Training a(n) ... forecaster on ..."
         {
             Description = message;
             lock (_lock)
@@ -64,6 +68,12 @@ internal sealed partial class TrainingProgress : IDisposable
                 _error.Flush();
             }
             _clock.Restart();
+            _shown = 0;
+            return;
+        }
+        if (message.StartsWith("Trained the ", StringComparison.Ordinal))
+        {
+            lock (_lock) Finish();
             return;
         }
         var match = EpochPattern().Match(message);
@@ -71,22 +81,36 @@ internal sealed partial class TrainingProgress : IDisposable
         int epoch = int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
         int epochs = int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
         Last = (epoch, epochs);
-        lock (_lock) Report(epoch, epochs, match.Groups[3].Value, match.Groups[4].Value);
+        lock (_lock)
+        {
+            _latest = (epoch, match.Groups[3].Value, match.Groups[4].Value);
+            Report(epoch, epochs, _latest.Loss, _latest.LearningRate, final: false);
+        }
     }
 
-    private void Report(int epoch, int epochs, string loss, string learningRate)
+    // Training ended: shows its last epoch when it was not shown (it stopped before the last epoch: early stopping or
+    // the time budget, or the redraw interval skipped it).
+    private void Finish()
+    {
+        var (epoch, epochs) = Last;
+        if (epoch > 0 && _shown != epoch) Report(epoch, epochs, _latest.Loss, _latest.LearningRate, final: true);
+    }
+
+    private void Report(int epoch, int epochs, string loss, string learningRate, bool final)
     {
         var elapsed = _clock.Elapsed;
         var left = epoch > 0 ? TimeSpan.FromTicks(elapsed.Ticks / epoch * (epochs - epoch)) : TimeSpan.Zero;
         if (_interactive)
         {
-            if (epoch < epochs && _lastDraw is { } last && elapsed - last < RedrawInterval) return;
+            if (!final && epoch < epochs && _lastDraw is { } last && elapsed - last < RedrawInterval) return;
             _lastDraw = elapsed;
+            _shown = epoch;
             int filled = epochs > 0 ? (int)((long)BarWidth * epoch / epochs) : BarWidth;
             var line = new StringBuilder()
                 .Append("  [").Append('#', filled).Append('.', BarWidth - filled).Append("] ")
                 .Append(CultureInfo.InvariantCulture, $"epoch {epoch}/{epochs}  loss {loss}  lr {learningRate}  ")
-                .Append(epoch < epochs ? $"{Clock(elapsed)} elapsed, ~{Clock(left)} left" : $"{Clock(elapsed)}");
+                .Append(final && epoch < epochs ? $"{Clock(elapsed)} (stopped early)"
+                        : epoch < epochs ? $"{Clock(elapsed)} elapsed, ~{Clock(left)} left" : $"{Clock(elapsed)}");
             int width = line.Length;
             if (width < _lastWidth) line.Append(' ', _lastWidth - width);
             _lastWidth = width;
@@ -98,10 +122,12 @@ internal sealed partial class TrainingProgress : IDisposable
         }
         // A plain line at the first and last epoch and at about every tenth of the way.
         int step = epochs > 0 ? 10 * epoch / epochs : 10;
-        if (epoch != 1 && epoch != epochs && step == _lastPrintedStep) return;
+        if (!final && epoch != 1 && epoch != epochs && step == _lastPrintedStep) return;
         _lastPrintedStep = step;
+        _shown = epoch;
+        string tail = final && epoch < epochs ? ", stopped early" : epoch < epochs ? $", ~{Clock(left)} left" : "";
         _error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  epoch {epoch}/{epochs}: loss {loss}, lr {learningRate}, {Clock(elapsed)} elapsed{(epoch < epochs ? $", ~{Clock(left)} left" : "")}"));
+            $"  epoch {epoch}/{epochs}: loss {loss}, lr {learningRate}, {Clock(elapsed)} elapsed{tail}"));
         _error.Flush();
     }
 

@@ -105,8 +105,14 @@ public static partial class R2dnCatalog
             ? ForecastEvaluator.SeasonalScale(columns.Labels, series, seasonality, targetCount)
             : ForecastEvaluator.SeasonalScale(ForecastEvaluator.ReadLabels(trainingData, labels, targetCount, token),
                                               SeriesGrouping.Group(trainingData, seriesIdColumnName, token), seasonality, targetCount);
+        // The linear baseline is fitted on the training data; without it, on the evaluated data itself (in sample, so
+        // an optimistic baseline: pass trainingData for a fair comparison).
+        var linear = trainingData is null
+            ? LinearBaseline.Forecasts(columns.Labels, series, columns.Labels, series, columns.Horizon, targetCount, token)
+            : LinearBaseline.Forecasts(columns.Labels, series, ForecastEvaluator.ReadLabels(trainingData, labels, targetCount, token),
+                                       SeriesGrouping.Group(trainingData, seriesIdColumnName, token), columns.Horizon, targetCount, token);
         var metrics = ForecastEvaluator.Compute(columns, series, new int[series.Length], [.. series.Select(s => s.Length)],
-                                                seasonality, targetCount, scale, token);
+                                                seasonality, targetCount, scale, token, linear);
         Log(catalog, string.Create(CultureInfo.InvariantCulture,
                              $"Evaluated {metrics.Count} forecast pairs: MAE {metrics.Mae:G6}, seasonal naive MAE {metrics.SeasonalNaiveMae:G6}."));
         return metrics;
@@ -203,7 +209,9 @@ public static partial class R2dnCatalog
             var start = series.Select((_, i) => cuts[i][trainBlock]).ToArray();
             var end = series.Select((_, i) => cuts[i][testBlock]).ToArray();
             var scale = ForecastEvaluator.SeasonalScale(columns.Labels, foldSeries.Select((s, i) => s[..start[i]]), seasonality, targetCount);
-            var metrics = ForecastEvaluator.Compute(columns, foldSeries, start, end, seasonality, targetCount, scale, token);
+            var linear = LinearBaseline.Forecasts(columns.Labels, foldSeries, columns.Labels, [.. foldSeries.Select((f, i) => f[..start[i]])],
+                                                  columns.Horizon, targetCount, token);
+            var metrics = ForecastEvaluator.Compute(columns, foldSeries, start, end, seasonality, targetCount, scale, token, linear);
 
             var testFlags = new bool[columns.Labels.Length];
             for (int s = 0; s < foldSeries.Length; s++)

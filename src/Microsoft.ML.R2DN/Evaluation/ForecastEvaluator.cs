@@ -178,8 +178,10 @@ internal static class ForecastEvaluator
     /// <param name="targetCount">The number of targets.</param>
     /// <param name="scale">The MASE scale of each target.</param>
     /// <param name="token">Checked once per series.</param>
+    /// <param name="linear">Per row, the linear baseline's forecasts (laid out as the forecasts; empty rows are skipped),
+    /// or null for none.</param>
     public static ForecastingMetrics Compute(ForecastColumns data, int[][] series, int[] start, int[] end, int seasonality,
-                                             int targetCount, double[] scale, CancellationToken token)
+                                             int targetCount, double[] scale, CancellationToken token, float[][]? linear = null)
     {
         int h = data.Horizon;
         var steps = new Accumulator[h];
@@ -228,6 +230,20 @@ internal static class ForecastEvaluator
                                 acc.WidthSum += hi - lo;
                             }
                         }
+                        double last = data.Labels[rows[p]][j];
+                        if (!double.IsNaN(last))
+                        {
+                            acc.RepeatCount++;
+                            acc.RepeatSumAbs += Math.Abs(last - y);
+                            acc.RepeatSumSquared += (last - y) * (last - y);
+                        }
+                        if (linear is not null && linear[rows[p]] is { Length: > 0 } lf && !double.IsNaN(lf[index]))
+                        {
+                            double d = lf[index] - y;
+                            acc.LinearCount++;
+                            acc.LinearSumAbs += Math.Abs(d);
+                            acc.LinearSumSquared += d * d;
+                        }
                         if (naive >= 0)
                         {
                             double b = data.Labels[rows[naive]][j];
@@ -271,9 +287,17 @@ internal static class ForecastEvaluator
         public long NaiveCount;
         public double NaiveSumAbs;
         public double NaiveSumSquared;
+        public long RepeatCount, LinearCount;
+        public double RepeatSumAbs, RepeatSumSquared, LinearSumAbs, LinearSumSquared;
 
         public void Add(Accumulator other)
         {
+            RepeatCount += other.RepeatCount;
+            RepeatSumAbs += other.RepeatSumAbs;
+            RepeatSumSquared += other.RepeatSumSquared;
+            LinearCount += other.LinearCount;
+            LinearSumAbs += other.LinearSumAbs;
+            LinearSumSquared += other.LinearSumSquared;
             Count += other.Count;
             SumAbs += other.SumAbs;
             SumSquared += other.SumSquared;
@@ -303,7 +327,11 @@ internal static class ForecastEvaluator
                 MeanIntervalWidth: bounds ? Mean(WidthSum, IntervalCount) : double.NaN,
                 Count: Count,
                 SeasonalNaiveMae: Mean(NaiveSumAbs, NaiveCount),
-                SeasonalNaiveRmse: Math.Sqrt(Mean(NaiveSumSquared, NaiveCount)));
+                SeasonalNaiveRmse: Math.Sqrt(Mean(NaiveSumSquared, NaiveCount)),
+                RepeatLastMae: Mean(RepeatSumAbs, RepeatCount),
+                RepeatLastRmse: Math.Sqrt(Mean(RepeatSumSquared, RepeatCount)),
+                LinearMae: Mean(LinearSumAbs, LinearCount),
+                LinearRmse: Math.Sqrt(Mean(LinearSumSquared, LinearCount)));
         }
 
         private static double Mean(double sum, long count) => count > 0 ? sum / count : double.NaN;

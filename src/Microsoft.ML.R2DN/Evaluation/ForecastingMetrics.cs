@@ -22,6 +22,9 @@ namespace Microsoft.ML.R2DN;
 /// one-step error. NaN when the scale is 0 or cannot be computed;</item>
 /// <item><see cref="Coverage"/> = the fraction of labels inside [lower, upper], and <see cref="MeanIntervalWidth"/> =
 /// mean (upper - lower), over the pairs whose bounds are not NaN; NaN when no bounds were given;</item>
+/// <item><see cref="RepeatLastMae"/>, <see cref="LinearMae"/> (and their RMSEs): the same errors for repeating the last
+/// value and for a ridge regression on the look-back, over the same pairs, so that a model can be judged at once
+/// against the baselines it must beat.</item>
 /// <item><see cref="SeasonalNaiveMae"/> and <see cref="SeasonalNaiveRmse"/>: the same errors for the seasonal naive
 /// forecast y_(t+k-m·ceil(k/m)) (the last value observed by row t, one season back from t + k), over the same pairs
 /// except those whose naive value lies before the first row of the series (only the first m - 1 rows of each series
@@ -47,6 +50,10 @@ public sealed class ForecastingMetrics
         Count = total.Count;
         SeasonalNaiveMae = total.SeasonalNaiveMae;
         SeasonalNaiveRmse = total.SeasonalNaiveRmse;
+        RepeatLastMae = total.RepeatLastMae;
+        RepeatLastRmse = total.RepeatLastRmse;
+        LinearMae = total.LinearMae;
+        LinearRmse = total.LinearRmse;
         PerHorizon = perHorizon;
     }
 
@@ -80,6 +87,21 @@ public sealed class ForecastingMetrics
     /// <summary>The root mean squared error of the seasonal naive forecast over the same pairs.</summary>
     public double SeasonalNaiveRmse { get; }
 
+    /// <summary>The mean absolute error of repeating the last observed value (the naive forecast) over the same pairs.</summary>
+    public double RepeatLastMae { get; }
+
+    /// <summary>The root mean squared error of repeating the last observed value over the same pairs.</summary>
+    public double RepeatLastRmse { get; }
+
+    /// <summary>The mean absolute error, over the same pairs, of the linear baseline: a ridge regression from each
+    /// target's last L values to its next changes (channel independent, the last value subtracted, as the forecaster's
+    /// own linear path), fitted on the training data given to <c>Evaluate</c> (or, without it, on the first part of the
+    /// evaluated data before the scored pairs: see <c>Evaluate</c>). NaN when it could not be fitted.</summary>
+    public double LinearMae { get; }
+
+    /// <summary>The root mean squared error of the linear baseline over the same pairs (see <see cref="LinearMae"/>).</summary>
+    public double LinearRmse { get; }
+
     /// <summary>The number of steps forecast at each row.</summary>
     public int Horizon { get; }
 
@@ -103,13 +125,16 @@ public sealed class ForecastingMetrics
         text.Append(c, $"  MAE {Mae:G6}  RMSE {Rmse:G6}  NRMSE {Nrmse:G6}  sMAPE {Smape:G6}%  MASE {Mase:G6}").AppendLine();
         if (!double.IsNaN(Coverage))
             text.Append(c, $"  Interval coverage {Coverage:P2}  mean width {MeanIntervalWidth:G6}").AppendLine();
-        text.Append(c, $"  Seasonal naive: MAE {SeasonalNaiveMae:G6}  RMSE {SeasonalNaiveRmse:G6}");
+        text.Append(c, $"  Seasonal naive: MAE {SeasonalNaiveMae:G6}  RMSE {SeasonalNaiveRmse:G6}").AppendLine();
+        text.Append(c, $"  Repeat last:    MAE {RepeatLastMae:G6}  RMSE {RepeatLastRmse:G6}");
+        if (!double.IsNaN(LinearMae)) text.AppendLine().Append(c, $"  Linear (ridge): MAE {LinearMae:G6}  RMSE {LinearRmse:G6}");
         return text.ToString();
     }
 
     /// <summary>The metrics of one group of pairs.</summary>
     internal readonly record struct Summary(double Mae, double Rmse, double Nrmse, double Smape, double Mase, double Coverage,
-                                            double MeanIntervalWidth, long Count, double SeasonalNaiveMae, double SeasonalNaiveRmse);
+                                            double MeanIntervalWidth, long Count, double SeasonalNaiveMae, double SeasonalNaiveRmse,
+                                            double RepeatLastMae, double RepeatLastRmse, double LinearMae, double LinearRmse);
 }
 
 /// <summary>The metrics of <see cref="ForecastingMetrics"/> for each forecast step: element k - 1 of every list is
@@ -128,6 +153,8 @@ public sealed class HorizonMetrics
         Count = [.. steps.Select(s => s.Count)];
         SeasonalNaiveMae = [.. steps.Select(s => s.SeasonalNaiveMae)];
         SeasonalNaiveRmse = [.. steps.Select(s => s.SeasonalNaiveRmse)];
+        RepeatLastMae = [.. steps.Select(s => s.RepeatLastMae)];
+        LinearMae = [.. steps.Select(s => s.LinearMae)];
     }
 
     /// <summary>The mean absolute error of each step.</summary>
@@ -159,4 +186,10 @@ public sealed class HorizonMetrics
 
     /// <summary>The seasonal naive forecast's root mean squared error at each step.</summary>
     public IReadOnlyList<double> SeasonalNaiveRmse { get; }
+
+    /// <summary>Per step, the MAE of repeating the last value.</summary>
+    public IReadOnlyList<double> RepeatLastMae { get; }
+
+    /// <summary>Per step, the MAE of the linear baseline.</summary>
+    public IReadOnlyList<double> LinearMae { get; }
 }

@@ -121,7 +121,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         CheckLengths(series, engineOptions);
         long trainingRows = (long)shortest * series.Count;
         var candidates = Candidates(o, trainingRows);
-        channel.Info(MessageSensitivity.None, $"Training a {OptionChecks.KindName(o.Kind)} forecaster on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
+        channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} forecaster on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
                 $"at most {o.Epochs} epochs{(lookback > 0 ? $", linear path over the last {lookback} values" : "")}" +
                 $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation data" : "")}" +
                 $"{(o.TimeBudget is { } tb ? $", within {tb.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s" : "")}.");

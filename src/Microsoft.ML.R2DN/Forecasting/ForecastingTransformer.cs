@@ -88,6 +88,12 @@ public sealed class ForecastingTransformer : ITransformer
     /// <summary>The training settings (sizes, robustness, epochs, seed...) as stored in the model file.</summary>
     internal JsonObject Settings => _settings;
 
+    /// <summary>The settings the forecaster was trained with, as JSON (as stored in the model file): model kind, robustness,
+    /// sizes, activation, initialisation, learning rate, epochs, seed and, for a forecaster, the linear path's
+    /// look-back and the settings tried on the validation data with their scores. Empty ("{}") for a model saved
+    /// without them.</summary>
+    public string TrainingSettings => _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+
     /// <summary>The input columns the model reads and their types when it was trained (for the saved ML.NET chain).</summary>
     internal DataViewSchema InputTypes { get; }
 

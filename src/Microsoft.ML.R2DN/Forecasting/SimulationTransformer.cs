@@ -71,6 +71,12 @@ public sealed class SimulationTransformer : ITransformer
     /// <summary>The training settings as stored in the model file.</summary>
     internal JsonObject Settings => _settings;
 
+    /// <summary>The settings the simulator was trained with, as JSON (as stored in the model file): model kind, robustness,
+    /// sizes, activation, initialisation, learning rate, epochs, seed and, for a forecaster, the linear path's
+    /// look-back and the settings tried on the validation data with their scores. Empty ("{}") for a model saved
+    /// without them.</summary>
+    public string TrainingSettings => _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+
     internal Simulator Simulator => _simulator;
 
     internal SimulationColumns Columns => _columns;
