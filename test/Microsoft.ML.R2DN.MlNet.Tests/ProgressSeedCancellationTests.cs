@@ -26,7 +26,8 @@ public sealed class ProgressSeedCancellationTests
         lines.Clear();
         ml.Forecasting.SimulateREN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"], seriesIdColumnName: "Series", epochs: 2, washout: 10).Fit(data);
         var simulator = lines.Where(l => l.Contains("epoch ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, simulator.Count);
+        // The defaults try a few settings on the validation tail: two epoch lines for each.
+        Assert.True(simulator.Count >= 2 && simulator.Count % 2 == 0, $"{simulator.Count} epoch lines");
         Assert.All(simulator, l => Assert.StartsWith("[Source=SimulationEstimator; Training, Kind=Info] epoch ", l));
     }
 

@@ -66,6 +66,18 @@ public sealed record SimulatorOptions
     /// <summary>Seed of the initialisation. Default 0.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Fraction of the end of every sequence held out to validate, in [0, 0.5): each epoch the model is
+    /// simulated over the whole sequences from a zero state and scored on that tail; early stopping keeps the best
+    /// epoch's weights. Default 0 (the paper's protocol: train on everything, keep the last weights).</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Epochs without a lower validation loss before training stops (with <see cref="ValidationFraction"/>
+    /// &gt; 0), at least 1. Default 10.</summary>
+    public int EarlyStoppingPatience { get; init; } = 10;
+
+    /// <summary>A limit on the training time: no epoch starts after it. Null (default) for none.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
     /// <summary>Where training runs: null (default) for the managed engine, or another backend such as the TorchSharp
     /// package's. The trained model is the engine's either way.</summary>
     public ITrainingBackend? Backend { get; init; }
@@ -84,6 +96,9 @@ public sealed record SimulatorOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and greater than 0.");
         if (!(ClipValue > 0) || !double.IsFinite(ClipValue)) throw new ArgumentOutOfRangeException(nameof(ClipValue), ClipValue, "ClipValue must be finite and greater than 0.");
         if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
+        ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
+        if (TimeBudget is { } b && b <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), b, "TimeBudget must be positive.");
     }
 }
 
@@ -144,7 +159,15 @@ public sealed class Simulator
             }
         var model = options.Model.Create(nu, ny, options.Seed);
         if (options.Threads is int threads) model.Threads = threads;
-        var data = new SequenceDataset(u, y, length, batch, nu, ny);
+        // With validation, training sees the first part of every sequence; validation simulates the whole of it from a
+        // zero state and scores the held-out tail (the washout is the training part).
+        int validation = options.ValidationFraction > 0 ? Math.Max(1, (int)(length * options.ValidationFraction)) : 0;
+        int trainLength = length - validation;
+        if (trainLength < 2) throw new ArgumentException($"The sequences are too short: {trainLength} rows remain for training after the validation tail.", nameof(sequences));
+        var validationData = validation > 0 ? new SequenceDataset(u, y, length, batch, nu, ny) : null;
+        var data = validation > 0
+            ? new SequenceDataset(u[..(trainLength * batch * nu)], y[..(trainLength * batch * ny)], trainLength, batch, nu, ny)
+            : new SequenceDataset(u, y, length, batch, nu, ny);
         int stepsPerEpoch = data.Split(options.SegmentLength).Length;
         ILearningRateSchedule schedule = options.DecayEveryEpochs == 0
             ? new ConstantSchedule(options.LearningRate)
@@ -159,8 +182,12 @@ public sealed class Simulator
             Schedule = schedule,
             ClipValue = options.ClipValue,
             Loss = new SumSquaredErrorMeanOverTime(),
-            RestoreBestWeights = false,
+            RestoreBestWeights = validationData is not null,
             Threads = options.Threads,
+            ValidationData = validationData,
+            ValidationWashout = validationData is null ? 100 : trainLength,
+            EarlyStoppingPatience = validationData is null ? null : options.EarlyStoppingPatience,
+            TimeBudget = options.TimeBudget,
         }, cancellationToken));
         return new Simulator(model, inScale, outScale, result);
     }

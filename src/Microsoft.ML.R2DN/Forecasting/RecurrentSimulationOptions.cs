@@ -44,8 +44,22 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     /// <summary>The number of training epochs, at least 1. Default 70.</summary>
     public int Epochs { get; set; } = ForecastingDefaults.SimulationEpochs;
 
-    /// <summary>The initial Adam learning rate, finite and &gt; 0. Default 1e-3.</summary>
-    public double LearningRate { get; set; } = ForecastingDefaults.SimulationLearningRate;
+    /// <summary>The initial Adam learning rate, finite and &gt; 0. Default null: 1e-3, and 3e-3 is tried too when there
+    /// is validation data and time left in <see cref="TimeBudget"/>.</summary>
+    public double? LearningRate { get; set; }
+
+    /// <summary>The fraction of the end of every series held out to validate, in [0, 0.5): each epoch the model is run
+    /// over the whole series from a zero state and scored on that tail (NRMSE); training stops early and keeps the best
+    /// epoch's weights, and the settings left unset are chosen on it. Default 0.2; 0 turns validation off (the paper's
+    /// protocol: train on everything, keep the last epoch).</summary>
+    public double ValidationFraction { get; set; } = 0.2;
+
+    /// <summary>Epochs without a lower validation error before training stops, at least 1. Default 10.</summary>
+    public int EarlyStoppingPatience { get; set; } = 10;
+
+    /// <summary>The most time training may take, all candidate settings together. Default 5 minutes; null for no
+    /// limit; otherwise positive.</summary>
+    public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The learning rate is multiplied by 0.1 every this many epochs (never below 1e-6), at least 0; 0 keeps
     /// it constant. Default 20.</summary>
@@ -108,7 +122,12 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         OptionChecks.Defined(Backend, nameof(Backend));
         if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
-        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        if (LearningRate is double rate) OptionChecks.Positive(rate, nameof(LearningRate));
+        if (!(ValidationFraction >= 0 && ValidationFraction < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
+        OptionChecks.AtLeast(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
+        if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive (or null for no limit).");
         OptionChecks.AtLeast(DecayEveryEpochs, 0, nameof(DecayEveryEpochs));
         OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
         OptionChecks.Positive(ClipValue, nameof(ClipValue));

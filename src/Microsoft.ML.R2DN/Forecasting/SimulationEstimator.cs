@@ -100,25 +100,62 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         long trainingRows = (long)sequences.Min(s => s.Length) * sequences.Count;
         var spec = OptionChecks.Spec(o.Kind, o.Robustness ?? Robustness.Contracting, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
                                      o.Initialization, o.ContractionRate, trainingRows);
+        int seed = o.Seed ?? TrainingRun.NextSeed(_host);
         var engineOptions = new SimulatorOptions
         {
             Model = spec,
             Epochs = o.Epochs,
-            LearningRate = o.LearningRate,
+            LearningRate = o.LearningRate ?? ForecastingDefaults.SimulationLearningRate,
             DecayEveryEpochs = o.DecayEveryEpochs,
             SegmentLength = o.SegmentLength,
             ClipValue = o.ClipValue,
             Washout = o.Washout,
             Standardize = o.Standardize,
-            Seed = o.Seed ?? TrainingRun.NextSeed(_host),
+            Seed = seed,
             Threads = o.Threads,
             Backend = BackendResolver.Resolve(o.Backend, o.Device),
+            ValidationFraction = o.ValidationFraction,
+            EarlyStoppingPatience = o.EarlyStoppingPatience,
         };
-        string what = $"{OptionChecks.Describe(spec)} simulator";
-        channel.Info(MessageSensitivity.None, $"Training a {what} on {sequences.Count} series ({table.RowCount} rows), {o.Epochs} epochs.");
-        var simulator = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs,
-                                        (progress, cancel) => Simulator.Train(sequences, engineOptions, progress, cancel));
+        // The settings to try: the user's, then (with validation data to choose on) a higher learning rate and a
+        // γ-Lipschitz model for what the user left unset.
+        var candidates = new List<(ModelSpec Spec, double Rate)> { (spec, engineOptions.LearningRate) };
+        if (o.ValidationFraction > 0)
+        {
+            if (o.LearningRate is null) candidates.Add((spec, 3e-3));
+            if (o.Robustness is null) candidates.Add((spec with { Robustness = Robustness.Lipschitz, Gamma = 10 }, engineOptions.LearningRate));
+        }
+        channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} simulator on {sequences.Count} series ({table.RowCount} rows), at most {o.Epochs} epochs" +
+                     $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation tail" : "")}.");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var tried = new JsonArray();
+        (Simulator Simulator, ModelSpec Spec, double Rate, double Score)? best = null;
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
+            if (remaining is { } r && r <= TimeSpan.Zero && best is not null)
+            {
+                channel.Info(MessageSensitivity.None, $"The time budget is spent: {candidates.Count - i} of {candidates.Count} settings were not tried.");
+                break;
+            }
+            var (candidate, rate) = candidates[i];
+            var options = engineOptions with { Model = candidate, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
+            string what = $"{OptionChecks.Describe(candidate)} simulator";
+            var trained = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs,
+                                          (progress, cancel) => Simulator.Train(sequences, options, progress, cancel));
+            double score = trained.Training!.ValidationNrmse.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
+            tried.Add(new JsonObject { ["model"] = OptionChecks.Describe(candidate), ["learningRate"] = rate, ["validationNrmse"] = double.IsFinite(score) ? score : null });
+            if (o.ValidationFraction > 0)
+                channel.Info(MessageSensitivity.None, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4}."));
+            if (best is null || (double.IsFinite(score) && !(score >= best.Value.Score)))
+                best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
+        }
+        var chosen = best!.Value;
+        var simulator = chosen.Simulator;
+        spec = chosen.Spec;
         var certificate = simulator.Model.Certify();
+        if (candidates.Count > 1) channel.Info(MessageSensitivity.None, $"Chose {OptionChecks.Describe(spec)} with learning rate {chosen.Rate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}.");
         channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
         var settings = new JsonObject
         {
@@ -132,12 +169,14 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             ["initialization"] = spec.Initialization.ToString(),
             ["contractionRate"] = spec.ContractionRate,
             ["epochs"] = o.Epochs,
-            ["learningRate"] = o.LearningRate,
+            ["learningRate"] = chosen.Rate,
             ["decayEveryEpochs"] = o.DecayEveryEpochs,
             ["segmentLength"] = o.SegmentLength,
             ["clipValue"] = o.ClipValue,
             ["standardize"] = o.Standardize,
-            ["seed"] = engineOptions.Seed,
+            ["validationFraction"] = o.ValidationFraction,
+            ["search"] = tried,
+            ["seed"] = seed,
         };
         return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId), simulator, o.Washout, o.MissingValues, settings,
                                          simulator.Training!.TrainLoss.ToArray(), certificate);

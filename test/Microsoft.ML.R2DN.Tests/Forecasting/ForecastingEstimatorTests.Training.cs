@@ -42,7 +42,7 @@ public sealed partial class ForecastingEstimatorTests
         var options = new R2dnSimulationOptions
         {
             OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, Features = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
-            Seed = 3,
+            Seed = 3, Robustness = Engine.Forecasting.Robustness.Contracting, LearningRate = 1e-3,
         };
         var data = ml.Data.LoadFromEnumerable(NonlinearSystem(60));
         var viaCatalog = ml.Forecasting.SimulateR2DN(options).Fit(data);
