@@ -354,11 +354,13 @@ public sealed class Forecaster
 
         var model = options.Model.Create(nu, ny, options.Seed);
         if (options.Threads is int threads) model.Threads = threads;
-        // A correction starts at zero where the parameterisation allows it (the output maps are free parameters of the
-        // contracting models): training then begins at the linear path's answer and early stopping can only improve it.
+        // A correction starts near zero where the parameterisation allows it (the output maps are free parameters of the
+        // contracting models): training then begins close to the linear path's answer. Not at zero exactly: with the
+        // output maps at zero no gradient reaches the state's dynamics, and the correction learns far more slowly.
         if (linear is not null)
             foreach (var g in model.Layout.Groups)
-                if (g.Name is "C2" or "D21" or "D22" or "by") g.Slice(model.Parameters).Clear();
+                if (g.Name is "C2" or "D21" or "D22" or "by")
+                    foreach (ref double v in g.Slice(model.Parameters)) v *= CorrectionInitScale;
         var data = Slice(inputs, targets, trainSteps, batch, nu, ny);
         var validationData = validation > 0 ? new SequenceDataset(inputs, targets, steps, batch, nu, ny) : null;
         long stepsPerEpoch = SequenceDataset.GetSegmentCount(trainSteps, options.SegmentLength);
@@ -398,6 +400,9 @@ public sealed class Forecaster
         return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, uncalibrated.Calibrate(series, length, split),
                               options.ConfidenceLevel, result, linear, keepRecurrent, ci) { ValidationMse = (linearMse, forecasterMse) };
     }
+
+    // How much of their initial size the recurrent correction's output maps keep (see Train).
+    private const double CorrectionInitScale = 0.1;
 
     // The first `steps` time steps of time-major tensors.
     private static SequenceDataset Slice(float[] inputs, float[] targets, int steps, int batch, int nu, int ny) =>

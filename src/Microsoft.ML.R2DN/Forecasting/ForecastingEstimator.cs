@@ -120,7 +120,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         };
         CheckLengths(series, engineOptions);
         long trainingRows = (long)shortest * series.Count;
-        var candidates = Candidates(o, trainingRows);
+        var candidates = Candidates(o, trainingRows, lookback);
         channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} forecaster on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
                 $"at most {o.Epochs} epochs{(lookback > 0 ? $", linear path over the last {lookback} values" : "")}" +
                 $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation data" : "")}" +
@@ -128,18 +128,23 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
 
         var clock = Stopwatch.StartNew();
         var tried = new JsonArray();
-        (Forecaster Forecaster, double[] Loss, ModelSpec Spec, double Rate, double Score)? best = null;
+        (Forecaster Forecaster, double[] Loss, ModelSpec Spec, double Rate, int Lookback, double Score)? best = null;
         for (int i = 0; i < candidates.Count; i++)
         {
-            var (spec, rate) = candidates[i];
+            var (spec, rate, candidateLookback) = candidates[i];
             var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
             if (remaining is { } r && r <= TimeSpan.Zero && best is not null)
             {
                 channel.Info(MessageSensitivity.None, $"The time budget is spent: {candidates.Count - i} of {candidates.Count} settings were not tried.");
                 break;
             }
-            var options = engineOptions with { Model = spec, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
+            var options = engineOptions with
+            {
+                Model = spec, LearningRate = rate, LinearLookback = candidateLookback,
+                TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
+            };
             string what = $"{OptionChecks.Describe(spec)} forecaster";
+            string path = candidateLookback > 0 ? $"linear path over {candidateLookback} values" : "no linear path";
             long start = Stopwatch.GetTimestamp();
             var (forecaster, loss) = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs, (progress, cancel) =>
             {
@@ -150,15 +155,22 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             tried.Add(new JsonObject
             {
-                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["validationMse"] = double.IsFinite(score) ? score : null,
+                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = candidateLookback,
+                ["validationMse"] = double.IsFinite(score) ? score : null,
                 ["linearValidationMse"] = double.IsFinite(forecaster.ValidationMse.Linear) ? forecaster.ValidationMse.Linear : null,
                 ["recurrentCorrection"] = forecaster.RecurrentCorrection, ["seconds"] = seconds,
             });
-            channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
-                $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation MSE {score:G4} (linear path alone {forecaster.ValidationMse.Linear:G4}), " +
-                $"recurrent correction {(forecaster.RecurrentCorrection ? "kept" : "dropped")}, {seconds:0.0} s."));
+            var inv = CultureInfo.InvariantCulture;
+            string linearNote = candidateLookback > 0
+                ? string.Create(inv, $" (linear path alone {forecaster.ValidationMse.Linear:G4}), recurrent correction {(forecaster.RecurrentCorrection ? "kept" : "dropped")}")
+                : "";
+            channel.Info(MessageSensitivity.None, string.Create(inv,
+                $"Setting {i + 1}/{candidates.Count}: {what}, {path}, learning rate {rate:G3}: validation MSE {score:G4}{linearNote}, {seconds:0.0} s."));
             if (best is null || (double.IsFinite(score) && !(score >= best.Value.Score)))
-                best = (forecaster, loss, spec, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
+                best = (forecaster, loss, spec, rate, candidateLookback, double.IsFinite(score) ? score : double.PositiveInfinity);
+            // After the first two (with and without the linear path, when both are open), the rest build on the better.
+            if (i == 1 && o.LinearLookback is null && lookback > 0)
+                for (int k = 2; k < candidates.Count; k++) candidates[k] = candidates[k] with { Lookback = best.Value.Lookback };
         }
         var chosen = best!.Value;
         var core = new ForecastCore(chosen.Forecaster);
@@ -166,7 +178,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         if (candidates.Count > 1) channel.Info(MessageSensitivity.None, $"Chose {OptionChecks.Describe(chosen.Spec)} with learning rate {chosen.Rate.ToString("G3", CultureInfo.InvariantCulture)}.");
         channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
         var settings = Settings(o, chosen.Spec, seed, chosen.Rate);
-        settings["linearLookback"] = lookback;
+        settings["linearLookback"] = chosen.Lookback;
         settings["channelIndependent"] = chosen.Forecaster.ChannelIndependent;
         settings["validationFraction"] = o.ValidationFraction;
         settings["search"] = tried;
@@ -175,20 +187,22 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     }
 
     // The settings to try: the user's, with every choice the user left open filled first by the default and then, when
-    // there is validation data to choose on, by the alternatives (a γ-Lipschitz model, a lower learning rate).
-    private static List<(ModelSpec Spec, double Rate)> Candidates(RecurrentForecastingOptions o, long trainingRows)
+    // there is validation data to choose on, by the alternatives: no linear path, a γ-Lipschitz model (γ = 1, 5), a
+    // lower learning rate.
+    private static List<(ModelSpec Spec, double Rate, int Lookback)> Candidates(RecurrentForecastingOptions o, long trainingRows, int lookback)
     {
         var baseSpec = OptionChecks.Spec(o.Kind, o.Robustness ?? Robustness.Contracting, o.Gamma, o.StateSize ?? 16, o.Features ?? 16,
                                          o.HiddenSizesOrDefault ?? [32], o.Activation, o.Initialization, o.ContractionRate, trainingRows);
         double rate = o.LearningRate ?? ForecastingDefaults.ForecastLearningRate;
-        var list = new List<(ModelSpec, double)> { (baseSpec, rate) };
+        var list = new List<(ModelSpec, double, int)> { (baseSpec, rate, lookback) };
         if (o.ValidationFraction <= 0) return list;
+        if (o.LinearLookback is null && lookback > 0) list.Add((baseSpec, rate, 0));
         if (o.Robustness is null)
         {
-            list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 1 }, rate));
-            list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 5 }, rate));
+            list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 1 }, rate, lookback));
+            list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 5 }, rate, lookback));
         }
-        if (o.LearningRate is null) list.Add((baseSpec, 1e-3));
+        if (o.LearningRate is null) list.Add((baseSpec, 1e-3, lookback));
         return list;
     }
 

@@ -66,6 +66,16 @@ public sealed class ForecastingTransformer : ITransformer
     /// <summary>The upper-bound column, or null when the transformer writes no intervals.</summary>
     public string? ConfidenceUpperBoundColumn => Columns.Upper;
 
+    /// <summary>The look-back L of the linear path the recurrent model corrects, or 0 without one: a new
+    /// <see cref="ForecastingEngine{TSrc, TDst}"/> gives the same forecasts as <see cref="Transform"/> once it has seen
+    /// at least this many observations of a series (and the recurrent state has forgotten its start).</summary>
+    public int LinearLookback => Core.Forecaster.Linear?.Lookback ?? 0;
+
+    /// <summary>Whether the recurrent model's correction is used (false when, with a linear path, it did not lower the
+    /// validation error: the forecaster is then the linear path alone, and <see cref="Certificate"/> describes a model
+    /// that does not contribute).</summary>
+    public bool UsesRecurrentCorrection => Core.Forecaster.RecurrentCorrection;
+
     /// <summary>The number of steps ahead h.</summary>
     public int Horizon => Core.Horizon;
 

@@ -76,8 +76,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// <summary>The look-back L of the linear path: a ridge regression from the last L values of each target to its
     /// next <see cref="Horizon"/> changes (shared by the targets, fitted in closed form, its penalty chosen on the
     /// validation data), which the recurrent model then corrects. With it the forecaster nests the linear forecasting
-    /// baseline. 0 turns it off; otherwise at least 2. Default null: a third of the training rows per series, at most
-    /// 336.</summary>
+    /// baseline. 0 turns it off; otherwise at least 2. Default null: with validation data, both with (a third of the
+    /// training rows per series, at most 336) and without are tried and the better kept; without validation data, with.</summary>
     public int? LinearLookback { get; set; }
 
     /// <summary>Whether one recurrent model is shared by the targets, each run on its own (its input is that target and
@@ -90,8 +90,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// all, and the choice among the settings left unset. Default 0.2; 0 turns validation off.</summary>
     public double ValidationFraction { get; set; } = 0.2;
 
-    /// <summary>Epochs without a lower validation error before training stops, at least 1. Default 8.</summary>
-    public int EarlyStoppingPatience { get; set; } = 8;
+    /// <summary>Epochs without a lower validation error before training stops, at least 1. Default 15.</summary>
+    public int EarlyStoppingPatience { get; set; } = 15;
 
     /// <summary>The most time training may take, all candidate settings together (no new epoch or candidate starts after
     /// it). Default 5 minutes; null for no limit; otherwise positive.</summary>

@@ -28,7 +28,8 @@ public static class R2dnModelFile
         var written = new List<string>();
         Directory.CreateDirectory(directory);
         string manifestPath = Path.Combine(directory, ModelArchive.ManifestEntryName);
-        File.WriteAllText(manifestPath, manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), Encoding.UTF8);
+        File.WriteAllText(manifestPath, manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
+                          new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));   // no BOM: Python's json.load rejects one
         written.Add(manifestPath);
         foreach (var (name, shape, data) in arrays)
         {
@@ -48,13 +49,12 @@ public static class R2dnModelFile
     /// <param name="directory">The folder to write to.</param>
     /// <returns>The paths written, manifest first.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="modelPath"/>.</exception>
-    /// <exception cref="FormatException">The R2DN/REN part of the file is damaged.</exception>
+    /// <exception cref="FormatException">The file is damaged or exceeds the bounds of <see cref="Load(MLContext, string, out DataViewSchema, ModelArchiveLimits?)"/>.</exception>
     public static IReadOnlyList<string> ExportNpy(MLContext ml, string modelPath, string directory)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Could not find the model file '{modelPath}'.", modelPath);
-        return ExportNpy(ml.Model.Load(modelPath, out _), directory);
+        return ExportNpy(Load(ml, modelPath, out _), directory);
     }
 
     /// <summary>Loads an ML.NET model file that may come from an untrusted source, with bounds ML.NET's own loader
