@@ -4,8 +4,13 @@
 // model's recurrent state, feeds it each new observation as it arrives (Predict(example)) and reads the forecast with
 // its interval, and checkpoints the state so that a restarted process continues where it left off.
 //
+// The model file is an ordinary ML.NET model: ml.Model.Load returns ML.NET's TransformerChain<ITransformer>, whose
+// Transform scores rows as the trained transformer does; GetForecaster() recovers this package's ForecastingTransformer
+// (its horizon, columns and certificate) from it. Run the program twice: the second run finds the file and loads it in
+// a fresh process, without training.
+//
 //   1. Train and save a model (or, when the file is already there from an earlier run, skip training).
-//   2. ml.Model.Load -> CreateTimeSeriesEngine<Observation, OutputForecast>.
+//   2. ml.Model.Load -> GetForecaster() for the model's properties, CreateTimeSeriesEngine<Observation, OutputForecast>.
 //   3. Warm the state up on recent history, then feed new observations one by one and print forecasts with bounds.
 //   4. engine.CheckPoint(ml, path), load the checkpoint in a new engine and continue: the forecasts carry on exactly.
 //
@@ -14,6 +19,7 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML;
 using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
@@ -53,9 +59,11 @@ else
     Console.WriteLine($"Found {modelPath}: using it (pass --retrain to train a new one).");
 }
 
-// 2. Load. Loading re-verifies the model's certificate; the schema is that of the data it was trained on.
+// 2. Load: ML.NET's chain of its own transformers, which carries the R2DN model inside. GetForecaster() rebuilds this
+//    package's transformer from it and re-verifies the certificate; the schema is that of the data it was trained on.
 ITransformer model = ml.Model.Load(modelPath, out DataViewSchema inputSchema);
-var forecaster = (ForecastingTransformer)model;
+ForecastingTransformer forecaster = model.GetForecaster();
+Console.WriteLine($"ml.Model.Load returned {model.GetType().Name.Split('`')[0]}<ITransformer> with {((IEnumerable<ITransformer>)model).Count()} ML.NET transformers.");
 Console.WriteLine($"Loaded the forecaster ({forecaster.ModelKind}, {forecaster.ParameterCount:N0} parameters): horizon {forecaster.Horizon}, target {forecaster.TargetColumnNames[0]}, " +
                   $"features [{string.Join(", ", forecaster.FeatureColumnNames)}], {forecaster.ConfidenceLevel:P0} intervals.");
 Console.WriteLine($"Trained on columns: {string.Join(", ", inputSchema.Select(c => c.Name))}.");
@@ -63,15 +71,20 @@ Console.WriteLine($"Certificate: {forecaster.Certificate.Statement}, verified: {
 
 var engine = model.CreateTimeSeriesEngine<Observation, OutputForecast>(ml);
 
-// 3. A fresh engine starts from a zero state. The model is contracting: it forgets its initial state, so feeding it
-//    the last few hundred steps of history is enough to put it where it would be after the whole history.
+// 3. A fresh engine starts from a zero state and an empty history. The forecaster has two parts: a linear path over the
+//    last LinearLookback values of the target (a third of the training rows, at most 336 steps, by default) and a
+//    contracting recurrent model that forgets its initial state. So feeding the engine the last 600 steps of history
+//    (more than the look-back, and many times the recurrent model's memory) puts it where it would be after the whole
+//    history.
+const int WarmUp = 600;
 OutputForecast? warmed = null;
-foreach (var row in history.TakeLast(300))
+foreach (var row in history.TakeLast(WarmUp))
     warmed = engine.Predict(new Observation { Output = row.Output, Drive = row.Drive });
-// Check: the forecast after the whole history (Transform runs the series from step 0) is the same to a few digits.
+// Check: the forecast after the whole history (the loaded chain's Transform runs the series from step 0, reading the
+// rows in order) is the same to a few digits.
 float[] afterAll = ml.Data.CreateEnumerable<OutputForecast>(model.Transform(ml.Data.LoadFromEnumerable(history)), reuseRowObject: false)
                      .Last().Forecast;
-Console.WriteLine($"Warmed the state up on the last 300 steps of history; its forecast differs from the one after all " +
+Console.WriteLine($"Warmed the state up on the last {WarmUp} steps of history; its forecast differs from the one after all " +
                   $"{history.Count} steps by at most {warmed!.Forecast.Zip(afterAll, (a, b) => Math.Abs(a - b)).Max():G2}.");
 
 Console.WriteLine();

@@ -6,7 +6,9 @@
 //   loss = mean over time of the squared error summed over batch and channels; element-wise gradient clip 10;
 //   Adam 1e-3 with a ×0.1 staircase every 20 epochs' worth of steps (floor 1e-6); 70 epochs;
 //   then validation NRMSE on Level 2, 4, 6, each simulated from x0 = 0 over its whole length, after a 100-step washout.
-// Exit codes: 0 done, 1 failed, 2 bad arguments, 3 data not found, 130 cancelled (Ctrl+C).
+// This example drives the engine (Microsoft.ML.R2DN.Engine) directly, without ML.NET, so that its timings are the
+// engine's; examples/RealDataAcceptance runs the same experiment through mlContext.Forecasting.SimulateR2DN.
+// Exit codes: 0 done, 1 failed, 2 bad arguments, 3 data not found (SKIPPED), 130 cancelled (Ctrl+C).
 
 using System.Diagnostics;
 using System.Globalization;
@@ -39,7 +41,7 @@ if (options.Help)
 string? dataDirectory = F16Data.Locate(options.DataDirectory, out var searched);
 if (dataDirectory is null)
 {
-    Console.Error.WriteLine("f16: the F16 data was not found.");
+    Console.Error.WriteLine("f16: SKIPPED: the F16 data was not found.");
     if (options.DataDirectory is not null)
     {
         string dir = Path.GetFullPath(options.DataDirectory);

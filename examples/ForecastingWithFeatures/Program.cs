@@ -12,6 +12,7 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML;
 using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Plotting;
@@ -52,10 +53,14 @@ var options = new R2dnForecastingOptions
     SegmentLength = 64,
     LearningRate = 5e-3,
 };
-// Training reports each epoch through ml.Log ("epoch 3/60: loss 0.123, ..."); print the first and every tenth.
+// Training reports through ml.Log, from the source "ForecastingEstimator; Training": each epoch ("epoch 3/60: loss
+// 0.123, ..."; we print the first and every tenth) and, as the robustness is left unset, each setting it tries on the
+// validation data ("Setting 1/3: ...") and the one it keeps ("Chose ...").
 EventHandler<LoggingEventArgs> printProgress = (_, e) =>
 {
-    if (e.Source == nameof(ForecastingEstimator) && TryEpoch(e.RawMessage, out int epoch) && (epoch == 1 || epoch % 10 == 0))
+    if (!e.Source.StartsWith(nameof(ForecastingEstimator), StringComparison.Ordinal)) return;
+    if ((TryEpoch(e.RawMessage, out int epoch) && (epoch == 1 || epoch % 10 == 0))
+        || e.RawMessage.StartsWith("Setting ", StringComparison.Ordinal) || e.RawMessage.StartsWith("Chose ", StringComparison.Ordinal))
         Console.WriteLine($"  {e.RawMessage}");
 };
 ml.Log += printProgress;
@@ -95,8 +100,8 @@ Console.WriteLine();
 Console.WriteLine($"Certificate: {model.Certificate.Statement}");
 Console.WriteLine($"  verified: {(model.Certificate.IsVerified ? "yes" : "NO")}, relative residual {model.Certificate.RelativeResidual:G3}");
 
-// 6. Save: a .zip with a JSON manifest and the weights as NumPy .npy files. ml.Model.Load reads it back (and
-//    re-verifies the certificate); see the ConsumeSavedModel example.
+// 6. Save: an ML.NET model file, which ml.Model.Load reads back in any application that references this package (and
+//    which re-verifies the certificate); see the ConsumeSavedModel example.
 string modelPath = Path.Combine(outputFolder, "forecasting-with-features.zip");
 ml.Model.Save(model, data.Schema, modelPath);
 Console.WriteLine($"Saved the model to {modelPath} ({new FileInfo(modelPath).Length / 1024.0:F0} KiB).");

@@ -1,24 +1,23 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Models;
 
 namespace LipschitzCertificate;
 
-/// <summary>Rebuilds the engine's model (a <see cref="RecurrentModel"/>) of a saved R2DN forecaster from the model file
-/// alone: the sizes come from manifest.json, every parameter from its NumPy <c>.npy</c> entry. Any NumPy user can read
-/// the same arrays (<c>np.load</c>); here they go back into the engine's <see cref="LipschitzR2dn"/> or
-/// <see cref="ContractingR2dn"/> so that the model can be probed directly.</summary>
+/// <summary>Rebuilds the engine's model (a <see cref="RecurrentModel"/>) of a saved R2DN forecaster from the files that
+/// <c>R2dnModelFile.ExportNpy</c> (or <c>r2dn export --npy</c>) writes: the sizes come from manifest.json, every parameter
+/// from its NumPy <c>.npy</c> file. Any NumPy user can read the same arrays (<c>np.load</c>); here they go back into the
+/// engine's <see cref="LipschitzR2dn"/> or <see cref="ContractingR2dn"/> so that the model can be probed directly.</summary>
 internal static class ModelFileWeights
 {
     private const string ModelFolder = "parameters/transformers/0/model/";
 
-    /// <summary>Reads the first transformer's model from the .zip at <paramref name="path"/>.</summary>
-    public static RecurrentModel LoadR2dn(string path)
+    /// <summary>Reads the model of the exported folder <paramref name="directory"/> (manifest.json and parameters/).</summary>
+    public static RecurrentModel LoadR2dn(string directory)
     {
-        using var zip = ZipFile.OpenRead(path);
-        var manifest = JsonNode.Parse(ReadAll(zip, "manifest.json"))!.AsObject();
+        // As text: File.ReadAllText drops a byte-order mark, which a JSON parser reading bytes would reject.
+        var manifest = JsonNode.Parse(Encoding.UTF8.GetString(ReadAll(directory, "manifest.json")).TrimStart('\uFEFF'))!.AsObject();
         var description = manifest["transformers"]![0]!["model"]!.AsObject();
         var o = description["options"]!.AsObject();
         var options = new R2dnOptions
@@ -40,7 +39,7 @@ internal static class ModelFileWeights
         // The parameter groups are named as in the file ("X", "B1", "network/layers_0/XY", ...).
         foreach (var group in model.Layout.Groups)
         {
-            double[] values = ReadNpy(ReadAll(zip, $"{ModelFolder}{group.Name}.npy"));
+            double[] values = ReadNpy(ReadAll(directory, $"{ModelFolder}{group.Name}.npy"));
             if (values.Length != group.Length)
                 throw new InvalidDataException($"'{group.Name}' has {values.Length} values; the model expects {group.Length}.");
             values.CopyTo(group.Slice(model.Parameters));
@@ -48,13 +47,10 @@ internal static class ModelFileWeights
         return model;
     }
 
-    private static byte[] ReadAll(ZipArchive zip, string name)
+    private static byte[] ReadAll(string directory, string name)
     {
-        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"The model file has no entry '{name}'.");
-        using var stream = entry.Open();
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        string path = Path.Combine(directory, name.Replace('/', Path.DirectorySeparatorChar));
+        return File.Exists(path) ? File.ReadAllBytes(path) : throw new InvalidDataException($"The exported model has no file '{name}'.");
     }
 
     // A version 1 .npy of little-endian float64 in C order: "\x93NUMPY", 1, 0, the header length (uint16), the header

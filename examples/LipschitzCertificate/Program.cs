@@ -7,18 +7,21 @@
 //
 //   1. train two forecasters on the sample system with the same settings: one contracting (the default) and one
 //      γ-Lipschitz with γ = 2 (Robustness = Lipschitz, Gamma = 2), and compare accuracy and certificates;
-//   2. rebuild each trained model from its saved file (the weights are plain NumPy arrays) with the engine's classes;
+//   2. save each model as an ML.NET model file, export its weights as NumPy arrays (R2dnModelFile.ExportNpy, the API
+//      behind `r2dn export --npy`), and rebuild the model from those arrays alone with the engine's classes;
 //   3. estimate the multi-step gain empirically (Engine.Certificates.EmpiricalGain) with random input pairs: it stays
 //      below γ = 2 for the Lipschitz model, while the contracting model has no such bound;
 //   4. show what "contracting" means: two copies of a model started from different states, driven by the same input,
 //      forget their difference.
 //
-// The two model files are written beside the program, or to the folder given as the first argument.
+// The two model files and their exported arrays are written beside the program, or to the folder given as the first
+// argument.
 // γ is in the model's own units: inputs and outputs standardised with the training data's mean and standard deviation.
 
 using System.Diagnostics;
 using System.Globalization;
 using LipschitzCertificate;
+using Microsoft.ML;
 using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Engine.Certificates;
 using Microsoft.ML.R2DN.Engine.Forecasting;
@@ -61,19 +64,24 @@ foreach (var (name, model) in new[] { ("contracting", contracting), ($"{Gamma}-L
 Console.WriteLine($"  The bound is a constraint on the fit: with γ = {Gamma} the forecaster cannot react as strongly to its inputs, " +
                   "which costs accuracy here; a larger γ relaxes it (try Gamma = 6).");
 
-// 2. Save both, then rebuild the engine's models from the files' NumPy arrays. The rebuilt models certify to the
-//    same numbers: the certificate belongs to the weights, wherever they are loaded.
-string lipschitzPath = Path.Combine(outputFolder, "lipschitz-r2dn.zip"), contractingPath = Path.Combine(outputFolder, "contracting-r2dn.zip");
-ml.Model.Save(lipschitz, data.Schema, lipschitzPath);
-ml.Model.Save(contracting, data.Schema, contractingPath);
-RecurrentModel lipschitzModel = ModelFileWeights.LoadR2dn(lipschitzPath);
-RecurrentModel contractingModel = ModelFileWeights.LoadR2dn(contractingPath);
+// 2. Save both as ML.NET model files, export each file's R2DN part as NumPy arrays (manifest.json + parameters/**/*.npy,
+//    what `r2dn export --model FILE --npy DIR` writes), then rebuild the engine's models from those arrays. The rebuilt
+//    models certify to the same numbers: the certificate belongs to the weights, wherever they are loaded.
+RecurrentModel SaveExportAndRebuild(ForecastingTransformer model, string name)
+{
+    string modelPath = Path.Combine(outputFolder, name + ".zip"), exportFolder = Path.Combine(outputFolder, name + "-npy");
+    ml.Model.Save(model, data.Schema, modelPath);
+    if (Directory.Exists(exportFolder)) Directory.Delete(exportFolder, recursive: true);
+    var written = R2dnModelFile.ExportNpy(ml, modelPath, exportFolder);
+    RecurrentModel rebuilt = ModelFileWeights.LoadR2dn(exportFolder);
+    Console.WriteLine($"Saved {Path.GetFileName(modelPath)}, exported {written.Count - 1} .npy arrays to {Path.GetFileName(exportFolder)}/; " +
+                      $"rebuilt a {rebuilt.GetType().Name} with {rebuilt.InputSize} inputs, {rebuilt.StateSize} states, {rebuilt.OutputSize} outputs.");
+    Console.WriteLine($"  {rebuilt.Certify()}");
+    return rebuilt;
+}
 Console.WriteLine();
-Console.WriteLine($"Rebuilt from {Path.GetFileName(lipschitzPath)}: {lipschitzModel.GetType().Name} with {lipschitzModel.InputSize} inputs, " +
-                  $"{lipschitzModel.StateSize} states, {lipschitzModel.OutputSize} outputs.");
-Console.WriteLine($"  {lipschitzModel.Certify()}");
-Console.WriteLine($"Rebuilt from {Path.GetFileName(contractingPath)}: {contractingModel.GetType().Name}.");
-Console.WriteLine($"  {contractingModel.Certify()}");
+RecurrentModel lipschitzModel = SaveExportAndRebuild(lipschitz, "lipschitz-r2dn");
+RecurrentModel contractingModel = SaveExportAndRebuild(contracting, "contracting-r2dn");
 
 // 3. The empirical multi-step gain: the largest ‖Δy‖/‖Δu‖ over random pairs of 200-step input sequences, for small
 //    (local) and large perturbations. It is a lower bound on the true gain; the certificate is the upper bound.

@@ -10,6 +10,7 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML;
 using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;

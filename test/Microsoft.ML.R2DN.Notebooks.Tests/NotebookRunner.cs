@@ -1,10 +1,12 @@
 using System.Collections;
 using System.Diagnostics;
+using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Scripting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Notebooks.Tests;
 
@@ -53,6 +55,97 @@ public sealed record HtmlContent(string Content)
     public override string ToString() => Content;
 }
 
+/// <summary>What a notebook's <c>#r</c> lines ask for, resolved to the assemblies this test project already has (restored
+/// by its own package and project references), so that a notebook cannot ask for something the test does not run.</summary>
+/// <remarks>
+/// <para><c>#r "nuget: Id, Version"</c>: a package in <see cref="Packages"/>; the version must be the one restored here
+/// (read from the informational version of the package's first assembly), so that the notebooks and the build agree.</para>
+/// <para><c>#r "path/Name.dll"</c>: one of <see cref="Files"/>, by file name; the path is relative to the notebooks folder
+/// and must name an existing project folder before its <c>bin/</c> (the notebooks point at the Release build, which the
+/// test does not need: it uses its own copies of the same assemblies).</para>
+/// </remarks>
+internal static class NotebookReferences
+{
+    /// <summary>The NuGet packages a notebook may reference, with the assemblies each brings (the first carries the
+    /// package version).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Packages = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Microsoft.ML"] =
+        [
+            "Microsoft.ML.Data", "Microsoft.ML.Core", "Microsoft.ML.DataView", "Microsoft.ML.Transforms",
+            "Microsoft.ML.StandardTrainers", "Microsoft.ML.KMeansClustering", "Microsoft.ML.PCA", "Microsoft.ML.CpuMath",
+        ],
+        ["System.Numerics.Tensors"] = ["System.Numerics.Tensors"],
+        ["MathNet.Numerics"] = ["MathNet.Numerics"],
+    };
+
+    /// <summary>The built assemblies a notebook may reference by path, by file name.</summary>
+    public static readonly IReadOnlyDictionary<string, Assembly> Files = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Microsoft.ML.R2DN.dll"] = typeof(ForecastingTransformer).Assembly,
+        ["Microsoft.ML.R2DN.Engine.dll"] = typeof(LipschitzR2dn).Assembly,
+    };
+
+    /// <summary>The <c>#r</c> arguments of <paramref name="source"/>, in order: the quoted text of each line that starts
+    /// with <c>#r</c>.</summary>
+    /// <exception cref="FormatException">A <c>#r</c> line has no quoted argument.</exception>
+    public static IReadOnlyList<string> Directives(string source)
+    {
+        var found = new List<string>();
+        foreach (string line in source.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            string t = line.Trim();
+            if (!t.StartsWith("#r", StringComparison.Ordinal)) continue;
+            int open = t.IndexOf('"', StringComparison.Ordinal), close = t.LastIndexOf('"');
+            if (open < 0 || close <= open)
+                throw new FormatException($"'{t}' is not a #r \"...\" reference.");
+            found.Add(t[(open + 1)..close]);
+        }
+        return found;
+    }
+
+    /// <summary>The assemblies a <c>#r</c> argument stands for.</summary>
+    /// <param name="reference">The quoted text of the directive: <c>nuget: Id, Version</c> or a path to a .dll.</param>
+    /// <param name="notebookFolder">The folder of the notebook, which relative paths start from.</param>
+    /// <exception cref="NotSupportedException">The test cannot supply the reference, or its version differs from the
+    /// one restored here.</exception>
+    public static IReadOnlyList<Assembly> Resolve(string reference, string notebookFolder)
+    {
+        const string NuGet = "nuget:";
+        if (reference.StartsWith(NuGet, StringComparison.OrdinalIgnoreCase))
+        {
+            string[] parts = reference[NuGet.Length..].Split(',', StringSplitOptions.TrimEntries);
+            string id = parts[0];
+            string? version = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
+            if (!Packages.TryGetValue(id, out var names))
+                throw new NotSupportedException($"#r \"{reference}\": the test has no restored package '{id}' (it knows {string.Join(", ", Packages.Keys)}); add it to the test project and to {nameof(NotebookReferences)}.{nameof(Packages)}.");
+            var assemblies = names.Select(n => Assembly.Load(new AssemblyName(n))).ToList();
+            string restored = PackageVersion(assemblies[0]);
+            if (version is null)
+                throw new NotSupportedException($"#r \"{reference}\": give the version (the test restored {id} {restored}).");
+            if (!string.Equals(version, restored, StringComparison.OrdinalIgnoreCase))
+                throw new NotSupportedException($"#r \"{reference}\": the test restored {id} {restored}, not {version}.");
+            return assemblies;
+        }
+        string fileName = Path.GetFileName(reference);
+        if (!Files.TryGetValue(fileName, out var assembly))
+            throw new NotSupportedException($"#r \"{reference}\": the test supplies only {string.Join(", ", Files.Keys)} by path.");
+        string full = Path.GetFullPath(Path.Combine(notebookFolder, reference));
+        int bin = full.IndexOf($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        string project = bin < 0 ? Path.GetDirectoryName(full)! : full[..bin];
+        if (!Directory.Exists(project))
+            throw new NotSupportedException($"#r \"{reference}\": {project} does not exist.");
+        return [assembly];
+    }
+
+    /// <summary>The NuGet version an assembly came from: its informational version without the "+commit" suffix.</summary>
+    public static string PackageVersion(Assembly assembly)
+    {
+        string? informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return informational is null ? assembly.GetName().Version?.ToString() ?? "" : informational.Split('+')[0];
+    }
+}
+
 /// <summary>Runs the code cells of a notebook in order in one Roslyn script state, as the Polyglot C# kernel does.</summary>
 internal static class NotebookRunner
 {
@@ -64,10 +157,13 @@ internal static class NotebookRunner
     /// <param name="Output">What the cells displayed (and returned as their last expression).</param>
     /// <param name="Elapsed">The time to run every cell.</param>
     /// <param name="CellTimes">Each code cell's index and time.</param>
-    public sealed record Result(string Output, TimeSpan Elapsed, IReadOnlyList<(int Cell, TimeSpan Time)> CellTimes);
+    /// <param name="References">The assemblies the notebook's <c>#r</c> lines resolved to, by name.</param>
+    public sealed record Result(string Output, TimeSpan Elapsed, IReadOnlyList<(int Cell, TimeSpan Time)> CellTimes,
+                                IReadOnlyList<string> References);
 
     /// <summary>The text the test runs for a cell: lines starting with <c>#r</c> or <c>#!</c> (Polyglot's assembly
-    /// references and magic commands) become empty lines, so the line numbers of errors still match the notebook.</summary>
+    /// references and magic commands) become empty lines, so the line numbers of errors still match the notebook. The
+    /// references are resolved apart, by <see cref="NotebookReferences"/>.</summary>
     public static string ScriptText(string source) =>
         string.Join('\n', source.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')
             .Select(line => line.TrimStart() is var t && (t.StartsWith("#r", StringComparison.Ordinal) || t.StartsWith("#!", StringComparison.Ordinal))
@@ -75,15 +171,19 @@ internal static class NotebookRunner
                 : line));
 
     /// <summary>Runs every code cell of <paramref name="notebook"/> in order, with the working directory set to
-    /// <paramref name="workingDirectory"/> (where the notebook's files go).</summary>
-    /// <exception cref="NotebookCellException">A cell does not compile or throws.</exception>
+    /// <paramref name="workingDirectory"/> (where the notebook's files go). Each cell gets the assemblies its <c>#r</c>
+    /// lines name (and those of the cells before it), resolved by <see cref="NotebookReferences"/>; nothing else of this
+    /// package is referenced, so a notebook that forgets a <c>#r</c> fails here as in Polyglot.</summary>
+    /// <exception cref="NotebookCellException">A cell does not compile, throws, or has a <c>#r</c> the test cannot supply.</exception>
     public static async Task<Result> RunAsync(Notebook notebook, string workingDirectory)
     {
         var options = ScriptOptions.Default
-            .WithReferences(typeof(MLContext).Assembly, typeof(LipschitzR2dn).Assembly, typeof(object).Assembly,
-                            typeof(Enumerable).Assembly, typeof(Console).Assembly, typeof(Stopwatch).Assembly,
-                            typeof(System.Text.Json.JsonSerializer).Assembly, typeof(NotebookGlobals).Assembly)
+            .WithReferences(typeof(object).Assembly, typeof(Enumerable).Assembly, typeof(Console).Assembly,
+                            typeof(Stopwatch).Assembly, typeof(System.Text.Json.JsonSerializer).Assembly,
+                            typeof(NotebookGlobals).Assembly)
             .WithImports(DefaultImports);
+        string notebookFolder = Path.GetDirectoryName(Path.GetFullPath(notebook.Path))!;
+        var referenced = new List<Assembly>();
         var globals = new NotebookGlobals();
         var times = new List<(int, TimeSpan)>();
         string previousDirectory = Directory.GetCurrentDirectory();
@@ -94,6 +194,18 @@ internal static class NotebookRunner
             ScriptState<object>? state = null;
             foreach (var cell in notebook.CodeCells)
             {
+                try
+                {
+                    foreach (string reference in NotebookReferences.Directives(cell.Source))
+                        foreach (var assembly in NotebookReferences.Resolve(reference, notebookFolder))
+                            if (!referenced.Contains(assembly))
+                                referenced.Add(assembly);
+                }
+                catch (Exception e) when (e is NotSupportedException or FormatException)
+                {
+                    throw new NotebookCellException(notebook.Path, cell, "has a reference the test cannot supply: " + e.Message, e);
+                }
+                options = options.AddReferences(referenced);
                 string code = ScriptText(cell.Source);
                 // Diagnostics then read "01-forecasting.ipynb, cell 4(3,9): error ...": the line within the cell.
                 var cellOptions = options.WithFilePath($"{Path.GetFileName(notebook.Path)}, cell {cell.Index}");
@@ -123,7 +235,7 @@ internal static class NotebookRunner
         {
             Directory.SetCurrentDirectory(previousDirectory);
         }
-        return new Result(globals.Output.ToString(), total.Elapsed, times);
+        return new Result(globals.Output.ToString(), total.Elapsed, times, [.. referenced.Select(a => a.GetName().Name ?? "")]);
     }
 }
 
