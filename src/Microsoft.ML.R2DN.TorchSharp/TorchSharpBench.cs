@@ -5,7 +5,7 @@ using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.TorchSharp;
 
-/// <summary>Timings of the TorchSharp backend for one model shape (see <see cref="TorchSharpBench.TrainStep"/>).</summary>
+/// <summary>Timings of the TorchSharp backend for one model shape (see <see cref="TorchSharpBench.TrainStep(RecurrentModel, int, int, int, int, string, int, int)"/>).</summary>
 /// <param name="Model">A readable model name.</param>
 /// <param name="Device">The device the timings were taken on.</param>
 /// <param name="Batch">Sequences per step.</param>
@@ -54,12 +54,30 @@ public static class TorchSharpBench
                                                   string device = "cpu", int seed = 0, int warmup = 3)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return TrainStep(spec.Create(inputs, outputs, seed), batch, timeSteps, threads, steps, device, seed, warmup);
+    }
+
+    /// <summary>Times training steps and inference passes of <paramref name="engine"/> (its type, sizes and current
+    /// parameters) on TorchSharp, on random data: what <c>r2dn bench --backend both</c> compares with the managed engine.</summary>
+    /// <param name="engine">The managed model to mirror; not null. Not modified.</param>
+    /// <param name="batch">Sequences per step (&gt; 0).</param>
+    /// <param name="timeSteps">Time steps per sequence (&gt; 0).</param>
+    /// <param name="threads">libtorch intra-op threads (≥ 1; process-wide).</param>
+    /// <param name="steps">Timed repetitions (≥ 1).</param>
+    /// <param name="device">"cpu", "cuda" or "cuda:N".</param>
+    /// <param name="seed">Seed of the random data.</param>
+    /// <param name="warmup">Untimed repetitions first (≥ 0).</param>
+    /// <returns>Median step and forward times with every sample.</returns>
+    public static TorchSharpBenchResult TrainStep(RecurrentModel engine, int batch, int timeSteps, int threads, int steps,
+                                                  string device = "cpu", int seed = 0, int warmup = 3)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        int inputs = engine.InputSize, outputs = engine.OutputSize;
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(timeSteps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
-        var engine = spec.Create(inputs, outputs, seed);
         using var model = new TorchSharpSequenceModel(engine, device) { Threads = threads };
         var rng = new Random(seed + 1);
         var u = new float[timeSteps * batch * inputs];

@@ -139,7 +139,8 @@ public sealed class TrainCommandTests
                                    "--plot", "sim.svg", "--loss-plot", "sim-loss.svg", .. Fast]);
         Assert.True(train.ExitCode == 0, train.ToString());
         Assert.Contains("NRMSE", train.Out);
-        Assert.Contains("Certificate: contracting R2DN", train.Out);
+        // Robustness is left to the validation data: either certificate is fine, as long as it verifies.
+        Assert.Matches("Certificate: (contracting|γ-Lipschitz) R2DN: .*verified: yes", train.Out);
         Assert.True(File.Exists(folder.File("sim.svg")));
         Assert.True(File.Exists(folder.File("sim-loss.svg")));
 

@@ -43,6 +43,12 @@ internal sealed class BenchReport
     public double ForwardSecondsMedian { get; }
     public double ForwardCachedSecondsMedian { get; }
     public double Gflops { get; }
+
+    /// <summary>The measured FMA peak of the threads used (GFLOP/s), or NaN when not measured.</summary>
+    public double FmaPeakGflops { get; init; } = double.NaN;
+
+    /// <summary><see cref="Gflops"/> as a fraction of <see cref="FmaPeakGflops"/>.</summary>
+    public double PeakShare => Gflops / FmaPeakGflops;
     public double AllocatedBytesPerTimeStep { get; }
     public double AllocatedBytesPerTrainStep { get; }
     public double GcAllocatedBytesPerTrainStep { get; }
@@ -87,6 +93,8 @@ internal sealed class BenchReport
             Number(w, "forward_seconds_median", ForwardSecondsMedian);
             Number(w, "forward_cached_map_seconds_median", ForwardCachedSecondsMedian);
             Number(w, "gflops", Gflops);
+            Number(w, "fma_peak_gflops", FmaPeakGflops);
+            Number(w, "fma_peak_share", PeakShare);
             Number(w, "allocated_bytes_per_step", AllocatedBytesPerTimeStep);
             Number(w, "allocated_bytes_per_train_step", AllocatedBytesPerTrainStep);
             Number(w, "gc_allocated_bytes_per_train_step", GcAllocatedBytesPerTrainStep);
@@ -132,6 +140,8 @@ internal sealed class BenchReport
         Row(sb, "forward (median)", string.Create(ic, $"{ForwardSecondsMedian:F4} s  (map + rollout)"));
         Row(sb, "forward, cached map", string.Create(ic, $"{ForwardCachedSecondsMedian:F4} s  (rollout only)"));
         Row(sb, "throughput", string.Create(ic, $"{Gflops:F3} GFLOP/s  (6 x MACs x batch x seq / train step)"));
+        if (double.IsFinite(FmaPeakGflops))
+            Row(sb, "share of FMA peak", string.Create(ic, $"{PeakShare:P1}  (measured peak {FmaPeakGflops:F1} GFLOP/s, {Settings.Threads} thread(s), {FmaPeak.VectorBits}-bit FMA)"));
         Row(sb, "allocated / time step", string.Create(ic, $"{AllocatedBytesPerTimeStep:F1} B  (calling thread; {AllocatedBytesPerTrainStep:N0} B per train step)"));
         Row(sb, "allocated / train step", string.Create(ic, $"{GcAllocatedBytesPerTrainStep:N0} B  (whole process)"));
         Row(sb, "GC collections", $"gen0 {m.Gen0Collections}, gen1 {m.Gen1Collections}, gen2 {m.Gen2Collections}  (during timing)");

@@ -65,6 +65,16 @@ internal static class BenchCommand
     private static readonly Option<int> Threads = new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation and of the random data", DefaultValueFactory = _ => 0 };
     private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
+    private static readonly Option<string> Backend = new("--backend")
+    {
+        Description = "managed (this package's engine), torchsharp (libtorch), or both side by side from one run",
+        DefaultValueFactory = _ => "managed",
+    };
+    private static readonly Option<string> Device = new("--device")
+    {
+        Description = "TorchSharp's device: cpu, cuda or cuda:N",
+        DefaultValueFactory = _ => "cpu",
+    };
 
     public static System.CommandLine.Command Create()
     {
@@ -73,6 +83,7 @@ internal static class BenchCommand
             + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.")
         {
             Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup, Threads, Seed, Json,
+            Backend, Device,
         };
         command.SetAction(Run);
         return command;
@@ -115,6 +126,12 @@ internal static class BenchCommand
             Threads: Positive(parse, Threads),
             Seed: spec.Seed);
         bool json = parse.GetValue(Json);
+        string backend = parse.GetValue(Backend) ?? "managed";
+        if (backend is not ("managed" or "torchsharp" or "both"))
+            throw new UsageException($"--backend must be managed, torchsharp or both (got '{backend}').");
+        string device = parse.GetValue(Device) ?? "cpu";
+        if (backend == "managed" && IsExplicit(parse, Device) && device != "cpu")
+            throw new UsageException($"--device {device} needs --backend torchsharp or both: the managed engine runs on the CPU.");
 
         BuiltModel built = ModelCatalog.Create(spec);
 
@@ -123,13 +140,39 @@ internal static class BenchCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            if (!json)
-                Console.Error.WriteLine($"Timing {spec.Kind} ({built.Model.ParameterCount:N0} parameters): {settings.Warmup.Description} + {settings.Steps} timed steps...");
-            BenchMeasurement measurement = BenchRunner.Run(built.Model, settings, cancel.Token);
-            // Verified on the parameters the timed Adam steps produced: the certificate holds for every parameter value.
-            var certificate = built.Model.Certify();
-            var report = new BenchReport(spec, built, settings, measurement, certificate);
-            Console.Out.WriteLine(json ? report.ToJson() : report.ToText());
+            if (!json) Console.Error.WriteLine($"Measuring the FMA peak of {settings.Threads} thread(s)...");
+            double peak = FmaPeak.Measure(settings.Threads);
+            BenchReport? managed = null;
+            if (backend is "managed" or "both")
+            {
+                if (!json)
+                    Console.Error.WriteLine($"Timing {spec.Kind} on the managed engine ({built.Model.ParameterCount:N0} parameters): {settings.Warmup.Description} + {settings.Steps} timed steps...");
+                var initial = (double[])built.Model.Parameters.Clone();
+                BenchMeasurement measurement = BenchRunner.Run(built.Model, settings, cancel.Token);
+                // Verified on the parameters the timed Adam steps produced: the certificate holds for every parameter value.
+                var certificate = built.Model.Certify();
+                managed = new BenchReport(spec, built, settings, measurement, certificate) { FmaPeakGflops = peak };
+                initial.CopyTo(built.Model.Parameters, 0);   // TorchSharp starts from the same parameters
+                if (backend == "managed")
+                {
+                    CommandSupport.Out(parse).WriteLine(json ? managed.ToJson() : managed.ToText());
+                    return ExitCodes.Success;
+                }
+            }
+            cancel.Token.ThrowIfCancellationRequested();
+            if (!json) Console.Error.WriteLine($"Timing {spec.Kind} on TorchSharp ({device}): {settings.Steps} timed steps...");
+            TorchSharp.TorchSharpBenchResult torch;
+            try
+            {
+                torch = TorchSharp.TorchSharpBench.TrainStep(built.Model, settings.Batch, settings.SequenceLength, settings.Threads, settings.Steps, device,
+                                                             settings.Seed, warmup: 3);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or DllNotFoundException or TypeInitializationException)
+            {
+                throw new UsageException($"the TorchSharp backend cannot run here: {(e.InnerException ?? e).Message}");
+            }
+            var comparison = new BackendComparison(spec, settings, built.Model.ParameterCount, built.MultiplyAddsPerStep, peak, managed, torch);
+            CommandSupport.Out(parse).WriteLine(json ? comparison.ToJson() : comparison.ToText());
             return ExitCodes.Success;
         }
         finally

@@ -103,6 +103,7 @@ public static class Cli
             BenchCommand.Create(),
             BenchExpressivityCommand.Create(),
             BenchForecastCommand.Create(),
+            BenchSimulationCommand.Create(),
         };
 
     /// <summary>A writer shown on a terminal: progress is redrawn in place on it.</summary>

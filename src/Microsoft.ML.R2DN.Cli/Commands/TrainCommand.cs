@@ -56,11 +56,20 @@ internal static class TrainCommand
         Description = "r2dn (robust recurrent deep network) or ren (recurrent equilibrium network)",
         DefaultValueFactory = _ => "r2dn",
     };
-    private static readonly Option<string> Robustness = new("--robustness")
+    private static readonly Option<string?> Robustness = new("--robustness")
     {
         Description = "contracting (stable: forgets its initial state) or lipschitz (gamma-Lipschitz from input to output, " +
-                      "and contracting)",
-        DefaultValueFactory = _ => "contracting",
+                      "and contracting) [default: chosen on the validation data among contracting and gamma = 1 and 5 for forecasting; contracting for simulation]",
+    };
+    private static readonly Option<string> Backend = new("--backend")
+    {
+        Description = "Where training runs: managed (this package's SIMD engine) or torchsharp (libtorch; see --device)",
+        DefaultValueFactory = _ => "managed",
+    };
+    private static readonly Option<string> Device = new("--device")
+    {
+        Description = "With --backend torchsharp: cpu, cuda or cuda:N (CUDA needs TorchSharp-cuda-linux or TorchSharp-cuda-windows)",
+        DefaultValueFactory = _ => "cpu",
     };
     private static readonly Option<double?> Gamma = new("--gamma")
     {
@@ -149,7 +158,7 @@ internal static class TrainCommand
             "the held-out end (forecasting: against the seasonal naive forecast; simulation: NRMSE), print the robustness " +
             "certificate, save the model and write plots. Try 'r2dn train --example'.\n" + Cli.ExitCodeHelp)
         {
-            Task, Data, Label, Features, SeriesId, Horizon, Inputs, Outputs, Model, Robustness, Gamma, Nx, Nv, Hidden, Activation,
+            Task, Data, Label, Features, SeriesId, Horizon, Inputs, Outputs, Model, Robustness, Backend, Device, Gamma, Nx, Nv, Hidden, Activation,
             Epochs, LearningRate, SegmentLength, Seed, Threads, TestFraction, Seasonality, Confidence, Washout, Missing, Output,
             OutputDir, Plot, LossPlot, Example, Quiet, Json,
         };
@@ -502,6 +511,8 @@ internal static class TrainCommand
     {
         options.CancellationToken = cancel;
         options.Robustness = s.Robustness;
+        options.Backend = s.Backend;
+        options.Device = s.Device;
         if (s.Gamma is double gamma) options.Gamma = gamma;
         options.StateSize = s.Nx;
         options.Features = s.Nv;
@@ -566,7 +577,9 @@ internal static class TrainCommand
         public double Confidence { get; init; }
         public int? Washout { get; init; }
         public ModelKind Kind { get; init; }
-        public Robustness Robustness { get; init; }
+        public Robustness? Robustness { get; init; }
+        public R2dnBackend Backend { get; init; }
+        public string Device { get; init; } = "cpu";
         public double? Gamma { get; init; }
         public int? Nx { get; init; }
         public int? Nv { get; init; }
@@ -594,8 +607,13 @@ internal static class TrainCommand
         string task = CommandSupport.Choice(p.GetValue(TrainCommand.Task), "--task", ("forecasting", "forecasting"), ("simulation", "simulation"));
         bool forecasting = task == "forecasting";
         var kind = CommandSupport.Choice(p.GetValue(Model), "--model", ("r2dn", ModelKind.R2dn), ("ren", ModelKind.Ren));
-        var robustness = CommandSupport.Choice(p.GetValue(TrainCommand.Robustness), "--robustness",
-                                               ("contracting", Engine.Forecasting.Robustness.Contracting), ("lipschitz", Engine.Forecasting.Robustness.Lipschitz));
+        Robustness? robustness = p.GetValue(TrainCommand.Robustness) is { } r
+            ? CommandSupport.Choice(r, "--robustness", ("contracting", Engine.Forecasting.Robustness.Contracting), ("lipschitz", Engine.Forecasting.Robustness.Lipschitz))
+            : null;
+        var backend = CommandSupport.Choice(p.GetValue(TrainCommand.Backend), "--backend", ("managed", R2dnBackend.Managed), ("torchsharp", R2dnBackend.TorchSharp));
+        string device = p.GetValue(TrainCommand.Device) ?? "cpu";
+        if (backend == R2dnBackend.Managed && CommandSupport.IsExplicit(p, TrainCommand.Device) && device != "cpu")
+            throw new UsageException($"--device {device} needs --backend torchsharp: the managed engine runs on the CPU.");
         var activation = CommandSupport.Choice(p.GetValue(TrainCommand.Activation), "--activation",
                                                ("relu", Engine.Models.Activation.ReLU), ("tanh", Engine.Models.Activation.Tanh));
         var missing = CommandSupport.Choice(p.GetValue(Missing), "--missing-values",
@@ -671,6 +689,8 @@ internal static class TrainCommand
             Washout = washout,
             Kind = kind,
             Robustness = robustness,
+            Backend = backend,
+            Device = device,
             Gamma = CommandSupport.Positive(p, Gamma),
             Nx = CommandSupport.Positive(p, Nx) ?? (example ? ExampleData.StateSize : null),
             Nv = CommandSupport.Positive(p, Nv) ?? (example ? ExampleData.Features : null),

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.R2DN.Cli.Benchmarking;
+
+/// <summary>
+/// The machine's measured float32 FMA peak: every thread runs independent fused multiply-adds on the widest vectors the
+/// JIT accelerates (512, 256 or 128 bits), enough of them in flight to hide the FMA latency, with no memory traffic.
+/// It is the ceiling a GEMM-bound kernel can approach on these cores ("share of FMA peak" in the bench report).
+/// </summary>
+internal static class FmaPeak
+{
+    /// <summary>GFLOP/s (two flops per lane per FMA) of <paramref name="threads"/> threads running for about
+    /// <paramref name="seconds"/> each, at the same time.</summary>
+    public static double Measure(int threads, double seconds = 0.3)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var rates = new double[threads];
+        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() => rates[i] = OneThread(seconds)) { IsBackground = true }).ToArray();
+        foreach (var w in workers) w.Start();
+        foreach (var w in workers) w.Join();
+        return rates.Sum();
+    }
+
+    /// <summary>The vector width used, in bits.</summary>
+    public static int VectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 32;
+
+    private static double OneThread(double seconds)
+    {
+        OneThreadCore(0.02);   // warm-up: tier the loop up before timing it
+        return OneThreadCore(seconds);
+    }
+
+    private static double OneThreadCore(double seconds)
+    {
+        if (Vector512.IsHardwareAccelerated) return Run512(seconds);
+        if (Vector256.IsHardwareAccelerated) return Run256(seconds);
+        return Run128(seconds);
+    }
+
+    // Twelve accumulators: FMA latency (4 cycles) × two FMA ports needs at least eight in flight.
+    private static double Run512(double seconds)
+    {
+        var a = Vector512.Create(0.999f); var b = Vector512.Create(1e-7f);
+        Vector512<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
+        long iterations = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                x0 = Vector512.FusedMultiplyAdd(x0, a, b); x1 = Vector512.FusedMultiplyAdd(x1, a, b); x2 = Vector512.FusedMultiplyAdd(x2, a, b);
+                x3 = Vector512.FusedMultiplyAdd(x3, a, b); x4 = Vector512.FusedMultiplyAdd(x4, a, b); x5 = Vector512.FusedMultiplyAdd(x5, a, b);
+                x6 = Vector512.FusedMultiplyAdd(x6, a, b); x7 = Vector512.FusedMultiplyAdd(x7, a, b); x8 = Vector512.FusedMultiplyAdd(x8, a, b);
+                x9 = Vector512.FusedMultiplyAdd(x9, a, b); x10 = Vector512.FusedMultiplyAdd(x10, a, b); x11 = Vector512.FusedMultiplyAdd(x11, a, b);
+            }
+            iterations += 10_000;
+        }
+        double elapsed = sw.Elapsed.TotalSeconds;
+        Keep((x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0));
+        return iterations * 12.0 * 16 * 2 / elapsed / 1e9;
+    }
+
+    private static double Run256(double seconds)
+    {
+        var a = Vector256.Create(0.999f); var b = Vector256.Create(1e-7f);
+        Vector256<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
+        long iterations = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                x0 = Vector256.FusedMultiplyAdd(x0, a, b); x1 = Vector256.FusedMultiplyAdd(x1, a, b); x2 = Vector256.FusedMultiplyAdd(x2, a, b);
+                x3 = Vector256.FusedMultiplyAdd(x3, a, b); x4 = Vector256.FusedMultiplyAdd(x4, a, b); x5 = Vector256.FusedMultiplyAdd(x5, a, b);
+                x6 = Vector256.FusedMultiplyAdd(x6, a, b); x7 = Vector256.FusedMultiplyAdd(x7, a, b); x8 = Vector256.FusedMultiplyAdd(x8, a, b);
+                x9 = Vector256.FusedMultiplyAdd(x9, a, b); x10 = Vector256.FusedMultiplyAdd(x10, a, b); x11 = Vector256.FusedMultiplyAdd(x11, a, b);
+            }
+            iterations += 10_000;
+        }
+        double elapsed = sw.Elapsed.TotalSeconds;
+        Keep((x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0));
+        return iterations * 12.0 * 8 * 2 / elapsed / 1e9;
+    }
+
+    private static double Run128(double seconds)
+    {
+        var a = Vector128.Create(0.999f); var b = Vector128.Create(1e-7f);
+        Vector128<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a;
+        long iterations = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                x0 = Vector128.FusedMultiplyAdd(x0, a, b); x1 = Vector128.FusedMultiplyAdd(x1, a, b); x2 = Vector128.FusedMultiplyAdd(x2, a, b);
+                x3 = Vector128.FusedMultiplyAdd(x3, a, b); x4 = Vector128.FusedMultiplyAdd(x4, a, b); x5 = Vector128.FusedMultiplyAdd(x5, a, b);
+                x6 = Vector128.FusedMultiplyAdd(x6, a, b); x7 = Vector128.FusedMultiplyAdd(x7, a, b);
+            }
+            iterations += 10_000;
+        }
+        double elapsed = sw.Elapsed.TotalSeconds;
+        Keep((x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7).GetElement(0));
+        return iterations * 8.0 * 4 * 2 / elapsed / 1e9;
+    }
+
+    private static volatile float s_sink;
+
+    private static void Keep(float value) => s_sink = value;
+}
