@@ -63,17 +63,7 @@ internal sealed class ForecastRowScorer
     {
         var columns = _model.Columns;
         var role = columns.Values[column];
-        string where = columns.SeriesId is null ? "" : $" (series '{series}')";
-        if (_model.MissingValues == MissingValuePolicy.Error)
-        {
-            string kind = float.IsNaN(value) ? "a missing value (NaN)" : $"a non-finite value ({value.ToString(CultureInfo.InvariantCulture)})";
-            throw new InvalidOperationException($"The {role.Role} '{role.Name}' has {kind} at row {row}{where}. Remove or fill it " +
-                "(for example with mlContext.Transforms.ReplaceMissingValues), or train with MissingValues = MissingValuePolicy.ForwardFill.");
-        }
-        if (!float.IsFinite(last))
-            throw new InvalidOperationException($"The {role.Role} '{role.Name}' is missing at row {row}{where} and there is no earlier " +
-                                                "value in its series to carry forward.");
-        return last;
+        return MissingValueFill.Fill(_model.MissingValues, value, last, role.Role, role.Name, columns.SeriesId is null ? "" : $" (series '{series}')", row);
     }
 }
 
@@ -120,19 +110,29 @@ internal sealed class SimulationRowScorer
         for (int i = 0; i < _y.Length; i++) outputs[i] = (float)sim.OutputScaling.Inverse(_y[i], i);
     }
 
-    private float Fill(float value, float last, int column, string series, long row)
+    private float Fill(float value, float last, int column, string series, long row) =>
+        MissingValueFill.Fill(_model.MissingValues, value, last, ColumnChecks.InputRole, _model.InputColumnNames[column],
+                              _model.SeriesIdColumnName is null ? "" : $" (series '{series}')", row);
+}
+
+/// <summary>What both scorers do with a NaN or infinite value at scoring time, where rows come one at a time.</summary>
+internal static class MissingValueFill
+{
+    /// <summary>The value to use instead of <paramref name="value"/>: the series' last value under
+    /// <see cref="MissingValuePolicy.ForwardFill"/>.</summary>
+    /// <exception cref="InvalidOperationException">The policy is <see cref="MissingValuePolicy.Error"/>, or there is no
+    /// earlier value to carry forward (the message names the column and the row).</exception>
+    public static float Fill(MissingValuePolicy policy, float value, float last, string role, string name, string where, long row)
     {
-        string name = _model.InputColumnNames[column];
-        string where = _model.SeriesIdColumnName is null ? "" : $" (series '{series}')";
-        if (_model.MissingValues == MissingValuePolicy.Error)
+        if (policy == MissingValuePolicy.Error)
         {
             string kind = float.IsNaN(value) ? "a missing value (NaN)" : $"a non-finite value ({value.ToString(CultureInfo.InvariantCulture)})";
-            throw new InvalidOperationException($"The input column '{name}' has {kind} at row {row}{where}. Remove or fill it, or " +
-                                                "train with MissingValues = MissingValuePolicy.ForwardFill.");
+            throw new InvalidOperationException($"The {role} '{name}' has {kind} at row {row}{where}. Remove or fill it " +
+                "(for example with mlContext.Transforms.ReplaceMissingValues), or train with MissingValues = MissingValuePolicy.ForwardFill.");
         }
         if (!float.IsFinite(last))
-            throw new InvalidOperationException($"The input column '{name}' is missing at row {row}{where} and there is no earlier value " +
-                                                "in its series to carry forward.");
+            throw new InvalidOperationException($"The {role} '{name}' is missing at row {row}{where} and there is no earlier " +
+                                                "value in its series to carry forward.");
         return last;
     }
 }

@@ -6,8 +6,9 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 // The row types and custom-mapping factories through which ML.NET rebuilds a saved R2DN/REN model (see MlNetCarrier).
 // ML.NET finds a factory by its contract name in this assembly, and a custom mapping's columns and vector sizes come
 // from attributes, so each output size has its own small type: a forecast of n values uses the smallest tier >= n and
-// a count-based slot selection cuts it to n. These types are public only because ML.NET's code generation needs them
-// to be; they are not an API.
+// a count-based slot selection cuts it to n. The tiers repeat one pattern on purpose: a C# attribute takes only
+// constants, so a size cannot be a type parameter. These types are public only because ML.NET's code generation needs
+// them to be; they are not an API.
 
 /// <summary>Infrastructure: the forecast, lower and upper columns of a saved forecaster, up to 4 values each.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
