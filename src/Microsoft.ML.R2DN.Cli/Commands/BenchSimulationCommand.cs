@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.R2DN.Cli.Benchmarking;
+
+namespace Microsoft.ML.R2DN.Cli.Commands;
+
+/// <summary>
+/// <c>r2dn bench-simulation</c>: system identification on Cascaded Tanks, EMPS and the F-16 ground vibration test, our
+/// R2DN and REN simulators with their defaults next to a least-squares ARX model, each simulated freely over the data
+/// set's own test part (see <see cref="SimulationBenchmark"/>).
+/// </summary>
+internal static class BenchSimulationCommand
+{
+    private static readonly Option<string> Data = new("--data")
+    {
+        Description = "The data set: cascaded-tanks, emps, f16 or all",
+        Required = true,
+    };
+    private static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "The folder holding CascadedTanks/, EMPS/derived_csv/ and F16GVT/ (default: the first shared/data found above the current folder, "
+                      + "i.e. ../shared/data from the repository root)",
+    };
+    private static readonly Option<string> Models = new("--models")
+    {
+        Description = "Recurrent simulators to train, comma-separated: r2dn, ren (none: the ARX baseline only)",
+        DefaultValueFactory = _ => "r2dn,ren",
+    };
+    private static readonly Option<int> EmpsDecimation = new("--emps-decimation")
+    {
+        Description = $"EMPS only: average every N rows of the 1 kHz records into one, in [1, {MaxDecimation}] (1: the raw 1 kHz rows)",
+        DefaultValueFactory = _ => SimulationBenchmark.DefaultEmpsDecimation,
+    };
+    private static readonly Option<int> Seed = new("--seed") { Description = "MLContext seed", DefaultValueFactory = _ => 1 };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
+    private static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress on stderr (skipped data sets are still reported)" };
+
+    /// <summary>The largest EMPS decimation accepted: 24,841 rows / 100 still leaves more rows than the washout.</summary>
+    internal const int MaxDecimation = 100;
+
+    public static System.CommandLine.Command Create()
+    {
+        var command = new System.CommandLine.Command("bench-simulation",
+            "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their defaults next to a linear ARX model "
+            + "fitted by least squares, all simulated freely on each data set's own test part; NRMSE (standardised, after a "
+            + $"{SimulationBenchmark.Washout}-row washout), RMSE in data units, training seconds. A data set whose files are missing is SKIPPED.")
+        {
+            Data, DataDir, Models, EmpsDecimation, Seed, Json, Quiet,
+        };
+        command.SetAction(parse => CommandSupport.Run(cancel => Run(parse, cancel)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, CancellationToken cancel)
+    {
+        string data = (parse.GetValue(Data) ?? "").Trim().ToLowerInvariant();
+        string[] keys = data == "all" ? SimulationBenchmark.Keys
+            : SimulationBenchmark.Keys.Contains(data) ? [data]
+            : throw new UsageException($"--data must be one of {string.Join(", ", SimulationBenchmark.Keys)} or all (got '{parse.GetValue(Data)}').");
+        var models = (parse.GetValue(Models) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                                                   .Select(m => m.ToLowerInvariant()).Where(m => m != "none").Distinct().ToArray();
+        foreach (var m in models)
+            if (m is not ("r2dn" or "ren")) throw new UsageException($"--models takes r2dn, ren or none (got '{m}').");
+        string? explicitFolder = parse.GetValue(DataDir);
+        if (explicitFolder is not null && !Directory.Exists(explicitFolder))
+            throw new UsageException($"--data-dir '{explicitFolder}' is not a folder.");
+        int decimation = parse.GetValue(EmpsDecimation);
+        if (decimation is < 1 or > MaxDecimation) throw new UsageException($"--emps-decimation must be in [1, {MaxDecimation}] (got {decimation}).");
+        bool quiet = parse.GetValue(Quiet), json = parse.GetValue(Json);
+        int seed = parse.GetValue(Seed);
+        var error = CommandSupport.Error(parse);
+        void Progress(string line)
+        {
+            if (!quiet) error.WriteLine(line);
+        }
+
+        string? folder = SimulationDataSets.Locate(explicitFolder, out var searched);
+        var reports = new List<SimulationDataSetReport>();
+        foreach (var key in keys)
+        {
+            cancel.ThrowIfCancellationRequested();
+            string? skipped = null;
+            if (folder is null)
+                skipped = $"no data folder: looked for shared/data in {string.Join(", ", searched)}. Get {SimulationDataSets.Source(key)}, " +
+                          "and put it under ../shared/data beside the repository (or pass --data-dir).";
+            else if (SimulationDataSets.Missing(key, folder) is { Length: > 0 } missing)
+                skipped = $"{string.Join(", ", missing.Select(f => Path.Combine(folder, f)))} not found. Get {SimulationDataSets.Source(key)}, " +
+                          $"and put it there (or pass --data-dir).";
+            if (skipped is not null)
+            {
+                error.WriteLine($"{key}: SKIPPED: {skipped}");
+                reports.Add(new SimulationDataSetReport(key, key, skipped, "", 0, 0, []));
+                continue;
+            }
+            SimulationDataSet set;
+            try { set = SimulationDataSets.Load(key, folder!, decimation); }
+            catch (FormatException e) { throw new UsageException(e.Message); }
+            Progress($"{key}: {set.Protocol}");
+            reports.Add(SimulationBenchmark.Run(set, models, seed, Progress, cancel));
+        }
+        CommandSupport.Out(parse).WriteLine(json ? ToJson(reports, seed) : ToText(reports));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>One JSON object: per data set (by its --data name) the protocol and, per method (arx, r2dn, ren),
+    /// <c>{"nrmse", "rmse", "rmse_all_rows", "train_seconds", …}</c>, or <c>{"skipped": reason}</c>.</summary>
+    internal static string ToJson(IReadOnlyList<SimulationDataSetReport> reports, int seed)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("benchmark", "simulation");
+            w.WriteNumber("washout", SimulationBenchmark.Washout);
+            w.WriteNumber("seed", seed);
+            w.WriteString("nrmse", "sqrt(sum (y - yhat)^2 / sum y^2), outputs standardised with the estimation data's mean and std, after the washout");
+            foreach (var r in reports)
+            {
+                w.WriteStartObject(r.Key);
+                if (r.Skipped is not null)
+                {
+                    w.WriteString("skipped", r.Skipped);
+                    w.WriteEndObject();
+                    continue;
+                }
+                w.WriteString("protocol", r.Protocol);
+                w.WriteNumber("estimation_rows", r.EstimationRows);
+                w.WriteNumber("test_rows", r.TestRows);
+                var arx = r.Scores.FirstOrDefault(s => s.Method == "arx");
+                foreach (var s in r.Scores)
+                {
+                    w.WriteStartObject(s.Method);
+                    Number(w, "nrmse", s.Nrmse);
+                    Number(w, "rmse", s.Rmse);
+                    Number(w, "rmse_all_rows", s.RmseAllRows);
+                    Number(w, "train_seconds", Math.Round(s.TrainSeconds, 3));
+                    if (s.Method != "arx" && arx is not null) Number(w, "ratio_to_arx", s.Nrmse / arx.Nrmse);
+                    w.WriteString("detail", s.Detail);
+                    foreach (var (name, value) in s.Extra) Value(w, name, value);
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>The table: data set, method, test NRMSE, test RMSE (after the washout and over all rows), training
+    /// seconds, what was trained; then whether each simulator halves the ARX error.</summary>
+    internal static string ToText(IReadOnlyList<SimulationDataSetReport> reports)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine($"Free-run simulation on each data set's test part. NRMSE = sqrt(sum (y - yhat)^2 / sum y^2) in the estimation data's standardised units, " +
+                      $"RMSE in data units; both after a {SimulationBenchmark.Washout}-row washout, and RMSE over all rows too.");
+        sb.AppendLine(inv, $"{"data set",-16}{"method",-8}{"NRMSE",9}{"RMSE",12}{"RMSE all",12}{"train s",9}  detail");
+        foreach (var r in reports)
+        {
+            if (r.Skipped is not null)
+            {
+                sb.AppendLine(inv, $"{r.Key,-16}SKIPPED: {r.Skipped}");
+                continue;
+            }
+            foreach (var s in r.Scores)
+                sb.AppendLine(inv, $"{r.Key,-16}{s.Method,-8}{s.Nrmse,9:F4}{s.Rmse,12:G4}{s.RmseAllRows,12:G4}{s.TrainSeconds,9:F1}  {s.Detail}");
+        }
+        var verdicts = new List<string>();
+        foreach (var r in reports.Where(r => r.Skipped is null))
+        {
+            var arx = r.Scores.First(s => s.Method == "arx");
+            foreach (var s in r.Scores.Where(s => s.Method != "arx"))
+            {
+                double ratio = s.Nrmse / arx.Nrmse;
+                verdicts.Add(string.Create(inv, $"{r.Key} {s.Method}: {ratio:F2} x the ARX NRMSE ({(ratio <= 0.5 ? "halves it" : "does not halve it")})"));
+            }
+        }
+        if (verdicts.Count > 0) sb.AppendLine(string.Join("; ", verdicts) + ".");
+        return sb.ToString().TrimEnd();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
+    }
+
+    private static void Value(Utf8JsonWriter w, string name, object? value)
+    {
+        switch (value)
+        {
+            case null: w.WriteNull(name); break;
+            case int i: w.WriteNumber(name, i); break;
+            case double d: Number(w, name, d); break;
+            case string s: w.WriteString(name, s); break;
+            case JsonElement e: w.WritePropertyName(name); e.WriteTo(w); break;
+            case IReadOnlyDictionary<string, object?> map:
+                w.WriteStartObject(name);
+                foreach (var (k, v) in map) Value(w, k, v);
+                w.WriteEndObject();
+                break;
+            case IDictionary<string, object?> map:
+                w.WriteStartObject(name);
+                foreach (var (k, v) in map) Value(w, k, v);
+                w.WriteEndObject();
+                break;
+            default: w.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+        }
+    }
+}
