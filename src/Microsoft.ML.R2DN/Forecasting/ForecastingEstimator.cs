@@ -188,7 +188,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
 
     // The settings to try: the user's, with every choice the user left open filled first by the default and then, when
     // there is validation data to choose on, by the alternatives: no linear path, a γ-Lipschitz model (γ = 1, 5), a
-    // lower learning rate.
+    // lower learning rate, a larger model (nx = nv = 32, hidden [64]).
     private static List<(ModelSpec Spec, double Rate, int Lookback)> Candidates(RecurrentForecastingOptions o, long trainingRows, int lookback)
     {
         var baseSpec = OptionChecks.Spec(o.Kind, o.Robustness ?? Robustness.Contracting, o.Gamma, o.StateSize ?? 16, o.Features ?? 16,
@@ -203,6 +203,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             list.Add((baseSpec with { Robustness = Robustness.Lipschitz, Gamma = 5 }, rate, lookback));
         }
         if (o.LearningRate is null) list.Add((baseSpec, 1e-3, lookback));
+        if (o.StateSize is null && o.Features is null && o.HiddenSizesOrDefault is null)
+            list.Add((baseSpec with { StateSize = 32, Features = 32, HiddenSizes = o.Kind == ModelKind.R2dn ? [64] : [] }, rate, lookback));
         return list;
     }
 
