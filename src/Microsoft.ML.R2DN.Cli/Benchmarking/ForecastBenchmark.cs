@@ -82,7 +82,7 @@ internal static class ForecastBenchmark
             var series = ToSeries(z, table.Channels, fold.ValidationEnd);
             var scaling = new Standardizer(new double[table.Channels], Enumerable.Repeat(1.0, table.Channels).ToArray());
             var (linear, _) = LinearForecastPath.Fit([series], scaling, lookback, horizon, [0], 0, fold.TrainEnd - horizon,
-                                                     fold.ValidationEnd - horizon, [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], cancellation);
+                                                     fold.ValidationEnd - horizon, [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000], cancellation);
             double linearSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             var window = new float[lookback];
             var predicted = new float[horizon];

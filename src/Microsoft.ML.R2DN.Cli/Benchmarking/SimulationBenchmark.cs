@@ -174,24 +174,6 @@ internal static class SimulationBenchmark
             {
                 OutputColumnNames = outputs, InputColumnNames = inputs, SeriesIdColumnName = seriesId, CancellationToken = cancellation,
             });
-        // EXPERIMENT-HOOK-REMOVE
-        if (Environment.GetEnvironmentVariable("R2DN_SIMBENCH_SET") is { Length: > 0 } set)
-        {
-            RecurrentSimulationOptions o = model == "ren"
-                ? new RenSimulationOptions { OutputColumnNames = outputs, InputColumnNames = inputs, SeriesIdColumnName = seriesId, CancellationToken = cancellation }
-                : new R2dnSimulationOptions { OutputColumnNames = outputs, InputColumnNames = inputs, SeriesIdColumnName = seriesId, CancellationToken = cancellation };
-            foreach (var kv in set.Split(';', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var parts = kv.Split('=');
-                var prop = o.GetType().GetProperty(parts[0])!;
-                var type = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
-                object value = type.IsEnum ? Enum.Parse(type, parts[1]) : type == typeof(TimeSpan) ? TimeSpan.FromSeconds(double.Parse(parts[1], CultureInfo.InvariantCulture))
-                             : type == typeof(int[]) ? parts[1].Split(',').Select(int.Parse).ToArray() : Convert.ChangeType(parts[1], type, CultureInfo.InvariantCulture);
-                prop.SetValue(o, value);
-            }
-            estimator = new SimulationEstimator(ml, o);
-            progress("  EXPERIMENT options: " + set);
-        }
         long start = Stopwatch.GetTimestamp();
         var fitted = estimator.Fit(train);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

@@ -80,8 +80,13 @@ public sealed record ForecasterOptions
     public int LinearLookback { get; init; }
 
     /// <summary>The ridge penalties tried for the linear path (relative to the mean diagonal of XᵀX), the best on the
-    /// validation windows kept. Default {1e-4, 1e-3, 1e-2, 1e-1, 1}.</summary>
-    public double[] LinearRidges { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+    /// validation windows kept. Default {1e-4, 1e-3, …, 1000}: the largest make the path nearly zero, the naive forecast,
+    /// which is the right answer for a random walk.</summary>
+    public double[] LinearRidges { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
+
+    /// <summary>A linear path fitted before (by an earlier training on the same series and settings) to use instead of
+    /// fitting one; null (default) to fit. Its look-back must be <see cref="LinearLookback"/>.</summary>
+    public LinearForecastPath? LinearPath { get; init; }
 
     /// <summary>Fraction of each series, before the calibration tail, held out to validate: the linear path's penalty,
     /// early stopping with the best weights restored, and whether the recurrent correction is kept at all. In [0, 0.5);
@@ -95,6 +100,12 @@ public sealed record ForecasterOptions
     /// <summary>Where training runs: null (default) for the managed engine, or another backend such as the TorchSharp
     /// package's. The trained model is the engine's either way.</summary>
     public ITrainingBackend? Backend { get; init; }
+
+    /// <summary>Whether the recurrent model reads each target's change since the previous step, (y_t − y_{t−1})/σ, instead
+    /// of its standardised level: the model is then blind to the level, as the forecast (a change from the last value) is,
+    /// so a series that drifts away from the training range (a random walk, a trend) does not push its inputs outside
+    /// what it was trained on. Default false.</summary>
+    public bool DifferenceInputs { get; init; }
 
     /// <summary>One model shared by the targets, each run on its own (input: that target and the features; output: its
     /// h changes), instead of one model of all targets jointly. Default false. For one target both are the same.</summary>
@@ -184,13 +195,14 @@ public sealed class Forecaster
 
     private Forecaster(RecurrentModel model, int horizon, int targetCount, int featureCount, Standardizer targets, Standardizer features,
                        float[][] residuals, double confidenceLevel, TrainingResult? training, LinearForecastPath? linear = null,
-                       bool recurrentCorrection = true, bool channelIndependent = false)
+                       bool recurrentCorrection = true, bool channelIndependent = false, bool differenceInputs = false)
     {
         ChannelIndependent = channelIndependent;
+        DifferenceInputs = differenceInputs;
         Lanes = channelIndependent ? targetCount : 1;
         Model = model; Horizon = horizon; TargetCount = targetCount; FeatureCount = featureCount;
         TargetScaling = targets; FeatureScaling = features; ConfidenceLevel = confidenceLevel; Training = training;
-        Linear = linear; RecurrentCorrection = recurrentCorrection || linear is null;
+        Linear = linear; RecurrentCorrection = recurrentCorrection;
         _residuals = residuals;
         HalfWidths = residuals.Length > 0 && residuals[0].Length > 0 ? HalfWidthsAt(confidenceLevel) : [];
     }
@@ -236,6 +248,9 @@ public sealed class Forecaster
     /// <summary>The training record (null for a loaded forecaster).</summary>
     public TrainingResult? Training { get; }
 
+    /// <summary>Whether the model reads changes rather than levels of the targets (see <see cref="ForecasterOptions.DifferenceInputs"/>).</summary>
+    public bool DifferenceInputs { get; }
+
     /// <summary>Whether one model runs on each target separately (see <see cref="ForecasterOptions.ChannelIndependent"/>).</summary>
     public bool ChannelIndependent { get; }
 
@@ -262,7 +277,8 @@ public sealed class Forecaster
     /// <summary>Rebuilds a forecaster from its parts (model files); <paramref name="calibrationResiduals"/> as <see cref="CalibrationResiduals"/>.</summary>
     public static Forecaster FromParts(RecurrentModel model, int horizon, int targetCount, int featureCount, Standardizer targets,
                                        Standardizer features, float[][] calibrationResiduals, double confidenceLevel,
-                                       LinearForecastPath? linear = null, bool recurrentCorrection = true, bool channelIndependent = false)
+                                       LinearForecastPath? linear = null, bool recurrentCorrection = true, bool channelIndependent = false,
+                                       bool differenceInputs = false)
     {
         if (linear is not null && linear.Horizon != horizon)
             throw new ArgumentException($"The linear path forecasts {linear.Horizon} steps; the forecaster {horizon}.", nameof(linear));
@@ -273,7 +289,8 @@ public sealed class Forecaster
         if (calibrationResiduals.Length != horizon * targetCount || calibrationResiduals.Any(r => r is null || r.Length != calibrationResiduals[0].Length))
             throw new ArgumentException("There must be one residual array of equal length per (target, step).", nameof(calibrationResiduals));
         var sorted = calibrationResiduals.Select(r => { var c = (float[])r.Clone(); Array.Sort(c); return c; }).ToArray();
-        return new Forecaster(model, horizon, targetCount, featureCount, targets, features, sorted, confidenceLevel, null, linear, recurrentCorrection, channelIndependent);
+        return new Forecaster(model, horizon, targetCount, featureCount, targets, features, sorted, confidenceLevel, null, linear, recurrentCorrection,
+                              channelIndependent, differenceInputs);
     }
 
     /// <summary>The fewest time steps a series needs for training with these options.</summary>
@@ -319,9 +336,13 @@ public sealed class Forecaster
 
         LinearForecastPath? linear = null;
         double linearMse = double.NaN;
-        if (options.LinearLookback > 0)
+        if (options.LinearLookback > 0 && options.LinearPath is { } given && given.Lookback == options.LinearLookback && given.Horizon == h)
+            (linear, linearMse) = (given, validation > 0 ? given.Mse(series, targetScaling, offsets, trainSteps, split - h) : double.NaN);
+        else if (options.LinearLookback > 0)
             (linear, linearMse) = LinearForecastPath.Fit(series, targetScaling, options.LinearLookback, h, offsets, 0, trainSteps,
                                                          validation > 0 ? split - h : trainSteps, options.LinearRidges, cancellationToken);
+        double naiveSum = 0;
+        long naiveCount = 0;
 
         // Time-major tensors over the common (end-aligned) window: u_t = [y_t, f_t], target_t = the changes
         // (y_{t+k} − y_t)/σ per target, less the linear path's forecast when there is one.
@@ -336,13 +357,15 @@ public sealed class Forecaster
             int lane = b % lanes, offset = offsets[b / lanes];
             for (int t = 0; t < steps; t++)
             {
-                FillLaneInput(s, offset + t, ci ? lane : -1, targetScaling, featureScaling, inputs.AsSpan((t * batch + b) * nu, nu));
+                FillLaneInput(s, offset + t, ci ? lane : -1, targetScaling, featureScaling, options.DifferenceInputs, inputs.AsSpan((t * batch + b) * nu, nu));
                 var target = targets.AsSpan((t * batch + b) * ny, ny);
                 for (int jj = 0; jj < laneTargets; jj++)
                 {
                     int j = ci ? lane : jj;
                     for (int k = 0; k < h; k++)
                         target[jj * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j]) / targetScaling.Std[j]);
+                    if (t >= trainSteps)
+                        for (int k = 0; k < h; k++) { naiveSum += (double)target[jj * h + k] * target[jj * h + k]; naiveCount++; }
                     if (linear is null) continue;
                     LinearForecastPath.FillWindow(s, j, offset + t, window);
                     predicted.AsSpan().Clear();
@@ -379,8 +402,9 @@ public sealed class Forecaster
             TimeBudget = options.TimeBudget,
         }, cancellationToken));
 
-        // With validation data, the correction must earn its place: the validation MSE of the residual targets with a
-        // zero correction is the linear path's (or the naive forecast's) own error.
+        // With validation data, every part must earn its place: the recurrent correction against the linear path alone
+        // (the validation MSE of the residual targets with a zero correction), and the linear path against the naive
+        // forecast (repeat the last value), which a forecaster falls back to when neither beats it.
         bool keepRecurrent = true;
         double forecasterMse = double.NaN;
         if (validationData is not null)
@@ -388,17 +412,19 @@ public sealed class Forecaster
             double zero = 0; long n = 0;
             for (int i = trainSteps * batch * ny; i < targets.Length; i++) { zero += (double)targets[i] * targets[i]; n++; }
             zero /= Math.Max(1, n);
+            double naive = naiveCount > 0 ? naiveSum / naiveCount : double.PositiveInfinity;
             double best = result.ValidationLoss.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.PositiveInfinity).Min();
-            keepRecurrent = linear is null || best < zero;
-            forecasterMse = keepRecurrent ? best : zero;
-            linearMse = linear is null ? zero : linearMse;
+            if (linear is not null && !(zero < naive) && !(best < naive)) linear = null;   // the naive forecast is best
+            keepRecurrent = best < zero && (linear is not null || best < naive);
+            forecasterMse = keepRecurrent ? best : linear is not null ? zero : naive;
+            linearMse = linear is not null ? zero : naive;
         }
 
         var uncalibrated = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
-                                          linear, keepRecurrent, ci) { ValidationMse = (linearMse, forecasterMse) };
+                                          linear, keepRecurrent, ci, options.DifferenceInputs) { ValidationMse = (linearMse, forecasterMse) };
         if (calibration == 0) return uncalibrated;
         return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, uncalibrated.Calibrate(series, length, split),
-                              options.ConfidenceLevel, result, linear, keepRecurrent, ci) { ValidationMse = (linearMse, forecasterMse) };
+                              options.ConfidenceLevel, result, linear, keepRecurrent, ci, options.DifferenceInputs) { ValidationMse = (linearMse, forecasterMse) };
     }
 
     // How much of their initial size the recurrent correction's output maps keep (see Train).
@@ -434,14 +460,16 @@ public sealed class Forecaster
     {
         int width = Model.InputSize;
         for (int lane = 0; lane < Lanes; lane++)
-            FillLaneInput(s, t, ChannelIndependent ? lane : -1, TargetScaling, FeatureScaling, u.Slice(lane * width, width));
+            FillLaneInput(s, t, ChannelIndependent ? lane : -1, TargetScaling, FeatureScaling, DifferenceInputs, u.Slice(lane * width, width));
     }
 
-    private static void FillLaneInput(SeriesData s, int t, int lane, Standardizer ty, Standardizer tf, Span<float> u)
+    private static void FillLaneInput(SeriesData s, int t, int lane, Standardizer ty, Standardizer tf, bool differences, Span<float> u)
     {
         int nt = s.TargetCount, nf = s.FeatureCount, at = 0;
-        if (lane >= 0) u[at++] = ty.Forward(s.Targets[t * nt + lane], lane);
-        else for (int j = 0; j < nt; j++) u[at++] = ty.Forward(s.Targets[t * nt + j], j);
+        for (int j = lane >= 0 ? lane : 0; j < (lane >= 0 ? lane + 1 : nt); j++)
+            u[at++] = differences
+                ? (t == 0 ? 0f : (float)((s.Targets[t * nt + j] - s.Targets[(t - 1) * nt + j]) / ty.Std[j]))
+                : ty.Forward(s.Targets[t * nt + j], j);
         for (int j = 0; j < nf; j++) u[at + j] = tf.Forward(s.Features[t * nf + j], j);
     }
 
@@ -507,8 +535,10 @@ public sealed class Forecaster
         {
             var ul = u.Slice(lane * width, width);
             int at = 0;
-            if (ChannelIndependent) ul[at++] = TargetScaling.Forward(targets[lane], lane);
-            else for (int j = 0; j < TargetCount; j++) ul[at++] = TargetScaling.Forward(targets[j], j);
+            for (int j = ChannelIndependent ? lane : 0; j < (ChannelIndependent ? lane + 1 : TargetCount); j++)
+                ul[at++] = DifferenceInputs
+                    ? (state.Steps == 0 ? 0f : (float)((targets[j] - state.LastTargets[j]) / TargetScaling.Std[j]))
+                    : TargetScaling.Forward(targets[j], j);
             for (int j = 0; j < FeatureCount; j++) ul[at + j] = FeatureScaling.Forward(features[j], j);
         }
         var next = new float[Model.StateSize * Lanes];
@@ -549,7 +579,7 @@ public sealed class Forecaster
     {
         CheckSeries(history);
         var state = Start();
-        if (Linear is not null || !RecurrentCorrection || ChannelIndependent)
+        if (Linear is not null || !RecurrentCorrection || ChannelIndependent || DifferenceInputs)
         {
             for (int t = 0; t < history.Length; t++)
                 Observe(state, history.Targets.AsSpan(t * TargetCount, TargetCount), history.Features.AsSpan(t * FeatureCount, FeatureCount));

@@ -114,6 +114,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             Threads = o.Threads,
             LinearLookback = lookback,
             ChannelIndependent = o.ChannelIndependent && nt > 1,
+            DifferenceInputs = o.DifferenceInputs,
             ValidationFraction = o.ValidationFraction,
             EarlyStoppingPatience = o.EarlyStoppingPatience,
             Backend = BackendResolver.Resolve(o.Backend, o.Device),
@@ -129,6 +130,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         var clock = Stopwatch.StartNew();
         var tried = new JsonArray();
         (Forecaster Forecaster, double[] Loss, ModelSpec Spec, double Rate, int Lookback, double Score)? best = null;
+        LinearForecastPath? fittedLinear = null;   // fitted once, by the first setting with a linear path
         for (int i = 0; i < candidates.Count; i++)
         {
             var (spec, rate, candidateLookback) = candidates[i];
@@ -140,7 +142,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             }
             var options = engineOptions with
             {
-                Model = spec, LearningRate = rate, LinearLookback = candidateLookback,
+                Model = spec, LearningRate = rate, LinearLookback = candidateLookback, LinearPath = fittedLinear,
                 TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
             };
             string what = $"{OptionChecks.Describe(spec)} forecaster";
@@ -153,6 +155,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             });
             double score = forecaster.ValidationMse.Forecaster;
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            fittedLinear ??= forecaster.Linear;
             tried.Add(new JsonObject
             {
                 ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = candidateLookback,
@@ -178,8 +181,9 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         if (candidates.Count > 1) channel.Info(MessageSensitivity.None, $"Chose {OptionChecks.Describe(chosen.Spec)} with learning rate {chosen.Rate.ToString("G3", CultureInfo.InvariantCulture)}.");
         channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
         var settings = Settings(o, chosen.Spec, seed, chosen.Rate);
-        settings["linearLookback"] = chosen.Lookback;
+        settings["linearLookback"] = chosen.Forecaster.Linear?.Lookback ?? 0;
         settings["channelIndependent"] = chosen.Forecaster.ChannelIndependent;
+        settings["differenceInputs"] = chosen.Forecaster.DifferenceInputs;
         settings["validationFraction"] = o.ValidationFraction;
         settings["search"] = tried;
         return new ForecastingTransformer(_columns, InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core,

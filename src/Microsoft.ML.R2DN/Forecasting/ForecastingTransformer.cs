@@ -241,6 +241,7 @@ public sealed class ForecastingTransformer : ITransformer
         p["training"] = _settings.DeepClone();
         PersistenceParts.SaveModel(context, "model", f.Model);
         p["channelIndependent"] = f.ChannelIndependent;
+        p["differenceInputs"] = f.DifferenceInputs;
         p["recurrentCorrection"] = f.RecurrentCorrection;
         if (f.Linear is { } linear)
         {
@@ -288,6 +289,7 @@ public sealed class ForecastingTransformer : ITransformer
         var model = PersistenceParts.LoadModel(context, "model", out var certificate);
         bool ci = context.Properties["channelIndependent"] is JsonValue civ && civ.TryGetValue<bool>(out var cib) && cib;
         bool recurrent = context.Properties["recurrentCorrection"] is not JsonValue rv || !rv.TryGetValue<bool>(out var rb) || rb;
+        bool differences = context.Properties["differenceInputs"] is JsonValue dv && dv.TryGetValue<bool>(out var db) && db;
         int modelInputs = Forecaster.ModelInputs(nt, nf, ci), modelOutputs = Forecaster.ModelOutputs(h, nt, ci);
         if (model.InputSize != modelInputs || model.OutputSize != modelOutputs)
             throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {modelInputs} and {modelOutputs}.");
@@ -313,7 +315,7 @@ public sealed class ForecastingTransformer : ITransformer
             throw ModelFileErrors.Damaged("the forecaster has confidence bound columns but no calibration residuals.");
         var lossData = context.GetArray("trainingLoss").Data;
 
-        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level, linear, recurrent, ci));
+        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level, linear, recurrent, ci, differences));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
 
         Dictionary<string, ForecastSeriesState>? states = null;

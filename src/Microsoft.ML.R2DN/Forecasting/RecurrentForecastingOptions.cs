@@ -80,6 +80,12 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// training rows per series, at most 336) and without are tried and the better kept; without validation data, with.</summary>
     public int? LinearLookback { get; set; }
 
+    /// <summary>Whether the recurrent model reads each target's change since the previous row instead of its level, so
+    /// that it is blind to the level as its forecast (a change from the last value) is: a series that drifts away from the
+    /// training range (a random walk, a trend, a level shift) then stays inside what the model was trained on. Default
+    /// true.</summary>
+    public bool DifferenceInputs { get; set; } = true;
+
     /// <summary>Whether one recurrent model is shared by the targets, each run on its own (its input is that target and
     /// the features), rather than one model of all targets jointly. Default true: with several targets it generalises
     /// better; with one target both are the same.</summary>
