@@ -219,6 +219,7 @@ internal static class SimulationBenchmark
         return sum;
     }
 
+    // The rows of IoRow: at most 2 inputs and 3 outputs (the F16's), the unused columns 0.
     private static IEnumerable<IoRow> Rows(IReadOnlyList<IoSeries> records)
     {
         for (int s = 0; s < records.Count; s++)
@@ -238,7 +239,8 @@ internal static class SimulationBenchmark
         }
     }
 
-    // "contracting R2DN (nx 16, nv 16, hidden [32, 32]), lr 0.001, 70 epochs", and the settings for the JSON.
+    // "contracting, nx 16, nv 16, hidden [32,32], lr 0.001, 35 epochs" (the epochs the kept model trained), and the
+    // settings for the JSON.
     private static string ChosenSettings(SimulationTransformer model, out object? settings)
     {
         settings = null;

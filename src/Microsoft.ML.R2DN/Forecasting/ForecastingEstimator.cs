@@ -169,7 +169,9 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 : "";
             channel.Info(MessageSensitivity.None, string.Create(inv,
                 $"Setting {i + 1}/{candidates.Count}: {what}, {path}, learning rate {rate:G3}: validation MSE {score:G4}{linearNote}, {seconds:0.0} s."));
-            if (best is null || (double.IsFinite(score) && !(score >= best.Value.Score)))
+            // A later setting must beat the best so far by a margin: the validation tail is short, and the earlier settings
+            // are the simpler ones (the linear path, a contracting model), which generalise better at equal error.
+            if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - SelectionMargin)))
                 best = (forecaster, loss, spec, rate, candidateLookback, double.IsFinite(score) ? score : double.PositiveInfinity);
             // After the first two (with and without the linear path, when both are open), the rest build on the better.
             if (i == 1 && o.LinearLookback is null && lookback > 0)
@@ -189,6 +191,9 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         return new ForecastingTransformer(_columns, InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core,
                                           o.MissingValues, settings, chosen.Loss, certificate);
     }
+
+    // How much lower (relatively) a later setting's validation error must be to replace the best so far.
+    private const double SelectionMargin = 0.01;
 
     // The settings to try: the user's, with every choice the user left open filled first by the default and then, when
     // there is validation data to choose on, by the alternatives: no linear path, a γ-Lipschitz model (γ = 1, 5), a

@@ -148,7 +148,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             if (o.ValidationFraction > 0)
                 channel.Info(MessageSensitivity.None, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4}."));
-            if (best is null || (double.IsFinite(score) && !(score >= best.Value.Score)))
+            if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - 0.01)))   // a margin, as for forecasters
                 best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
         }
         var chosen = best!.Value;
