@@ -82,6 +82,7 @@ internal static class TestData
         OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon, FeatureColumnNames = features ?? ["Drive"],
         SeriesIdColumnName = seriesId, ConfidenceLowerBoundColumn = bounds ? "Lower" : null, ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
         Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0, ValidationFraction = 0, Seed = seed,
+        DifferenceInputs = false,
     };
 
     /// <summary>Fast REN forecasting settings as <see cref="R2dn"/>, without intervals.</summary>
