@@ -79,6 +79,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Contains("seasonal naive", text.Out);
         Assert.Contains("Per step ahead", text.Out);
+        Assert.Matches(@"repeat last\s+\d", text.Out);
+        Assert.Matches(@"linear \(ridge\)\s+\d", text.Out);
         Assert.Equal("", text.Err);
 
         var json = CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Data, "--seasonality", "24", "--json");
@@ -87,6 +89,9 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         var metrics = doc.RootElement.GetProperty("metrics");
         Assert.True(metrics.GetProperty("mae").GetDouble() > 0);
         Assert.True(metrics.GetProperty("seasonalNaive").GetProperty("mae").GetDouble() > 0);
+        // The other baselines on the same pairs (the fixture's model trains 8 epochs only, so no ranking is asserted).
+        Assert.True(metrics.GetProperty("repeatLast").GetProperty("mae").GetDouble() > 0);
+        Assert.True(metrics.GetProperty("linear").GetProperty("mae").GetDouble() > 0);
         Assert.Equal(12, metrics.GetProperty("perStep").GetArrayLength());
         Assert.InRange(metrics.GetProperty("coverage").GetDouble(), 0.5, 1.0);
     }

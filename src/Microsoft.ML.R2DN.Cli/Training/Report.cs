@@ -86,6 +86,8 @@ internal static class Report
             ["meanIntervalWidth"] = Json(m.MeanIntervalWidth),
             ["seasonalNaive"] = new JsonObject { ["mae"] = Json(m.SeasonalNaiveMae), ["rmse"] = Json(m.SeasonalNaiveRmse) },
             ["maeVsSeasonalNaive"] = Json(m.Mae / m.SeasonalNaiveMae),
+            ["repeatLast"] = new JsonObject { ["mae"] = Json(m.RepeatLastMae), ["rmse"] = Json(m.RepeatLastRmse) },
+            ["linear"] = new JsonObject { ["mae"] = Json(m.LinearMae), ["rmse"] = Json(m.LinearRmse) },
             ["perStep"] = perStep,
         };
     }
@@ -113,6 +115,12 @@ internal static class Report
         if (double.IsFinite(m.MeanIntervalWidth))
             table.Add("interval width", Num(m.MeanIntervalWidth), "", "");
         text.Append(table.Render("  "));
+        // The other baselines on the same pairs: a model worth its training beats all of them.
+        var baselines = new TextTable("baseline", "MAE", "RMSE");
+        baselines.Add("repeat last", Num(m.RepeatLastMae), Num(m.RepeatLastRmse));
+        baselines.Add("seasonal naive", Num(m.SeasonalNaiveMae), Num(m.SeasonalNaiveRmse));
+        if (double.IsFinite(m.LinearMae)) baselines.Add("linear (ridge)", Num(m.LinearMae), Num(m.LinearRmse));
+        text.Append(baselines.Render("  "));
         if (perStep && m.Horizon > 1)
         {
             text.AppendLine("Per step ahead:");

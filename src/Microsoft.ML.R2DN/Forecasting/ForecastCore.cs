@@ -39,13 +39,6 @@ internal sealed class ForecastCore
     /// <summary>targets × horizon.</summary>
     public int OutputSize => Forecaster.Horizon * Forecaster.TargetCount;
 
-    /// <summary>The forecast after every step of a series from a zero state, [Length, targets, horizon], data units.</summary>
-    public float[] Rollout(SeriesData series)
-    {
-        lock (_lock)
-            return Forecaster.Rollout(series);
-    }
-
     /// <summary>A state that has seen nothing.</summary>
     public ForecastSeriesState Start()
     {
