@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
@@ -35,75 +36,65 @@ internal static class FmaPeak
 
     private static double OneThreadCore(double seconds)
     {
-        if (Vector512.IsHardwareAccelerated) return Run512(seconds);
-        if (Vector256.IsHardwareAccelerated) return Run256(seconds);
-        return Run128(seconds);
+        int bits = VectorBits;
+        int lanes = bits / 32;
+        const int Chunk = 100_000;
+        long iterations = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            Keep(bits == 512 ? Chunk512(Chunk) : bits == 256 ? Chunk256(Chunk) : Chunk128(Chunk));
+            iterations += Chunk;
+        }
+        return iterations * 12.0 * lanes * 2 / sw.Elapsed.TotalSeconds / 1e9;
     }
 
-    // Twelve accumulators: FMA latency (4 cycles) × two FMA ports needs at least eight in flight.
-    private static double Run512(double seconds)
+    // Each chunk is its own fully optimised method: a loop left inside the timing method runs as on-stack-replacement
+    // code, which keeps the accumulators in memory and measured about a third of the true peak. Twelve independent
+    // accumulators cover FMA latency (4 cycles) times two FMA ports.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Chunk512(int n)
     {
         var a = Vector512.Create(0.999f); var b = Vector512.Create(1e-7f);
         Vector512<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
-        long iterations = 0;
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds)
+        for (int i = 0; i < n; i++)
         {
-            for (int i = 0; i < 10_000; i++)
-            {
-                x0 = Vector512.FusedMultiplyAdd(x0, a, b); x1 = Vector512.FusedMultiplyAdd(x1, a, b); x2 = Vector512.FusedMultiplyAdd(x2, a, b);
-                x3 = Vector512.FusedMultiplyAdd(x3, a, b); x4 = Vector512.FusedMultiplyAdd(x4, a, b); x5 = Vector512.FusedMultiplyAdd(x5, a, b);
-                x6 = Vector512.FusedMultiplyAdd(x6, a, b); x7 = Vector512.FusedMultiplyAdd(x7, a, b); x8 = Vector512.FusedMultiplyAdd(x8, a, b);
-                x9 = Vector512.FusedMultiplyAdd(x9, a, b); x10 = Vector512.FusedMultiplyAdd(x10, a, b); x11 = Vector512.FusedMultiplyAdd(x11, a, b);
-            }
-            iterations += 10_000;
+            x0 = Vector512.FusedMultiplyAdd(x0, a, b); x1 = Vector512.FusedMultiplyAdd(x1, a, b); x2 = Vector512.FusedMultiplyAdd(x2, a, b);
+            x3 = Vector512.FusedMultiplyAdd(x3, a, b); x4 = Vector512.FusedMultiplyAdd(x4, a, b); x5 = Vector512.FusedMultiplyAdd(x5, a, b);
+            x6 = Vector512.FusedMultiplyAdd(x6, a, b); x7 = Vector512.FusedMultiplyAdd(x7, a, b); x8 = Vector512.FusedMultiplyAdd(x8, a, b);
+            x9 = Vector512.FusedMultiplyAdd(x9, a, b); x10 = Vector512.FusedMultiplyAdd(x10, a, b); x11 = Vector512.FusedMultiplyAdd(x11, a, b);
         }
-        double elapsed = sw.Elapsed.TotalSeconds;
-        Keep((x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0));
-        return iterations * 12.0 * 16 * 2 / elapsed / 1e9;
+        return (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0);
     }
 
-    private static double Run256(double seconds)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Chunk256(int n)
     {
         var a = Vector256.Create(0.999f); var b = Vector256.Create(1e-7f);
         Vector256<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
-        long iterations = 0;
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds)
+        for (int i = 0; i < n; i++)
         {
-            for (int i = 0; i < 10_000; i++)
-            {
-                x0 = Vector256.FusedMultiplyAdd(x0, a, b); x1 = Vector256.FusedMultiplyAdd(x1, a, b); x2 = Vector256.FusedMultiplyAdd(x2, a, b);
-                x3 = Vector256.FusedMultiplyAdd(x3, a, b); x4 = Vector256.FusedMultiplyAdd(x4, a, b); x5 = Vector256.FusedMultiplyAdd(x5, a, b);
-                x6 = Vector256.FusedMultiplyAdd(x6, a, b); x7 = Vector256.FusedMultiplyAdd(x7, a, b); x8 = Vector256.FusedMultiplyAdd(x8, a, b);
-                x9 = Vector256.FusedMultiplyAdd(x9, a, b); x10 = Vector256.FusedMultiplyAdd(x10, a, b); x11 = Vector256.FusedMultiplyAdd(x11, a, b);
-            }
-            iterations += 10_000;
+            x0 = Vector256.FusedMultiplyAdd(x0, a, b); x1 = Vector256.FusedMultiplyAdd(x1, a, b); x2 = Vector256.FusedMultiplyAdd(x2, a, b);
+            x3 = Vector256.FusedMultiplyAdd(x3, a, b); x4 = Vector256.FusedMultiplyAdd(x4, a, b); x5 = Vector256.FusedMultiplyAdd(x5, a, b);
+            x6 = Vector256.FusedMultiplyAdd(x6, a, b); x7 = Vector256.FusedMultiplyAdd(x7, a, b); x8 = Vector256.FusedMultiplyAdd(x8, a, b);
+            x9 = Vector256.FusedMultiplyAdd(x9, a, b); x10 = Vector256.FusedMultiplyAdd(x10, a, b); x11 = Vector256.FusedMultiplyAdd(x11, a, b);
         }
-        double elapsed = sw.Elapsed.TotalSeconds;
-        Keep((x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0));
-        return iterations * 12.0 * 8 * 2 / elapsed / 1e9;
+        return (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0);
     }
 
-    private static double Run128(double seconds)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Chunk128(int n)
     {
         var a = Vector128.Create(0.999f); var b = Vector128.Create(1e-7f);
-        Vector128<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a;
-        long iterations = 0;
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds)
+        Vector128<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
+        for (int i = 0; i < n; i++)
         {
-            for (int i = 0; i < 10_000; i++)
-            {
-                x0 = Vector128.FusedMultiplyAdd(x0, a, b); x1 = Vector128.FusedMultiplyAdd(x1, a, b); x2 = Vector128.FusedMultiplyAdd(x2, a, b);
-                x3 = Vector128.FusedMultiplyAdd(x3, a, b); x4 = Vector128.FusedMultiplyAdd(x4, a, b); x5 = Vector128.FusedMultiplyAdd(x5, a, b);
-                x6 = Vector128.FusedMultiplyAdd(x6, a, b); x7 = Vector128.FusedMultiplyAdd(x7, a, b);
-            }
-            iterations += 10_000;
+            x0 = Vector128.FusedMultiplyAdd(x0, a, b); x1 = Vector128.FusedMultiplyAdd(x1, a, b); x2 = Vector128.FusedMultiplyAdd(x2, a, b);
+            x3 = Vector128.FusedMultiplyAdd(x3, a, b); x4 = Vector128.FusedMultiplyAdd(x4, a, b); x5 = Vector128.FusedMultiplyAdd(x5, a, b);
+            x6 = Vector128.FusedMultiplyAdd(x6, a, b); x7 = Vector128.FusedMultiplyAdd(x7, a, b); x8 = Vector128.FusedMultiplyAdd(x8, a, b);
+            x9 = Vector128.FusedMultiplyAdd(x9, a, b); x10 = Vector128.FusedMultiplyAdd(x10, a, b); x11 = Vector128.FusedMultiplyAdd(x11, a, b);
         }
-        double elapsed = sw.Elapsed.TotalSeconds;
-        Keep((x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7).GetElement(0));
-        return iterations * 8.0 * 4 * 2 / elapsed / 1e9;
+        return (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0);
     }
 
     private static volatile float s_sink;

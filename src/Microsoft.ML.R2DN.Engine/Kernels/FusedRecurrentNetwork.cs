@@ -205,7 +205,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
                 Span<T> output; int ldOut;
                 if (k == last) { output = _z.AsSpan(r0 * nz + nx + nu); ldOut = nz; }
                 else { output = _s[k].AsSpan(r0 * n); ldOut = n; }
-                Gemm.MultiplyTransposed<T>(m, n, kin, input, ldIn, net.G[k], kin, output, ldOut);
+                Gemm.Multiply<T>(m, n, kin, input, ldIn, net.GT[k], n, output, ldOut);
                 if (net.D11 is null)
                     for (int i = 0; i < m; i++) Activate(net.Activation, output.Slice(i * ldOut, n), net.C[k]);
                 else
@@ -214,7 +214,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             // [x_{t+1} | y_t] = z_t·W_oᵀ + b_o, written straight into the next z row and into y.
             var zt = _z.AsSpan(r0 * nz);
             var next = _z.AsSpan((r0 + B) * nz);
-            Gemm.MultiplyTransposed<T>(m, nx, nz, zt, nz, net.Wo, nz, next, nz);
+            Gemm.Multiply<T>(m, nx, nz, zt, nz, net.WoT, nx + ny, next, nz);
             Gemm.MultiplyTransposed<T>(m, ny, nz, zt, nz, net.Wo.AsSpan(nx * nz), nz, _y.AsSpan(r0 * ny), ny);
             for (int i = 0; i < m; i++)
             {
@@ -334,7 +334,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
                 _dy.AsSpan((r0 + i) * ny, ny).CopyTo(row.Slice(nx));
             }
             // dz = [dx_{t+1} | dy_t]·W_o
-            Gemm.MultiplyTransposed<T>(m, nz, no, _dOut.AsSpan(r0 * no), no, net.WoT, no, dz, nz);
+            Gemm.Multiply<T>(m, nz, no, _dOut.AsSpan(r0 * no), no, net.Wo, nz, dz, nz);
             int nLast = net.StageSizes[last];
             if (net.D11T is null)
                 for (int i = 0; i < m; i++)
@@ -346,14 +346,14 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             for (int k = last; k >= 1; k--)
             {
                 int n = net.StageSizes[k], nin = net.StageSizes[k - 1];
-                Gemm.MultiplyTransposed<T>(m, nin, n, _dPre[k].AsSpan(r0 * n), n, net.GT[k], n, ds, nin);
+                Gemm.Multiply<T>(m, nin, n, _dPre[k].AsSpan(r0 * n), n, net.G[k], nin, ds, nin);
                 for (int i = 0; i < m; i++)
                     ActivationBackward(net.Activation, _s[k - 1].AsSpan((r0 + i) * nin, nin), ds.AsSpan(i * nin, nin),
                                        _dPre[k - 1].AsSpan((r0 + i) * nin, nin));
             }
-            // dx_t = dz[:, :nx] + (d pre_0 · G_0)[:, :nx]; the first nx rows of G_0ᵀ are the x columns.
+            // dx_t = dz[:, :nx] + (d pre_0 · G_0)[:, :nx]; the first nx columns of G_0 are the x columns.
             int n0 = net.StageSizes[0];
-            Gemm.MultiplyTransposed<T>(m, nx, n0, _dPre[0].AsSpan(r0 * n0), n0, net.GT[0], n0, dxu, nx);
+            Gemm.Multiply<T>(m, nx, n0, _dPre[0].AsSpan(r0 * n0), n0, net.G[0], nx + nu, dxu, nx);
             for (int i = 0; i < m; i++)
                 TensorPrimitives.Add<T>(dz.AsSpan(i * nz, nx), dxu.AsSpan(i * nx, nx), dxNext.AsSpan(i * nx, nx));
         }

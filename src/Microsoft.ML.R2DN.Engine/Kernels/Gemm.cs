@@ -5,15 +5,15 @@ using System.Runtime.InteropServices;
 namespace Microsoft.ML.R2DN.Engine.Kernels;
 
 /// <summary>
-/// The one matrix-product kernel of the engine: C = A·Bᵀ (the "NT" product) on row-major, strided storage.
+/// The engine's matrix products on row-major, strided storage: C = A·Bᵀ ("NT"), C = A·B ("NN", the time loops'
+/// kernel) and C += Aᵀ·B ("TN", weight gradients).
 /// </summary>
 /// <remarks>
-/// Every product the engine needs is written in this form: a batched layer y = x·Wᵀ (x is [batch, in], W is
-/// [out, in]), the backward pass dx = dy·W through a pre-transposed copy of W, and weight gradients
-/// dW = dyᵀ·x through transposed activation buffers. Each C[i, j] is one dot product over k in a fixed order,
-/// so results do not depend on how rows are split across threads or blocked into registers.
-/// The kernel blocks 4 (or 2, or 1) rows of A against 4 rows of B so that each loaded vector feeds several
-/// fused multiply-adds; the k tail shorter than one vector is finished in scalar code.
+/// The NT product serves the small fixed products (a layer y = x·Wᵀ with W stored [out, in], the output rows of the
+/// time loop): each C[i, j] is a dot product, 4 (or 2, or 1) rows of A against 4 rows of B, with the k tail shorter
+/// than a vector finished in scalar code. The NN product is the time loops' kernel (see <see cref="Multiply{T}"/>),
+/// and the TN product forms weight gradients over all T·B rows. In all three each C[i, j] is summed over k in a fixed
+/// order, so results do not depend on how rows are split across threads or blocked into registers.
 /// </remarks>
 public static class Gemm
 {
@@ -209,6 +209,108 @@ public static class Gemm
         T t = Vector.Sum(s);
         for (int p = kv; p < k; p++) t += Unsafe.Add(ref x, p) * Unsafe.Add(ref y, p);
         return t;
+    }
+
+    /// <summary>C[i, j] = Σ_k A[i, k]·B[k, j] for i &lt; m, j &lt; n, k &lt; k: the plain "NN" product C = A·B (overwrites C).</summary>
+    /// <remarks>
+    /// The kernel of the time loops, where m is a thread's share of the batch (4 to 64 rows) and B is a weight matrix
+    /// stored k × n (the transposed weights forward, the weights themselves backward). Each A[i, p] is broadcast
+    /// against whole vectors of a row of B, so no horizontal sums and no scalar k tail are needed: 4 rows of C by 3
+    /// vectors of columns stay in registers (12 accumulators, 16 vector registers in all, as AVX2 has). A column tail
+    /// shorter than a vector is recomputed as the last full vector of the row (the lanes it shares with the previous
+    /// block get the same values again). Each C[i, j] is one chain of fused multiply-adds over k in order, so results
+    /// do not depend on how rows are split across threads.
+    /// </remarks>
+    public static void Multiply<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc)
+        where T : unmanaged, INumber<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
+        if (lda < k || ldb < n || ldc < n) throw new ArgumentException("A row stride is smaller than the row length.");
+        if (a.Length < (m - 1) * lda + k || (k > 0 && b.Length < (k - 1) * ldb + n) || c.Length < (m - 1) * ldc + n)
+            throw new ArgumentException("A matrix span is too short for its shape and stride.");
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rc = ref MemoryMarshal.GetReference(c);
+        int w = Vector<T>.Count;
+        if (n < w)
+        {
+            // Narrower than one vector (a handful of outputs): plain sums in the same k order.
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    T s = T.Zero;
+                    for (int p = 0; p < k; p++) s += Unsafe.Add(ref ra, i * lda + p) * Unsafe.Add(ref rb, p * ldb + j);
+                    Unsafe.Add(ref rc, i * ldc + j) = s;
+                }
+            return;
+        }
+        for (int i = 0; i < m; i += 4)
+        {
+            int rows = Math.Min(4, m - i);
+            ref T ai = ref Unsafe.Add(ref ra, i * lda);
+            ref T ci = ref Unsafe.Add(ref rc, i * ldc);
+            int j = 0;
+            for (; j + 3 * w <= n; j += 3 * w) NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, rows, 3, k);
+            for (; j + w <= n; j += w) NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, rows, 1, k);
+            if (j < n) NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, n - w), ldb, ref Unsafe.Add(ref ci, n - w), ldc, rows, 1, k);
+        }
+    }
+
+    // rows (≤ 4) of C by `vectors` (1 or 3) vectors of columns, starting at a, b and c.
+    private static void NnBlock<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int rows, int vectors, int k)
+        where T : unmanaged, INumber<T>
+    {
+        int w = Vector<T>.Count;
+        Vector<T> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
+        Vector<T> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
+        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda); ref T a2 = ref Unsafe.Add(ref a, 2 * lda); ref T a3 = ref Unsafe.Add(ref a, 3 * lda);
+        if (rows == 4 && vectors == 3)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                ref T brow = ref Unsafe.Add(ref b, p * ldb);
+                var b0 = Load(ref brow, 0); var b1 = Load(ref brow, w); var b2 = Load(ref brow, 2 * w);
+                var x = new Vector<T>(Unsafe.Add(ref a0, p)); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                x = new Vector<T>(Unsafe.Add(ref a1, p)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
+                x = new Vector<T>(Unsafe.Add(ref a2, p)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
+                x = new Vector<T>(Unsafe.Add(ref a3, p)); s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
+            }
+        }
+        else if (rows == 4)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                var b0 = Load(ref b, p * ldb);
+                s00 = Fma(new Vector<T>(Unsafe.Add(ref a0, p)), b0, s00); s10 = Fma(new Vector<T>(Unsafe.Add(ref a1, p)), b0, s10);
+                s20 = Fma(new Vector<T>(Unsafe.Add(ref a2, p)), b0, s20); s30 = Fma(new Vector<T>(Unsafe.Add(ref a3, p)), b0, s30);
+            }
+        }
+        else
+        {
+            // The last 1–3 rows of C.
+            for (int p = 0; p < k; p++)
+            {
+                ref T brow = ref Unsafe.Add(ref b, p * ldb);
+                var b0 = Load(ref brow, 0);
+                var b1 = vectors == 3 ? Load(ref brow, w) : default;
+                var b2 = vectors == 3 ? Load(ref brow, 2 * w) : default;
+                var x = new Vector<T>(Unsafe.Add(ref a0, p)); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                if (rows > 1) { x = new Vector<T>(Unsafe.Add(ref a1, p)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12); }
+                if (rows > 2) { x = new Vector<T>(Unsafe.Add(ref a2, p)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22); }
+            }
+        }
+        StoreRow(ref c, s00, s01, s02, vectors);
+        if (rows > 1) StoreRow(ref Unsafe.Add(ref c, ldc), s10, s11, s12, vectors);
+        if (rows > 2) StoreRow(ref Unsafe.Add(ref c, 2 * ldc), s20, s21, s22, vectors);
+        if (rows > 3) StoreRow(ref Unsafe.Add(ref c, 3 * ldc), s30, s31, s32, vectors);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<T>(ref T dst, Vector<T> v0, Vector<T> v1, Vector<T> v2, int vectors) where T : unmanaged, INumber<T>
+    {
+        Store(ref dst, 0, v0);
+        if (vectors == 3) { Store(ref dst, Vector<T>.Count, v1); Store(ref dst, 2 * Vector<T>.Count, v2); }
     }
 
     /// <summary>C[i, j] += Σ_k A[k, i]·B[k, j] for i &lt; m, j &lt; n, k &lt; k: the "TN" product C += Aᵀ·B.</summary>
