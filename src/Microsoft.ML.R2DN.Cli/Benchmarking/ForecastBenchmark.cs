@@ -41,22 +41,38 @@ internal static class ForecastBenchmark
     /// <param name="table">The data: every numeric column a channel.</param>
     /// <param name="protocol">"ltsf" or "rolling".</param>
     /// <param name="horizon">h ≥ 1.</param>
-    /// <param name="lookback">The linear baseline's look-back L ≥ 2 (also where the ltsf splits start).</param>
+    /// <param name="lookback">The linear baseline's look-back L ≥ 2 (also where the ltsf splits start); null for <see cref="DefaultLookback"/>.</param>
     /// <param name="seasonality">The seasonal naive period m ≥ 1.</param>
     /// <param name="models">Which recurrent models to train ("r2dn", "ren").</param>
     /// <param name="seed">The MLContext seed.</param>
     /// <param name="progress">Receives one line per stage and the training log's epoch lines.</param>
     /// <param name="cancellation">Stops training.</param>
-    public static ForecastBenchmarkReport Run(ChannelTable table, string protocol, int horizon, int lookback, int seasonality,
+    public static ForecastBenchmarkReport Run(ChannelTable table, string protocol, int horizon, int? lookback, int seasonality,
                                               IReadOnlyCollection<string> models, int seed, Action<string> progress,
                                               CancellationToken cancellation)
     {
         var folds = protocol switch
         {
-            "ltsf" => [LtsfBorders(table.Name, table.Rows, lookback)],
+            "ltsf" => [LtsfBorders(table.Name, table.Rows, lookback ?? LtsfLookback)],
             "rolling" => RollingBorders(table.Rows),
             _ => throw new ArgumentException($"Unknown protocol '{protocol}': use ltsf or rolling.", nameof(protocol)),
         };
+        return Run(table, protocol, folds, horizon, lookback ?? DefaultLookback(protocol, folds), seasonality, models, seed, progress, cancellation);
+    }
+
+    /// <summary>The field's look-back under the ltsf protocol.</summary>
+    public const int LtsfLookback = 336;
+
+    // Without --lookback: the ltsf protocol's 336, or under rolling the forecaster's own automatic rule (a third of the
+    // training rows, at most 336) on the first, shortest fold, so that the baseline never regresses on more lags than
+    // a short series has windows.
+    internal static int DefaultLookback(string protocol, Fold[] folds) =>
+        protocol == "ltsf" ? LtsfLookback : Math.Clamp(folds[0].ValidationEnd / 3, 2, LtsfLookback);
+
+    private static ForecastBenchmarkReport Run(ChannelTable table, string protocol, Fold[] folds, int horizon, int lookback, int seasonality,
+                                               IReadOnlyCollection<string> models, int seed, Action<string> progress,
+                                               CancellationToken cancellation)
+    {
         foreach (var f in folds)
             if (f.TestStart - horizon < f.TrainEnd / 2 || f.TestEnd - f.TestStart <= horizon || f.TrainEnd < Math.Max(2 * horizon, 16))
                 throw new ArgumentException($"{table.Name} has {table.Rows} rows: too few for horizon {horizon} under the {protocol} protocol " +

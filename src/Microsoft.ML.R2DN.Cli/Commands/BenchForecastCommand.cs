@@ -19,10 +19,10 @@ internal static class BenchForecastCommand
     private static readonly Option<string?> Data = new("--data") { Description = "A CSV with a header: every numeric column is a channel (a date column is not)" };
     private static readonly Option<string?> Example = new("--example") { Description = "A built-in data set instead of --data: random-walk" };
     private static readonly Option<int> Horizon = new("--horizon") { Description = "Steps ahead h, in [1, 100000]", Required = true };
-    private static readonly Option<int> Lookback = new("--lookback")
+    private static readonly Option<int?> Lookback = new("--lookback")
     {
-        Description = "Look-back L of the linear baseline and of the ltsf borders, in [2, 100000]",
-        DefaultValueFactory = _ => 336,
+        Description = "Look-back L of the linear baseline and of the ltsf borders, in [2, 100000] (default: 336 under ltsf; " +
+                      "under rolling a third of the first fold's training rows, at most 336, the forecaster's own automatic rule)",
     };
     private static readonly Option<int?> Seasonality = new("--seasonality")
     {
@@ -54,7 +54,8 @@ internal static class BenchForecastCommand
 
     private static int Run(ParseResult parse, CancellationToken cancel)
     {
-        int horizon = parse.GetValue(Horizon), lookback = parse.GetValue(Lookback);
+        int horizon = parse.GetValue(Horizon);
+        int? lookback = parse.GetValue(Lookback);
         if (horizon is < 1 or > MaxSize) throw new UsageException($"--horizon must be in [1, {MaxSize}] (got {horizon}).");
         if (lookback is < 2 or > MaxSize) throw new UsageException($"--lookback must be in [2, {MaxSize}] (got {lookback}).");
         string protocol = parse.GetValue(Protocol) ?? "ltsf";

@@ -155,7 +155,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             });
             double score = forecaster.ValidationMse.Forecaster;
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            fittedLinear ??= forecaster.Linear;
+            // Reused only while it is the held-out fit: a linear-only forecaster's path was refitted on the validation tail too.
+            if (forecaster.RecurrentCorrection) fittedLinear ??= forecaster.Linear;
             tried.Add(new JsonObject
             {
                 ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = candidateLookback,
