@@ -85,6 +85,18 @@ public sealed record SimulatorOptions
     /// <summary>Threads (null: all cores).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>The training length in optimiser steps (segments), at least 1, rounded up to whole epochs; when set it
+    /// replaces <see cref="Epochs"/>. Default null: <see cref="Epochs"/> decides.</summary>
+    public long? Steps { get; init; }
+
+    /// <summary>The learning-rate schedule. Default <see cref="SimulationSchedule.Staircase"/> (the paper's: ×0.1 every
+    /// <see cref="DecayEveryEpochs"/> epochs).</summary>
+    public SimulationSchedule Schedule { get; init; } = SimulationSchedule.Staircase;
+
+    /// <summary>Parameters to start from (a warm start), of the model's parameter count; null (default) for the
+    /// seeded initialisation.</summary>
+    public double[]? InitialParameters { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -99,7 +111,39 @@ public sealed record SimulatorOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
         ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
         if (TimeBudget is { } b && b <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), b, "TimeBudget must be positive.");
+        if (Steps is long n && n < 1) throw new ArgumentOutOfRangeException(nameof(Steps), n, "Steps must be at least 1.");
+        if (!Enum.IsDefined(Schedule)) throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "Unknown schedule.");
     }
+}
+
+/// <summary>The learning-rate schedules of <see cref="SimulatorOptions.Schedule"/>.</summary>
+public enum SimulationSchedule
+{
+    /// <summary>The paper's: the rate is multiplied by 0.1 every <see cref="SimulatorOptions.DecayEveryEpochs"/> epochs
+    /// (floor 1e-6); constant when that is 0.</summary>
+    Staircase,
+
+    /// <summary>A half cosine from the learning rate down to 1% of it over the run, where the run's progress is the larger
+    /// of the steps taken over the planned steps and the time spent over <see cref="SimulatorOptions.TimeBudget"/>: the
+    /// rate reaches its floor when training ends, whichever of the two ends it.</summary>
+    Cosine,
+}
+
+/// <summary>The <see cref="SimulationSchedule.Cosine"/> schedule: progress by steps or by time, whichever is further.</summary>
+internal sealed class BudgetedCosineSchedule(double initial, long plannedSteps, TimeSpan? budget, double floorFraction = 0.01) : ILearningRateSchedule
+{
+    private long _start;
+
+    public double GetLearningRate(long step)
+    {
+        if (_start == 0) _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        double progress = (double)Math.Max(step, 0) / plannedSteps;
+        if (budget is { } b) progress = Math.Max(progress, System.Diagnostics.Stopwatch.GetElapsedTime(_start).TotalSeconds / b.TotalSeconds);
+        progress = Math.Clamp(progress, 0, 1);
+        return initial * (floorFraction + (1 - floorFraction) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+    }
+
+    public override string ToString() => $"BudgetedCosine(init={initial:R}, steps={plannedSteps}, budget={budget}, floor={floorFraction:R})";
 }
 
 /// <summary>
@@ -158,6 +202,12 @@ public sealed class Simulator
                 for (int i = 0; i < ny; i++) y[(t * batch + b) * ny + i] = outScale.Forward(sequences[b].Outputs[t * ny + i], i);
             }
         var model = options.Model.Create(nu, ny, options.Seed);
+        if (options.InitialParameters is { } initial)
+        {
+            if (initial.Length != model.Parameters.Length)
+                throw new ArgumentException($"InitialParameters has {initial.Length} values; the model has {model.Parameters.Length}.", nameof(options));
+            initial.CopyTo(model.Parameters, 0);
+        }
         if (options.Threads is int threads) model.Threads = threads;
         // With validation, training sees the first part of every sequence; validation simulates the whole of it from a
         // zero state and scores the held-out tail (the washout is the training part).
@@ -169,14 +219,17 @@ public sealed class Simulator
             ? new SequenceDataset(u[..(trainLength * batch * nu)], y[..(trainLength * batch * ny)], trainLength, batch, nu, ny)
             : new SequenceDataset(u, y, length, batch, nu, ny);
         int stepsPerEpoch = data.Split(options.SegmentLength).Length;
-        ILearningRateSchedule schedule = options.DecayEveryEpochs == 0
+        int epochs = options.Steps is long steps ? (int)Math.Min(int.MaxValue, (steps + stepsPerEpoch - 1) / stepsPerEpoch) : options.Epochs;
+        ILearningRateSchedule schedule = options.Schedule == SimulationSchedule.Cosine
+            ? new BudgetedCosineSchedule(options.LearningRate, (long)epochs * stepsPerEpoch, options.TimeBudget)
+            : options.DecayEveryEpochs == 0
             ? new ConstantSchedule(options.LearningRate)
             : new ExponentialDecaySchedule(options.LearningRate, (long)options.DecayEveryEpochs * stepsPerEpoch, 0.1, staircase: true, endValue: 1e-6);
         var trainer = new Trainer();
         if (progress is not null) trainer.EpochCompleted += (_, e) => progress(e);
         var result = TrainingBackends.Fit(model, options.Backend, trainable => trainer.Fit(trainable, data, new TrainerOptions
         {
-            Epochs = options.Epochs,
+            Epochs = epochs,
             SegmentLength = options.SegmentLength,
             Seed = options.Seed,
             Schedule = schedule,

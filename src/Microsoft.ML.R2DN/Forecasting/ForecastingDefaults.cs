@@ -17,6 +17,14 @@ internal static class ForecastingDefaults
     public const int DecayEveryEpochs = 20;
     public const int SimulationSegmentLength = 256;
     public const int Washout = 100;
+    public const double SimulationHighLearningRate = 3e-3;
+    public const int SimulationPatience = 10;
+    /// <summary>Optimiser steps of each candidate setting on the validation tail (Epochs unset).</summary>
+    public const long SimulationScreeningSteps = 6_000;
+    /// <summary>The most optimiser steps of the refit on all the data (Epochs unset).</summary>
+    public const long SimulationSteps = 40_000;
+    /// <summary>The refit's initial rate, as a fraction of the chosen learning rate.</summary>
+    public const double SimulationRefitRateFactor = 1.0;
 
     /// <summary>The suffix of a predicted column's default name: <c>y</c> is predicted into <c>yPredicted</c>.</summary>
     public const string PredictedSuffix = "Predicted";

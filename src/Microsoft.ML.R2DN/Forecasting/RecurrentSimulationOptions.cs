@@ -8,10 +8,24 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// inputs u_0 … u_t only (API.md section 3.2).</summary>
 /// <remarks>
 /// <para>The model runs over each whole series from a zero state. Training is truncated backpropagation through time
-/// on segments of <see cref="SegmentLength"/> steps with the state carried from one segment to the next, with the
-/// paper's loss (squared error summed over series and outputs, averaged over time) and a learning rate multiplied by
-/// 0.1 every <see cref="DecayEveryEpochs"/> epochs (MODELS.md section 4.1). The defaults are the paper's F16
-/// protocol.</para>
+/// on segments of <see cref="SegmentLength"/> steps with the state carried from one segment to the next (one Adam step
+/// per segment), with the paper's loss (squared error summed over series and outputs, averaged over time).</para>
+/// <para><b>Defaults (<see cref="Epochs"/> unset): sized in optimiser steps.</b> Each setting left unset is chosen on
+/// the last <see cref="ValidationFraction"/> of every series: the candidates are the learning rates 1e-3 and 3e-3 (when
+/// <see cref="LearningRate"/> is unset) crossed with a contracting and a 10-Lipschitz model (when
+/// <see cref="RecurrentModelOptions.Robustness"/> is unset). Each candidate trains for 6,000 optimiser steps (whole
+/// epochs) with a half-cosine learning rate down to 1% of its start, and keeps its weights of lowest validation NRMSE;
+/// a later candidate must beat the best so far by 1%. The chosen one is then refitted on all the data, the validation
+/// tail included, starting from its chosen weights, for up to 40,000 more steps with a fresh cosine schedule; its last
+/// weights are the model. The candidates share the first half of <see cref="TimeBudget"/> and the refit has the rest;
+/// the cosine's progress is the larger of steps taken over steps planned and time spent over the time allotted, so
+/// the rate reaches its floor when either ends the run (a run cut short by the budget depends on the machine's speed).
+/// With <see cref="ValidationFraction"/> 0 only the given (or default) setting trains, for 6,000 steps, without
+/// refit. The search is stored in <see cref="SimulationTransformer.TrainingSettings"/> (<c>search</c>, <c>refit</c>)
+/// and logged.</para>
+/// <para><b><see cref="Epochs"/> set: the paper's F16 protocol</b> (MODELS.md section 4.1): that many epochs with a
+/// learning rate multiplied by 0.1 every <see cref="DecayEveryEpochs"/> epochs, early stopping after
+/// <see cref="EarlyStoppingPatience"/> epochs (10 by default) on the validation tail, and no refit.</para>
 /// <para>Several series (for example one per experiment or file) train together as one batch, each cut to the
 /// shortest; see <see cref="SeriesIdColumnName"/>.</para>
 /// <para>Not an extension point: only the two derived classes exist.</para>
@@ -41,11 +55,13 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     /// and give each file's rows their own id in this column.</remarks>
     public string? SeriesIdColumnName { get; set; }
 
-    /// <summary>The number of training epochs, at least 1. Default 70.</summary>
-    public int Epochs { get; set; } = ForecastingDefaults.SimulationEpochs;
+    /// <summary>The number of training epochs, at least 1, with the paper's staircase schedule
+    /// (<see cref="DecayEveryEpochs"/>) and no refit. Default null: training is sized in optimiser steps instead, with a
+    /// cosine schedule (see the remarks).</summary>
+    public int? Epochs { get; set; }
 
     /// <summary>The initial Adam learning rate, finite and &gt; 0. Default null: 1e-3, and 3e-3 is tried too when there
-    /// is validation data and time left in <see cref="TimeBudget"/>.</summary>
+    /// is validation data and time left in <see cref="TimeBudget"/> (see the remarks).</summary>
     public double? LearningRate { get; set; }
 
     /// <summary>The fraction of the end of every series held out to validate, in [0, 0.5): each epoch the model is run
@@ -54,15 +70,16 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     /// protocol: train on everything, keep the last epoch).</summary>
     public double ValidationFraction { get; set; } = 0.2;
 
-    /// <summary>Epochs without a lower validation error before training stops, at least 1. Default 10.</summary>
-    public int EarlyStoppingPatience { get; set; } = 10;
+    /// <summary>Epochs without a lower validation error before training stops, at least 1. Default null: no early
+    /// stopping when <see cref="Epochs"/> is unset (the best validated weights are kept anyway), 10 epochs when it is set.</summary>
+    public int? EarlyStoppingPatience { get; set; }
 
-    /// <summary>The most time training may take, all candidate settings together. Default 5 minutes; null for no
-    /// limit; otherwise positive.</summary>
+    /// <summary>The most time training may take, all candidate settings and the refit together (no epoch starts after
+    /// it). Default 5 minutes; null for no limit (then only the step counts bound training); otherwise positive.</summary>
     public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The learning rate is multiplied by 0.1 every this many epochs (never below 1e-6), at least 0; 0 keeps
-    /// it constant. Default 20.</summary>
+    /// <summary>With <see cref="Epochs"/> set, the learning rate is multiplied by 0.1 every this many epochs (never
+    /// below 1e-6), at least 0; 0 keeps it constant. Default 20. Not used when <see cref="Epochs"/> is unset.</summary>
     public int DecayEveryEpochs { get; set; } = ForecastingDefaults.DecayEveryEpochs;
 
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 256.</summary>
@@ -121,11 +138,11 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
         OptionChecks.Defined(Backend, nameof(Backend));
         if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
-        OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
+        if (Epochs is int epochs) OptionChecks.AtLeast(epochs, 1, nameof(Epochs));
         if (LearningRate is double rate) OptionChecks.Positive(rate, nameof(LearningRate));
         if (!(ValidationFraction >= 0 && ValidationFraction < 0.5))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
-        OptionChecks.AtLeast(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
+        if (EarlyStoppingPatience is int patience) OptionChecks.AtLeast(patience, 1, nameof(EarlyStoppingPatience));
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive (or null for no limit).");
         OptionChecks.AtLeast(DecayEveryEpochs, 0, nameof(DecayEveryEpochs));

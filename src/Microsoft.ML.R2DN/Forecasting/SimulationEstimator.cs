@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Training;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.R2DN.Forecasting;
@@ -19,7 +20,11 @@ namespace Microsoft.ML.R2DN.Forecasting;
 ///   <item><term>Required NuGet in addition to Microsoft.ML.R2DN</term><description>None</description></item>
 /// </list>
 /// <para><b>Algorithm.</b> The series are cut to the shortest and trained as one batch by truncated backpropagation
-/// through time with the state carried between segments, the paper's F16 protocol (MODELS.md section 4.1). Progress
+/// through time with the state carried between segments (MODELS.md section 4.1). By default training is sized in
+/// optimiser steps with a cosine schedule: the unset settings are chosen on the validation tail, then the chosen one is
+/// refitted on all the data within <see cref="RecurrentSimulationOptions.TimeBudget"/>; with
+/// <see cref="RecurrentSimulationOptions.Epochs"/> set it is the paper's F16 protocol (see
+/// <see cref="RecurrentSimulationOptions"/>). Progress
 /// goes to <see cref="MLContext.Log"/>; The options' <c>CancellationToken</c> stops training with an
 /// <see cref="OperationCanceledException"/>.</para>
 /// </remarks>
@@ -101,10 +106,15 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         var spec = OptionChecks.Spec(o.Kind, o.Robustness ?? Robustness.Contracting, o.Gamma, o.StateSize, o.Features, o.HiddenSizesOrDefault, o.Activation,
                                      o.Initialization, o.ContractionRate, trainingRows);
         int seed = o.Seed ?? TrainingRun.NextSeed(_host);
+        // Epochs unset: training is sized in optimiser steps with a cosine schedule (ForecastingDefaults), each candidate
+        // on the validation tail, then the chosen one refitted on everything. Epochs set: the paper's staircase protocol.
+        bool automatic = o.Epochs is null;
         var engineOptions = new SimulatorOptions
         {
             Model = spec,
-            Epochs = o.Epochs,
+            Epochs = o.Epochs ?? ForecastingDefaults.SimulationEpochs,
+            Steps = automatic ? ForecastingDefaults.SimulationScreeningSteps : null,
+            Schedule = automatic ? SimulationSchedule.Cosine : SimulationSchedule.Staircase,
             LearningRate = o.LearningRate ?? ForecastingDefaults.SimulationLearningRate,
             DecayEveryEpochs = o.DecayEveryEpochs,
             SegmentLength = o.SegmentLength,
@@ -115,24 +125,44 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             Threads = o.Threads,
             Backend = BackendResolver.Resolve(o.Backend, o.Device),
             ValidationFraction = o.ValidationFraction,
-            EarlyStoppingPatience = o.EarlyStoppingPatience,
+            EarlyStoppingPatience = o.EarlyStoppingPatience ?? (automatic ? int.MaxValue : ForecastingDefaults.SimulationPatience),
         };
         // The settings to try: the user's, then (with validation data to choose on) a higher learning rate and a
         // γ-Lipschitz model for what the user left unset.
         var candidates = new List<(ModelSpec Spec, double Rate)> { (spec, engineOptions.LearningRate) };
         if (o.ValidationFraction > 0)
         {
-            if (o.LearningRate is null) candidates.Add((spec, 3e-3));
+            if (o.LearningRate is null) candidates.Add((spec, ForecastingDefaults.SimulationHighLearningRate));
             if (o.Robustness is null) candidates.Add((spec with { Robustness = Robustness.Lipschitz, Gamma = 10 }, engineOptions.LearningRate));
+            if (o.Robustness is null && o.LearningRate is null)
+                candidates.Add((spec with { Robustness = Robustness.Lipschitz, Gamma = 10 }, ForecastingDefaults.SimulationHighLearningRate));
         }
-        channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} simulator on {sequences.Count} series ({table.RowCount} rows), at most {o.Epochs} epochs" +
-                     $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation tail" : "")}.");
+        bool refit = automatic && o.ValidationFraction > 0;
+        channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} simulator on {sequences.Count} series ({table.RowCount} rows), " +
+                     (automatic ? $"{ForecastingDefaults.SimulationScreeningSteps} optimiser steps per setting" : $"at most {o.Epochs} epochs") +
+                     $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation tail" : "")}" +
+                     $"{(refit ? $", then up to {ForecastingDefaults.SimulationSteps} steps on all the data" : "")}.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var tried = new JsonArray();
+        // With a refit, the candidates share half the time budget and the refit has the rest.
+        TimeSpan? Share(int index) => o.TimeBudget is { } budget
+            ? (refit ? budget * 0.5 * (index + 1) / candidates.Count : budget) - clock.Elapsed
+            : null;
+        Simulator Train(SimulatorOptions options, string what, Action<EpochReport>? extra = null)
+        {
+            int epochs = options.Steps is long n ? (int)Math.Max(1, n / Math.Max(1, StepsPerEpochEstimate(sequences, options))) : options.Epochs;
+            int every = Math.Max(1, epochs / 25);
+            return TrainingRun.Run(channel, o.CancellationToken, what, epochs,
+                                   (progress, cancel) => Simulator.Train(sequences, options, e =>
+                                   {
+                                       if (e.Epoch % every == every - 1 || e.Epoch == 0) progress(e);
+                                       extra?.Invoke(e);
+                                   }, cancel));
+        }
         (Simulator Simulator, ModelSpec Spec, double Rate, double Score)? best = null;
         for (int i = 0; i < candidates.Count; i++)
         {
-            var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
+            var remaining = Share(i);
             if (remaining is { } r && r <= TimeSpan.Zero && best is not null)
             {
                 channel.Info(MessageSensitivity.None, $"The time budget is spent: {candidates.Count - i} of {candidates.Count} settings were not tried.");
@@ -141,19 +171,44 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             var (candidate, rate) = candidates[i];
             var options = engineOptions with { Model = candidate, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
             string what = $"{OptionChecks.Describe(candidate)} simulator";
-            var trained = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs,
-                                          (progress, cancel) => Simulator.Train(sequences, options, progress, cancel));
+            var trained = Train(options, what);
             double score = trained.Training!.ValidationNrmse.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
-            tried.Add(new JsonObject { ["model"] = OptionChecks.Describe(candidate), ["learningRate"] = rate, ["validationNrmse"] = double.IsFinite(score) ? score : null });
+            tried.Add(new JsonObject
+            {
+                ["model"] = OptionChecks.Describe(candidate), ["learningRate"] = rate, ["validationNrmse"] = double.IsFinite(score) ? score : null,
+                ["epochs"] = trained.Training.EpochsCompleted, ["steps"] = trained.Training.TotalSteps, ["bestEpoch"] = trained.Training.BestEpoch,
+            });
             if (o.ValidationFraction > 0)
                 channel.Info(MessageSensitivity.None, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4}."));
+                    $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4} ({trained.Training.TotalSteps} steps)."));
             if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - 0.01)))   // a margin, as for forecasters
                 best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
         }
         var chosen = best!.Value;
         var simulator = chosen.Simulator;
         spec = chosen.Spec;
+        JsonObject? refitRecord = null;
+        if (refit)
+        {
+            // The chosen setting, from its validated weights, trained on all the data (the validation tail included) with
+            // a fresh cosine schedule over the rest of the budget; the last weights are kept.
+            var left = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
+            if (left is null || left > TimeSpan.FromSeconds(1))
+            {
+                var options = engineOptions with
+                {
+                    Model = spec, LearningRate = chosen.Rate * ForecastingDefaults.SimulationRefitRateFactor, ValidationFraction = 0,
+                    Steps = ForecastingDefaults.SimulationSteps, TimeBudget = left, InitialParameters = (double[])simulator.Model.Parameters.Clone(),
+                };
+                string what = $"{OptionChecks.Describe(spec)} simulator on all the data";
+                var final = Train(options, what);
+                if (final.Training!.TrainLoss.All(double.IsFinite))
+                {
+                    simulator = final;
+                    refitRecord = new JsonObject { ["learningRate"] = options.LearningRate, ["epochs"] = final.Training.EpochsCompleted, ["steps"] = final.Training.TotalSteps };
+                }
+            }
+        }
         var certificate = simulator.Model.Certify();
         if (candidates.Count > 1) channel.Info(MessageSensitivity.None, $"Chose {OptionChecks.Describe(spec)} with learning rate {chosen.Rate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}.");
         channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
@@ -169,6 +224,8 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             ["initialization"] = spec.Initialization.ToString(),
             ["contractionRate"] = spec.ContractionRate,
             ["epochs"] = o.Epochs,
+            ["schedule"] = automatic ? "cosine" : "staircase",
+            ["refit"] = refitRecord,
             ["learningRate"] = chosen.Rate,
             ["decayEveryEpochs"] = o.DecayEveryEpochs,
             ["segmentLength"] = o.SegmentLength,
@@ -180,5 +237,13 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         };
         return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId), simulator, o.Washout, o.MissingValues, settings,
                                          simulator.Training!.TrainLoss.ToArray(), certificate);
+    }
+
+    // Steps per epoch of a candidate (the training part's segments), for the progress lines only.
+    private static int StepsPerEpochEstimate(IReadOnlyList<SequenceData> sequences, SimulatorOptions options)
+    {
+        int length = sequences.Min(s => s.Length);
+        int train = length - (options.ValidationFraction > 0 ? Math.Max(1, (int)(length * options.ValidationFraction)) : 0);
+        return Math.Max(1, train / options.SegmentLength);
     }
 }

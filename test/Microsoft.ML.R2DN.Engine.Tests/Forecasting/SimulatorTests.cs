@@ -43,4 +43,24 @@ public class SimulatorTests
         Assert.Throws<ArgumentException>(() => Simulator.Train([new SequenceData(new float[10], 1, [], 1)], opts));
         Assert.Throws<ArgumentException>(() => Simulator.Train([System(100, 1), new SequenceData(new float[20], 2, new float[10], 1)], opts));
     }
+
+    [Fact]
+    public void Train_StepsRoundUpToEpochs_CosineEndsNearItsFloor_AndAWarmStartContinues()
+    {
+        var opts = new SimulatorOptions
+        {
+            Model = new ModelSpec { StateSize = 4, Features = 4, HiddenSizes = [8] },
+            Steps = 25, Schedule = SimulationSchedule.Cosine, LearningRate = 5e-3, SegmentLength = 100, Washout = 20, Seed = 1, Threads = 1,
+        };
+        var rates = new List<double>();
+        var sim = Simulator.Train([System(1000, 1)], opts, e => rates.Add(e.LearningRate));   // 10 segments per epoch
+        Assert.Equal(3, sim.Training!.EpochsCompleted);
+        Assert.Equal(30, sim.Training.TotalSteps);
+        Assert.True(rates[0] < 5e-3 && rates[^1] < 5e-4, string.Join(", ", rates));
+
+        var warm = Simulator.Train([System(1000, 1)], opts with { Steps = 1, InitialParameters = sim.Model.Parameters });
+        Assert.True(warm.Training!.TrainLoss[0] < sim.Training.TrainLoss[0]);
+        Assert.Throws<ArgumentException>(() => Simulator.Train([System(1000, 1)], opts with { InitialParameters = new double[3] }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Simulator.Train([System(1000, 1)], opts with { Steps = 0 }));
+    }
 }

@@ -39,6 +39,27 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         Assert.Equal(Predicted(model.Transform(data)), predicted);
     }
 
+    [Fact]
+    public void Fit_EpochsUnset_ChoosesOnTheValidationTailThenRefitsOnAllTheData_WithinTheBudget()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(NonlinearSystem(400, experiments: 2));
+        var options = Small();
+        options.Epochs = null;                               // sized in steps, cosine schedule, refit
+        options.LearningRate = null;
+        options.TimeBudget = TimeSpan.FromSeconds(3);        // the budget bounds the 4 × 6,000 + 40,000 steps
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var model = ml.Forecasting.SimulateR2DN(options).Fit(data);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0, 30);
+        using var settings = System.Text.Json.JsonDocument.Parse(model.TrainingSettings);
+        var root = settings.RootElement;
+        Assert.Equal("cosine", root.GetProperty("schedule").GetString());
+        Assert.Equal(4, root.GetProperty("search").GetArrayLength());   // lr 1e-3 / 3e-3, contracting / 10-Lipschitz
+        Assert.True(root.GetProperty("refit").GetProperty("steps").GetInt64() > 0);
+        Assert.True(model.Certificate.IsVerified);
+        Assert.True(double.IsFinite(model.Nrmse(data)));
+    }
+
     private sealed class InputRow
     {
         public string Experiment { get; set; } = "";
