@@ -63,9 +63,9 @@ internal static class ForecastBenchmark
     /// <summary>The field's look-back under the ltsf protocol.</summary>
     public const int LtsfLookback = 336;
 
-    // Without --lookback: the ltsf protocol's 336, or under rolling the forecaster's own automatic rule (a third of the
-    // training rows, at most 336) on the first, shortest fold, so that the baseline never regresses on more lags than
-    // a short series has windows.
+    // Without --lookback: the ltsf protocol's 336, or under rolling a third of the first, shortest fold's rows, at most
+    // 336, so that the baseline never regresses on more lags than a short series has windows. That is the forecaster's
+    // own automatic rule: half of the 65 % of its rows it trains on (the rest validate and calibrate).
     internal static int DefaultLookback(string protocol, Fold[] folds) =>
         protocol == "ltsf" ? LtsfLookback : Math.Clamp(folds[0].ValidationEnd / 3, 2, LtsfLookback);
 

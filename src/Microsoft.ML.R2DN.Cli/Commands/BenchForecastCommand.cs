@@ -22,7 +22,7 @@ internal static class BenchForecastCommand
     private static readonly Option<int?> Lookback = new("--lookback")
     {
         Description = "Look-back L of the linear baseline and of the ltsf borders, in [2, 100000] (default: 336 under ltsf; " +
-                      "under rolling a third of the first fold's training rows, at most 336, the forecaster's own automatic rule)",
+                      "under rolling a third of the first fold's training rows, at most 336, about the forecaster's own automatic rule)",
     };
     private static readonly Option<int?> Seasonality = new("--seasonality")
     {

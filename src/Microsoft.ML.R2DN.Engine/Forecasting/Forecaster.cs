@@ -328,9 +328,13 @@ public sealed class Forecaster
         int length = series.Min(s => s.Length), batch = series.Count * lanes, nu = laneTargets + nf, ny = h * laneTargets;
         int calibration = options.CalibrationFraction > 0 ? Math.Max(h + 1, (int)(length * options.CalibrationFraction)) : 0;
         int validation = options.ValidationFraction > 0 ? Math.Max(h + 1, (int)(length * options.ValidationFraction)) : 0;
-        int split = length - calibration, trainEnd = split - validation, trainSteps = trainEnd - h;
+        int trainEnd = length - calibration - validation, trainSteps = trainEnd - h;
         if (trainSteps < 8) throw new ArgumentException($"The series are too short: {trainSteps} training steps remain after the validation and calibration tails.", nameof(series));
         var offsets = series.Select(s => s.Length - length).ToArray();
+        // Forecast origins (on the common axis) of the held-out parts, after the training windows' [0, trainSteps): the
+        // calibration tail, then the validation tail, the latest rows, so that every choice is made on the period
+        // nearest the future (ETTh2's test years resemble its last months more than the months before them).
+        int calFrom = trainSteps, calTo = length - validation - h, valFrom = calTo, valTo = length - h;
 
         var targetScaling = Standardizer.Fit(series.Select(s => s.Targets[((s.Length - length) * nt)..((s.Length - length + trainEnd) * nt)]), nt);
         var featureScaling = Standardizer.Fit(series.Select(s => s.Features[((s.Length - length) * nf)..((s.Length - length + trainEnd) * nf)]), nf);
@@ -338,16 +342,17 @@ public sealed class Forecaster
         LinearForecastPath? linear = null;
         double linearMse = double.NaN;
         if (options.LinearLookback > 0 && options.LinearPath is { } given && given.Lookback == options.LinearLookback && given.Horizon == h)
-            (linear, linearMse) = (given, validation > 0 ? given.Mse(series, targetScaling, offsets, trainSteps, split - h) : double.NaN);
+            (linear, linearMse) = (given, validation > 0 ? given.Mse(series, targetScaling, offsets, valFrom, valTo) : double.NaN);
         else if (options.LinearLookback > 0)
             (linear, linearMse) = LinearForecastPath.Fit(series, targetScaling, options.LinearLookback, h, offsets, 0, trainSteps,
-                                                         validation > 0 ? split - h : trainSteps, options.LinearRidges, cancellationToken);
+                                                         validation > 0 ? valFrom : trainSteps, validation > 0 ? valTo : trainSteps,
+                                                         options.LinearRidges, cancellationToken);
         double naiveSum = 0;
         long naiveCount = 0;
 
         // Time-major tensors over the common (end-aligned) window: u_t = [y_t, f_t], target_t = the changes
         // (y_{t+k} − y_t)/σ per target, less the linear path's forecast when there is one.
-        int steps = validation > 0 ? split - h : trainSteps;
+        int steps = validation > 0 ? valTo : trainSteps;
         var inputs = new float[steps * batch * nu];
         var targets = new float[steps * batch * ny];
         var window = linear is null ? [] : new float[linear.Lookback];
@@ -365,7 +370,7 @@ public sealed class Forecaster
                     int j = ci ? lane : jj;
                     for (int k = 0; k < h; k++)
                         target[jj * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j]) / targetScaling.Std[j]);
-                    if (t >= trainSteps)
+                    if (t >= valFrom)
                         for (int k = 0; k < h; k++) { naiveSum += (double)target[jj * h + k] * target[jj * h + k]; naiveCount++; }
                     if (linear is null) continue;
                     LinearForecastPath.FillWindow(s, j, offset + t, window);
@@ -398,7 +403,7 @@ public sealed class Forecaster
             ClipValue = options.ClipValue,
             Schedule = new ExponentialDecaySchedule(options.LearningRate, Math.Max(1, stepsPerEpoch * options.Epochs), 0.1),
             ValidationData = validationData,
-            ValidationWashout = validationData is null ? 100 : trainSteps,
+            ValidationWashout = validationData is null ? 100 : valFrom,
             EarlyStoppingPatience = validationData is null ? null : options.EarlyStoppingPatience,
             TimeBudget = options.TimeBudget,
         }, cancellationToken));
@@ -411,7 +416,7 @@ public sealed class Forecaster
         if (validationData is not null)
         {
             double zero = 0; long n = 0;
-            for (int i = trainSteps * batch * ny; i < targets.Length; i++) { zero += (double)targets[i] * targets[i]; n++; }
+            for (int i = valFrom * batch * ny; i < targets.Length; i++) { zero += (double)targets[i] * targets[i]; n++; }
             zero /= Math.Max(1, n);
             double naive = naiveCount > 0 ? naiveSum / naiveCount : double.PositiveInfinity;
             double best = result.ValidationLoss.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.PositiveInfinity).Min();
@@ -419,19 +424,48 @@ public sealed class Forecaster
             keepRecurrent = best < zero && (linear is not null || best < naive);
             forecasterMse = keepRecurrent ? best : linear is not null ? zero : naive;
             linearMse = linear is not null ? zero : naive;
-            // The linear path alone won: refit it with its chosen penalty on every window up to the split, the
-            // validation tail included. On short series that tail is a large share of the data (the 144-row airline
-            // series loses a fifth of its windows to it); the selection scores above stay those of the held-out fit.
-            if (linear is not null && !keepRecurrent)
-                linear = LinearForecastPath.Fit(series, targetScaling, linear.Lookback, h, offsets, 0, split - h, split - h,
-                                                [linear.Ridge], cancellationToken).Path;
         }
 
-        var uncalibrated = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
-                                          linear, keepRecurrent, ci, options.DifferenceInputs) { ValidationMse = (linearMse, forecasterMse) };
-        if (calibration == 0) return uncalibrated;
-        return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, uncalibrated.Calibrate(series, length, split),
+        var alone = linear is null ? null : new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h),
+                                                           options.ConfidenceLevel, result, linear, false, ci, options.DifferenceInputs);
+        var held = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
+                                  linear, keepRecurrent, ci, options.DifferenceInputs);
+        // A correction that won on validation must also show that it is more than noise: its gain over the path alone,
+        // on every held-out row (validation and calibration), must exceed twice its standard error.
+        if (alone is not null && keepRecurrent && validation > 0 &&
+            !(Gain(held.HeldOutErrors(series, length, trainSteps, length - h), alone.HeldOutErrors(series, length, trainSteps, length - h), h) is var (gain, error)
+              && gain > 2 * error))
+        {
+            keepRecurrent = false;
+            forecasterMse = linearMse;
+            held = alone;
+        }
+        var residuals = calibration > 0 ? held.Calibrate(series, length, calFrom, calTo) : NoResiduals(nt * h);
+        // A linear path that won alone is refitted on every window the series have, the held-out tails included: they
+        // hold the rows nearest the future. The intervals keep the held-out residuals measured above.
+        if (linear is not null && !keepRecurrent)
+            linear = LinearForecastPath.Fit(series, targetScaling, linear.Lookback, h, offsets, 0, length - h, length - h,
+                                            [linear.Ridge], cancellationToken).Path;
+        return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, residuals,
                               options.ConfidenceLevel, result, linear, keepRecurrent, ci, options.DifferenceInputs) { ValidationMse = (linearMse, forecasterMse) };
+    }
+
+    // The mean reduction in squared error from `errors0` to `errors1` per forecast origin, and its standard error. The
+    // forecasts of origins less than h apart share targets, so the errors are averaged over blocks of h origins first and
+    // the standard error is that of the block means; with fewer than 4 blocks it is infinite (too little to tell).
+    private static (double Gain, double StandardError) Gain(double[] errors1, double[] errors0, int h)
+    {
+        int blocks = errors1.Length / h;
+        if (blocks < 4) return (0, double.PositiveInfinity);
+        var means = new double[blocks];
+        for (int b = 0; b < blocks; b++)
+        {
+            double sum = 0;
+            for (int i = b * h; i < (b + 1) * h; i++) sum += errors0[i] - errors1[i];
+            means[b] = sum / h;
+        }
+        double mean = means.Average(), variance = means.Sum(m => (m - mean) * (m - mean)) / (blocks - 1);
+        return (mean, Math.Sqrt(variance / blocks));
     }
 
     // How much of their initial size the recurrent correction's output maps keep (see Train).
@@ -443,8 +477,8 @@ public sealed class Forecaster
 
     private static float[][] NoResiduals(int n) => Enumerable.Range(0, n).Select(_ => Array.Empty<float>()).ToArray();
 
-    // The sorted absolute residuals for each (target, step) over the calibration times t ∈ [split, length − h) of every series.
-    private float[][] Calibrate(IReadOnlyList<SeriesData> series, int length, int split)
+    // The sorted absolute residuals for each (target, step) over the forecast origins t ∈ [from, to) of every series.
+    private float[][] Calibrate(IReadOnlyList<SeriesData> series, int length, int from, int to)
     {
         int nt = TargetCount, h = Horizon;
         var residuals = new List<float>[nt * h];
@@ -453,12 +487,33 @@ public sealed class Forecaster
         {
             int offset = s.Length - length;
             var forecasts = Rollout(s);
-            for (int t = offset + split; t < s.Length - h; t++)
+            for (int t = offset + from; t < offset + to; t++)
                 for (int j = 0; j < nt; j++)
                     for (int k = 0; k < h; k++)
                         residuals[j * h + k].Add(Math.Abs(forecasts[(t * nt + j) * h + k] - s.Targets[(t + 1 + k) * nt + j]));
         }
         return residuals.Select(r => { r.Sort(); return r.ToArray(); }).ToArray();
+    }
+
+    // Per forecast origin t ∈ [from, to) of the common axis, the squared error of its forecast in standardised changes,
+    // summed over targets, steps and series.
+    private double[] HeldOutErrors(IReadOnlyList<SeriesData> series, int length, int from, int to)
+    {
+        int nt = TargetCount, h = Horizon;
+        var errors = new double[Math.Max(0, to - from)];
+        foreach (var s in series)
+        {
+            int offset = s.Length - length;
+            var forecasts = Rollout(s);
+            for (int t = from; t < to; t++)
+                for (int j = 0; j < nt; j++)
+                    for (int k = 0; k < h; k++)
+                    {
+                        double d = (forecasts[((offset + t) * nt + j) * h + k] - s.Targets[(offset + t + 1 + k) * nt + j]) / TargetScaling.Std[j];
+                        errors[t - from] += d * d;
+                    }
+        }
+        return errors;
     }
 
     // The model's input at row t: all targets and the features, or (lane >= 0, channel-independent) target `lane` and

@@ -91,14 +91,59 @@ public sealed class LinearForecastPath
     /// <returns>The path, and its validation MSE (NaN without validation windows).</returns>
     public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series, Standardizer scaling, int lookback, int horizon,
                                                                    int[] offsets, int from, int to, int validationEnd, double[] ridges,
-                                                                   CancellationToken cancellationToken = default)
+                                                                   CancellationToken cancellationToken = default) =>
+        Fit(series, scaling, lookback, horizon, offsets, from, to, to, validationEnd, ridges, cancellationToken);
+
+    /// <summary>As the overload above, with the validation windows ending at t ∈ [validationStart, validationEnd), which
+    /// need not follow the training windows.</summary>
+    public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series, Standardizer scaling, int lookback, int horizon,
+                                                                   int[] offsets, int from, int to, int validationStart, int validationEnd,
+                                                                   double[] ridges, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 2);
         if (ridges is null || ridges.Length == 0) throw new ArgumentException("At least one ridge penalty is needed.", nameof(ridges));
         int p = lookback, h = horizon;   // p − 1 lags and an intercept
+        var train = Normal(series, scaling, offsets, from, to, p, h, cancellationToken);
+        if (train.Count == 0) throw new ArgumentException("There are no windows to fit the linear path on.", nameof(series));
+        // The validation error of any weights W follows from the validation windows' own normal equations,
+        // Σ‖z − xW‖² = Σ‖z‖² − 2⟨W, XᵀZ⟩ + ⟨W, XᵀX W⟩: one pass over them serves every penalty.
+        var held = validationEnd > validationStart ? Normal(series, scaling, offsets, validationStart, validationEnd, p, h, cancellationToken) : default;
+        bool validate = held.Count > 0;
+
+        double scale = 0;
+        for (int i = 0; i < p; i++) scale += train.Xtx[i, i];
+        scale /= p;
+        (LinearForecastPath Path, double Mse)? best = null;
+        foreach (double ridge in validate ? ridges : ridges.Take(1))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var a = train.Xtx.Clone();
+            double lambda = Math.Max(ridge * scale, 1e-9 * scale + 1e-12);
+            for (int i = 1; i < p; i++) a[i, i] += lambda;   // the intercept is not penalised
+            a[0, 0] += 1e-9 * scale + 1e-12;
+            var w = new CholeskyDecomposition(a).Solve(train.Xtz);
+            double mse = validate ? HeldOutMse(held, w) : double.NaN;
+            if (best is not null && !(mse < best.Value.Mse)) continue;
+            var bias = new double[h];
+            var weights = new double[(p - 1) * h];
+            for (int k = 0; k < h; k++) bias[k] = w[0, k];
+            for (int i = 1; i < p; i++)
+                for (int k = 0; k < h; k++) weights[(i - 1) * h + k] = w[i, k];
+            best = (new LinearForecastPath(p, h, weights, bias, ridge), mse);
+        }
+        return (best!.Value.Path, best.Value.Mse);
+    }
+
+    // XᵀX, XᵀZ and Σ‖z‖² over the windows ending at t ∈ [from, to), for rows x of p entries and targets z of h.
+    private readonly record struct NormalEquations(Matrix Xtx, Matrix Xtz, double Ztz, long Count);
+
+    private static NormalEquations Normal(IReadOnlyList<SeriesData> series, Standardizer scaling, int[] offsets, int from, int to, int p, int h,
+                                          CancellationToken cancellationToken)
+    {
         var xtx = new Matrix(p, p);
         var xtz = new Matrix(p, h);
+        double ztz = 0;
         const int Block = 2048;
         var x = new double[Block * p];
         var z = new double[Block * h];
@@ -110,6 +155,7 @@ public sealed class LinearForecastPath
             var xm = new Matrix(rows, p, x.AsSpan(0, rows * p));
             xtx.AddBlock(0, 0, Matrix.TransposeMultiply(xm, xm));
             xtz.AddBlock(0, 0, Matrix.TransposeMultiply(xm, new Matrix(rows, h, z.AsSpan(0, rows * h))));
+            foreach (double v in z.AsSpan(0, rows * h)) ztz += v * v;
             count += rows;
             rows = 0;
             cancellationToken.ThrowIfCancellationRequested();
@@ -120,30 +166,22 @@ public sealed class LinearForecastPath
             if (++rows == Block) Flush();
         }
         Flush();
-        if (count == 0) throw new ArgumentException("There are no windows to fit the linear path on.", nameof(series));
+        return new NormalEquations(xtx, xtz, ztz, count);
+    }
 
-        double scale = 0;
-        for (int i = 0; i < p; i++) scale += xtx[i, i];
-        scale /= p;
-        var candidates = new List<(LinearForecastPath Path, double Mse)>();
-        foreach (double ridge in ridges)
-        {
-            var a = xtx.Clone();
-            double lambda = Math.Max(ridge * scale, 1e-9 * scale + 1e-12);
-            for (int i = 1; i < p; i++) a[i, i] += lambda;   // the intercept is not penalised
-            a[0, 0] += 1e-9 * scale + 1e-12;
-            var w = new CholeskyDecomposition(a).Solve(xtz);
-            var bias = new double[h];
-            var weights = new double[(p - 1) * h];
-            for (int k = 0; k < h; k++) bias[k] = w[0, k];
-            for (int i = 1; i < p; i++)
-                for (int k = 0; k < h; k++) weights[(i - 1) * h + k] = w[i, k];
-            var path = new LinearForecastPath(lookback, h, weights, bias, ridge);
-            candidates.Add((path, validationEnd > to ? path.Mse(series, scaling, offsets, to, validationEnd) : double.NaN));
-            if (validationEnd <= to) break;
-        }
-        var best = candidates.MinBy(c => double.IsNaN(c.Mse) ? 0 : c.Mse);
-        return (best.Path, best.Mse);
+    // The mean squared error of weights w (p × h) on windows summarised by their normal equations.
+    private static double HeldOutMse(NormalEquations n, Matrix w)
+    {
+        int p = w.Rows, h = w.Columns;
+        double sum = n.Ztz;
+        for (int i = 0; i < p; i++)
+            for (int k = 0; k < h; k++)
+            {
+                double xwz = 0;   // (XᵀX W)[i, k]
+                for (int l = 0; l < p; l++) xwz += n.Xtx[i, l] * w[l, k];
+                sum += w[i, k] * (xwz - 2 * n.Xtz[i, k]);
+            }
+        return Math.Max(0, sum) / (n.Count * (double)h);
     }
 
     /// <summary>The mean squared error (standardised changes) of the windows ending at t ∈ [from, to).</summary>

@@ -76,8 +76,10 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// <summary>The look-back L of the linear path: a ridge regression from the last L values of each target to its
     /// next <see cref="Horizon"/> changes (shared by the targets, fitted in closed form, its penalty chosen on the
     /// validation data), which the recurrent model then corrects. With it the forecaster nests the linear forecasting
-    /// baseline. 0 turns it off; otherwise at least 2. Default null: with validation data, both with (a third of the
-    /// training rows per series, at most 336) and without are tried and the better kept; without validation data, with.</summary>
+    /// baseline. When the correction does not beat the path alone on the validation data, it is dropped and the path is
+    /// refitted on every row, the validation and calibration tails included. 0 turns it off; otherwise at least 2.
+    /// Default null: half of the rows each series trains on (those before the validation and calibration tails), at
+    /// most 336.</summary>
     public int? LinearLookback { get; set; }
 
     /// <summary>Whether the recurrent model reads each target's change since the previous row instead of its level, so

@@ -39,6 +39,38 @@ public class LinearPathTests
         Assert.True(mse < 0.0095, $"validation MSE {mse}");
     }
 
+    [Theory]
+    [InlineData(4, 1)]
+    [InlineData(12, 5)]
+    public void Fit_ValidationMseFromTheNormalEquations_EqualsTheMseOfTheForecasts(int lookback, int horizon)
+    {
+        // The penalties are scored from the validation windows' XᵀX, XᵀZ and Σz² (no pass per penalty); the figure must
+        // be the plain mean of the squared forecast errors over the same windows.
+        var s = Ar2(700, 5, targets: 2);
+        var scaling = new Standardizer([0.0, 0.0], [1.5, 2.5]);
+        var (path, mse) = LinearForecastPath.Fit([s], scaling, lookback, horizon, [0], 0, 500, 690, [1e-4, 1e-2, 1, 100]);
+        double direct = path.Mse([s], scaling, [0], 500, 690);
+        Assert.Equal(direct, mse, 1e-4 * direct);
+        Assert.True(mse > 0);
+    }
+
+    [Fact]
+    public void Forecaster_WhoseLinearPathWinsAlone_RefitsItOnEveryRow()
+    {
+        // A learning rate too small to move the correction from its (non-zero) start: it cannot beat the path alone,
+        // is dropped, and the path is refitted with its chosen penalty on every window of the series, the validation
+        // and calibration tails included.
+        var s = Ar2(600, 6);
+        var f = Forecaster.Train([s], Options(channelIndependent: false, epochs: 1) with { LearningRate = 1e-12 });
+        Assert.False(f.RecurrentCorrection);
+        var linear = Assert.IsType<LinearForecastPath>(f.Linear);
+        var expected = LinearForecastPath.Fit([s], f.TargetScaling, 12, 4, [0], 0, 600 - 4, 600 - 4, [linear.Ridge]).Path;
+        Assert.Equal(expected.Weights, linear.Weights);
+        Assert.Equal(expected.Bias, linear.Bias);
+        // The intervals were calibrated before the refit, one residual per origin of the 60-row calibration tail.
+        Assert.All(f.CalibrationResiduals, r => Assert.Equal(60, r.Length));
+    }
+
     [Fact]
     public void Constructor_RejectsMismatchedSizes()
     {
