@@ -430,17 +430,22 @@ public sealed class Forecaster
                                                            options.ConfidenceLevel, result, linear, false, ci, options.DifferenceInputs);
         var held = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
                                   linear, keepRecurrent, ci, options.DifferenceInputs);
+        var forecasts = series.Select(held.Rollout).ToArray();   // one rollout per series serves the check and the calibration
         // A correction that won on validation must also show that it is more than noise: its gain over the path alone,
         // on every held-out row (validation and calibration), must exceed twice its standard error.
-        if (alone is not null && keepRecurrent && validation > 0 &&
-            !(Gain(held.HeldOutErrors(series, length, trainSteps, length - h), alone.HeldOutErrors(series, length, trainSteps, length - h), h) is var (gain, error)
-              && gain > 2 * error))
+        if (alone is not null && keepRecurrent && validation > 0)
         {
-            keepRecurrent = false;
-            forecasterMse = linearMse;
-            held = alone;
+            var (gain, error) = Gain(held.HeldOutErrors(series, forecasts, length, trainSteps, length - h),
+                                     alone.HeldOutErrors(series, series.Select(alone.Rollout).ToArray(), length, trainSteps, length - h), h);
+            if (!(gain > 2 * error))
+            {
+                keepRecurrent = false;
+                forecasterMse = linearMse;
+                held = alone;
+                forecasts = series.Select(alone.Rollout).ToArray();
+            }
         }
-        var residuals = calibration > 0 ? held.Calibrate(series, length, calFrom, calTo) : NoResiduals(nt * h);
+        var residuals = calibration > 0 ? held.Calibrate(series, forecasts, length, calFrom, calTo) : NoResiduals(nt * h);
         // A linear path that won alone is refitted on every window the series have, the held-out tails included: they
         // hold the rows nearest the future. The intervals keep the held-out residuals measured above.
         if (linear is not null && !keepRecurrent)
@@ -477,16 +482,18 @@ public sealed class Forecaster
 
     private static float[][] NoResiduals(int n) => Enumerable.Range(0, n).Select(_ => Array.Empty<float>()).ToArray();
 
-    // The sorted absolute residuals for each (target, step) over the forecast origins t ∈ [from, to) of every series.
-    private float[][] Calibrate(IReadOnlyList<SeriesData> series, int length, int from, int to)
+    // The sorted absolute residuals for each (target, step) over the forecast origins t ∈ [from, to) of every series,
+    // from the series' rollouts.
+    private float[][] Calibrate(IReadOnlyList<SeriesData> series, float[][] rollouts, int length, int from, int to)
     {
         int nt = TargetCount, h = Horizon;
         var residuals = new List<float>[nt * h];
         for (int i = 0; i < residuals.Length; i++) residuals[i] = new();
-        foreach (var s in series)
+        for (int b = 0; b < series.Count; b++)
         {
+            var s = series[b];
             int offset = s.Length - length;
-            var forecasts = Rollout(s);
+            var forecasts = rollouts[b];
             for (int t = offset + from; t < offset + to; t++)
                 for (int j = 0; j < nt; j++)
                     for (int k = 0; k < h; k++)
@@ -497,14 +504,15 @@ public sealed class Forecaster
 
     // Per forecast origin t ∈ [from, to) of the common axis, the squared error of its forecast in standardised changes,
     // summed over targets, steps and series.
-    private double[] HeldOutErrors(IReadOnlyList<SeriesData> series, int length, int from, int to)
+    private double[] HeldOutErrors(IReadOnlyList<SeriesData> series, float[][] rollouts, int length, int from, int to)
     {
         int nt = TargetCount, h = Horizon;
         var errors = new double[Math.Max(0, to - from)];
-        foreach (var s in series)
+        for (int b = 0; b < series.Count; b++)
         {
+            var s = series[b];
             int offset = s.Length - length;
-            var forecasts = Rollout(s);
+            var forecasts = rollouts[b];
             for (int t = from; t < to; t++)
                 for (int j = 0; j < nt; j++)
                     for (int k = 0; k < h; k++)
