@@ -100,19 +100,16 @@ internal static class ForecastBenchmark
             var (linear, _) = LinearForecastPath.Fit([series], scaling, lookback, horizon, [0], 0, fold.TrainEnd - horizon,
                                                      fold.ValidationEnd - horizon, [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000], cancellation);
             double linearSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            var window = new float[lookback];
-            var predicted = new float[horizon];
             var all = ToSeries(z, table.Channels, fold.TestEnd);
-            var linearForecasts = new float[(lastOrigin - firstOrigin + 1) * table.Channels * horizon];
-            for (int t = firstOrigin; t <= lastOrigin; t++)
-                for (int j = 0; j < table.Channels; j++)
-                {
-                    LinearForecastPath.FillWindow(all, j, t, window);
-                    predicted.AsSpan().Clear();
-                    linear.AddPrediction(window, 1, predicted);
+            int stride = table.Channels * horizon;
+            var linearForecasts = new float[(lastOrigin - firstOrigin + 1) * stride];
+            for (int j = 0; j < table.Channels; j++)
+            {
+                linear.AddPredictions(all, j, 1, firstOrigin, lastOrigin + 1, linearForecasts.AsSpan(j * horizon), stride);
+                for (int t = firstOrigin; t <= lastOrigin; t++)
                     for (int step = 0; step < horizon; step++)
-                        linearForecasts[((t - firstOrigin) * table.Channels + j) * horizon + step] = z[t][j] + predicted[step];
-                }
+                        linearForecasts[(t - firstOrigin) * stride + j * horizon + step] += z[t][j];
+            }
             Score(sums["linear"], z, firstOrigin, lastOrigin, horizon,
                   (t, j, step) => linearForecasts[((t - firstOrigin) * table.Channels + j) * horizon + step - 1]);
             sums["linear"].Seconds += linearSeconds;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Training;
 
@@ -355,8 +356,6 @@ public sealed class Forecaster
         int steps = validation > 0 ? valTo : trainSteps;
         var inputs = new float[steps * batch * nu];
         var targets = new float[steps * batch * ny];
-        var window = linear is null ? [] : new float[linear.Lookback];
-        var predicted = new float[h];
         for (int b = 0; b < batch; b++)
         {
             var s = series[b / lanes];
@@ -372,13 +371,25 @@ public sealed class Forecaster
                         target[jj * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j]) / targetScaling.Std[j]);
                     if (t >= valFrom)
                         for (int k = 0; k < h; k++) { naiveSum += (double)target[jj * h + k] * target[jj * h + k]; naiveCount++; }
-                    if (linear is null) continue;
-                    LinearForecastPath.FillWindow(s, j, offset + t, window);
-                    predicted.AsSpan().Clear();
-                    linear.AddPrediction(window, targetScaling.Std[j], predicted);
-                    for (int k = 0; k < h; k++) target[jj * h + k] -= predicted[k];
                 }
             }
+        }
+        if (linear is not null)
+        {
+            // The recurrent model learns what the linear path leaves: its forecasts, a (lane, target) at a time, come off.
+            var path = linear;
+            Parallel.For(0, batch * laneTargets, new ParallelOptions { MaxDegreeOfParallelism = options.Threads ?? Environment.ProcessorCount, CancellationToken = cancellationToken }, () => new float[steps * h], (item, _, predicted) =>
+            {
+                int b = item / laneTargets, jj = item % laneTargets, j = ci ? b % lanes : jj, offset = offsets[b / lanes];
+                predicted.AsSpan().Clear();
+                path.AddPredictions(series[b / lanes], j, targetScaling.Std[j], offset, offset + steps, predicted, h);
+                for (int t = 0; t < steps; t++)
+                {
+                    var target = targets.AsSpan((t * batch + b) * ny + jj * h, h);
+                    TensorPrimitives.Subtract(target, predicted.AsSpan(t * h, h), target);
+                }
+                return predicted;
+            }, _ => { });
         }
 
         var model = options.Model.Create(nu, ny, options.Seed);
@@ -557,15 +568,7 @@ public sealed class Forecaster
         if (RecurrentCorrection)
             lock (_modelLock) Model.Simulate(new float[Model.StateSize * Lanes], u, T, Lanes, y, new float[Model.StateSize * Lanes]);
         if (Linear is not null)
-        {
-            var window = new float[Linear.Lookback];
-            for (int t = 0; t < T; t++)
-                for (int j = 0; j < TargetCount; j++)
-                {
-                    LinearForecastPath.FillWindow(series, j, t, window);
-                    Linear.AddPrediction(window, TargetScaling.Std[j], y.AsSpan(t * ny + j * Horizon, Horizon));
-                }
-        }
+            Parallel.For(0, TargetCount, j => Linear.AddPredictions(series, j, TargetScaling.Std[j], 0, T, y.AsSpan(j * Horizon), ny));
         for (int t = 0; t < T; t++)
             Decode(y.AsSpan(t * ny, ny), series.Targets.AsSpan(t * TargetCount, TargetCount), y.AsSpan(t * ny, ny));
         return y;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Forecasting;
@@ -60,17 +61,84 @@ public sealed class LinearForecastPath
     public void AddPrediction(ReadOnlySpan<float> window, double std, Span<float> output)
     {
         int L = Lookback, h = Horizon;
+        Validation.CheckLength(window, L, nameof(window));
+        Validation.CheckLength(output, h, nameof(output));
         double last = window[L - 1];
+        Span<double> x = L <= 1024 ? stackalloc double[L - 1] : new double[L - 1];
+        for (int i = 1; i < L; i++) x[i - 1] = (window[L - 1 - i] - last) / std;
         Span<double> acc = h <= 1024 ? stackalloc double[h] : new double[h];
-        Bias.CopyTo(acc);
-        for (int i = 1; i < L; i++)
-        {
-            double x = (window[L - 1 - i] - last) / std;
-            if (x == 0) continue;
-            var row = Weights.AsSpan((i - 1) * h, h);
-            for (int k = 0; k < h; k++) acc[k] += row[k] * x;
-        }
+        Accumulate(x, 1, acc);
         for (int k = 0; k < h; k++) output[k] += (float)acc[k];
+    }
+
+    /// <summary>
+    /// Adds the linear forecasts of target <paramref name="target"/> made at the rows t ∈ [from, to) of
+    /// <paramref name="series"/> to <paramref name="output"/>: the h values of row t start at (t − from)·stride. The same
+    /// numbers as <see cref="AddPrediction"/> on each row's window (rows before the series' start repeat its first
+    /// value), computed a block of rows at a time: each weight row is read once per block rather than once per window.
+    /// </summary>
+    /// <param name="series">The series.</param>
+    /// <param name="target">The target's index.</param>
+    /// <param name="std">The target's standard deviation σ.</param>
+    /// <param name="from">First row (inclusive).</param>
+    /// <param name="to">Last row (exclusive), at most the series' length.</param>
+    /// <param name="output">At least (to − from − 1)·stride + h values, added to.</param>
+    /// <param name="stride">The distance between consecutive rows' forecasts in <paramref name="output"/>, at least h.</param>
+    public void AddPredictions(SeriesData series, int target, double std, int from, int to, Span<float> output, int stride)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentOutOfRangeException.ThrowIfNegative(target);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(target, series.TargetCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, series.Length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, Horizon);
+        if (to <= from) return;
+        if (output.Length < (long)(to - from - 1) * stride + Horizon) throw new ArgumentException("The output is too short for the rows.", nameof(output));
+        int L = Lookback, h = Horizon, nt = series.TargetCount, lags = L - 1;
+        var y = series.Targets;
+        var x = new double[RowBlock * lags];
+        var acc = new double[RowBlock * h];
+        for (int t0 = from; t0 < to; t0 += RowBlock)
+        {
+            int rows = Math.Min(RowBlock, to - t0);
+            for (int r = 0; r < rows; r++)
+            {
+                int t = t0 + r;
+                double last = y[t * nt + target];
+                var xr = x.AsSpan(r * lags, lags);
+                for (int i = 1; i < L; i++) xr[i - 1] = (y[Math.Max(0, t - i) * nt + target] - last) / std;
+            }
+            var block = acc.AsSpan(0, rows * h);
+            Accumulate(x.AsSpan(0, rows * lags), rows, block);
+            for (int r = 0; r < rows; r++)
+            {
+                var o = output.Slice((t0 + r - from) * stride, h);
+                var a = block.Slice(r * h, h);
+                for (int k = 0; k < h; k++) o[k] += (float)a[k];
+            }
+        }
+    }
+
+    // Rows per block in AddPredictions: their accumulators (rows × h doubles) stay in cache while the weights stream by.
+    private const int RowBlock = 32;
+
+    // acc[r] = b + Σ_i x[r, i − 1]·W[i − 1] for `rows` rows of L − 1 lags: one kernel for the single window and the block,
+    // so that both give the same bits.
+    private void Accumulate(ReadOnlySpan<double> x, int rows, Span<double> acc)
+    {
+        int h = Horizon, lags = Lookback - 1;
+        for (int r = 0; r < rows; r++) Bias.CopyTo(acc.Slice(r * h, h));
+        for (int i = 0; i < lags; i++)
+        {
+            ReadOnlySpan<double> w = Weights.AsSpan(i * h, h);
+            for (int r = 0; r < rows; r++)
+            {
+                double xi = x[r * lags + i];
+                if (xi == 0) continue;
+                var a = acc.Slice(r * h, h);
+                TensorPrimitives.MultiplyAdd(w, xi, a, a);
+            }
+        }
     }
 
     /// <summary>
@@ -187,21 +255,30 @@ public sealed class LinearForecastPath
     /// <summary>The mean squared error (standardised changes) of the windows ending at t ∈ [from, to).</summary>
     public double Mse(IReadOnlyList<SeriesData> series, Standardizer scaling, int[] offsets, int from, int to)
     {
-        int p = Lookback, h = Horizon;
-        var row = new double[p];
-        var truth = new double[h];
-        var window = new float[p];
-        var forecast = new float[h];
+        int h = Horizon;
         double sum = 0;
         long n = 0;
-        foreach (var (s, j, t) in Windows(series, offsets, from, to, h))
+        for (int b = 0; b < series.Count; b++)
         {
-            FillRow(s, j, t, p, h, scaling.Std[j], row, truth);
-            FillWindow(s, j, t, window);
-            forecast.AsSpan().Clear();
-            AddPrediction(window, scaling.Std[j], forecast);
-            for (int k = 0; k < h; k++) { double d = forecast[k] - truth[k]; sum += d * d; }
-            n += h;
+            var s = series[b];
+            int nt = s.TargetCount, first = Math.Max(0, offsets[b] + from), last = Math.Min(s.Length - h, offsets[b] + to);   // rows [first, last)
+            if (last <= first) continue;
+            var forecast = new float[(last - first) * h];
+            for (int j = 0; j < nt; j++)
+            {
+                forecast.AsSpan().Clear();
+                AddPredictions(s, j, scaling.Std[j], first, last, forecast, h);
+                for (int t = first; t < last; t++)
+                {
+                    double y = s.Targets[t * nt + j];
+                    for (int k = 0; k < h; k++)
+                    {
+                        double d = forecast[(t - first) * h + k] - (s.Targets[(t + 1 + k) * nt + j] - y) / scaling.Std[j];
+                        sum += d * d;
+                    }
+                }
+                n += (long)(last - first) * h;
+            }
         }
         return n == 0 ? double.NaN : sum / n;
     }

@@ -34,24 +34,20 @@ internal static class LinearBaseline
         }
         var result = new float[labels.Length][];
         for (int i = 0; i < result.Length; i++) result[i] = [];
-        var window = new float[lookback];
-        var change = new float[horizon];
         foreach (var rows in series)
         {
             token.ThrowIfCancellationRequested();
             var s = ToSeries(labels, rows, targets);
             if (s is null) continue;
-            for (int p = 0; p < rows.Length; p++)
+            var change = new float[rows.Length * horizon];
+            for (int p = 0; p < rows.Length; p++) result[rows[p]] = new float[horizon * targets];
+            for (int j = 0; j < targets; j++)
             {
-                var f = new float[horizon * targets];
-                for (int j = 0; j < targets; j++)
-                {
-                    LinearForecastPath.FillWindow(s, j, p, window);
-                    change.AsSpan().Clear();
-                    path.AddPrediction(window, scaling.Std[j], change);
-                    for (int k = 0; k < horizon; k++) f[j * horizon + k] = (float)(s.Targets[p * targets + j] + scaling.Std[j] * change[k]);
-                }
-                result[rows[p]] = f;
+                change.AsSpan().Clear();
+                path.AddPredictions(s, j, scaling.Std[j], 0, rows.Length, change, horizon);
+                for (int p = 0; p < rows.Length; p++)
+                    for (int k = 0; k < horizon; k++)
+                        result[rows[p]][j * horizon + k] = (float)(s.Targets[p * targets + j] + scaling.Std[j] * change[p * horizon + k]);
             }
         }
         return result;

@@ -54,6 +54,32 @@ public class LinearPathTests
         Assert.True(mse > 0);
     }
 
+    [Theory]
+    [InlineData(6, 3, 0, 100)]    // the first rows' windows reach before the series' start
+    [InlineData(40, 17, 55, 90)]   // more rows than one block, a stride wider than h
+    public void AddPredictions_GivesTheBitsOfAddPredictionOnEveryWindow(int lookback, int horizon, int from, int to)
+    {
+        var s = Ar2(120, 7, targets: 2);
+        var rnd = new Random(3);
+        var path = new LinearForecastPath(lookback, horizon, Enumerable.Range(0, (lookback - 1) * horizon).Select(_ => rnd.NextDouble() - 0.5).ToArray(),
+                                          Enumerable.Range(0, horizon).Select(_ => rnd.NextDouble()).ToArray(), 0.1);
+        int stride = horizon + 2;
+        var block = Enumerable.Repeat(0.25f, (to - from) * stride).ToArray();   // added to, not overwritten
+        path.AddPredictions(s, 1, 2.5, from, to, block, stride);
+        var window = new float[lookback];
+        for (int t = from; t < to; t++)
+        {
+            var one = Enumerable.Repeat(0.25f, horizon).ToArray();
+            LinearForecastPath.FillWindow(s, 1, t, window);
+            path.AddPrediction(window, 2.5, one);
+            Assert.Equal(one, block.AsSpan((t - from) * stride, horizon).ToArray());
+            Assert.Equal([0.25f, 0.25f], block.AsSpan((t - from) * stride + horizon, 2).ToArray());
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => path.AddPredictions(s, 2, 1, 0, 10, block, stride));
+        Assert.Throws<ArgumentOutOfRangeException>(() => path.AddPredictions(s, 0, 1, 0, 121, block, stride));
+        Assert.Throws<ArgumentException>(() => path.AddPredictions(s, 0, 1, 0, to - from + 1, block, stride));
+    }
+
     [Fact]
     public void Forecaster_WhoseLinearPathWinsAlone_RefitsItOnEveryRow()
     {
