@@ -85,9 +85,10 @@ public sealed record ForecasterOptions
     /// which is the right answer for a random walk.</summary>
     public double[] LinearRidges { get; init; } = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
 
-    /// <summary>A linear path fitted before (by an earlier training on the same series and settings) to use instead of
-    /// fitting one; null (default) to fit. Its look-back must be <see cref="LinearLookback"/>.</summary>
-    public LinearForecastPath? LinearPath { get; init; }
+    /// <summary>The linear path's fits shared with other trainings on the same series and linear settings (a search over
+    /// recurrent settings): the first training fills it, the later ones reuse its fits instead of fitting again; null
+    /// (default) to fit every time.</summary>
+    public LinearPathFits? LinearFits { get; init; }
 
     /// <summary>Fraction of each series, before the calibration tail, held out to validate: the linear path's penalty,
     /// early stopping with the best weights restored, and whether the recurrent correction is kept at all. In [0, 0.5);
@@ -342,12 +343,16 @@ public sealed class Forecaster
 
         LinearForecastPath? linear = null;
         double linearMse = double.NaN;
-        if (options.LinearLookback > 0 && options.LinearPath is { } given && given.Lookback == options.LinearLookback && given.Horizon == h)
-            (linear, linearMse) = (given, validation > 0 ? given.Mse(series, targetScaling, offsets, valFrom, valTo) : double.NaN);
+        var fits = options.LinearFits;
+        if (options.LinearLookback > 0 && fits?.HeldOut is { } given && given.Lookback == options.LinearLookback && given.Horizon == h)
+            linear = given;
         else if (options.LinearLookback > 0)
+        {
             (linear, linearMse) = LinearForecastPath.Fit(series, targetScaling, options.LinearLookback, h, offsets, 0, trainSteps,
                                                          validation > 0 ? valFrom : trainSteps, validation > 0 ? valTo : trainSteps,
                                                          options.LinearRidges, cancellationToken);
+            if (fits is not null) (fits.HeldOut, fits.Refit) = (linear, null);
+        }
         double naiveSum = 0;
         long naiveCount = 0;
 
@@ -460,8 +465,13 @@ public sealed class Forecaster
         // A linear path that won alone is refitted on every window the series have, the held-out tails included: they
         // hold the rows nearest the future. The intervals keep the held-out residuals measured above.
         if (linear is not null && !keepRecurrent)
-            linear = LinearForecastPath.Fit(series, targetScaling, linear.Lookback, h, offsets, 0, length - h, length - h,
-                                            [linear.Ridge], cancellationToken).Path;
+        {
+            bool shared = fits is not null && ReferenceEquals(fits.HeldOut, linear);
+            var refit = shared && fits!.Refit is { } done ? done
+                : LinearForecastPath.Fit(series, targetScaling, linear.Lookback, h, offsets, 0, length - h, length - h, [linear.Ridge], cancellationToken).Path;
+            if (shared) fits!.Refit = refit;
+            linear = refit;
+        }
         return new Forecaster(model, h, nt, nf, targetScaling, featureScaling, residuals,
                               options.ConfidenceLevel, result, linear, keepRecurrent, ci, options.DifferenceInputs) { ValidationMse = (linearMse, forecasterMse) };
     }
@@ -690,4 +700,21 @@ public sealed class Forecaster
         if (series.TargetCount != TargetCount || series.FeatureCount != FeatureCount)
             throw new ArgumentException($"The series has {series.TargetCount} targets and {series.FeatureCount} features; the forecaster expects {TargetCount} and {FeatureCount}.", nameof(series));
     }
+}
+
+/// <summary>
+/// The linear path's fits, kept for trainings on the same series with the same look-back, horizon, penalties and
+/// held-out fractions (<see cref="ForecasterOptions.LinearFits"/>): the fit on the training windows, and its refit on
+/// every window once a correction was dropped. The first training fills them and the later ones reuse them, so that a
+/// search over recurrent settings fits the path once. Not thread-safe: share it between trainings run one at a time.
+/// </summary>
+public sealed class LinearPathFits
+{
+    /// <summary>The path fitted on the training windows, its penalty chosen on the validation windows; null until a
+    /// training with a linear path ran.</summary>
+    public LinearForecastPath? HeldOut { get; internal set; }
+
+    /// <summary><see cref="HeldOut"/> refitted with its penalty on every window; null until a training dropped its
+    /// correction.</summary>
+    public LinearForecastPath? Refit { get; internal set; }
 }

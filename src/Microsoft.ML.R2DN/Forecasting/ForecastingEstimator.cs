@@ -130,19 +130,23 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         var clock = Stopwatch.StartNew();
         var tried = new JsonArray();
         (Forecaster Forecaster, double[] Loss, ModelSpec Spec, double Rate, double Score)? best = null;
-        LinearForecastPath? fittedLinear = null;   // fitted once, by the first setting with a linear path
+        var linearFits = new LinearPathFits();   // the path is fitted once, by the first setting, for all of them
+        double fastest = double.PositiveInfinity;   // seconds of the quickest setting so far
         for (int i = 0; i < candidates.Count; i++)
         {
             var (spec, rate) = candidates[i];
             var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
-            if (remaining is { } r && r <= TimeSpan.Zero && best is not null)
+            // A setting's training stops at the budget, but its held-out checks and refit come after: one starts only when
+            // the time left is at least what the quickest setting so far took, so that the whole search ends within it.
+            if (remaining is { } r && best is not null && (r <= TimeSpan.Zero || r.TotalSeconds < fastest))
             {
-                channel.Info(MessageSensitivity.None, $"The time budget is spent: {candidates.Count - i} of {candidates.Count} settings were not tried.");
+                channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                    $"The time budget is spent ({Math.Max(0, r.TotalSeconds):0} s left, the quickest setting took {fastest:0} s): {candidates.Count - i} of {candidates.Count} settings were not tried."));
                 break;
             }
             var options = engineOptions with
             {
-                Model = spec, LearningRate = rate, LinearPath = fittedLinear,
+                Model = spec, LearningRate = rate, LinearFits = linearFits,
                 TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
             };
             string what = $"{OptionChecks.Describe(spec)} forecaster";
@@ -155,8 +159,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             });
             double score = forecaster.ValidationMse.Forecaster;
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            // Reused only while it is the held-out fit: a linear-only forecaster's path was refitted on the validation tail too.
-            if (forecaster.RecurrentCorrection) fittedLinear ??= forecaster.Linear;
+            fastest = Math.Min(fastest, seconds);
             tried.Add(new JsonObject
             {
                 ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = lookback,

@@ -11,8 +11,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// y_{t+1} … y_{t+h}. Training is truncated backpropagation through time on segments of
 /// <see cref="SegmentLength"/> steps with the state carried between segments (MODELS.md section 4), with Adam and a
 /// learning rate that decays smoothly from <see cref="LearningRate"/> to a tenth of it by the last epoch.</para>
-/// <para>Intervals are split-conformal: the last <see cref="CalibrationFraction"/> of every series is held out of
-/// training, and the half-width of the interval for each target and step ahead is the ⌈(n + 1)·c⌉-th smallest absolute
+/// <para>Intervals are split-conformal: a <see cref="CalibrationFraction"/> of every series, just before its validation
+/// tail, is held out of training, and the half-width of the interval for each target and step ahead is the ⌈(n + 1)·c⌉-th smallest absolute
 /// residual over those held-out rows, at the confidence level c.</para>
 /// <para>Not an extension point: only the two derived classes exist.</para>
 /// </remarks>
@@ -76,8 +76,9 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// <summary>The look-back L of the linear path: a ridge regression from the last L values of each target to its
     /// next <see cref="Horizon"/> changes (shared by the targets, fitted in closed form, its penalty chosen on the
     /// validation data), which the recurrent model then corrects. With it the forecaster nests the linear forecasting
-    /// baseline. When the correction does not beat the path alone on the validation data, it is dropped and the path is
-    /// refitted on every row, the validation and calibration tails included. 0 turns it off; otherwise at least 2.
+    /// baseline. When the correction does not beat the path alone on the validation data, or its gain over the path on
+    /// all the held-out rows is less than twice its standard error, it is dropped and the path is refitted on every row,
+    /// the validation and calibration tails included. 0 turns it off; otherwise at least 2.
     /// Default null: half of the rows each series trains on (those before the validation and calibration tails), at
     /// most 336.</summary>
     public int? LinearLookback { get; set; }
@@ -93,7 +94,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// better; with one target both are the same.</summary>
     public bool ChannelIndependent { get; set; } = true;
 
-    /// <summary>The fraction of each series, before the calibration tail, held out to validate, in [0, 0.5): the linear
+    /// <summary>The fraction at the end of each series (the latest rows, after the calibration tail) held out to
+    /// validate, in [0, 0.5): the linear
     /// path's penalty, early stopping (the best epoch's weights are kept), whether the recurrent correction is kept at
     /// all, and the choice among the settings left unset. Default 0.2; 0 turns validation off.</summary>
     public double ValidationFraction { get; set; } = 0.2;
@@ -101,14 +103,16 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// <summary>Epochs without a lower validation error before training stops, at least 1. Default 15.</summary>
     public int EarlyStoppingPatience { get; set; } = 15;
 
-    /// <summary>The most time training may take, all candidate settings together (no new epoch or candidate starts after
-    /// it). Default 5 minutes; null for no limit; otherwise positive.</summary>
+    /// <summary>The most time training may take, all candidate settings together: no epoch starts after it, and a
+    /// further setting starts only while the time left is at least what the quickest setting so far took (its checks on
+    /// the held-out rows and its refit follow its training). Default 5 minutes; null for no limit; otherwise positive.</summary>
     public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 128.</summary>
     public int SegmentLength { get; set; } = ForecastingDefaults.ForecastSegmentLength;
 
-    /// <summary>The fraction of the end of each series held out of training to calibrate the intervals, in [0, 0.5)
+    /// <summary>The fraction of each series, just before its validation tail, held out of training to calibrate the
+    /// intervals, in [0, 0.5)
     /// (at least horizon + 1 rows are held out when it is &gt; 0). 0 turns intervals off, and then no bound column
     /// may be named. Default 0.15.</summary>
     public double CalibrationFraction { get; set; } = ForecastingDefaults.CalibrationFraction;

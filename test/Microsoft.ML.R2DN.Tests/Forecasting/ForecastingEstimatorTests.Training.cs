@@ -215,7 +215,8 @@ public sealed partial class ForecastingEstimatorTests
         options.TimeBudget = TimeSpan.FromTicks(1);
         var model = ml.Forecasting.R2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(100)));
         Assert.True(model.Certificate.IsVerified);
-        Assert.Contains(messages, m => m.StartsWith("The time budget is spent: 2 of 3 settings were not tried.", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("The time budget is spent (0 s left, the quickest setting took ", StringComparison.Ordinal) &&
+                                       m.EndsWith(" s): 2 of 3 settings were not tried.", StringComparison.Ordinal));
         Assert.Throws<ArgumentOutOfRangeException>("TimeBudget", () => { options.TimeBudget = TimeSpan.Zero; ml.Forecasting.R2DN(options); });
     }
 
