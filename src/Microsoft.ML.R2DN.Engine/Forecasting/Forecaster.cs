@@ -361,6 +361,7 @@ public sealed class Forecaster
         int steps = validation > 0 ? valTo : trainSteps;
         var inputs = new float[steps * batch * nu];
         var targets = new float[steps * batch * ny];
+        var naiveErrors = new double[steps - trainSteps];   // per held-out origin: the naive forecast's squared error
         for (int b = 0; b < batch; b++)
         {
             var s = series[b / lanes];
@@ -376,6 +377,8 @@ public sealed class Forecaster
                         target[jj * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j]) / targetScaling.Std[j]);
                     if (t >= valFrom)
                         for (int k = 0; k < h; k++) { naiveSum += (double)target[jj * h + k] * target[jj * h + k]; naiveCount++; }
+                    if (t >= trainSteps)
+                        for (int k = 0; k < h; k++) naiveErrors[t - trainSteps] += (double)target[jj * h + k] * target[jj * h + k];
                 }
             }
         }
@@ -459,6 +462,24 @@ public sealed class Forecaster
                 forecasterMse = linearMse;
                 held = alone;
                 forecasts = series.Select(alone.Rollout).ToArray();
+            }
+        }
+        // A linear path left alone must in turn be more than noise against the naive forecast, by the same test on the
+        // held-out origins (a random walk's path fits the noise of its look-back); with fewer than 4 blocks of origins
+        // the validation comparison above stands.
+        if (linear is not null && !keepRecurrent && validation > 0)
+        {
+            var linearErrors = new double[naiveErrors.Length];
+            for (int t = trainSteps; t < steps; t++)
+                foreach (float r in targets.AsSpan(t * batch * ny, batch * ny)) linearErrors[t - trainSteps] += (double)r * r;
+            var (gain, error) = Gain(linearErrors, naiveErrors, h);
+            if (double.IsFinite(error) && !(gain > 2 * error))
+            {
+                linear = null;
+                linearMse = forecasterMse = naiveCount > 0 ? naiveSum / naiveCount : double.NaN;
+                held = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
+                                      null, false, ci, options.DifferenceInputs);
+                forecasts = series.Select(held.Rollout).ToArray();
             }
         }
         var residuals = calibration > 0 ? held.Calibrate(series, forecasts, length, calFrom, calTo) : NoResiduals(nt * h);
