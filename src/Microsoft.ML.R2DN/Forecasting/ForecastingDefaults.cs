@@ -23,9 +23,6 @@ internal static class ForecastingDefaults
     public const long SimulationScreeningSteps = 6_000;
     /// <summary>The most optimiser steps of the refit on all the data (Epochs unset).</summary>
     public const long SimulationSteps = 40_000;
-    /// <summary>The most restarts of the best setting from new initial weights, in screening time the settings left
-    /// (Epochs unset, with a time budget).</summary>
-    public const int SimulationRestarts = 4;
     /// <summary>The refit's initial rate, as a fraction of the chosen learning rate.</summary>
     public const double SimulationRefitRateFactor = 1.0;
 

@@ -15,9 +15,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="LearningRate"/> is unset) crossed with a contracting and a 10-Lipschitz model (when
 /// <see cref="RecurrentModelOptions.Robustness"/> is unset). Each candidate trains for 6,000 optimiser steps (whole
 /// epochs) with a half-cosine learning rate down to 1% of its start, and keeps its weights of lowest validation NRMSE;
-/// a later candidate must beat the best so far by 1%. Screening time the candidates leave over buys restarts of the
-/// best one from new initial weights (at most 4, each started only while the time left is at least the longest
-/// candidate's), and a restart with a lower validation NRMSE replaces it. The chosen one is then refitted on all the data, the validation
+/// a later candidate must beat the best so far by 1%. The chosen one is then refitted on all the data, the validation
 /// tail included, starting from its chosen weights, for up to 40,000 more steps with a fresh cosine schedule; its last
 /// weights are the model. The candidates share the first half of <see cref="TimeBudget"/> and the refit has the rest;
 /// the cosine's progress is the larger of steps taken over steps planned and time spent over the time allotted, so

@@ -159,35 +159,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
                                        extra?.Invoke(e);
                                    }, cancel));
         }
-        (Simulator Simulator, ModelSpec Spec, double Rate, double Score, int Seed)? best = null;
-        (double Score, double Seconds) Screen(ModelSpec candidate, double rate, int runSeed, TimeSpan? remaining, string label)
-        {
-            var options = engineOptions with
-            {
-                Model = candidate, LearningRate = rate, Seed = runSeed,
-                TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
-            };
-            string what = $"{OptionChecks.Describe(candidate)} simulator";
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            var trained = Train(options, what);
-            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-            double score = trained.Training!.ValidationNrmse.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
-            tried.Add(new JsonObject
-            {
-                ["model"] = OptionChecks.Describe(candidate), ["learningRate"] = rate, ["seed"] = runSeed, ["validationNrmse"] = double.IsFinite(score) ? score : null,
-                ["epochs"] = trained.Training.EpochsCompleted, ["steps"] = trained.Training.TotalSteps, ["bestEpoch"] = trained.Training.BestEpoch,
-            });
-            if (o.ValidationFraction > 0)
-                channel.Info(MessageSensitivity.None, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{label}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4} ({trained.Training.TotalSteps} steps, {seconds:0.0} s)."));
-            // A later setting must beat the best so far by a margin (as for forecasters); a restart of the same setting
-            // needs only to be better.
-            double margin = best is { } b && b.Spec == candidate && b.Rate == rate ? 0 : 0.01;
-            if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - margin)))
-                best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity, runSeed);
-            return (score, seconds);
-        }
-        double longest = 0;
+        (Simulator Simulator, ModelSpec Spec, double Rate, double Score)? best = null;
         for (int i = 0; i < candidates.Count; i++)
         {
             var remaining = Share(i);
@@ -197,18 +169,21 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
                 break;
             }
             var (candidate, rate) = candidates[i];
-            longest = Math.Max(longest, Screen(candidate, rate, seed, remaining, $"Setting {i + 1}/{candidates.Count}").Seconds);
-        }
-        // Screening time the settings left over buys restarts of the best one from new initial weights (a small data set's
-        // result depends on its start; MODELS.md section 7): each must fit in what is left, so the refit keeps its half.
-        if (refit && o.TimeBudget is not null && candidates.Count > 1)
-            for (int k = 1; k <= ForecastingDefaults.SimulationRestarts; k++)
+            var options = engineOptions with { Model = candidate, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
+            string what = $"{OptionChecks.Describe(candidate)} simulator";
+            var trained = Train(options, what);
+            double score = trained.Training!.ValidationNrmse.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
+            tried.Add(new JsonObject
             {
-                var remaining = Share(candidates.Count - 1);
-                if (remaining is not { } left || left.TotalSeconds < longest) break;
-                var current = best!.Value;
-                Screen(current.Spec, current.Rate, unchecked(seed + RestartSeedStep * k), left, $"Restart {k}/{ForecastingDefaults.SimulationRestarts}");
-            }
+                ["model"] = OptionChecks.Describe(candidate), ["learningRate"] = rate, ["validationNrmse"] = double.IsFinite(score) ? score : null,
+                ["epochs"] = trained.Training.EpochsCompleted, ["steps"] = trained.Training.TotalSteps, ["bestEpoch"] = trained.Training.BestEpoch,
+            });
+            if (o.ValidationFraction > 0)
+                channel.Info(MessageSensitivity.None, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4} ({trained.Training.TotalSteps} steps)."));
+            if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - 0.01)))   // a margin, as for forecasters
+                best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
+        }
         var chosen = best!.Value;
         var simulator = chosen.Simulator;
         spec = chosen.Spec;
@@ -258,7 +233,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             ["standardize"] = o.Standardize,
             ["validationFraction"] = o.ValidationFraction,
             ["search"] = tried,
-            ["seed"] = chosen.Seed,
+            ["seed"] = seed,
         };
         return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId), simulator, o.Washout, o.MissingValues, settings,
                                          simulator.Training!.TrainLoss.ToArray(), certificate);
@@ -271,7 +246,4 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         int train = length - (options.ValidationFraction > 0 ? Math.Max(1, (int)(length * options.ValidationFraction)) : 0);
         return Math.Max(1, train / options.SegmentLength);
     }
-
-    // The distance between the seeds of successive restarts (a prime, so that restarts of nearby seeds do not coincide).
-    private const int RestartSeedStep = 7919;
 }
