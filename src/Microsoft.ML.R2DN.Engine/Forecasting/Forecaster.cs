@@ -270,11 +270,12 @@ public sealed class Forecaster
     public LinearForecastPath? Linear { get; }
 
     /// <summary>Whether the recurrent model's output is added (false when, with a linear path, the correction did not
-    /// lower the validation error: the forecaster is then the linear path alone). Always true without a linear path.</summary>
+    /// lower the validation error: the forecaster is then the linear path alone). False without a linear path too when the
+    /// forecaster fell back to repeating the last value.</summary>
     public bool RecurrentCorrection { get; }
 
-    /// <summary>The validation MSE (standardised changes) of the linear path alone and of the whole forecaster; NaN
-    /// without validation.</summary>
+    /// <summary>The validation MSE (standardised changes) of the linear path alone (of the naive forecast without a path)
+    /// and of the forecaster as kept; NaN without validation.</summary>
     public (double Linear, double Forecaster) ValidationMse { get; private init; } = (double.NaN, double.NaN);
 
     /// <summary>Rebuilds a forecaster from its parts (model files); <paramref name="calibrationResiduals"/> as <see cref="CalibrationResiduals"/>.</summary>
@@ -442,7 +443,7 @@ public sealed class Forecaster
             if (linear is not null && !(zero < naive) && !(best < naive)) linear = null;   // the naive forecast is best
             keepRecurrent = best < zero && (linear is not null || best < naive);
             forecasterMse = keepRecurrent ? best : linear is not null ? zero : naive;
-            linearMse = linear is not null ? zero : naive;
+            linearMse = zero;   // without a path the residual targets are the changes: the naive forecast's error
         }
 
         var alone = linear is null ? null : new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h),
@@ -450,35 +451,38 @@ public sealed class Forecaster
         var held = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
                                   linear, keepRecurrent, ci, options.DifferenceInputs);
         var forecasts = series.Select(held.Rollout).ToArray();   // one rollout per series serves the check and the calibration
-        // A correction that won on validation must also show that it is more than noise: its gain over the path alone,
-        // on every held-out row (validation and calibration), must exceed twice its standard error.
-        if (alone is not null && keepRecurrent && validation > 0)
+        // What won on validation must also show that it is more than noise, on every held-out origin (validation and
+        // calibration): a correction its gain over the path alone, and the forecaster kept, path alone or corrected, its
+        // gain over the naive forecast; each gain must exceed twice its standard error. Against naive, with fewer than 4
+        // blocks of origins the validation comparison above stands. (A random walk's path fits the noise of its look-back,
+        // and a correction can then beat the path and still lose to repeating the last value.)
+        if (validation > 0 && (linear is not null || keepRecurrent))
         {
-            var (gain, error) = Gain(held.HeldOutErrors(series, forecasts, length, trainSteps, length - h),
-                                     alone.HeldOutErrors(series, series.Select(alone.Rollout).ToArray(), length, trainSteps, length - h), h);
-            if (!(gain > 2 * error))
+            double[]? aloneErrors = null;
+            if (linear is not null)
+            {
+                aloneErrors = new double[naiveErrors.Length];   // the path alone leaves the residual targets
+                for (int t = trainSteps; t < steps; t++)
+                    foreach (float r in targets.AsSpan(t * batch * ny, batch * ny)) aloneErrors[t - trainSteps] += (double)r * r;
+            }
+            double[]? heldErrors = keepRecurrent ? held.HeldOutErrors(series, forecasts, length, trainSteps, length - h) : null;
+            if (heldErrors is not null && aloneErrors is not null && !IsSignificantGain(heldErrors, aloneErrors, h, out _))
             {
                 keepRecurrent = false;
                 forecasterMse = linearMse;
-                held = alone;
-                forecasts = series.Select(alone.Rollout).ToArray();
+                heldErrors = null;
             }
-        }
-        // A linear path left alone must in turn be more than noise against the naive forecast, by the same test on the
-        // held-out origins (a random walk's path fits the noise of its look-back); with fewer than 4 blocks of origins
-        // the validation comparison above stands.
-        if (linear is not null && !keepRecurrent && validation > 0)
-        {
-            var linearErrors = new double[naiveErrors.Length];
-            for (int t = trainSteps; t < steps; t++)
-                foreach (float r in targets.AsSpan(t * batch * ny, batch * ny)) linearErrors[t - trainSteps] += (double)r * r;
-            var (gain, error) = Gain(linearErrors, naiveErrors, h);
-            if (double.IsFinite(error) && !(gain > 2 * error))
+            if (!IsSignificantGain(heldErrors ?? aloneErrors!, naiveErrors, h, out bool decided) && decided)
             {
                 linear = null;
-                linearMse = forecasterMse = naiveCount > 0 ? naiveSum / naiveCount : double.NaN;
-                held = new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
-                                      null, false, ci, options.DifferenceInputs);
+                keepRecurrent = false;
+                forecasterMse = naiveCount > 0 ? naiveSum / naiveCount : double.NaN;
+            }
+            if (!ReferenceEquals(held.Linear, linear) || held.RecurrentCorrection != keepRecurrent)
+            {
+                held = linear is not null && !keepRecurrent ? alone!
+                    : new Forecaster(model, h, nt, nf, targetScaling, featureScaling, NoResiduals(nt * h), options.ConfidenceLevel, result,
+                                     linear, keepRecurrent, ci, options.DifferenceInputs);
                 forecasts = series.Select(held.Rollout).ToArray();
             }
         }
@@ -497,13 +501,15 @@ public sealed class Forecaster
                               options.ConfidenceLevel, result, linear, keepRecurrent, ci, options.DifferenceInputs) { ValidationMse = (linearMse, forecasterMse) };
     }
 
-    // The mean reduction in squared error from `errors0` to `errors1` per forecast origin, and its standard error. The
-    // forecasts of origins less than h apart share targets, so the errors are averaged over blocks of h origins first and
-    // the standard error is that of the block means; with fewer than 4 blocks it is infinite (too little to tell).
-    private static (double Gain, double StandardError) Gain(double[] errors1, double[] errors0, int h)
+    // Whether the mean reduction in squared error from `errors0` to `errors1` per forecast origin exceeds twice its
+    // standard error. The forecasts of origins less than h apart share targets, so the errors are averaged over blocks
+    // of h origins first and the standard error is that of the block means. With fewer than 4 blocks there is too little
+    // to tell: the answer is no, and `decided` is false.
+    private static bool IsSignificantGain(double[] errors1, double[] errors0, int h, out bool decided)
     {
         int blocks = errors1.Length / h;
-        if (blocks < 4) return (0, double.PositiveInfinity);
+        decided = blocks >= 4;
+        if (!decided) return false;
         var means = new double[blocks];
         for (int b = 0; b < blocks; b++)
         {
@@ -512,7 +518,7 @@ public sealed class Forecaster
             means[b] = sum / h;
         }
         double mean = means.Average(), variance = means.Sum(m => (m - mean) * (m - mean)) / (blocks - 1);
-        return (mean, Math.Sqrt(variance / blocks));
+        return mean > 2 * Math.Sqrt(variance / blocks);
     }
 
     // How much of their initial size the recurrent correction's output maps keep (see Train).

@@ -165,11 +165,11 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = lookback,
                 ["validationMse"] = double.IsFinite(score) ? score : null,
                 ["linearValidationMse"] = double.IsFinite(forecaster.ValidationMse.Linear) ? forecaster.ValidationMse.Linear : null,
-                ["recurrentCorrection"] = forecaster.RecurrentCorrection, ["seconds"] = seconds,
+                ["recurrentCorrection"] = forecaster.RecurrentCorrection, ["linearPath"] = forecaster.Linear is not null, ["seconds"] = seconds,
             });
             var inv = CultureInfo.InvariantCulture;
             string linearNote = lookback > 0
-                ? string.Create(inv, $" (linear path alone {forecaster.ValidationMse.Linear:G4}), recurrent correction {(forecaster.RecurrentCorrection ? "kept" : "dropped")}")
+                ? string.Create(inv, $" (linear path alone {forecaster.ValidationMse.Linear:G4}), {(forecaster.RecurrentCorrection ? "recurrent correction kept" : forecaster.Linear is not null ? "recurrent correction dropped" : "neither beat repeating the last value, which it does")}")
                 : "";
             channel.Info(MessageSensitivity.None, string.Create(inv,
                 $"Setting {i + 1}/{candidates.Count}: {what}, {path}, learning rate {rate:G3}: validation MSE {score:G4}{linearNote}, {seconds:0.0} s."));
