@@ -80,6 +80,11 @@ public sealed record ForecasterOptions
     /// 0 (default) for none, else at least 2.</summary>
     public int LinearLookback { get; init; }
 
+    /// <summary>Further look-backs tried for the linear path when there is validation data, each in [2, 100000]; the path
+    /// with the lowest validation MSE is kept (<see cref="LinearLookback"/> wins ties). Those longer than a third of the
+    /// training windows are skipped. Default none.</summary>
+    public int[] LinearLookbackAlternatives { get; init; } = [];
+
     /// <summary>The ridge penalties tried for the linear path (relative to the mean diagonal of XᵀX), the best on the
     /// validation windows kept. Default {1e-4, 1e-3, …, 1000}: the largest make the path nearly zero, the naive forecast,
     /// which is the right answer for a random walk.</summary>
@@ -130,6 +135,8 @@ public sealed record ForecasterOptions
         if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1)) throw new ArgumentOutOfRangeException("confidenceLevel", ConfidenceLevel, "The confidence level must be in (0, 1).");
         if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
         if (LinearLookback is < 0 or 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(LinearLookback), LinearLookback, "LinearLookback must be 0 (no linear path) or in [2, 100000].");
+        if (LinearLookbackAlternatives is null || LinearLookbackAlternatives.Any(l => l is < 2 or > 100_000))
+            throw new ArgumentOutOfRangeException(nameof(LinearLookbackAlternatives), "LinearLookbackAlternatives must not be null, and each must be in [2, 100000].");
         if (LinearLookback > 0 && (LinearRidges is null || LinearRidges.Length == 0 || LinearRidges.Any(r => !(r >= 0) || !double.IsFinite(r))))
             throw new ArgumentOutOfRangeException(nameof(LinearRidges), "LinearRidges must hold at least one finite penalty >= 0.");
         if (!(ValidationFraction >= 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
@@ -345,14 +352,22 @@ public sealed class Forecaster
         LinearForecastPath? linear = null;
         double linearMse = double.NaN;
         var fits = options.LinearFits;
-        if (options.LinearLookback > 0 && fits?.HeldOut is { } given && given.Lookback == options.LinearLookback && given.Horizon == h)
+        // The look-backs tried: the given one, then (on validation) the alternatives the training windows allow.
+        int[] lookbacks = options.LinearLookback <= 0 ? []
+            : validation > 0 ? [options.LinearLookback, .. options.LinearLookbackAlternatives.Where(l => l != options.LinearLookback && 3 * l <= trainSteps)]
+            : [options.LinearLookback];
+        if (lookbacks.Length > 0 && fits?.HeldOut is { } given && lookbacks.Contains(given.Lookback) && given.Horizon == h)
             linear = given;
-        else if (options.LinearLookback > 0)
+        else
         {
-            (linear, linearMse) = LinearForecastPath.Fit(series, targetScaling, options.LinearLookback, h, offsets, 0, trainSteps,
+            foreach (int lookback in lookbacks)
+            {
+                var (path, mse) = LinearForecastPath.Fit(series, targetScaling, lookback, h, offsets, 0, trainSteps,
                                                          validation > 0 ? valFrom : trainSteps, validation > 0 ? valTo : trainSteps,
                                                          options.LinearRidges, cancellationToken);
-            if (fits is not null) (fits.HeldOut, fits.Refit) = (linear, null);
+                if (linear is null || mse < linearMse) (linear, linearMse) = (path, mse);
+            }
+            if (fits is not null && linear is not null) (fits.HeldOut, fits.Refit) = (linear, null);
         }
         double naiveSum = 0;
         long naiveCount = 0;

@@ -35,6 +35,10 @@ internal static class ForecastingDefaults
     /// <summary>The longest automatic look-back of the linear path (the long-term forecasting literature's 336 steps).</summary>
     public const int MaxAutoLookback = 336;
 
+    /// <summary>The further automatic look-back tried on validation when the training data allows it (ETTh1 at horizon 96:
+    /// validation MSE 0.7113 against 0.7141 at 336, test 0.356 against 0.370; 720 costs 40 s and lost on both sets).</summary>
+    public const int LongAutoLookback = 512;
+
     /// <summary>The most forecast values per row (horizon × targets): the largest size a saved model's ML.NET scorer has.</summary>
     public const int MaxForecastValues = 262_144;
 

@@ -113,6 +113,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             Seed = seed,
             Threads = o.Threads,
             LinearLookback = lookback,
+            LinearLookbackAlternatives = o.LinearLookback is null && lookback == ForecastingDefaults.MaxAutoLookback ? [ForecastingDefaults.LongAutoLookback] : [],
             ChannelIndependent = o.ChannelIndependent && nt > 1,
             DifferenceInputs = o.DifferenceInputs,
             ValidationFraction = o.ValidationFraction,
@@ -123,7 +124,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         long trainingRows = (long)shortest * series.Count;
         var candidates = Candidates(o, trainingRows);
         channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} forecaster on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
-                $"at most {o.Epochs} epochs{(lookback > 0 ? $", linear path over the last {lookback} values" : "")}" +
+                $"at most {o.Epochs} epochs{(lookback > 0 ? $", linear path over the last {lookback}{(engineOptions.LinearLookbackAlternatives.Length > 0 ? $" or {string.Join(" or ", engineOptions.LinearLookbackAlternatives)} (chosen on validation)" : "")} values" : "")}" +
                 $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation data" : "")}" +
                 $"{(o.TimeBudget is { } tb ? $", within {tb.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s" : "")}.");
 
@@ -150,7 +151,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
             };
             string what = $"{OptionChecks.Describe(spec)} forecaster";
-            string path = lookback > 0 ? $"linear path over {lookback} values" : "no linear path";
+
             long start = Stopwatch.GetTimestamp();
             var (forecaster, loss) = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs, (progress, cancel) =>
             {
@@ -158,11 +159,12 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 return (trained, trained.Training!.TrainLoss.ToArray());
             });
             double score = forecaster.ValidationMse.Forecaster;
+            string path = forecaster.Linear is { } chosenPath ? $"linear path over {chosenPath.Lookback} values" : lookback > 0 ? "no linear path kept" : "no linear path";
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             fastest = Math.Min(fastest, seconds);
             tried.Add(new JsonObject
             {
-                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = lookback,
+                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = forecaster.Linear?.Lookback ?? 0,
                 ["validationMse"] = double.IsFinite(score) ? score : null,
                 ["linearValidationMse"] = double.IsFinite(forecaster.ValidationMse.Linear) ? forecaster.ValidationMse.Linear : null,
                 ["recurrentCorrection"] = forecaster.RecurrentCorrection, ["linearPath"] = forecaster.Linear is not null, ["seconds"] = seconds,

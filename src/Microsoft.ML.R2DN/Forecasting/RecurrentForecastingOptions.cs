@@ -80,7 +80,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// all the held-out rows is less than twice its standard error, it is dropped and the path is refitted on every row,
     /// the validation and calibration tails included. 0 turns it off; otherwise at least 2.
     /// Default null: half of the rows each series trains on (those before the validation and calibration tails), at
-    /// most 336.</summary>
+    /// most 336; at 336, with validation data and at least 3 × 512 training windows, 512 is tried too and the one with
+    /// the lower validation error kept.</summary>
     public int? LinearLookback { get; set; }
 
     /// <summary>Whether the recurrent model reads each target's change since the previous row instead of its level, so

@@ -118,6 +118,19 @@ public class LinearPathTests
     }
 
     [Fact]
+    public void Forecaster_WithLookbackAlternatives_KeepsTheOneWithTheLowerValidationError()
+    {
+        // A season of 30 steps: 12 lags cannot see it, 40 can; 1000 (over a third of the training windows) is skipped.
+        var rnd = new Random(3);
+        var y = new float[1500];
+        for (int t = 0; t < y.Length; t++) y[t] = (float)(Math.Sin(2 * Math.PI * t / 30) + 0.1 * (rnd.NextDouble() - 0.5));
+        var s = new SeriesData(y, 1);
+        var f = Forecaster.Train([s], Options(channelIndependent: false, epochs: 1) with { LinearLookbackAlternatives = [40, 1000] });
+        Assert.Equal(40, f.Linear!.Lookback);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([s], Options(false, 1) with { LinearLookbackAlternatives = [1] }));
+    }
+
+    [Fact]
     public void Constructor_RejectsMismatchedSizes()
     {
         Assert.Throws<ArgumentException>(() => new LinearForecastPath(4, 2, new double[5], new double[2], 0));
