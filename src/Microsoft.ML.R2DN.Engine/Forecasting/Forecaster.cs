@@ -488,7 +488,7 @@ public sealed class Forecaster
                 forecasterMse = linearMse;
                 heldErrors = null;
             }
-            if (!IsSignificantGain(heldErrors ?? aloneErrors!, naiveErrors, h, out _, NaiveTestBlocks) && naiveErrors.Length / h >= NaiveTestBlocks)
+            if (!IsSignificantGain(heldErrors ?? aloneErrors!, naiveErrors, h, out bool decided, NaiveTestBlocks) && decided)
             {
                 linear = null;
                 keepRecurrent = false;
@@ -520,7 +520,7 @@ public sealed class Forecaster
     // Whether the mean reduction in squared error from `errors0` to `errors1` per forecast origin exceeds twice its
     // standard error. The forecasts of origins less than h apart share targets, so the errors are averaged over blocks
     // of h origins first and the standard error is that of the block means. With fewer than `minimumBlocks` (4 unless given) there is too little
-    // to tell (fewer than `minimumBlocks`): the answer is no, and `decided` is false.
+    // to tell: the answer is no, and `decided` is false.
     private static bool IsSignificantGain(double[] errors1, double[] errors0, int h, out bool decided, int minimumBlocks = 4)
     {
         int blocks = errors1.Length / h;
