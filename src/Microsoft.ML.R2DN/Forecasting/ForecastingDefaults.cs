@@ -21,8 +21,11 @@ internal static class ForecastingDefaults
     public const int SimulationPatience = 10;
     /// <summary>Optimiser steps of each candidate setting on the validation tail (Epochs unset).</summary>
     public const long SimulationScreeningSteps = 6_000;
-    /// <summary>The most optimiser steps of the refit on all the data (Epochs unset).</summary>
+    /// <summary>The refit's optimiser steps on all the data (Epochs unset) when the time left does not allow more.</summary>
     public const long SimulationSteps = 40_000;
+    /// <summary>The most optimiser steps of the refit: where the screening's pace says more than
+    /// <see cref="SimulationSteps"/> fit in the time left, the refit takes that many, up to this (small data sets).</summary>
+    public const long SimulationMaxSteps = 150_000;
     /// <summary>The refit's initial rate, as a fraction of the chosen learning rate.</summary>
     public const double SimulationRefitRateFactor = 1.0;
 

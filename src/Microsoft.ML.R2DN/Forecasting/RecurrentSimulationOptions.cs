@@ -16,7 +16,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="RecurrentModelOptions.Robustness"/> is unset). Each candidate trains for 6,000 optimiser steps (whole
 /// epochs) with a half-cosine learning rate down to 1% of its start, and keeps its weights of lowest validation NRMSE;
 /// a later candidate must beat the best so far by 1%. The chosen one is then refitted on all the data, the validation
-/// tail included, starting from its chosen weights, for up to 40,000 more steps with a fresh cosine schedule; its last
+/// tail included, starting from its chosen weights, with a fresh cosine schedule over 40,000 more steps, or as many as
+/// 90% of the time left allows at the screening's pace, up to 150,000 (small data sets); its last
 /// weights are the model. The candidates share the first half of <see cref="TimeBudget"/> and the refit has the rest;
 /// the cosine's progress is the larger of steps taken over steps planned and time spent over the time allotted, so
 /// the rate reaches its floor when either ends the run (a run cut short by the budget depends on the machine's speed).

@@ -141,7 +141,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} simulator on {sequences.Count} series ({table.RowCount} rows), " +
                      (automatic ? $"{ForecastingDefaults.SimulationScreeningSteps} optimiser steps per setting" : $"at most {o.Epochs} epochs") +
                      $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation tail" : "")}" +
-                     $"{(refit ? $", then up to {ForecastingDefaults.SimulationSteps} steps on all the data" : "")}.");
+                     $"{(refit ? $", then {ForecastingDefaults.SimulationSteps} to {ForecastingDefaults.SimulationMaxSteps} steps on all the data, as the time left allows" : "")}.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var tried = new JsonArray();
         // With a refit, the candidates share half the time budget and the refit has the rest.
@@ -160,6 +160,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
                                    }, cancel));
         }
         (Simulator Simulator, ModelSpec Spec, double Rate, double Score)? best = null;
+        long screenedSteps = 0;
         for (int i = 0; i < candidates.Count; i++)
         {
             var remaining = Share(i);
@@ -172,6 +173,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             var options = engineOptions with { Model = candidate, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
             string what = $"{OptionChecks.Describe(candidate)} simulator";
             var trained = Train(options, what);
+            screenedSteps += trained.Training!.TotalSteps;
             double score = trained.Training!.ValidationNrmse.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
             tried.Add(new JsonObject
             {
@@ -195,17 +197,24 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             var left = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
             if (left is null || left > TimeSpan.FromSeconds(1))
             {
+                // The cosine schedule needs its length up front: as many steps as 90 % of the time left allows at the
+                // screening's pace (validation passes included, so an overestimate of a step's time), within
+                // [SimulationSteps, SimulationMaxSteps]. Small data sets thus use the budget they would otherwise leave idle.
+                double secondsPerStep = clock.Elapsed.TotalSeconds / Math.Max(1, screenedSteps);
+                long steps = left is { } l && secondsPerStep > 0
+                    ? (long)Math.Clamp(0.9 * l.TotalSeconds / secondsPerStep, ForecastingDefaults.SimulationSteps, ForecastingDefaults.SimulationMaxSteps)
+                    : ForecastingDefaults.SimulationSteps;
                 var options = engineOptions with
                 {
                     Model = spec, LearningRate = chosen.Rate * ForecastingDefaults.SimulationRefitRateFactor, ValidationFraction = 0,
-                    Steps = ForecastingDefaults.SimulationSteps, TimeBudget = left, InitialParameters = (double[])simulator.Model.Parameters.Clone(),
+                    Steps = steps, TimeBudget = left, InitialParameters = (double[])simulator.Model.Parameters.Clone(),
                 };
                 string what = $"{OptionChecks.Describe(spec)} simulator on all the data";
                 var final = Train(options, what);
                 if (final.Training!.TrainLoss.All(double.IsFinite))
                 {
                     simulator = final;
-                    refitRecord = new JsonObject { ["learningRate"] = options.LearningRate, ["epochs"] = final.Training.EpochsCompleted, ["steps"] = final.Training.TotalSteps };
+                    refitRecord = new JsonObject { ["learningRate"] = options.LearningRate, ["plannedSteps"] = steps, ["epochs"] = final.Training.EpochsCompleted, ["steps"] = final.Training.TotalSteps };
                 }
             }
         }
