@@ -11,7 +11,8 @@
 //
 //   1. Train and save a model (or, when the file is already there from an earlier run, skip training).
 //   2. ml.Model.Load -> GetForecaster() for the model's properties, CreateTimeSeriesEngine<Observation, OutputForecast>.
-//   3. Warm the state up on recent history, then feed new observations one by one and print forecasts with bounds.
+//   3. Predict() at once: the forecast after the last training step; then feed new observations one by one and print
+//      forecasts with bounds.
 //   4. engine.CheckPoint(ml, path), load the checkpoint in a new engine and continue: the forecasts carry on exactly.
 //
 // The files are written beside the program, or to the folder given as the first argument (dotnet run -- ./out).
@@ -71,22 +72,13 @@ Console.WriteLine($"Certificate: {forecaster.Certificate.Statement}, verified: {
 
 var engine = model.CreateTimeSeriesEngine<Observation, OutputForecast>(ml);
 
-// 3. A fresh engine starts from a zero state and an empty history. The forecaster has two parts: a linear path over the
-//    last LinearLookback values of the target (a third of the training rows, at most 336 steps, by default) and a
-//    contracting recurrent model that forgets its initial state. So feeding the engine the last 600 steps of history
-//    (more than the look-back, and many times the recurrent model's memory) puts it where it would be after the whole
-//    history.
-const int WarmUp = 600;
-OutputForecast? warmed = null;
-foreach (var row in history.TakeLast(WarmUp))
-    warmed = engine.Predict(new Observation { Output = row.Output, Drive = row.Drive });
-// Check: the forecast after the whole history (the loaded chain's Transform runs the series from step 0, reading the
-// rows in order) is the same to a few digits.
+// 3. The engine starts where training ended: the model kept its state after the last step of history, so Predict()
+//    at once forecasts the steps after it: the forecast the loaded chain's Transform writes on that last row.
+OutputForecast atStart = engine.Predict();
 float[] afterAll = ml.Data.CreateEnumerable<OutputForecast>(model.Transform(ml.Data.LoadFromEnumerable(history)), reuseRowObject: false)
                      .Last().Forecast;
-Console.WriteLine($"Warmed the state up on the last {WarmUp} steps of history; its forecast differs from the one after all " +
-                  $"{history.Count} steps by at most {warmed!.Forecast.Zip(afterAll, (a, b) => Math.Abs(a - b)).Max():G2}.");
-
+Console.WriteLine($"The engine starts after step {history[^1].Step}: {Format(atStart.Forecast)}, " +
+                  $"{(atStart.Forecast.SequenceEqual(afterAll) ? "bit for bit" : "NOT")} the forecast Transform writes there.");
 Console.WriteLine();
 Console.WriteLine($"{"step",6} {"observed",9} | {$"forecast of steps +1 .. +{forecaster.Horizon}",-36} | {"step +1: 90% interval",-21} | next actual");
 int fed = 0;

@@ -30,7 +30,7 @@ ml.Model.Save(model, data.Schema, "r2dn.zip");                    // a real ML.N
 ITransformer loaded = ml.Model.Load("r2dn.zip", out var schema);   // ML.NET's chain, in any app with the plugin
 Console.WriteLine($"reloaded: {loaded.GetForecaster().Certificate.Statement}, verified {loaded.GetForecaster().Certificate.IsVerified}");
 
-var engine = loaded.CreateTimeSeriesEngine<Row, Prediction>(ml); // one recurrent state per series
+var engine = loaded.CreateTimeSeriesEngine<Row, Prediction>(ml); // each series where training ended
 Prediction next = new();
 foreach (var row in ml.Data.CreateEnumerable<Row>(test, reuseRowObject: false).Where(r => r.Series == "unit-1"))
     next = engine.Predict(row);                                   // update the state with the row, then forecast

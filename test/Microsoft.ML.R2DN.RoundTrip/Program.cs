@@ -84,7 +84,7 @@ public static class Program
                 ConfidenceLowerBoundColumn = nameof(Prediction.Lower), ConfidenceUpperBoundColumn = nameof(Prediction.Upper),
                 Epochs = 3,
             }));
-        var model = pipeline.Fit(data);
+        var model = pipeline.Fit(Report.TrainingRows(ml, data));
         Console.WriteLine("TRAINED " + model.LastTransformer.Certificate);
         ml.Model.Save(model, data.Schema, modelPath);
         Console.WriteLine($"SAVED {modelPath} ({new FileInfo(modelPath).Length} bytes)");

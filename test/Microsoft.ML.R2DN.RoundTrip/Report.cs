@@ -78,10 +78,21 @@ public static class Report
     public static string CertificateLine(Microsoft.ML.R2DN.Engine.Certificates.Certificate c) =>
         $"CERTIFICATE verified={c.IsVerified} maxEigenvalue={R(c.MaxEigenvalue)} scale={R(c.Scale)} | {c}";
 
-    /// <summary>Runs the time-series engine on <paramref name="model"/>: the first <see cref="EngineRows"/> rows of each
-    /// series, a forecast from the current state (also at another horizon and level when the model has intervals), a
-    /// checkpoint to <paramref name="checkpointPath"/> loaded back into a second engine, and one more observation given
-    /// to both. A simulator's refusal is reported instead.</summary>
+    /// <summary>The steps of each series a model of these tests trains on: the first ones, before the rows the engine
+    /// is fed.</summary>
+    public const int TrainSteps = 300;
+
+    /// <summary>The rows of <paramref name="data"/> a model trains on: the first <see cref="TrainSteps"/> steps of
+    /// each series.</summary>
+    public static IDataView TrainingRows(MLContext ml, IDataView data) =>
+        ml.Data.FilterByCustomPredicate<StepOnly>(data, r => r.Step >= TrainSteps);
+
+    /// <summary>Runs the time-series engine on <paramref name="model"/>, trained on <see cref="TrainingRows"/>: the
+    /// forecast it starts with (from the end of training) for the current series and for every series, then
+    /// <see cref="EngineRows"/> observations of each series after its training rows, a forecast from the current state
+    /// (also at another horizon and level when the model has intervals), a checkpoint to
+    /// <paramref name="checkpointPath"/> loaded back into a second engine, and one more observation given to both. A
+    /// simulator's refusal is reported instead.</summary>
     public static List<string> RunEngine(MLContext ml, ITransformer model, IDataView data, string checkpointPath)
     {
         var lines = new List<string>();
@@ -96,14 +107,17 @@ public static class Report
             return lines;
         }
         bool bounds = model.GetForecaster().ConfidenceLowerBoundColumn is not null;
-        var rows = ml.Data.CreateEnumerable<Observation>(data, reuseRowObject: false).ToList();
+        var series = ml.Data.CreateEnumerable<Observation>(data, reuseRowObject: false).GroupBy(r => r.Series).ToList();
+        lines.Add($"ENGINE start current {engine.CurrentSeries}: {Format(engine.Predict())}");
+        foreach (var s in series) lines.Add($"ENGINE start {s.Key}: {Format(engine.PredictSeries(s.Key))}");
         Observation? next = null;
-        foreach (var series in rows.GroupBy(r => r.Series))
+        foreach (var s in series)
         {
+            var after = s.Where(r => r.Step >= TrainSteps).ToList();
             Prediction? p = null;
-            foreach (var o in series.Take(EngineRows)) p = engine.Predict(o);
-            lines.Add($"ENGINE {series.Key} after {EngineRows}: {Format(p!)}");
-            next = series.ElementAt(EngineRows);
+            foreach (var o in after.Take(EngineRows)) p = engine.Predict(o);
+            lines.Add($"ENGINE {s.Key} after {EngineRows}: {Format(p!)}");
+            next = after[EngineRows];
         }
         lines.Add("ENGINE current: " + Format(engine.Predict()));
         if (bounds) lines.Add("ENGINE current h=2 level=0.8: " + Format(engine.Predict(horizon: 2, confidenceLevel: 0.8f)));

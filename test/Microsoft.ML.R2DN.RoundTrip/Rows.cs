@@ -32,3 +32,10 @@ public sealed class Prediction
     /// <summary>The upper bounds (null when the model has none).</summary>
     public float[]? Upper { get; set; }
 }
+
+/// <summary>The step column alone: what <see cref="Report.TrainingRows"/> filters on.</summary>
+public sealed class StepOnly
+{
+    /// <summary>The time step within the series.</summary>
+    public int Step { get; set; }
+}

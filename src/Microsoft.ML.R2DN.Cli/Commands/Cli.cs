@@ -104,6 +104,7 @@ public static class Cli
             BenchExpressivityCommand.Create(),
             BenchForecastCommand.Create(),
             BenchSimulationCommand.Create(),
+            BenchStatesCommand.Create(),
         };
 
     /// <summary>A writer shown on a terminal: progress is redrawn in place on it.</summary>

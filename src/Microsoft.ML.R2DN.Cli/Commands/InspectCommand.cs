@@ -98,6 +98,7 @@ internal static class InspectCommand
                 ["parameterCount"] = m.ParameterCount,
             },
             ["horizon"] = m.Forecaster?.Horizon,
+            ["storedSeries"] = m.Forecaster?.StoredSeries.Count,
             ["confidenceLevel"] = m.Forecaster?.ConfidenceLowerBoundColumn is not null ? Report.Json(m.Forecaster.ConfidenceLevel) : null,
             ["washout"] = m.Simulator?.Washout,
             ["transformersBefore"] = m.PrefixLength,
@@ -138,6 +139,8 @@ internal static class InspectCommand
             table.Add("Series id", f.SeriesIdColumnName ?? "(none: one series)");
             table.Add("Writes", f.ConfidenceLowerBoundColumn is null ? f.OutputColumnName
                 : $"{f.OutputColumnName}, {f.ConfidenceLowerBoundColumn}, {f.ConfidenceUpperBoundColumn}");
+            table.Add("End states", f.StoredSeries.Count == 0 ? "none: engines start every series from an empty history"
+                : $"{Report.Count(f.StoredSeries.Count)}: engines start there (the end of training or a checkpoint)");
         }
         else
         {

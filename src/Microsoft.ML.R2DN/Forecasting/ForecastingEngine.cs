@@ -21,9 +21,13 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// (such as forward filling) cannot.</para>
 /// <para>With a series id column, the engine keeps one state per series id; the parameterless
 /// <see cref="Predict(int?, float?)"/> uses the series of the last observation.</para>
-/// <para>A new engine starts from the states saved by <see cref="CheckPoint(MLContext, string)"/> when the model was
-/// loaded from a checkpoint, and from a zero state (no observation yet) otherwise. The engine works on its own copy of
-/// the states: the transformer it was created from never changes.</para>
+/// <para>A new engine starts where the model it was created from left off, as ML.NET's does: after <c>Fit</c>, every
+/// series the model trained on is at the state after its last training row (unless the model was trained with
+/// <see cref="RecurrentForecastingOptions.KeepEndStates"/> = false), so <see cref="Predict(int?, float?)"/> at once
+/// forecasts the steps after the last training row, and <see cref="Predict(TSrc, int?, float?)"/> takes the row that
+/// follows it; after <see cref="CheckPoint(MLContext, string)"/> and <c>mlContext.Model.Load</c>, every series is at its
+/// checkpointed state. A series the engine holds no state for starts from an empty history at its first observation.
+/// The engine works on its own copy of the states: the transformer it was created from never changes.</para>
 /// </remarks>
 /// <threadsafety>Not thread-safe: use one engine per thread (engines over one transformer may run in parallel).</threadsafety>
 public sealed class ForecastingEngine<TSrc, TDst>
@@ -80,9 +84,42 @@ public sealed class ForecastingEngine<TSrc, TDst>
         int h = CheckHorizon(horizon);
         CheckLevel(confidenceLevel);
         if (_current is null || !_states.TryGetValue(_current, out var state) || state.Steps == 0)
-            throw new InvalidOperationException("The engine has seen no observation yet: call Predict(example) with the latest observation first.");
+            throw new InvalidOperationException(
+                "The engine has seen no observation yet: call Predict(example) with the latest observation first.");
         return Forecast(state, h, confidenceLevel);
     }
+
+    /// <summary>The forecast from the current state of series <paramref name="seriesId"/>, without a new observation;
+    /// that series becomes the one <see cref="Predict(int?, float?)"/> forecasts.</summary>
+    /// <param name="seriesId">The series id as text (as the model reads its id column: a key or a number in its
+    /// invariant text form, for example "3"); not null. "" for a model without a series id column.</param>
+    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
+    /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
+    /// <returns>A new <typeparamref name="TDst"/> with the forecast (and bounds, when the model writes them).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="seriesId"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The engine holds no state of that series (the model did not train
+    /// on it and no observation of it has been seen).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> or <paramref name="confidenceLevel"/>
+    /// is out of range.</exception>
+    public TDst PredictSeries(string seriesId, int? horizon = null, float? confidenceLevel = null)
+    {
+        ArgumentNullException.ThrowIfNull(seriesId);
+        int h = CheckHorizon(horizon);
+        CheckLevel(confidenceLevel);
+        if (!_states.TryGetValue(seriesId, out var state) || state.Steps == 0)
+            throw new InvalidOperationException(
+                $"The engine has seen no observation of series '{seriesId}' yet: call Predict(example) with its latest " +
+                "observation first.");
+        _current = seriesId;
+        return Forecast(state, h, confidenceLevel);
+    }
+
+    /// <summary>The series the engine holds a state for (trained on, checkpointed or observed), by id as text.</summary>
+    public IReadOnlyCollection<string> Series => _states.Keys;
+
+    /// <summary>The series <see cref="Predict(int?, float?)"/> forecasts: the one of the last observation, or, before
+    /// any, the one of the model's last training row (or checkpoint); null when there is none.</summary>
+    public string? CurrentSeries => _current;
 
     /// <summary>Updates the state of the example's series with the observation, then forecasts.</summary>
     /// <param name="example">The observation at the next time step: targets, features and series id; not null.</param>
@@ -111,6 +148,35 @@ public sealed class ForecastingEngine<TSrc, TDst>
         _states[id] = state;
         _current = id;
         return Forecast(state, h, confidenceLevel);
+    }
+
+    /// <summary>Updates the states with every row of <paramref name="observations"/>, in order: each row goes to its
+    /// series as in <see cref="Predict(TSrc, int?, float?)"/>, without a forecast; the series of the last row becomes
+    /// the current one. For many observations at once (a day's rows of many series), this is one pass over the view
+    /// instead of one view per row.</summary>
+    /// <param name="observations">Rows with the columns of <typeparamref name="TSrc"/> that the model reads (before the
+    /// transformers that precede the forecaster); rows of each series in time order; not null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="observations"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column the model reads is missing or has the wrong
+    /// type.</exception>
+    /// <exception cref="InvalidOperationException">A value is NaN or infinite and the model's missing-value policy
+    /// cannot fill it (the message names the column and the row). No state is changed then.</exception>
+    public void Observe(IDataView observations)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        IDataView view = observations;
+        foreach (var t in _before) view = t.Transform(view);
+        var columns = _forecaster.Columns;
+        columns.CheckInput(view.Schema);
+        var scorer = new ForecastRowScorer(_forecaster, _states);
+        string? last = null;
+        RowReading.ForEachRow(view, _valueColumns, columns.SeriesId, (id, row, position) =>
+        {
+            scorer.Observe(id, row, position);
+            last = id;
+        });
+        foreach (var (id, state) in scorer.States) _states[id] = state;
+        if (last is not null) _current = last;
     }
 
     /// <summary>Saves the model with the engine's current states to <paramref name="modelPath"/> (atomically): an

@@ -27,7 +27,10 @@ public static class ForecastingEngineExtensions
     /// <c>mlContext.Model.Load</c>) whose last part is one: the transformers before it are applied to each observation
     /// (for example a normalisation). Not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
-    /// <returns>The engine; it starts from the states of the checkpoint the model was loaded from, if any.</returns>
+    /// <returns>The engine. It starts where the model left off, as ML.NET's engines do: every series at the state
+    /// after its last training row (or at its checkpointed state, for a model saved by
+    /// <see cref="ForecastingEngine{TSrc, TDst}.CheckPoint(MLContext, string)"/>), so its first <c>Predict()</c>
+    /// forecasts the steps after the last training row.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no forecaster, or has transformers after it, or
     /// <paramref name="env"/> is not an <see cref="MLContext"/>.</exception>
@@ -35,10 +38,13 @@ public static class ForecastingEngineExtensions
     /// has it with the wrong type; or <typeparamref name="TDst"/> has no member for the forecast column.</exception>
     /// <exception cref="FormatException">A loaded model's R2DN/REN part is damaged or its certificate fails.</exception>
     /// <example><code>
-    /// var engine = loaded.CreateTimeSeriesEngine&lt;LoadRow, LoadForecast&gt;(ml);
-    /// LoadForecast next = engine.Predict(new LoadRow { Load = 512f, Temperature = 21f, Hour = 13 });
+    /// var model = ml.Forecasting.R2DN("Forecast", "Load", horizon: 24).Fit(history);
+    /// var engine = model.CreateTimeSeriesEngine&lt;LoadRow, LoadForecast&gt;(ml);
+    /// LoadForecast nextDay = engine.Predict();                 // the 24 steps after the last row of history
     /// engine.CheckPoint(ml, "load-r2dn.zip");
-    /// </code></example>
+    /// LoadForecast updated = engine.Predict(new LoadRow { Load = 512f, Temperature = 21f, Hour = 13 });
+    /// </code>
+    /// The whole flow, after ML.NET's bike-demand tutorial: examples/BikeDemandForecast.</example>
     public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(this ICanSaveModel model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new()

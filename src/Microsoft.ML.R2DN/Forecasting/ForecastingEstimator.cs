@@ -79,7 +79,9 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
 
     /// <summary>Trains the forecaster on <paramref name="input"/>.</summary>
     /// <param name="input">The training data; not null.</param>
-    /// <returns>The trained forecaster.</returns>
+    /// <returns>The trained forecaster. Unless <see cref="RecurrentForecastingOptions.KeepEndStates"/> is false, it
+    /// holds every series' state after its last row of <paramref name="input"/>, where the engines created from it
+    /// start (<c>CreateTimeSeriesEngine</c>).</returns>
     /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
     /// <exception cref="ArgumentException">The data is empty ("The training data is empty."), a value is NaN or
     /// infinite under <see cref="MissingValuePolicy.Error"/> (the message names the column and the row), or a series is
@@ -191,8 +193,29 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         settings["differenceInputs"] = chosen.Forecaster.DifferenceInputs;
         settings["validationFraction"] = o.ValidationFraction;
         settings["search"] = tried;
-        return new ForecastingTransformer(_columns, InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core,
-                                          o.MissingValues, settings, chosen.Loss, certificate);
+        var model = new ForecastingTransformer(_columns,
+            InputTypes.Of(input.Schema, _columns.Values.Select(v => v.Name), _columns.SeriesId), core, o.MissingValues,
+            settings, chosen.Loss, certificate);
+        return o.KeepEndStates ? WithEndStates(model, table, o.CancellationToken) : model;
+    }
+
+    // Every series' state after its last training row, from the scorer that Transform runs, so that an engine's first
+    // Predict() is, bit for bit, the forecast Transform writes on that row. The engine's current series is the one of
+    // the view's last row.
+    private static ForecastingTransformer WithEndStates(ForecastingTransformer model, SeriesTable table,
+                                                        CancellationToken cancellation)
+    {
+        var scorer = new ForecastRowScorer(model);
+        string current = "";
+        int currentRow = -1;
+        foreach (var s in table.Items)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            for (int t = 0; t < s.Length; t++)
+                scorer.Observe(s.Id, s.Values.AsSpan(t * table.Width, table.Width), s.Rows[t]);
+            if (s.Rows[^1] > currentRow) (currentRow, current) = (s.Rows[^1], s.Id);
+        }
+        return model.WithEngineStates(scorer.States, current);
     }
 
     // How much lower (relatively) a later setting's validation error must be to replace the best so far.

@@ -113,7 +113,14 @@ public sealed class ForecastingTransformer : ITransformer
 
     internal MissingValuePolicy MissingValues { get; }
 
-    /// <summary>The states a <see cref="ForecastingEngine{TSrc, TDst}"/> starts from (saved by CheckPoint).</summary>
+    /// <summary>The series whose state the model holds, where a <see cref="ForecastingEngine{TSrc, TDst}"/> created
+    /// from it starts them: after <c>Fit</c>, every series it trained on, at its last training row (unless
+    /// <see cref="RecurrentForecastingOptions.KeepEndStates"/> was false); after a checkpoint, the engine's series. Ids as
+    /// text (keys by their value, numbers in invariant form).</summary>
+    public IReadOnlyCollection<string> StoredSeries => (IReadOnlyCollection<string>)EngineStates.Keys;
+
+    /// <summary>The states a <see cref="ForecastingEngine{TSrc, TDst}"/> starts from (the end of training, or a
+    /// checkpoint).</summary>
     internal IReadOnlyDictionary<string, ForecastSeriesState> EngineStates { get; }
 
     /// <summary>The series of the last observation of the engine that saved this transformer, or null.</summary>

@@ -126,10 +126,15 @@ public static class R2dnModelFile
         catch (InvalidDataException e) { throw ModelFileErrors.NotAModelFile($"it is not a readable zip archive ({e.Message})", e); }
         using (zip)
         {
-            if (zip.Entries.Count > limits.MaxEntries)
-                throw ModelFileErrors.Damaged($"the archive has {zip.Entries.Count} entries, more than the limit of {limits.MaxEntries}.");
+            IReadOnlyCollection<System.IO.Compression.ZipArchiveEntry> entries;
+            // The central directory is read when the entries are first asked for: its damage shows here.
+            try { entries = zip.Entries; }
+            catch (InvalidDataException e) { throw ModelFileErrors.Damaged($"its zip directory is unreadable ({e.Message})", e); }
+            if (entries.Count > limits.MaxEntries)
+                throw ModelFileErrors.Damaged(
+                    $"the archive has {entries.Count} entries, more than the limit of {limits.MaxEntries}.");
             long total = 0;
-            foreach (var entry in zip.Entries)
+            foreach (var entry in entries)
             {
                 string name = entry.FullName;
                 if (name.Length == 0 || name.Length > ModelArchive.MaxEntryNameLength || name.StartsWith('/') || name.StartsWith('\\')

@@ -1,45 +1,30 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 
 namespace Microsoft.ML.R2DN.MlNet.Tests.RoundTrip;
 
-/// <summary>Runs the RoundTrip console program (test/Microsoft.ML.R2DN.RoundTrip) in a new process.</summary>
+/// <summary>Runs a console program this project references (the RoundTrip program, an example) in a new process: its
+/// dll is copied beside the tests with its runtime configuration, so both processes run the same build of the
+/// plugin.</summary>
 internal static class SecondProcess
 {
-    private const string ProgramName = "Microsoft.ML.R2DN.RoundTrip";
+    private const string RoundTripProgram = "Microsoft.ML.R2DN.RoundTrip";
 
-    /// <summary>The program's dll: built beside this project, in the same configuration and target framework
-    /// (test/Microsoft.ML.R2DN.RoundTrip/bin/&lt;configuration&gt;/&lt;tfm&gt;/). Fails the test clearly when it is missing
-    /// or was built against another build of the plugin.</summary>
-    public static string ProgramPath()
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        string tfm = output.Name, configuration = output.Parent!.Name;
-        string testRoot = output.Parent!.Parent!.Parent!.Parent!.FullName;   // .../test
-        string folder = Path.Combine(testRoot, ProgramName, "bin", configuration, tfm);
-        string dll = Path.Combine(folder, ProgramName + ".dll");
-        if (!File.Exists(dll))
-            Assert.Fail($"The RoundTrip console program is not built: {dll} is missing. Build it with " +
-                        $"`dotnet build test/{ProgramName}/{ProgramName}.csproj -c {configuration}` (building this test project " +
-                        "with its project references builds it too).");
-        foreach (var shared in new[] { "Microsoft.ML.R2DN.dll", "Microsoft.ML.R2DN.Engine.dll" })
-        {
-            string mine = Path.Combine(AppContext.BaseDirectory, shared), theirs = Path.Combine(folder, shared);
-            if (!File.Exists(theirs) || !Hash(mine).SequenceEqual(Hash(theirs)))
-                Assert.Fail($"The RoundTrip program at {folder} was built against another build of {shared} than this test: rebuild " +
-                            $"test/{ProgramName} so that both processes run the same plugin.");
-        }
-        return dll;
-    }
+    /// <summary>Runs the RoundTrip program with <paramref name="args"/>.</summary>
+    public static (int Exit, string Stdout, string Stderr) Run(string workingDirectory, params string[] args) =>
+        RunProgram(RoundTripProgram, workingDirectory, args);
 
-    /// <summary>Runs <c>dotnet &lt;program&gt; args</c> and returns its exit code and output.</summary>
-    public static (int Exit, string Stdout, string Stderr) Run(string workingDirectory, params string[] args)
+    /// <summary>Runs <c>dotnet &lt;program&gt;.dll args</c> and returns its exit code and output.</summary>
+    public static (int Exit, string Stdout, string Stderr) RunProgram(string program, string workingDirectory,
+                                                                      params string[] args)
     {
+        string dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: the test project references {program}, so building it builds that.");
         var start = new ProcessStartInfo(DotNetHost())
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(ProgramPath());
+        start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("The second process did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -61,6 +46,4 @@ internal static class SecondProcess
             return path;
         return "dotnet";
     }
-
-    private static byte[] Hash(string path) => SHA256.HashData(File.ReadAllBytes(path));
 }

@@ -5,8 +5,10 @@ namespace Microsoft.ML.R2DN.Tests.Forecasting;
 
 /// <summary>The time-series engine (<see cref="ForecastingEngine{TSrc, TDst}"/>): one observation at a time, equal to
 /// the transform, on in-memory and loaded models, checkpoints.</summary>
-public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClassFixture<SeasonalModelFixture>
+public sealed partial class ForecastingEngineTests(SeasonalModelFixture fixture) : IClassFixture<SeasonalModelFixture>
 {
+    private const int Train = SeasonalModelFixture.TrainLength;
+
     private const float Tolerance = 1e-4f;
 
     private static void AssertClose(float[] expected, float[] actual)
@@ -18,30 +20,22 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
     }
 
     [Fact]
-    public void Predict_NoObservationYet_InvalidOperation()
-    {
-        var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        var e = Assert.Throws<InvalidOperationException>(() => engine.Predict());
-        Assert.Contains("no observation", e.Message);
-    }
-
-    [Fact]
-    public void Predict_AfterEachObservation_EqualsTheTransformRow()
+    public void Predict_EachObservationAfterTraining_EqualsTheTransformOfTheWholeHistory()
     {
         var view = fixture.Model.Transform(fixture.Data);
         var forecast = Column(fixture.Ml, view, "Forecast");
         var lower = Column(fixture.Ml, view, "Lower");
         var upper = Column(fixture.Ml, view, "Upper");
         var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 0; t < 120; t++)
+        for (int t = Train; t < fixture.Rows.Count; t++)
         {
             var p = engine.Predict(fixture.Rows[t]);
-            AssertClose(forecast[t], p.Forecast);
-            AssertClose(lower[t], p.Lower);
-            AssertClose(upper[t], p.Upper);
+            Assert.Equal(forecast[t], p.Forecast);
+            Assert.Equal(lower[t], p.Lower);
+            Assert.Equal(upper[t], p.Upper);
         }
-        AssertClose(forecast[119], engine.Predict().Forecast);   // no update: the same forecast again
-        AssertClose(forecast[119], engine.Predict().Forecast);
+        Assert.Equal(forecast[^1], engine.Predict().Forecast);   // no update: the same forecast again
+        Assert.Equal(forecast[^1], engine.Predict().Forecast);
     }
 
     [Fact]
@@ -64,35 +58,37 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
     public void Predict_BadArguments_ThrowWithoutUpdatingTheState()
     {
         var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        var first = engine.Predict(fixture.Rows[0]);
-        Assert.Throws<ArgumentOutOfRangeException>("horizon", () => engine.Predict(fixture.Rows[1], horizon: 7));
+        var first = engine.Predict(fixture.Rows[Train]);
+        Assert.Throws<ArgumentOutOfRangeException>("horizon", () => engine.Predict(fixture.Rows[Train + 1], horizon: 7));
         Assert.Throws<ArgumentOutOfRangeException>("horizon", () => engine.Predict(horizon: 0));
-        Assert.Throws<ArgumentOutOfRangeException>("confidenceLevel", () => engine.Predict(fixture.Rows[1], confidenceLevel: 1.5f));
+        Assert.Throws<ArgumentOutOfRangeException>("confidenceLevel",
+            () => engine.Predict(fixture.Rows[Train + 1], confidenceLevel: 1.5f));
         var bad = new LoadRow { Load = float.NaN, Temperature = 0 };
         var e = Assert.Throws<ArgumentException>("example", () => engine.Predict(bad));
         Assert.Contains("'Load'", e.Message);
         Assert.Equal(first.Forecast, engine.Predict().Forecast);
 
         var forecast = Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast");
-        AssertClose(forecast[1], engine.Predict(fixture.Rows[1]).Forecast);
+        Assert.Equal(forecast[Train + 1], engine.Predict(fixture.Rows[Train + 1]).Forecast);
     }
 
     [Fact]
     public void CheckPoint_ThenLoad_ContinuesFromTheSavedState()
     {
         var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 0; t < 60; t++) engine.Predict(fixture.Rows[t]);
+        for (int t = Train; t < Train + 60; t++) engine.Predict(fixture.Rows[t]);
         using var stream = new MemoryStream();
         engine.CheckPoint(fixture.Ml, stream);
         var loaded = fixture.Ml.Model.Load(new MemoryStream(stream.ToArray()), out var schema);
         Assert.NotNull(schema.GetColumnOrNull("Temperature"));
         var resumed = loaded.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
         Assert.Equal(engine.Predict().Forecast, resumed.Predict().Forecast);
-        for (int t = 60; t < 80; t++)
+        for (int t = Train + 60; t < Train + 80; t++)
             Assert.Equal(engine.Predict(fixture.Rows[t]).Forecast, resumed.Predict(fixture.Rows[t]).Forecast);
 
-        // The transformer the engine came from is unchanged: a new engine starts from scratch.
-        Assert.Throws<InvalidOperationException>(() => fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml).Predict());
+        // The transformer the engine came from is unchanged: a new engine starts from the end of training.
+        var training = Column(fixture.Ml, fixture.Model.Transform(fixture.TrainData), "Forecast");
+        Assert.Equal(training[^1], fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml).Predict().Forecast);
         // Its transform does not depend on the saved state, nor does that of the recovered forecaster.
         Assert.Equal(Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast"),
                      Column(fixture.Ml, loaded.Transform(fixture.Data), "Forecast"));
@@ -105,15 +101,15 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
     }
 
     [Fact]
-    public void LoadedModel_EngineFromScratch_EqualsTheInMemoryEngine()
+    public void LoadedModel_Engine_EqualsTheInMemoryEngine()
     {
         using var stream = new MemoryStream();
         fixture.Ml.Model.Save(fixture.Model, fixture.Data.Schema, stream);
         var loaded = new MLContext(seed: 4).Model.Load(new MemoryStream(stream.ToArray()), out _);
         var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
         var fromFile = loaded.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        Assert.Throws<InvalidOperationException>(() => fromFile.Predict());
-        for (int t = 0; t < 30; t++)
+        Assert.Equal(engine.Predict().Forecast, fromFile.Predict().Forecast);
+        for (int t = Train; t < Train + 30; t++)
         {
             var a = engine.Predict(fixture.Rows[t]);
             var b = fromFile.Predict(fixture.Rows[t]);
@@ -127,17 +123,17 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
     public void CheckPoint_Twice_SecondCheckpointContinuesFromTheFirst()
     {
         var engine = fixture.Model.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 0; t < 20; t++) engine.Predict(fixture.Rows[t]);
+        for (int t = Train; t < Train + 20; t++) engine.Predict(fixture.Rows[t]);
         using var first = new MemoryStream();
         engine.CheckPoint(fixture.Ml, first);
         var resumed = fixture.Ml.Model.Load(new MemoryStream(first.ToArray()), out _).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 20; t < 30; t++) resumed.Predict(fixture.Rows[t]);
+        for (int t = Train + 20; t < Train + 30; t++) resumed.Predict(fixture.Rows[t]);
         using var second = new MemoryStream();
         resumed.CheckPoint(fixture.Ml, second);
         var again = fixture.Ml.Model.Load(new MemoryStream(second.ToArray()), out _).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 20; t < 30; t++) engine.Predict(fixture.Rows[t]);
+        for (int t = Train + 20; t < Train + 30; t++) engine.Predict(fixture.Rows[t]);
         Assert.Equal(engine.Predict().Forecast, again.Predict().Forecast);
-        Assert.Equal(engine.Predict(fixture.Rows[30]).Forecast, again.Predict(fixture.Rows[30]).Forecast);
+        Assert.Equal(engine.Predict(fixture.Rows[Train + 30]).Forecast, again.Predict(fixture.Rows[Train + 30]).Forecast);
     }
 
     [Fact]
@@ -146,11 +142,12 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
         using var dir = new Data.TempDirectory();
         string path = Path.Combine(dir.Path, "checkpoint.zip");
         var engine = fixture.MultiModel.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 0; t < 30; t++) engine.Predict(fixture.MultiRows[t]);
+        int from = 3 * SeasonalModelFixture.MultiTrainLength;
+        for (int t = from; t < from + 30; t++) engine.Predict(fixture.MultiRows[t]);
         engine.CheckPoint(fixture.Ml, path);
         var resumed = fixture.Ml.Model.Load(path, out _).CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
         Assert.Equal(engine.Predict().Forecast, resumed.Predict().Forecast);   // the series of the last observation
-        for (int t = 30; t < 45; t++)
+        for (int t = from + 30; t < from + 45; t++)
             Assert.Equal(engine.Predict(fixture.MultiRows[t]).Forecast, resumed.Predict(fixture.MultiRows[t]).Forecast);
     }
 
@@ -159,8 +156,8 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
     {
         var forecast = Column(fixture.Ml, fixture.MultiModel.Transform(fixture.MultiData), "Forecast");
         var engine = fixture.MultiModel.CreateTimeSeriesEngine<LoadRow, LoadForecast>(fixture.Ml);
-        for (int t = 0; t < 90; t++)
-            AssertClose(forecast[t], engine.Predict(fixture.MultiRows[t]).Forecast);
+        for (int t = 3 * SeasonalModelFixture.MultiTrainLength; t < fixture.MultiRows.Count; t++)
+            Assert.Equal(forecast[t], engine.Predict(fixture.MultiRows[t]).Forecast);
     }
 
     private sealed class RawRow
@@ -188,11 +185,11 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
         var options = SmallR2dn(horizon: 3);
         options.FeatureColumnNames = ["Temperature"];
         options.Epochs = 5;
-        var forecaster = ml.Forecasting.R2DN(options).Fit(scale.Transform(data));
+        var forecaster = ml.Forecasting.R2DN(options).Fit(scale.Transform(ml.Data.LoadFromEnumerable(raw.Take(Train))));
         var chain = new TransformerChain<ITransformer>([scale, forecaster]);
         var forecast = Column(ml, chain.Transform(data), "Forecast");
         var engine = chain.CreateTimeSeriesEngine<RawRow, LoadForecast>(ml);
-        for (int t = 0; t < 40; t++)
+        for (int t = Train; t < Train + 40; t++)
             AssertClose(forecast[t], engine.Predict(raw[t]).Forecast);
     }
 
@@ -206,17 +203,17 @@ public sealed class ForecastingEngineTests(SeasonalModelFixture fixture) : IClas
         options.FeatureColumnNames = ["Temperature"];
         options.Epochs = 5;
         var pipeline = ml.Transforms.NormalizeMeanVariance("Load", "RawLoad").Append(ml.Forecasting.R2DN(options));
-        var model = pipeline.Fit(data);
+        var model = pipeline.Fit(ml.Data.LoadFromEnumerable(raw.Take(Train)));
         var forecast = Column(ml, model.Transform(data), "Forecast");
         var engine = model.CreateTimeSeriesEngine<RawRow, LoadForecast>(ml);
-        for (int t = 0; t < 30; t++)
+        for (int t = Train; t < Train + 30; t++)
             AssertClose(forecast[t], engine.Predict(raw[t]).Forecast);
 
         using var stream = new MemoryStream();
         engine.CheckPoint(ml, stream);
         var resumed = ml.Model.Load(new MemoryStream(stream.ToArray()), out var schema).CreateTimeSeriesEngine<RawRow, LoadForecast>(ml);
         Assert.NotNull(schema.GetColumnOrNull("RawLoad"));
-        for (int t = 30; t < 40; t++)
+        for (int t = Train + 30; t < Train + 40; t++)
             Assert.Equal(engine.Predict(raw[t]).Forecast, resumed.Predict(raw[t]).Forecast);
     }
 
