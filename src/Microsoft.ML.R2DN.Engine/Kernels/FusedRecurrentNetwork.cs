@@ -125,6 +125,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     private T[] _dOut = [];
     private T[][] _dPre = [];
     private T[] _dy = [];
+    private T[] _dx0 = [];
     private T[][] _scratch = [];
 
     public int TimeSteps { get; private set; }
@@ -163,6 +164,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             _y = new T[cap * net.Ny];
             _dy = new T[cap * net.Ny];
             _dOut = new T[cap * (net.Nx + net.Ny)];
+            _dx0 = new T[batch * net.Nx];
             int widest = Math.Max(net.Nz, net.StageSizes.Max());
             int part = (batch + threads - 1) / threads;
             _scratch = new T[4 * threads][];
@@ -296,9 +298,14 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
         }
     }
 
+    /// <summary>dLoss/dx_0 of the last <see cref="Backward"/>, [B, nx]: what an encoder of the initial state is
+    /// trained through.</summary>
+    public void CopyInitialStateGradient(Span<T> destination) =>
+        _dx0.AsSpan(0, _batch * _shapeOf!.Nx).CopyTo(destination);
+
     /// <summary>
-    /// Backpropagates <see cref="OutputGradient"/> through the last forward pass and returns the weight gradients.
-    /// The initial state is treated as a constant.
+    /// Backpropagates <see cref="OutputGradient"/> through the last forward pass and returns the weight gradients;
+    /// the gradient with respect to the initial state is kept for <see cref="CopyInitialStateGradient"/>.
     /// </summary>
     public FusedGradients Backward(FusedRecurrentNetwork<T> net, int threads)
     {
@@ -357,6 +364,7 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             for (int i = 0; i < m; i++)
                 TensorPrimitives.Add<T>(dz.AsSpan(i * nz, nx), dxu.AsSpan(i * nx, nx), dxNext.AsSpan(i * nx, nx));
         }
+        dxNext.AsSpan(0, m * nx).CopyTo(_dx0.AsSpan(b0 * nx, m * nx));
     }
 
     private FusedGradients WeightGradients(FusedRecurrentNetwork<T> net, int threads)

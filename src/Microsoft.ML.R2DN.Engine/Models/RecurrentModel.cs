@@ -133,12 +133,37 @@ public abstract class RecurrentModel : ISequenceModel
     }
 
     /// <summary>
+    /// <see cref="ISequenceModel.LossAndGradient"/> that also writes dLoss/dx_0 into <paramref name="initialStateGradient"/>
+    /// ([batch, nx], overwritten): for training an estimator of the initial state (an encoder) together with the
+    /// model.
+    /// </summary>
+    /// <returns>The loss value.</returns>
+    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
+                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient,
+                                  Span<float> finalState, Span<float> initialStateGradient)
+    {
+        Validation.CheckLength(initialStateGradient, (long)batch * StateSize, nameof(initialStateGradient));
+        double value = LossAndGradient(initialState, inputs, targets, timeSteps, batch, loss, gradient, finalState);
+        _workspace.CopyInitialStateGradient(initialStateGradient);
+        return value;
+    }
+
+    /// <summary>
     /// Float64 forward and backward for verification (golden vectors, finite differences): runs the model, lets
     /// <paramref name="lossGradient"/> write dLoss/dy for the outputs, and returns the outputs, the final state and
     /// the parameter gradient.
     /// </summary>
     internal (double[] Outputs, double[] FinalState, double[] Gradient) ForwardBackwardFloat64(
         double[] initialState, double[] inputs, int timeSteps, int batch, Action<double[], double[]> lossGradient)
+    {
+        var (y, xT, grad, _) = ForwardBackwardFloat64WithState(initialState, inputs, timeSteps, batch, lossGradient);
+        return (y, xT, grad);
+    }
+
+    /// <summary><see cref="ForwardBackwardFloat64"/> with dLoss/dx_0 as well.</summary>
+    internal (double[] Outputs, double[] FinalState, double[] Gradient, double[] InitialStateGradient)
+        ForwardBackwardFloat64WithState(double[] initialState, double[] inputs, int timeSteps, int batch,
+                                        Action<double[], double[]> lossGradient)
     {
         var map = CreateMap();
         var net = Compile<double>(map);
@@ -152,7 +177,9 @@ public abstract class RecurrentModel : ISequenceModel
         dy.CopyTo(ws.OutputGradient);
         var grad = new double[ParameterCount];
         map.Backward(ws.Backward(net, Threads), grad);
-        return (y, xT, grad);
+        var dx0 = new double[batch * StateSize];
+        ws.CopyInitialStateGradient(dx0);
+        return (y, xT, grad, dx0);
     }
 
     /// <summary>Float64 simulation for verification (certificate checks on trajectories).</summary>
