@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -273,7 +274,7 @@ internal static class ModelArchive
         total += bytes.Count;
         if (bytes.Count != entry.Length)
             throw ModelFileErrors.Damaged($"entry '{name}' holds {bytes.Count} bytes, but the archive declares {entry.Length}.");
-        if (Crc32.Compute(bytes) != entry.Crc32)
+        if (Crc32.HashToUInt32(bytes) != entry.Crc32)
             throw ModelFileErrors.Damaged($"entry '{name}' fails its CRC-32 check.");
         return bytes;
     }
