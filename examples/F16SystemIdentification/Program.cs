@@ -122,17 +122,18 @@ static int Run(ExampleOptions options, string dataDirectory, CancellationToken c
     var secondsPerEpoch = new List<double>();
     var trainLoss = new List<double>();
     var trainer = new Trainer();
-    trainer.EpochCompleted += (_, r) =>
+    var progress = new SynchronousProgress<EpochReport>(r =>
     {
         secondsPerEpoch.Add(r.Seconds);
         trainLoss.Add(r.TrainLoss);
-        Console.WriteLine($"  epoch {r.Epoch + 1,3}/{options.Epochs}  loss {r.TrainLoss,10:F4}  lr {r.LearningRate:0.0e+00}  {r.Seconds,7:F2} s");
-    };
+        Console.WriteLine($"  epoch {r.Epoch + 1,3}/{r.Epochs}  loss {r.TrainLoss,10:F4}  lr {r.LearningRate:0.0e+00}  " +
+                          $"{r.Seconds,7:F2} s, ~{r.Remaining.TotalMinutes:F0} min left");
+    });
 
     var total = Stopwatch.StartNew();
     try
     {
-        trainer.Fit(model, train, trainerOptions, cancellationToken);
+        trainer.Fit(model, train, trainerOptions, progress, cancellationToken);
     }
     catch (OperationCanceledException)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Tests;
@@ -211,14 +212,21 @@ public sealed class TrainCommandTests
     }
 
     [Fact]
-    public void ProgressIsOneLineRedrawnOnATerminalAndOffWithQuiet()
+    public void ProgressIsABarRedrawnInPlaceOnATerminalPlainLinesElsewhereAndOffWithQuiet()
     {
         using var folder = CliRunner.TempFolder();
         var terminal = CliRunner.Run(true, "train", "--example", "--epochs", "4", "--output-dir", folder.Path);
         Assert.True(terminal.ExitCode == 0, terminal.ToString());
-        Assert.Contains("\r  [########################] epoch 4/4  loss ", terminal.Err);
-        Assert.EndsWith("\n", terminal.Err.ReplaceLineEndings("\n"));
-        Assert.Equal(2, terminal.ErrLines.Length);   // the "Training a ..." line, then the progress line redrawn in place
+        Assert.Contains("\u001b[", terminal.Err);   // Spectre.Console's live display, redrawn in place
+        string shown = Regex.Replace(terminal.Err, @"\u001b\[[0-9;?]*[A-Za-z]", "");
+        Assert.Contains("Training setting 1/", shown);
+        Assert.Contains("  epoch 4/4: loss ", shown);   // each training's last epoch stays when its bar goes
+
+        var plain = CliRunner.Run("train", "--example", "--epochs", "4", "--output-dir", folder.Path);
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.DoesNotContain("\u001b", plain.Err);
+        Assert.StartsWith("Training setting 1/", plain.ErrLines[0]);
+        Assert.Contains(plain.ErrLines, l => l.StartsWith("epoch 4/4: loss ", StringComparison.Ordinal));
 
         var quiet = CliRunner.Run("train", "--example", "--epochs", "2", "--output-dir", folder.Path, "--quiet");
         Assert.True(quiet.ExitCode == 0, quiet.ToString());

@@ -234,12 +234,12 @@ internal static class TrainCommand
         if (s.Epochs is int epochs) options.Epochs = epochs;
         if (s.LearningRate is double lr) options.LearningRate = lr;
         if (s.SegmentLength is int segment) options.SegmentLength = segment;
+        var display = s.Quiet ? null : new TrainingDisplay(error, s.Interactive);
+        options.Progress = display;
         var estimator = options is R2dnForecastingOptions r ? ml.Forecasting.R2DN(r) : ml.Forecasting.REN((RenForecastingOptions)options);
 
         var clock = Stopwatch.StartNew();
-        ForecastingTransformer model;
-        using (s.Quiet ? null : new TrainingProgress(ml, error, s.Interactive))
-            model = estimator.Fit(train);
+        var model = TrainingDisplay.Run(display, () => estimator.Fit(train));
         double seconds = clock.Elapsed.TotalSeconds;
 
         // Scored over whole series, so that the state has seen the history when it forecasts the test rows; the test
@@ -339,12 +339,12 @@ internal static class TrainCommand
         if (s.LearningRate is double lr) options.LearningRate = lr;
         if (s.SegmentLength is int segment) options.SegmentLength = segment;
         if (s.Washout is int washout) options.Washout = washout;
+        var display = s.Quiet ? null : new TrainingDisplay(error, s.Interactive);
+        options.Progress = display;
         var estimator = options is R2dnSimulationOptions r ? ml.Forecasting.SimulateR2DN(r) : ml.Forecasting.SimulateREN((RenSimulationOptions)options);
 
         var clock = Stopwatch.StartNew();
-        SimulationTransformer model;
-        using (s.Quiet ? null : new TrainingProgress(ml, error, s.Interactive))
-            model = estimator.Fit(train);
+        var model = TrainingDisplay.Run(display, () => estimator.Fit(train));
         double seconds = clock.Elapsed.TotalSeconds;
         double trainNrmse = model.Nrmse(train), testNrmse = model.Nrmse(test);
 

@@ -314,9 +314,14 @@ public sealed class Forecaster
 
     /// <summary>Trains a forecaster on one or more series (they train as one batch, aligned at their ends).</summary>
     /// <exception cref="ArgumentException">No series, inconsistent widths, or a series shorter than <see cref="MinimumLength"/>.</exception>
+    /// <param name="series">The series; not empty.</param>
+    /// <param name="options">The settings; checked with <see cref="ForecasterOptions.Validate"/>.</param>
+    /// <param name="progress">Receives every epoch of the recurrent model's training, synchronously on the training
+    /// thread; null (default) for none.</param>
+    /// <param name="cancellationToken">Stops training.</param>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static Forecaster Train(IReadOnlyList<SeriesData> series, ForecasterOptions options, Action<EpochReport>? progress = null,
-                                   CancellationToken cancellationToken = default)
+    public static Forecaster Train(IReadOnlyList<SeriesData> series, ForecasterOptions options,
+                                   IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);
@@ -429,7 +434,6 @@ public sealed class Forecaster
         var validationData = validation > 0 ? new SequenceDataset(inputs, targets, steps, batch, nu, ny) : null;
         long stepsPerEpoch = SequenceDataset.GetSegmentCount(trainSteps, options.SegmentLength);
         var trainer = new Trainer();
-        if (progress is not null) trainer.EpochCompleted += (_, e) => progress(e);
         var result = TrainingBackends.Fit(model, options.Backend, trainable => trainer.Fit(trainable, data, new TrainerOptions
         {
             Epochs = options.Epochs,
@@ -441,7 +445,7 @@ public sealed class Forecaster
             ValidationWashout = validationData is null ? 100 : valFrom,
             EarlyStoppingPatience = validationData is null ? null : options.EarlyStoppingPatience,
             TimeBudget = options.TimeBudget,
-        }, cancellationToken));
+        }, progress, cancellationToken));
 
         // With validation data, every part must earn its place: the recurrent correction against the linear path alone
         // (the validation MSE of the residual targets with a zero correction), and the linear path against the naive

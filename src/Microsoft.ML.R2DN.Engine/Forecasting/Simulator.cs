@@ -175,8 +175,12 @@ public sealed class Simulator
 
     /// <summary>Trains on one or more sequences.</summary>
     /// <exception cref="ArgumentException">No sequences, inconsistent widths, missing outputs, or sequences too short for one segment.</exception>
-    public static Simulator Train(IReadOnlyList<SequenceData> sequences, SimulatorOptions options, Action<EpochReport>? progress = null,
-                                  CancellationToken cancellationToken = default)
+    /// <param name="sequences">The sequences; not empty.</param>
+    /// <param name="options">The settings; checked with <see cref="SimulatorOptions.Validate"/>.</param>
+    /// <param name="progress">Receives every epoch, synchronously on the training thread; null (default) for none.</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    public static Simulator Train(IReadOnlyList<SequenceData> sequences, SimulatorOptions options,
+                                  IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(options);
@@ -226,7 +230,6 @@ public sealed class Simulator
             ? new ConstantSchedule(options.LearningRate)
             : new ExponentialDecaySchedule(options.LearningRate, (long)options.DecayEveryEpochs * stepsPerEpoch, 0.1, staircase: true, endValue: 1e-6);
         var trainer = new Trainer();
-        if (progress is not null) trainer.EpochCompleted += (_, e) => progress(e);
         var result = TrainingBackends.Fit(model, options.Backend, trainable => trainer.Fit(trainable, data, new TrainerOptions
         {
             Epochs = epochs,
@@ -241,7 +244,7 @@ public sealed class Simulator
             ValidationWashout = validationData is null ? 100 : trainLength,
             EarlyStoppingPatience = validationData is null ? null : options.EarlyStoppingPatience,
             TimeBudget = options.TimeBudget,
-        }, cancellationToken));
+        }, progress, cancellationToken));
         return new Simulator(model, inScale, outScale, result);
     }
 

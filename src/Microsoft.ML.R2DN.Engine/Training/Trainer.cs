@@ -21,17 +21,16 @@ namespace Microsoft.ML.R2DN.Engine.Training;
 /// initial ones if none completed). On divergence it holds the best parameters seen (the initial ones if the
 /// monitored loss never improved). "Best" is judged by the validation loss when validation data is given, else by
 /// the epoch's mean training loss.</para>
-/// <para>A <see cref="Trainer"/> has no state besides its event handlers; one instance may run fits one after another.</para>
+/// <para>A <see cref="Trainer"/> has no state; one instance may run fits one after another.</para>
 /// </remarks>
 public sealed class Trainer
 {
-    /// <summary>Raised on the fitting thread after every completed epoch (after validation and the best-weights bookkeeping).</summary>
-    public event EventHandler<EpochReport>? EpochCompleted;
-
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, updating <see cref="ISequenceModel.Parameters"/> in place.</summary>
     /// <param name="model">The model; its parameters are the starting point and receive the result.</param>
     /// <param name="train">The training sequences; their input and output sizes must match the model's.</param>
     /// <param name="options">The settings; checked with <see cref="TrainerOptions.Validate"/>.</param>
+    /// <param name="progress">Receives an <see cref="EpochReport"/> after every completed epoch (after validation and the
+    /// best-weights bookkeeping), synchronously on the fitting thread; null (default) for none.</param>
     /// <param name="cancellationToken">Checked before every segment step and before validation.</param>
     /// <returns>Per-epoch losses, timings and the best epoch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -40,7 +39,7 @@ public sealed class Trainer
     /// <exception cref="InvalidOperationException">The schedule returned an invalid learning rate.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (parameters are restored as the remarks say).</exception>
     public TrainingResult Fit(ISequenceModel model, SequenceDataset train, TrainerOptions options,
-                              CancellationToken cancellationToken = default)
+                              IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -185,8 +184,13 @@ public sealed class Trainer
             valNrmseList.Add(valNrmse);
             seconds.Add(epochSeconds);
 
-            EpochCompleted?.Invoke(this, new EpochReport(epoch, epochLoss, valLoss, valNrmse, lastRate, plateauScale,
-                                                         epochSeconds, valSeconds, optimizer.StepCount, isBest));
+            if (progress is not null)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(fitStart);
+                progress.Report(new EpochReport(epoch, epochs, epochLoss, valLoss, valNrmse, lastRate, plateauScale,
+                                                epochSeconds, valSeconds, optimizer.StepCount, isBest, elapsed,
+                                                Remaining(elapsed, epoch + 1, epochs, options.TimeBudget)));
+            }
 
             if (options.EarlyStoppingPatience is int patience && evaluated && sinceImprovement >= patience && epoch < epochs - 1)
             {
@@ -265,6 +269,13 @@ public sealed class Trainer
         if (data.OutputSize != model.OutputSize)
             throw new ArgumentException(
                 $"The data has {data.OutputSize} targets per step but the model produces {model.OutputSize} outputs.", paramName);
+    }
+
+    // The mean epoch so far times the epochs left, cut at the time budget (no epoch starts after it).
+    private static TimeSpan Remaining(TimeSpan elapsed, int completed, int epochs, TimeSpan? budget)
+    {
+        var left = elapsed / completed * (epochs - completed);
+        return budget is { } b && b - elapsed < left ? TimeSpan.FromTicks(Math.Max(0, (b - elapsed).Ticks)) : left;
     }
 
     private static void ThrowIfCancelled(CancellationToken token, double[] parameters, double[] restoreFrom)

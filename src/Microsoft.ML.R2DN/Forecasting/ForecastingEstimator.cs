@@ -25,7 +25,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="ForecastingTransformer.Certificate"/> verifies this numerically. The intervals are split-conformal:
 /// quantiles of the absolute residuals on the held-out tail, per target and step ahead.</para>
 /// <para><b>Progress and cancellation.</b> Each epoch is logged to <see cref="MLContext.Log"/> ("epoch 3/60: loss
-/// 0.123, lr 1.0e-03, 0.4 s"). The options' <c>CancellationToken</c> stops training with an
+/// 0.123, lr 1.0e-03, 0.4 s") and reported as a value to the options' <c>Progress</c>, when set
+/// (<see cref="TrainingProgress"/>). The options' <c>CancellationToken</c> stops training with an
 /// <see cref="OperationCanceledException"/>; no model is returned.</para>
 /// </remarks>
 public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
@@ -155,7 +156,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             string what = $"{OptionChecks.Describe(spec)} forecaster";
 
             long start = Stopwatch.GetTimestamp();
-            var (forecaster, loss) = TrainingRun.Run(channel, o.CancellationToken, what, o.Epochs, (progress, cancel) =>
+            var stage = new TrainingStage(what, i + 1, candidates.Count);
+            var (forecaster, loss) = TrainingRun.Run(channel, o, stage, (progress, cancel) =>
             {
                 var trained = Forecaster.Train(series, options, progress, cancel);
                 return (trained, trained.Training!.TrainLoss.ToArray());

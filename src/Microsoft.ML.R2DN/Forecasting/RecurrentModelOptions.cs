@@ -66,6 +66,13 @@ public abstract class RecurrentModelOptions
     /// none. Not saved with the model.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>Receives every epoch of training as a value (<see cref="TrainingProgress"/>), as it completes: called
+    /// synchronously on the training thread, in order, besides the epoch lines <c>Fit</c> writes to
+    /// <see cref="MLContext.Log"/>. Default null: none. Not saved with the model. (<see cref="Progress{T}"/> would post
+    /// each report to the thread pool, out of order; <see cref="Engine.Training.SynchronousProgress{T}"/> calls a
+    /// handler at once.) An exception it throws ends <c>Fit</c>.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
     /// <summary>The number of threads for training and scoring, at least 1. Default null: all cores.</summary>
     public int? Threads { get; set; }
 

@@ -24,8 +24,9 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// optimiser steps with a cosine schedule: the unset settings are chosen on the validation tail, then the chosen one is
 /// refitted on all the data within <see cref="RecurrentSimulationOptions.TimeBudget"/>; with
 /// <see cref="RecurrentSimulationOptions.Epochs"/> set it is the paper's F16 protocol (see
-/// <see cref="RecurrentSimulationOptions"/>). Progress
-/// goes to <see cref="MLContext.Log"/>; The options' <c>CancellationToken</c> stops training with an
+/// <see cref="RecurrentSimulationOptions"/>). Progress goes to <see cref="MLContext.Log"/> and, as values, to the
+/// options' <c>Progress</c> when set (<see cref="TrainingProgress"/>). The options' <c>CancellationToken</c> stops
+/// training with an
 /// <see cref="OperationCanceledException"/>.</para>
 /// </remarks>
 public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
@@ -148,18 +149,10 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         TimeSpan? Share(int index) => o.TimeBudget is { } budget
             ? (refit ? budget * 0.5 * (index + 1) / candidates.Count : budget) - clock.Elapsed
             : null;
-        Simulator Train(SimulatorOptions options, string what, Action<EpochReport>? extra = null)
-        {
-            int epochs = options.Steps is long n ? (int)Math.Max(1, n / Math.Max(1, StepsPerEpochEstimate(sequences, options))) : options.Epochs;
-            int every = Math.Max(1, epochs / 25);
-            return TrainingRun.Run(channel, o.CancellationToken, what, epochs,
-                                   (progress, cancel) => Simulator.Train(sequences, options, e =>
-                                   {
-                                       if (e.Epoch % every == every - 1 || e.Epoch == 0) progress(e);
-                                       extra?.Invoke(e);
-                                   }, cancel));
-        }
-        (Simulator Simulator, ModelSpec Spec, double Rate, double Score)? best = null;
+        Simulator Train(SimulatorOptions options, TrainingStage stage) =>
+            TrainingRun.Run(channel, o, stage, (progress, cancel) => Simulator.Train(sequences, options, progress, cancel),
+                            sparseLog: true);
+        (Simulator Simulator, ModelSpec Spec, double Rate, double Score, TrainingStage Stage)? best = null;
         long screenedSteps = 0;
         for (int i = 0; i < candidates.Count; i++)
         {
@@ -172,7 +165,8 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             var (candidate, rate) = candidates[i];
             var options = engineOptions with { Model = candidate, LearningRate = rate, TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1) };
             string what = $"{OptionChecks.Describe(candidate)} simulator";
-            var trained = Train(options, what);
+            var stage = new TrainingStage(what, i + 1, candidates.Count);
+            var trained = Train(options, stage);
             screenedSteps += trained.Training!.TotalSteps;
             double score = trained.Training!.ValidationNrmse.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
             tried.Add(new JsonObject
@@ -184,7 +178,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
                 channel.Info(MessageSensitivity.None, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"Setting {i + 1}/{candidates.Count}: {what}, learning rate {rate:G3}: validation NRMSE {score:G4} ({trained.Training.TotalSteps} steps)."));
             if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - 0.01)))   // a margin, as for forecasters
-                best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
+                best = (trained, candidate, rate, double.IsFinite(score) ? score : double.PositiveInfinity, stage);
         }
         var chosen = best!.Value;
         var simulator = chosen.Simulator;
@@ -210,7 +204,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
                     Steps = steps, TimeBudget = left, InitialParameters = (double[])simulator.Model.Parameters.Clone(),
                 };
                 string what = $"{OptionChecks.Describe(spec)} simulator on all the data";
-                var final = Train(options, what);
+                var final = Train(options, chosen.Stage with { Model = what, IsRefit = true });
                 if (final.Training!.TrainLoss.All(double.IsFinite))
                 {
                     simulator = final;
@@ -246,13 +240,5 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         };
         return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId), simulator, o.Washout, o.MissingValues, settings,
                                          simulator.Training!.TrainLoss.ToArray(), certificate);
-    }
-
-    // Steps per epoch of a candidate (the training part's segments), for the progress lines only.
-    private static int StepsPerEpochEstimate(IReadOnlyList<SequenceData> sequences, SimulatorOptions options)
-    {
-        int length = sequences.Min(s => s.Length);
-        int train = length - (options.ValidationFraction > 0 ? Math.Max(1, (int)(length * options.ValidationFraction)) : 0);
-        return Math.Max(1, train / options.SegmentLength);
     }
 }

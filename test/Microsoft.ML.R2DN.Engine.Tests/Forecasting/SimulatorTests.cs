@@ -1,4 +1,5 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Forecasting;
 
@@ -53,7 +54,8 @@ public class SimulatorTests
             Steps = 25, Schedule = SimulationSchedule.Cosine, LearningRate = 5e-3, SegmentLength = 100, Washout = 20, Seed = 1, Threads = 1,
         };
         var rates = new List<double>();
-        var sim = Simulator.Train([System(1000, 1)], opts, e => rates.Add(e.LearningRate));   // 10 segments per epoch
+        var rateOf = new SynchronousProgress<EpochReport>(e => rates.Add(e.LearningRate));
+        var sim = Simulator.Train([System(1000, 1)], opts, rateOf);   // 10 segments per epoch
         Assert.Equal(3, sim.Training!.EpochsCompleted);
         Assert.Equal(30, sim.Training.TotalSteps);
         Assert.True(rates[0] < 5e-3 && rates[^1] < 5e-4, string.Join(", ", rates));

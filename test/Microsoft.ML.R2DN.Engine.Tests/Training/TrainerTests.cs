@@ -89,14 +89,19 @@ public class TrainerTests
         };
         var reports = new List<EpochReport>();
         var trainer = new Trainer();
-        trainer.EpochCompleted += (_, r) => reports.Add(r);
+        var progress = new SynchronousProgress<EpochReport>(r => reports.Add(r));
 
         var initialNrmse = Trainer.Evaluate(model, validation, 20).Nrmse;
-        var result = trainer.Fit(model, train, options);
+        var result = trainer.Fit(model, train, options, progress);
 
         Assert.Equal(40, result.EpochsCompleted);
         Assert.Equal(40 * 12, result.TotalSteps);
         Assert.Equal(40, reports.Count);
+        // Every report says how far the fit is: the epochs planned, the time so far and the estimate of what is left.
+        Assert.All(reports, r => Assert.Equal(40, r.Epochs));
+        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.First.Elapsed <= p.Second.Elapsed));
+        Assert.True(reports[0].Remaining > TimeSpan.Zero);
+        Assert.Equal(TimeSpan.Zero, reports[^1].Remaining);
         Assert.True(result.TrainLoss[^1] < 0.1 * result.TrainLoss[0],
             $"loss went from {result.TrainLoss[0]} to {result.TrainLoss[^1]}");
         // Validation only every 5 epochs (and at the last).
@@ -174,19 +179,19 @@ public class TrainerTests
         var snapshots = new List<double[]>();
         using var cts = new CancellationTokenSource();
         var trainer = new Trainer();
-        trainer.EpochCompleted += (_, r) =>
+        var progress = new SynchronousProgress<EpochReport>(r =>
         {
             snapshots.Add((double[])model.Parameters.Clone());
             if (r.Epoch == 1) cts.Cancel();
-        };
+        });
         var options = new TrainerOptions { Epochs = 10, SegmentLength = 20, Schedule = new ConstantSchedule(1e-2) };
-        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(model, train, options, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(model, train, options, progress, cts.Token));
         Assert.Equal(2, snapshots.Count);
         Assert.Equal(snapshots[1], model.Parameters);
 
         // An already-cancelled token: nothing changes.
         var fresh = MakeInitialModel();
-        Assert.ThrowsAny<OperationCanceledException>(() => new Trainer().Fit(fresh, train, options, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new Trainer().Fit(fresh, train, options, cancellationToken: cts.Token));
         Assert.Equal(initial, fresh.Parameters);
     }
 
@@ -199,13 +204,13 @@ public class TrainerTests
         var snapshots = new List<double[]>();
         using var cts = new CancellationTokenSource();
         var trainer = new Trainer();
-        trainer.EpochCompleted += (_, r) =>
+        var progress = new SynchronousProgress<EpochReport>(r =>
         {
             snapshots.Add((double[])model.Parameters.Clone());
             if (r.Epoch == 4) cts.Cancel();
-        };
+        });
         var options = GainOptions(validation);
-        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(model, train, options, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(model, train, options, progress, cts.Token));
         Assert.Equal(snapshots[1], model.Parameters); // D ≈ 1 after epoch 1 is the validation optimum
     }
 
@@ -231,10 +236,10 @@ public class TrainerTests
         var model = MakeGainModel();
         var snapshots = new List<double[]>();
         var trainer = new Trainer();
-        trainer.EpochCompleted += (_, _) => snapshots.Add((double[])model.Parameters.Clone());
+        var progress = new SynchronousProgress<EpochReport>(_ => snapshots.Add((double[])model.Parameters.Clone()));
         var options = GainOptions(MakeGainData(1f)) with { EarlyStoppingPatience = 2 };
 
-        var result = trainer.Fit(model, MakeGainData(2f), options);
+        var result = trainer.Fit(model, MakeGainData(2f), options, progress);
 
         Assert.True(result.StoppedEarly);
         Assert.True(result.EpochsCompleted < 20);
@@ -265,14 +270,14 @@ public class TrainerTests
         var snapshots = new List<double[]>();
         var reports = new List<EpochReport>();
         var trainer = new Trainer();
-        trainer.EpochCompleted += (_, r) =>
+        var progress = new SynchronousProgress<EpochReport>(r =>
         {
             snapshots.Add((double[])model.Parameters.Clone());
             reports.Add(r);
-        };
+        });
         var options = new TrainerOptions { Epochs = 5, SegmentLength = 20, Schedule = new ConstantSchedule(1e-2) };
 
-        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(model, train, options));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(model, train, options, progress));
         Assert.IsAssignableFrom<InvalidOperationException>(e);
         Assert.Equal(2, e.Epoch);
         Assert.Equal(4, e.SegmentStep);
@@ -304,7 +309,7 @@ public class TrainerTests
         var model = MakeInitialModel();
         var reports = new List<EpochReport>();
         var trainer = new Trainer();
-        trainer.EpochCompleted += (_, r) => reports.Add(r);
+        var progress = new SynchronousProgress<EpochReport>(r => reports.Add(r));
         // Zero rate: the loss never improves after the first epoch, so patience 1 halves the scale every epoch.
         var options = new TrainerOptions
         {
@@ -314,11 +319,11 @@ public class TrainerTests
         var frozen = new TrainerOptions { Epochs = 4, SegmentLength = 20, Schedule = new ConstantSchedule(0), Plateau = new ReduceOnPlateau(0.5, 1) };
         var frozenReports = new List<EpochReport>();
         var t2 = new Trainer();
-        t2.EpochCompleted += (_, r) => frozenReports.Add(r);
-        t2.Fit(MakeInitialModel(), train, frozen);
+        var progress2 = new SynchronousProgress<EpochReport>(r => frozenReports.Add(r));
+        t2.Fit(MakeInitialModel(), train, frozen, progress2);
         Assert.Equal([1.0, 0.5, 0.25, 0.125], frozenReports.Select(r => r.PlateauScale).ToArray());
 
-        trainer.Fit(model, train, options);
+        trainer.Fit(model, train, options, progress);
         // 5 steps per epoch: epoch e's last step is 5e + 4, scheduled rate 1e-3·0.5^e, times the scale of the previous epoch.
         double scale = 1;
         for (int e = 0; e < 4; e++)

@@ -32,6 +32,43 @@ public sealed partial class ForecastingEstimatorTests
     }
 
     [Fact]
+    public void Fit_WithProgress_ReportsEveryEpochAsAValue()
+    {
+        var ml = new MLContext(seed: 1);
+        var logged = new List<string>();
+        ml.Log += (_, e) => { if (e.RawMessage.StartsWith("epoch ", StringComparison.Ordinal)) logged.Add(e.RawMessage); };
+        var reports = new List<TrainingProgress>();
+        var options = Quick();
+        options.Epochs = 4;
+        options.ValidationFraction = 0;
+        options.Progress = new SynchronousProgress<TrainingProgress>(reports.Add);
+        var model = ml.Forecasting.R2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(60)));
+        Assert.Equal([0, 1, 2, 3], reports.Select(r => r.Epoch.Epoch));
+        Assert.All(reports, r => Assert.Equal(4, r.Epoch.Epochs));
+        Assert.All(reports, r => Assert.Equal((1, 1, false), (r.Stage.Setting, r.Stage.Settings, r.Stage.IsRefit)));
+        Assert.EndsWith(" forecaster", reports[0].Stage.Model, StringComparison.Ordinal);
+        Assert.Equal(model.TrainingLoss, reports.Select(r => r.Epoch.TrainLoss));
+        Assert.Equal(logged.Count, reports.Count);   // the log and the values tell the same epochs
+    }
+
+    [Fact]
+    public void Fit_SimulatorSearchWithProgress_NumbersTheSettings()
+    {
+        var ml = new MLContext(seed: 1);
+        var reports = new List<TrainingProgress>();
+        var options = new R2dnSimulationOptions
+        {
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, Features = 4, Epochs = 2, Washout = 5,
+            SegmentLength = 40, Seed = 3, Progress = new SynchronousProgress<TrainingProgress>(reports.Add),
+        };
+        ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(NonlinearSystem(80)));
+        int settings = reports[0].Stage.Settings;
+        Assert.True(settings > 1, $"{settings} settings");
+        Assert.Equal(Enumerable.Range(1, settings).SelectMany(i => new[] { i, i }), reports.Select(r => r.Stage.Setting));
+        Assert.All(reports, r => Assert.False(r.Stage.IsRefit));   // Epochs set: no refit on all the data
+    }
+
+    [Fact]
     public void Catalog_ReadsTheContextsEnvironment_SoLogsReachThatContext()
     {
         // The one read of an ML.NET non-public member (TrainCatalogBase.Environment): a rename in ML.NET shows here.
@@ -120,7 +157,8 @@ public sealed partial class ForecastingEstimatorTests
         var messages = new List<LoggingEventArgs>();
         ml.Log += (_, e) => messages.Add(e);
         using var channel = ((IHostEnvironment)ml).Register("Test").Start("Training");
-        var e = Assert.Throws<InvalidOperationException>(() => TrainingRun.Run<int>(channel, default, "contracting R2DN forecaster", 10,
+        var stage = new TrainingStage("contracting R2DN forecaster", 1, 1);
+        var e = Assert.Throws<InvalidOperationException>(() => TrainingRun.Run<int>(channel, Quick(), stage,
             (_, _) => throw new TrainingDivergedException(2, 1, 21, double.NaN, "Training diverged at epoch 2.")));
         Assert.IsNotType<TrainingDivergedException>(e);
         Assert.IsType<TrainingDivergedException>(e.InnerException);
