@@ -5,7 +5,7 @@
 // next 12 values of Output after every row, giving the model the Drive column as a feature, with 95% intervals:
 //
 //   load -> split by time -> train an R2DN forecaster -> evaluate (against the seasonal naive forecast)
-//        -> print the robustness certificate -> save the model -> write an SVG plot of one forecast.
+//        -> print the robustness certificate -> save the model -> plot one forecast (PNG and SVG, with ScottPlot).
 //
 // Everything runs on data the package generates itself; it takes a few seconds on two cores. The model and the plot
 // are written beside the program, or to the folder given as the first argument (dotnet run -- ./out).
@@ -14,9 +14,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.R2DN;
+using Microsoft.ML.R2DN.Engine.Training;
 using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Plotting;
 using Microsoft.ML.R2DN.Samples;
+using ScottPlot;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 // Files go to the folder given as the first argument, or beside the program (bin/...), so that runs leave the source tree clean.
@@ -52,23 +53,21 @@ var options = new R2dnForecastingOptions
     Epochs = 60,
     SegmentLength = 64,
     LearningRate = 5e-3,
+    // Each epoch comes as a value: the setting being tried (as the robustness is left unset, Fit tries a few on the
+    // validation data and keeps the best), the epoch, its losses and the time left. We print the first and every tenth.
+    // (The same epochs also go to ml.Log as text: "epoch 3/60: loss 0.123, lr 1.0e-03, 0.4 s".)
+    Progress = new SynchronousProgress<TrainingProgress>(p =>
+    {
+        int epoch = p.Epoch.Epoch + 1;
+        if (epoch == 1 || epoch % 10 == 0)
+            Console.WriteLine($"  setting {p.Stage.Setting}/{p.Stage.Settings} ({p.Stage.Model}): epoch {epoch}/" +
+                              $"{p.Epoch.Epochs}, loss {p.Epoch.TrainLoss:G3}, ~{p.Epoch.Remaining.TotalSeconds:F0} s left");
+    }),
 };
-// Training reports through ml.Log, from the source "ForecastingEstimator; Training": each epoch ("epoch 3/60: loss
-// 0.123, ..."; we print the first and every tenth) and, as the robustness is left unset, each setting it tries on the
-// validation data ("Setting 1/3: ...") and the one it keeps ("Chose ...").
-EventHandler<LoggingEventArgs> printProgress = (_, e) =>
-{
-    if (!e.Source.StartsWith(nameof(ForecastingEstimator), StringComparison.Ordinal)) return;
-    if ((TryEpoch(e.RawMessage, out int epoch) && (epoch == 1 || epoch % 10 == 0))
-        || e.RawMessage.StartsWith("Setting ", StringComparison.Ordinal) || e.RawMessage.StartsWith("Chose ", StringComparison.Ordinal))
-        Console.WriteLine($"  {e.RawMessage}");
-};
-ml.Log += printProgress;
 Console.WriteLine($"Training an R2DN forecaster (horizon {Horizon}, feature Drive)...");
 var trainingClock = Stopwatch.StartNew();
 ForecastingTransformer model = ml.Forecasting.R2DN(options).Fit(train);
 Console.WriteLine($"Trained in {trainingClock.Elapsed.TotalSeconds:F1} s: {model.ParameterCount:N0} parameters.");
-ml.Log -= printProgress;
 
 // 4. Evaluate on the test rows. The model's state must have seen the history, so score the whole series and keep the
 //    test rows: Transform runs each series from a zero state, in order.
@@ -114,30 +113,27 @@ double[] historyX = [.. Enumerable.Range(origin - 95, 96 + Horizon + 40).Select(
 double[] actual = [.. historyX.Select(x => (double)rows[(int)x].Output)];
 double[] forecastX = [.. Enumerable.Range(origin + 1, Horizon).Select(i => (double)i)];
 var at = rows[origin];
-var chart = new SvgChart
-{
-    Title = $"R2DN forecast of Output, {Horizon} steps ahead with a 95% interval",
-    XLabel = "step", YLabel = "Output", MarkerX = origin, MarkerLabel = "forecast origin",
-};
-chart.Add(new BandSeries("95% interval", forecastX, [.. at.Lower.Select(v => (double)v)], [.. at.Upper.Select(v => (double)v)], "#1f77b4"))
-     .Add(new LineSeries("actual", historyX, actual, "#333333"))
-     .Add(new LineSeries("forecast", forecastX, [.. at.Forecast.Select(v => (double)v)], "#1f77b4", Dashed: true));
-string plotPath = Path.Combine(outputFolder, "forecast.svg");
-chart.Save(plotPath);
-Console.WriteLine($"Wrote the forecast plot to {plotPath}.");
+var plot = new Plot();
+plot.Title($"R2DN forecast of Output, {Horizon} steps ahead with a 95% interval");
+plot.XLabel("step");
+plot.YLabel("Output");
+var band = plot.Add.FillY(forecastX, [.. at.Lower.Select(v => (double)v)], [.. at.Upper.Select(v => (double)v)]);
+band.FillColor = Colors.C0.WithAlpha(0.25);
+band.LineWidth = 0;
+band.LegendText = "95% interval";
+plot.Add.ScatterLine(historyX, actual, Colors.Black).LegendText = "actual";
+var forecast = plot.Add.ScatterLine(forecastX, [.. at.Forecast.Select(v => (double)v)], Colors.C0);
+forecast.LegendText = "forecast";
+forecast.LinePattern = LinePattern.Dashed;
+plot.Add.VerticalLine(origin, 1, Colors.Gray, LinePattern.Dotted).LegendText = "forecast origin";
+plot.ShowLegend(Edge.Bottom);
+string plotPath = Path.Combine(outputFolder, "forecast.png");
+plot.SavePng(plotPath, 900, 420);
+plot.SaveSvg(Path.ChangeExtension(plotPath, ".svg"), 900, 420);
+Console.WriteLine($"Wrote the forecast plot to {plotPath} and {Path.ChangeExtension(plotPath, ".svg")}.");
 Console.WriteLine($"Forecast from step {origin}: {string.Join(" ", at.Forecast.Take(6).Select(v => v.ToString("F2")))} ...");
 Console.WriteLine($"Actual values:         {string.Join(" ", rows.Skip(origin + 1).Take(6).Select(r => r.Output.ToString("F2")))} ...");
 Console.WriteLine($"Total time {clock.Elapsed.TotalSeconds:F1} s.");
-
-// Reads the epoch number out of a training message such as "epoch 3/60: loss 0.123, lr 1.0e-03, 0.4 s".
-static bool TryEpoch(string message, out int epoch)
-{
-    epoch = 0;
-    const string Prefix = "epoch ";
-    int slash = message.IndexOf('/');
-    return message.StartsWith(Prefix, StringComparison.Ordinal) && slash > Prefix.Length
-        && int.TryParse(message.AsSpan(Prefix.Length, slash - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out epoch);
-}
 
 /// <summary>A scored row, read back with CreateEnumerable: the label and the forecast columns.</summary>
 internal sealed class ScoredRow

@@ -77,6 +77,7 @@ internal static class NotebookReferences
         ],
         ["System.Numerics.Tensors"] = ["System.Numerics.Tensors"],
         ["MathNet.Numerics"] = ["MathNet.Numerics"],
+        ["ScottPlot"] = ["ScottPlot", "SkiaSharp"],
     };
 
     /// <summary>The built assemblies a notebook may reference by path, by file name.</summary>

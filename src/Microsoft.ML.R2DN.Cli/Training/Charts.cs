@@ -1,24 +1,23 @@
 using System.Globalization;
-using Microsoft.ML.R2DN.Plotting;
+using System.Text;
+using ScottPlot;
+using ScottPlot.TickGenerators;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 
-/// <summary>One series of a forecaster's output, for a chart: the observed target and the forecast vectors (with their
-/// bounds) made after each row.</summary>
-/// <param name="Name">The series id ("" for a single series).</param>
-/// <param name="Actual">The observed values of the plotted target, one per row.</param>
-/// <param name="Forecasts">The forecast vector of every row (horizon × targets, target-major).</param>
-/// <param name="Lower">The lower bounds, laid out as the forecasts, or null.</param>
-/// <param name="Upper">The upper bounds, or null.</param>
-internal sealed record ForecastSeries(string Name, float[] Actual, float[][] Forecasts, float[][]? Lower, float[][]? Upper);
-
-/// <summary>The SVG charts of the commands: forecasts against what happened (with the interval band), simulations
-/// against measurements, and training curves.</summary>
+/// <summary>The charts of the commands, drawn with ScottPlot: forecasts against what happened (with the interval
+/// band), simulations against measurements, and training curves; saved as SVG, or PNG when the path ends in .png.
+/// </summary>
 internal static class Charts
 {
-    private const string ActualColor = "#222222";
-    private const string ForecastColor = "#1f77b4";
-    private const string FutureColor = "#d62728";
+    private const int Width = 900, Height = 420;
+    private static readonly Color ActualColor = Color.FromHex("#222222");
+    private static readonly Color ForecastColor = Color.FromHex("#1f77b4");
+    private static readonly Color FutureColor = Color.FromHex("#d62728");
+
+    // ScottPlot's Fonts.Sans is the system's default face, which is a serif one on some Linux machines.
+    private static readonly string SansFont = new[] { "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica" }
+        .FirstOrDefault(f => Fonts.GetTypeface(f, bold: false, italic: false).FamilyName == f) ?? Fonts.Sans;
 
     /// <summary>Multi-step forecasts against the observed values of one series.</summary>
     /// <remarks>From each origin row o the forecaster's path o + 1 … o + h is drawn with its interval; the origins are
@@ -26,7 +25,7 @@ internal static class Charts
     /// row). With <paramref name="future"/>, the forecast made after the last row is drawn beyond the data.</remarks>
     /// <param name="series">The series.</param>
     /// <param name="target">The index of the plotted target.</param>
-    /// <param name="targetName">Its column name.</param>
+    /// <param name="targetName">Its column name (the y axis).</param>
     /// <param name="horizon">The forecaster's horizon h.</param>
     /// <param name="level">The intervals' confidence level, or null.</param>
     /// <param name="windowStart">The first row shown.</param>
@@ -34,109 +33,147 @@ internal static class Charts
     /// <param name="future">Whether to draw the forecast beyond the last row.</param>
     /// <param name="marker">A vertical marker (x and label), or null.</param>
     /// <param name="title">The chart's title.</param>
-    public static SvgChart Forecast(ForecastSeries series, int target, string targetName, int horizon, double? level, int windowStart,
-                                    IEnumerable<int> origins, bool future, (double X, string Label)? marker, string title)
+    public static Plot Forecast(ForecastSeries series, int target, string targetName, int horizon, double? level,
+                                int windowStart, IEnumerable<int> origins, bool future,
+                                (double X, string Label)? marker, string title)
     {
-        int n = series.Actual.Length;
-        var chart = new SvgChart
-        {
-            Title = title, XLabel = "time step (row of the series)", YLabel = targetName,
-            MarkerX = marker?.X, MarkerLabel = marker?.Label ?? "",
-        };
-        var xs = new List<double>();
-        var ys = new List<double>();
-        var bx = new List<double>();
-        var lo = new List<double>();
-        var hi = new List<double>();
-        bool bands = series.Lower is not null && series.Upper is not null;
+        int n = series.Actual.Length, from = target * horizon;
+        var plot = Create(title, "time step (row of the series)", targetName);
+        var path = new Path();
+        var band = new Path();
         foreach (int o in origins.Where(o => o >= 0 && o < n - 1))
         {
-            if (xs.Count > 0) { xs.Add(o + 0.5); ys.Add(double.NaN); }   // lift the pen: each path restarts from data
+            path.Break(o + 0.5);   // each path starts again from the data
             for (int k = 1; k <= horizon && o + k < n; k++)
             {
-                int i = target * horizon + k - 1;
-                xs.Add(o + k);
-                ys.Add(series.Forecasts[o][i]);
-                if (!bands) continue;
-                bx.Add(o + k);
-                lo.Add(series.Lower![o][i]);
-                hi.Add(series.Upper![o][i]);
+                path.Add(o + k, series.Forecasts[o][from + k - 1]);
+                band.Add(o + k, series.Lower?[o][from + k - 1] ?? 0, series.Upper?[o][from + k - 1] ?? 0);
             }
         }
-        if (future && n > 0)
+        // The band runs on into the future (it joins the last path's band); the future forecast has its own line.
+        for (int k = 1; future && n > 0 && k <= horizon; k++)
+            band.Add(n - 1 + k, series.Lower?[n - 1][from + k - 1] ?? 0, series.Upper?[n - 1][from + k - 1] ?? 0);
+        if (series.Lower is not null && series.Upper is not null && band.X.Count > 0)
         {
-            // The band runs on into the future (it joins the last path's band); the future forecast has its own line.
-            for (int k = 1; k <= horizon && bands; k++)
+            var fill = plot.Add.FillY([.. band.X], [.. band.Y], [.. band.Y2]);
+            fill.FillColor = ForecastColor.WithAlpha(0.25);
+            fill.LineWidth = 0;
+            fill.LegendText = level is double c ? $"{(c * 100).ToString("0.#", CultureInfo.InvariantCulture)}% interval"
+                                                : "interval";
+        }
+        Line(plot, "actual", Rows(windowStart, n), series.Actual[windowStart..], ActualColor);
+        if (path.X.Count > 0)
+            Line(plot, $"forecast (1-{horizon} steps ahead)", [.. path.X], [.. path.Y], ForecastColor);
+        if (future && n > 0)
+            Line(plot, "forecast after the last row", Rows(n, n + horizon),
+                 series.Forecasts[n - 1][from..(from + horizon)], FutureColor).LinePattern = LinePattern.Dashed;
+        if (marker is { } m) Marker(plot, m.X, m.Label);
+        return plot;
+    }
+
+    /// <summary>A simulator's predicted output against the measured one over rows [<paramref name="windowStart"/>, n),
+    /// with the end of the washout marked when it is inside.</summary>
+    public static Plot Simulation(float[] actual, float[] predicted, string outputName, int windowStart, int washout,
+                                  string title)
+    {
+        var plot = Create(title, "time step (row of the series)", outputName);
+        var rows = Rows(windowStart, actual.Length);
+        Line(plot, "measured", rows, actual[windowStart..], ActualColor);
+        Line(plot, "simulated from the inputs", rows, predicted[windowStart..], ForecastColor);
+        if (washout > windowStart && washout < actual.Length) Marker(plot, washout, "end of washout");
+        return plot;
+    }
+
+    /// <summary>The training loss per epoch; on a log scale when every value is positive and they span a decade or
+    /// more.</summary>
+    /// <exception cref="UsageException">The model holds no training curve.</exception>
+    public static Plot Loss(IReadOnlyList<double> loss, string title)
+    {
+        if (loss.Count == 0)
+            throw new UsageException("the model holds no training curve (no epoch loss was recorded).");
+        var finite = loss.Where(double.IsFinite).ToList();
+        bool log = finite.Count > 0 && finite.Min() > 0 && finite.Max() >= 10 * finite.Min();
+        string yLabel = log ? "training loss (standardised, log scale)" : "training loss (standardised)";
+        var plot = Create(title, "epoch", yLabel);
+        double[] epochs = [.. Enumerable.Range(1, loss.Count).Select(e => (double)e)];
+        Line(plot, "training loss", epochs, [.. loss.Select(v => log ? Math.Log10(v) : v)], ForecastColor);
+        if (log)
+        {
+            plot.Axes.Left.TickGenerator = new NumericAutomatic
             {
-                int i = target * horizon + k - 1;
-                bx.Add(n - 1 + k);
-                lo.Add(series.Lower![n - 1][i]);
-                hi.Add(series.Upper![n - 1][i]);
+                MinorTickGenerator = new LogMinorTickGenerator(), IntegerTicksOnly = true,
+                LabelFormatter = y => Math.Pow(10, y).ToString("G3", CultureInfo.InvariantCulture),
+            };
+        }
+        return plot;
+    }
+
+    /// <summary>Writes <paramref name="plot"/> atomically, as PNG when <paramref name="path"/> ends in .png (any case),
+    /// else as SVG, and disposes it.</summary>
+    public static void Save(Plot plot, string path)
+    {
+        using (plot)
+        {
+            if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                CsvData.WriteAtomically(path, Encoding.UTF8.GetBytes(plot.GetSvgXml(Width, Height)));
+                return;
             }
+            using var image = plot.GetImage(Width, Height);
+            CsvData.WriteAtomically(path, image.GetImageBytes(ImageFormat.Png, 100));
         }
-        string interval = level is double c ? $"{(c * 100).ToString("0.#", CultureInfo.InvariantCulture)}% interval" : "interval";
-        int entries = 1 + (bx.Count > 0 ? 1 : 0) + (xs.Count > 0 ? 1 : 0) + (future ? 1 : 0);
-        if (bx.Count > 0) chart.Add(new BandSeries(interval, [.. bx], [.. lo], [.. hi], ForecastColor));
-        var actual = Enumerable.Range(windowStart, n - windowStart).Select(t => (double)t).ToList();
-        var values = series.Actual[windowStart..].Select(v => (double)v).ToList();
-        AddHeadroom(actual, values, [.. values, .. ys, .. hi, .. lo], entries, chart.Height);
-        chart.Add(new LineSeries("actual", [.. actual], [.. values], ActualColor));
-        if (xs.Count > 0)
-            chart.Add(new LineSeries($"forecast (1-{horizon} steps ahead)", [.. xs], [.. ys], ForecastColor));
-        if (future && n > 0)
+    }
+
+    private static Plot Create(string title, string xLabel, string yLabel)
+    {
+        var plot = new Plot();
+        plot.Title(title, 15);
+        plot.XLabel(xLabel, 13);
+        plot.YLabel(yLabel, 13);
+        plot.Font.Set(SansFont);   // after the labels, which it restyles
+        plot.ShowLegend(Edge.Bottom);   // below the axes: the legend never hides the data
+        return plot;
+    }
+
+    private static ScottPlot.Plottables.Scatter Line(Plot plot, string name, double[] x, IReadOnlyList<float> y,
+                                                     Color color) =>
+        Line(plot, name, x, [.. y.Select(v => (double)v)], color);
+
+    private static ScottPlot.Plottables.Scatter Line(Plot plot, string name, double[] x, double[] y, Color color)
+    {
+        var line = plot.Add.ScatterLine(x, y, color);
+        line.LegendText = name;
+        line.LineWidth = 1.5f;
+        return line;
+    }
+
+    // A dotted vertical line, named in the legend (a label on the chart would cover the title or the ticks).
+    private static void Marker(Plot plot, double x, string label)
+    {
+        var line = plot.Add.VerticalLine(x, 1.5f, Colors.Gray, LinePattern.Dotted);
+        line.LegendText = label;
+        line.ExcludeFromLegend = label.Length == 0;
+    }
+
+    private static double[] Rows(int from, int to) => [.. Enumerable.Range(from, to - from).Select(t => (double)t)];
+
+    // Points of a line (X, Y) or a band (X, Y to Y2); a NaN lifts the pen.
+    private sealed class Path
+    {
+        public List<double> X { get; } = [];
+        public List<double> Y { get; } = [];
+        public List<double> Y2 { get; } = [];
+
+        public void Add(double x, double y, double y2 = double.NaN)
         {
-            int from = target * horizon;
-            chart.Add(new LineSeries("forecast after the last row", Enumerable.Range(n, horizon).Select(t => (double)t).ToArray(),
-                                     series.Forecasts[n - 1][from..(from + horizon)].Select(v => (double)v).ToArray(), FutureColor, Dashed: true));
+            X.Add(x);
+            Y.Add(y);
+            Y2.Add(y2);
         }
-        return chart;
-    }
 
-    // The legend sits in the top right corner of the plot: raise the top of the y axis so that the data stays below it.
-    // The extra point is a lone move-to in the SVG path (after a NaN lifts the pen), so nothing is drawn for it.
-    private static void AddHeadroom(List<double> x, List<double> y, IEnumerable<double> all, int legendEntries, int height)
-    {
-        var finite = all.Where(double.IsFinite).ToList();
-        if (finite.Count == 0 || x.Count == 0) return;
-        double min = finite.Min(), max = finite.Max(), plotHeight = height - 95;   // SvgChart's top and bottom margins
-        double legend = Math.Min(0.45, (20 + 18.0 * legendEntries) / plotHeight);
-        double top = max + (max - min) * 1.1 * legend / (1 - legend);
-        x.Add(x[0]); y.Add(double.NaN);
-        x.Add(x[0]); y.Add(top);
-    }
-
-    /// <summary>A simulator's predicted output against the measured one over rows [<paramref name="windowStart"/>, n).</summary>
-    public static SvgChart Simulation(float[] actual, float[] predicted, string outputName, int windowStart, int washout, string title)
-    {
-        var x = Enumerable.Range(windowStart, actual.Length - windowStart).Select(t => (double)t).ToArray();
-        var chart = new SvgChart
+        public void Break(double x)
         {
-            Title = title, XLabel = "time step (row of the series)", YLabel = outputName,
-            MarkerX = washout > windowStart && washout < actual.Length ? washout : null, MarkerLabel = "end of washout",
-        };
-        var mx = x.ToList();
-        var measured = actual[windowStart..].Select(v => (double)v).ToList();
-        var simulated = predicted[windowStart..].Select(v => (double)v).ToArray();
-        AddHeadroom(mx, measured, [.. measured, .. simulated], 2, chart.Height);
-        chart.Add(new LineSeries("measured", [.. mx], [.. measured], ActualColor));
-        chart.Add(new LineSeries("simulated from the inputs", x, simulated, ForecastColor));
-        return chart;
-    }
-
-    /// <summary>The training loss per epoch, on a log scale when every value is positive.</summary>
-    public static SvgChart Loss(IReadOnlyList<double> loss, string title)
-    {
-        if (loss.Count == 0) throw new UsageException("the model holds no training curve (no epoch loss was recorded).");
-        bool log = loss.All(v => v > 0 || !double.IsFinite(v)) && loss.Any(v => v > 0);
-        var chart = new SvgChart { Title = title, XLabel = "epoch", YLabel = "training loss (standardised)", LogY = log };
-        chart.Add(new LineSeries("training loss", Enumerable.Range(1, loss.Count).Select(e => (double)e).ToArray(), [.. loss], ForecastColor));
-        return chart;
-    }
-
-    /// <summary>Writes a chart atomically.</summary>
-    public static void Save(SvgChart chart, string path)
-    {
-        string svg = chart.Render();
-        CsvData.WriteAtomically(path, w => w.Write(svg));
+            if (X.Count > 0) Add(x, double.NaN);
+        }
     }
 }

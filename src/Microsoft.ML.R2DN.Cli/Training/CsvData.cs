@@ -137,16 +137,28 @@ internal static class CsvData
         return $"row {row + 1} of {Path.GetFileName(data.Files[file])} (counting data rows from 1)";
     }
 
-    /// <summary>Writes text to <paramref name="path"/> atomically: to a temporary file beside it, then moved over it.</summary>
+    /// <summary>Writes UTF-8 text to <paramref name="path"/> atomically: to a temporary file beside it, then moved over
+    /// it.</summary>
     /// <exception cref="IOException">The file cannot be written; an existing file is left unchanged.</exception>
-    public static void WriteAtomically(string path, Action<TextWriter> write)
+    public static void WriteAtomically(string path, Action<TextWriter> write) =>
+        WriteStreamAtomically(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+            write(writer);
+        });
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="IOException">The file cannot be written; an existing file is left unchanged.</exception>
+    public static void WriteAtomically(string path, byte[] bytes) => WriteStreamAtomically(path, s => s.Write(bytes));
+
+    private static void WriteStreamAtomically(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
         string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(false)))
-                write(writer);
+            using (var stream = File.Create(temp))
+                write(stream);
             File.Move(temp, full, overwrite: true);
         }
         catch

@@ -6,11 +6,11 @@ using Spectre.Console.Rendering;
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>
-/// Shows on stderr the epochs an estimator reports as values (<see cref="RecurrentModelOptions.Progress"/>): a line when
-/// a training starts (each setting of the search, and the refit), then, on a terminal, a Spectre.Console progress bar
-/// with the epoch, the loss, the validation loss, the learning rate and the time left, which gives way to a line with
-/// the last epoch when the training ends. Elsewhere (a log file, a pipe) plain lines replace the bar: the first and the
-/// last epoch, and about every tenth of the way.
+/// Shows on stderr the epochs an estimator reports as values (<see cref="RecurrentModelOptions.Progress"/>): a line
+/// when a training starts (each setting of the search, and the refit), then, on a terminal, a Spectre.Console
+/// progress bar with the epoch, the loss, the validation loss, the learning rate and the time left, which gives way
+/// to a line with the last epoch when the training ends. Elsewhere (a log file, a pipe) plain lines replace the bar:
+/// the first and the last epoch, and about every tenth of the way.
 /// </summary>
 internal sealed class TrainingDisplay : IProgress<TrainingProgress>
 {
@@ -33,7 +33,8 @@ internal sealed class TrainingDisplay : IProgress<TrainingProgress>
     }
 
     /// <summary>Runs <paramref name="fit"/> (the estimator's <c>Fit</c>, with this display as its options'
-    /// progress) while <paramref name="display"/> shows its epochs; a null display shows nothing (<c>--quiet</c>).</summary>
+    /// progress) while <paramref name="display"/> shows its epochs; a null display shows nothing
+    /// (<c>--quiet</c>).</summary>
     public static T Run<T>(TrainingDisplay? display, Func<T> fit)
     {
         if (display is null) return fit();
