@@ -126,8 +126,8 @@ static int Run(ExampleOptions options, string dataDirectory, CancellationToken c
     {
         secondsPerEpoch.Add(r.Seconds);
         trainLoss.Add(r.TrainLoss);
-        Console.WriteLine($"  epoch {r.Epoch + 1,3}/{r.Epochs}  loss {r.TrainLoss,10:F4}  lr {r.LearningRate:0.0e+00}  " +
-                          $"{r.Seconds,7:F2} s, ~{r.Remaining.TotalMinutes:F0} min left");
+        Console.WriteLine($"  epoch {r.Epoch + 1,3}/{r.Epochs}  loss {r.TrainLoss,10:F4}  " +
+                          $"lr {r.LearningRate:0.0e+00}  {r.Seconds,7:F2} s, ~{r.Remaining.TotalMinutes:F0} min left");
     });
 
     var total = Stopwatch.StartNew();

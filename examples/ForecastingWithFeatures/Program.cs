@@ -1,6 +1,7 @@
 // Forecasting with an exogenous feature.
 //
-// The built-in sample system (ml.Data.LoadNonlinearSystem) is a driven, damped nonlinear oscillator observed with noise:
+// The built-in sample system (ml.Data.LoadNonlinearSystem) is a driven, damped nonlinear oscillator observed with
+// noise:
 // its Output responds to a Drive input that follows a daily (24-step) cycle plus random load changes. We forecast the
 // next 12 values of Output after every row, giving the model the Drive column as a feature, with 95% intervals:
 //
@@ -20,8 +21,11 @@ using Microsoft.ML.R2DN.Samples;
 using ScottPlot;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-// Files go to the folder given as the first argument, or beside the program (bin/...), so that runs leave the source tree clean.
-string outputFolder = Directory.CreateDirectory(args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? AppContext.BaseDirectory).FullName;
+// Files go to the folder given as the first argument, or beside the program (bin/...), so that runs leave the source
+// tree clean.
+string outputArgument = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal))
+                        ?? AppContext.BaseDirectory;
+string outputFolder = Directory.CreateDirectory(outputArgument).FullName;
 const int Horizon = 12;
 const int Season = 24;   // the drive's daily cycle: the seasonal naive forecast repeats the value 24 steps back
 
@@ -30,7 +34,8 @@ var clock = Stopwatch.StartNew();
 // 1. Load. A seeded context makes every random choice (initialisation) repeatable.
 var ml = new MLContext(seed: 1);
 IDataView data = ml.Data.LoadNonlinearSystem(length: 3000);
-Console.WriteLine($"Loaded {data.GetRowCount()} rows with columns {string.Join(", ", data.Schema.Select(c => c.Name))}.");
+Console.WriteLine($"Loaded {data.GetRowCount()} rows with columns " +
+                  $"{string.Join(", ", data.Schema.Select(c => c.Name))}.");
 
 // 2. Split by time: the last 20% of the rows are the test set. Never shuffle a time series.
 var (train, test) = ml.Forecasting.SplitByTime(data, testFraction: 0.2);
@@ -58,10 +63,10 @@ var options = new R2dnForecastingOptions
     // (The same epochs also go to ml.Log as text: "epoch 3/60: loss 0.123, lr 1.0e-03, 0.4 s".)
     Progress = new SynchronousProgress<TrainingProgress>(p =>
     {
-        int epoch = p.Epoch.Epoch + 1;
-        if (epoch == 1 || epoch % 10 == 0)
-            Console.WriteLine($"  setting {p.Stage.Setting}/{p.Stage.Settings} ({p.Stage.Model}): epoch {epoch}/" +
-                              $"{p.Epoch.Epochs}, loss {p.Epoch.TrainLoss:G3}, ~{p.Epoch.Remaining.TotalSeconds:F0} s left");
+        var (stage, e) = (p.Stage, p.Epoch);
+        if (e.Epoch == 0 || (e.Epoch + 1) % 10 == 0)
+            Console.WriteLine($"  setting {stage.Setting}/{stage.Settings} ({stage.Model}): epoch {e.Epoch + 1}/" +
+                              $"{e.Epochs}, loss {e.TrainLoss:G3}, ~{e.Remaining.TotalSeconds:F0} s left");
     }),
 };
 Console.WriteLine($"Training an R2DN forecaster (horizon {Horizon}, feature Drive)...");
@@ -73,12 +78,14 @@ Console.WriteLine($"Trained in {trainingClock.Elapsed.TotalSeconds:F1} s: {model
 //    test rows: Transform runs each series from a zero state, in order.
 IDataView scored = model.Transform(data);
 var (_, scoredTest) = ml.Forecasting.SplitByTime(scored, testFraction: 0.2);
-ForecastingMetrics metrics = ml.Forecasting.Evaluate(scoredTest, labelColumnName: "Output", forecastColumnName: "Forecast",
-    lowerBoundColumnName: "Lower", upperBoundColumnName: "Upper", seasonality: Season, trainingData: train);
+ForecastingMetrics metrics = ml.Forecasting.Evaluate(scoredTest, labelColumnName: "Output",
+    forecastColumnName: "Forecast", lowerBoundColumnName: "Lower", upperBoundColumnName: "Upper", seasonality: Season,
+    trainingData: train);
 Console.WriteLine();
 Console.WriteLine(metrics);
 Console.WriteLine($"R2DN vs seasonal naive: MAE {metrics.Mae:F3} vs {metrics.SeasonalNaiveMae:F3} " +
-                  $"({100 * (1 - metrics.Mae / metrics.SeasonalNaiveMae):F0}% lower); 95% interval coverage {metrics.Coverage:P1}.");
+                  $"({100 * (1 - metrics.Mae / metrics.SeasonalNaiveMae):F0}% lower); " +
+                  $"95% interval coverage {metrics.Coverage:P1}.");
 Console.WriteLine($"MAE by step ahead: {string.Join(" ", metrics.PerHorizon.Mae.Select(m => m.ToString("F3")))}");
 
 // What does the feature buy? The same model without Drive sees only the past of Output.
@@ -88,8 +95,9 @@ var withoutDrive = ml.Forecasting.R2DN(new R2dnForecastingOptions
     HiddenSizes = [32, 32], Epochs = 60, SegmentLength = 64, LearningRate = 5e-3,
 }).Fit(train);
 var (_, scoredTestWithoutDrive) = ml.Forecasting.SplitByTime(withoutDrive.Transform(data), testFraction: 0.2);
-var metricsWithoutDrive = ml.Forecasting.Evaluate(scoredTestWithoutDrive, labelColumnName: "Output", forecastColumnName: "Forecast",
-                                                  seasonality: Season, trainingData: train);
+var metricsWithoutDrive = ml.Forecasting.Evaluate(scoredTestWithoutDrive, labelColumnName: "Output",
+                                                  forecastColumnName: "Forecast", seasonality: Season,
+                                                  trainingData: train);
 Console.WriteLine($"Without the Drive feature: MAE {metricsWithoutDrive.Mae:F3}, RMSE {metricsWithoutDrive.Rmse:F3} " +
                   $"(with it: MAE {metrics.Mae:F3}, RMSE {metrics.Rmse:F3}).");
 
@@ -97,7 +105,8 @@ Console.WriteLine($"Without the Drive feature: MAE {metricsWithoutDrive.Mae:F3},
 //    the property is verified numerically on the trained matrices.
 Console.WriteLine();
 Console.WriteLine($"Certificate: {model.Certificate.Statement}");
-Console.WriteLine($"  verified: {(model.Certificate.IsVerified ? "yes" : "NO")}, relative residual {model.Certificate.RelativeResidual:G3}");
+Console.WriteLine($"  verified: {(model.Certificate.IsVerified ? "yes" : "NO")}, " +
+                  $"relative residual {model.Certificate.RelativeResidual:G3}");
 
 // 6. Save: an ML.NET model file, which ml.Model.Load reads back in any application that references this package (and
 //    which re-verifies the certificate); see the ConsumeSavedModel example.
@@ -131,8 +140,10 @@ string plotPath = Path.Combine(outputFolder, "forecast.png");
 plot.SavePng(plotPath, 900, 420);
 plot.SaveSvg(Path.ChangeExtension(plotPath, ".svg"), 900, 420);
 Console.WriteLine($"Wrote the forecast plot to {plotPath} and {Path.ChangeExtension(plotPath, ".svg")}.");
-Console.WriteLine($"Forecast from step {origin}: {string.Join(" ", at.Forecast.Take(6).Select(v => v.ToString("F2")))} ...");
-Console.WriteLine($"Actual values:         {string.Join(" ", rows.Skip(origin + 1).Take(6).Select(r => r.Output.ToString("F2")))} ...");
+Console.WriteLine($"Forecast from step {origin}: " +
+                  $"{string.Join(" ", at.Forecast.Take(6).Select(v => v.ToString("F2")))} ...");
+Console.WriteLine("Actual values:         " +
+                  $"{string.Join(" ", rows.Skip(origin + 1).Take(6).Select(r => r.Output.ToString("F2")))} ...");
 Console.WriteLine($"Total time {clock.Elapsed.TotalSeconds:F1} s.");
 
 /// <summary>A scored row, read back with CreateEnumerable: the label and the forecast columns.</summary>

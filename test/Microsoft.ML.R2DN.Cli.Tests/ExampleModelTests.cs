@@ -137,9 +137,10 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         Assert.Contains("95% interval", svg);
         Assert.Contains("unit-2", svg);
         // A .png path writes a PNG picture of the same chart.
-        var png = CliRunner.Run("plot", "--model", example.Model, "--data", example.Data, "--output", folder.File("plot.png"));
+        string pngPath = folder.File("plot.png");
+        var png = CliRunner.Run("plot", "--model", example.Model, "--data", example.Data, "--output", pngPath);
         Assert.True(png.ExitCode == 0, png.ToString());
-        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(folder.File("plot.png"))[..4]);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(pngPath)[..4]);
 
         var loss = CliRunner.Run("plot", "--loss", example.Model, "--output", folder.File("loss.svg"));
         Assert.True(loss.ExitCode == 0, loss.ToString());

@@ -30,10 +30,8 @@ internal static class PlotCommand
         Description = "The chart to write: SVG, or PNG for a .png path " +
                       "[default: r2dn-plot.svg, or r2dn-loss.svg with --loss]",
     };
-    private static readonly Option<string?> Series = new("--series")
-    {
-        Description = "The series to plot [default: the first]",
-    };
+    private static readonly Option<string?> Series =
+        new("--series") { Description = "The series to plot [default: the first]" };
     private static readonly Option<string?> Target = new("--target")
     {
         Description = "The target (simulation: output) column to plot [default: the first]",

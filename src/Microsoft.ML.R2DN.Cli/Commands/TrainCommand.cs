@@ -141,7 +141,10 @@ internal static class TrainCommand
         Description = "Write a chart of the test part, SVG or PNG (a .png path): forecasts and intervals against the " +
                       "actual values (simulation: simulated against measured)",
     };
-    private static readonly Option<string?> LossPlot = new("--loss-plot") { Description = "Write a chart of the training loss per epoch, SVG or PNG" };
+    private static readonly Option<string?> LossPlot = new("--loss-plot")
+    {
+        Description = "Write a chart of the training loss per epoch, SVG or PNG (a .png path)",
+    };
     private static readonly Option<bool> Example = new("--example")
     {
         Description = $"Train on built-in data (a simulated nonlinear system: {ExampleData.Series} series x {ExampleData.Length} steps, " +
@@ -402,8 +405,8 @@ internal static class TrainCommand
     }
 
     /// <summary>The chart of a simulator's output against the measured output over one series of <paramref name="data"/>.</summary>
-    internal static (ScottPlot.Plot Chart, string? Series) SimulationChart(SimulationTransformer model, IDataView data, string? seriesName,
-                                                                           string? outputName, string what, int? last = null)
+    internal static (ScottPlot.Plot Chart, string? Series) SimulationChart(
+        SimulationTransformer model, IDataView data, string? seriesName, string? outputName, string what, int? last = null)
     {
         int output = outputName is null ? 0 : model.OutputColumnNames.ToList().IndexOf(outputName);
         if (output < 0)

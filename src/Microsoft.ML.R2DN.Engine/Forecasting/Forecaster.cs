@@ -321,7 +321,8 @@ public sealed class Forecaster
     /// <param name="cancellationToken">Stops training.</param>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static Forecaster Train(IReadOnlyList<SeriesData> series, ForecasterOptions options,
-                                   IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+                                   IProgress<EpochReport>? progress = null,
+                                   CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(options);

@@ -177,10 +177,12 @@ public sealed class Simulator
     /// <exception cref="ArgumentException">No sequences, inconsistent widths, missing outputs, or sequences too short for one segment.</exception>
     /// <param name="sequences">The sequences; not empty.</param>
     /// <param name="options">The settings; checked with <see cref="SimulatorOptions.Validate"/>.</param>
-    /// <param name="progress">Receives every epoch, synchronously on the training thread; null (default) for none.</param>
+    /// <param name="progress">Receives every epoch, synchronously on the training thread; null (default) for
+    /// none.</param>
     /// <param name="cancellationToken">Stops training.</param>
     public static Simulator Train(IReadOnlyList<SequenceData> sequences, SimulatorOptions options,
-                                  IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+                                  IProgress<EpochReport>? progress = null,
+                                  CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(options);

@@ -25,19 +25,23 @@ namespace Microsoft.ML.R2DN.Engine.Training;
 /// </remarks>
 public sealed class Trainer
 {
-    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, updating <see cref="ISequenceModel.Parameters"/> in place.</summary>
+    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, updating
+    /// <see cref="ISequenceModel.Parameters"/> in place.</summary>
     /// <param name="model">The model; its parameters are the starting point and receive the result.</param>
     /// <param name="train">The training sequences; their input and output sizes must match the model's.</param>
     /// <param name="options">The settings; checked with <see cref="TrainerOptions.Validate"/>.</param>
-    /// <param name="progress">Receives an <see cref="EpochReport"/> after every completed epoch (after validation and the
-    /// best-weights bookkeeping), synchronously on the fitting thread; null (default) for none.</param>
+    /// <param name="progress">Receives an <see cref="EpochReport"/> after every completed epoch (after validation and
+    /// the best-weights bookkeeping), synchronously on the fitting thread; null (default) for none.</param>
     /// <param name="cancellationToken">Checked before every segment step and before validation.</param>
     /// <returns>Per-epoch losses, timings and the best epoch.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">The options are inconsistent, or the data's sizes do not match the model's.</exception>
-    /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite (the best parameters are restored first).</exception>
+    /// <exception cref="ArgumentException">The options are inconsistent, or the data's sizes do not match the
+    /// model's.</exception>
+    /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite (the best parameters are
+    /// restored first).</exception>
     /// <exception cref="InvalidOperationException">The schedule returned an invalid learning rate.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (parameters are restored as the remarks say).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (parameters are
+    /// restored as the remarks say).</exception>
     public TrainingResult Fit(ISequenceModel model, SequenceDataset train, TrainerOptions options,
                               IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -117,9 +121,11 @@ public sealed class Trainer
                 if (!double.IsFinite(value) || !GradientClipping.AllFinite(gradient))
                 {
                     best.CopyTo(parameters, 0);
-                    string what = double.IsFinite(value) ? "the gradient has a NaN or infinite entry" : $"the loss is {value}";
+                    string what = double.IsFinite(value) ? "the gradient has a NaN or infinite entry"
+                                                         : $"the loss is {value}";
                     throw new TrainingDivergedException(epoch, s, optimizer.StepCount, value,
-                        $"Training diverged at epoch {epoch}, step {s} of {order.Length} (optimiser step {optimizer.StepCount}, " +
+                        $"Training diverged at epoch {epoch}, step {s} of {order.Length} " +
+                        $"(optimiser step {optimizer.StepCount}, " +
                         $"time steps {segment.Start}–{segment.End - 1}): {what}. " +
                         (bestEpoch >= 0
                             ? $"The parameters of the best epoch ({bestEpoch}) were restored."
@@ -134,7 +140,8 @@ public sealed class Trainer
                 {
                     best.CopyTo(parameters, 0);
                     throw new InvalidOperationException(
-                        $"The learning-rate schedule {schedule} returned {rate} (× plateau scale {plateauScale}) for step {optimizer.StepCount}; it must be finite and ≥ 0.");
+                        $"The learning-rate schedule {schedule} returned {rate} (× plateau scale {plateauScale}) " +
+                        $"for step {optimizer.StepCount}; it must be finite and ≥ 0.");
                 }
                 optimizer.Step(parameters, gradient, rate);
                 lastRate = rate;
@@ -192,7 +199,8 @@ public sealed class Trainer
                                                 Remaining(elapsed, epoch + 1, epochs, options.TimeBudget)));
             }
 
-            if (options.EarlyStoppingPatience is int patience && evaluated && sinceImprovement >= patience && epoch < epochs - 1)
+            bool patienceSpent = options.EarlyStoppingPatience is int patience && sinceImprovement >= patience;
+            if (patienceSpent && evaluated && epoch < epochs - 1)
             {
                 stoppedEarly = true;
                 break;
@@ -237,12 +245,13 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(washout, data.TimeSteps);
         int nx = model.StateSize, ny = model.OutputSize;
         return Validate(model, data, washout, loss ?? new SumSquaredErrorMeanOverTime(),
-                        new float[data.Batch * nx], new float[data.TimeSteps * data.Batch * ny], new float[data.Batch * nx],
-                        new float[(data.TimeSteps - washout) * data.Batch * ny]);
+                        new float[data.Batch * nx], new float[data.TimeSteps * data.Batch * ny],
+                        new float[data.Batch * nx], new float[(data.TimeSteps - washout) * data.Batch * ny]);
     }
 
-    private static (double Loss, double Nrmse) Validate(ISequenceModel model, SequenceDataset data, int washout, ISequenceLoss loss,
-                                                        float[] zeroState, float[] outputs, float[] finalState, float[] lossGradient)
+    private static (double Loss, double Nrmse) Validate(ISequenceModel model, SequenceDataset data, int washout,
+                                                        ISequenceLoss loss, float[] zeroState, float[] outputs,
+                                                        float[] finalState, float[] lossGradient)
     {
         Array.Clear(zeroState);
         model.Simulate(zeroState, data.Inputs.Span, data.TimeSteps, data.Batch, outputs, finalState);
@@ -259,7 +268,8 @@ public sealed class Trainer
     {
         if (model.Parameters is null || model.Parameters.Length != model.ParameterCount)
             throw new ArgumentException(
-                $"The model's Parameters array has length {model.Parameters?.Length ?? 0}, but ParameterCount is {model.ParameterCount}.",
+                $"The model's Parameters array has length {model.Parameters?.Length ?? 0}, but ParameterCount is " +
+                $"{model.ParameterCount}.",
                 nameof(model));
         if (model.StateSize < 0)
             throw new ArgumentException($"The model's StateSize ({model.StateSize}) is negative.", nameof(model));
@@ -268,7 +278,8 @@ public sealed class Trainer
                 $"The data has {data.InputSize} inputs per step but the model expects {model.InputSize}.", paramName);
         if (data.OutputSize != model.OutputSize)
             throw new ArgumentException(
-                $"The data has {data.OutputSize} targets per step but the model produces {model.OutputSize} outputs.", paramName);
+                $"The data has {data.OutputSize} targets per step but the model produces {model.OutputSize} outputs.",
+                paramName);
     }
 
     // The mean epoch so far times the epochs left, cut at the time budget (no epoch starts after it).

@@ -3,8 +3,9 @@ namespace Microsoft.ML.R2DN.Engine.Training;
 /// <summary>The outcome of <see cref="Trainer.Fit"/>. Per-epoch lists have one entry per completed epoch.</summary>
 public sealed class TrainingResult
 {
-    internal TrainingResult(double[] trainLoss, double[] validationLoss, double[] validationNrmse, double[] secondsPerEpoch,
-                            int bestEpoch, double bestLoss, bool stoppedEarly, bool restoredBestWeights, long totalSteps)
+    internal TrainingResult(double[] trainLoss, double[] validationLoss, double[] validationNrmse,
+                            double[] secondsPerEpoch, int bestEpoch, double bestLoss, bool stoppedEarly,
+                            bool restoredBestWeights, long totalSteps)
     {
         TrainLoss = trainLoss;
         ValidationLoss = validationLoss;
@@ -32,7 +33,8 @@ public sealed class TrainingResult
     /// <summary>Number of completed epochs.</summary>
     public int EpochsCompleted => TrainLoss.Count;
 
-    /// <summary>0-based epoch with the lowest monitored loss (validation loss if validation data was given, else training loss); −1 if none.</summary>
+    /// <summary>0-based epoch with the lowest monitored loss (validation loss if validation data was given, else
+    /// training loss); −1 if none.</summary>
     public int BestEpoch { get; }
 
     /// <summary>The lowest monitored loss (+∞ if none).</summary>

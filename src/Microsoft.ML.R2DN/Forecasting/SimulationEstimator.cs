@@ -150,8 +150,8 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             ? (refit ? budget * 0.5 * (index + 1) / candidates.Count : budget) - clock.Elapsed
             : null;
         Simulator Train(SimulatorOptions options, TrainingStage stage) =>
-            TrainingRun.Run(channel, o, stage, (progress, cancel) => Simulator.Train(sequences, options, progress, cancel),
-                            sparseLog: true);
+            TrainingRun.Run(channel, o, stage,
+                            (progress, cancel) => Simulator.Train(sequences, options, progress, cancel), sparseLog: true);
         (Simulator Simulator, ModelSpec Spec, double Rate, double Score, TrainingStage Stage)? best = null;
         long screenedSteps = 0;
         for (int i = 0; i < candidates.Count; i++)

@@ -67,14 +67,16 @@ internal static class TrainingRun
     /// <summary>"epoch 3/60: loss 0.123, lr 1.0e-03, 0.4 s".</summary>
     private static string FormatEpoch(EpochReport e) =>
         string.Create(CultureInfo.InvariantCulture,
-                      $"epoch {e.Epoch + 1}/{e.Epochs}: loss {e.TrainLoss:G3}, lr {e.LearningRate:0.0e+00}, {e.Seconds:0.0} s");
+                      $"epoch {e.Epoch + 1}/{e.Epochs}: loss {e.TrainLoss:G3}, lr {e.LearningRate:0.0e+00}, " +
+                      $"{e.Seconds:0.0} s");
 
     /// <summary>The error a user sees when training diverges.</summary>
     private static InvalidOperationException Diverged(string what, TrainingDivergedException e) =>
-        new($"Training the {what} diverged at epoch {e.Epoch + 1}: the loss or its gradient became NaN or infinite; no " +
-            "model was produced. Lower the learning rate or the clip value, or check the data for extreme values. " +
-            $"(Engine: {e.Message})", e);
+        new($"Training the {what} diverged at epoch {e.Epoch + 1}: the loss or its gradient became NaN or " +
+            "infinite; no model was produced. Lower the learning rate or the clip value, or check the data for " +
+            $"extreme values. (Engine: {e.Message})", e);
 
-    /// <summary>A seed drawn from the host's random source: repeatable when the <see cref="MLContext"/> has a seed.</summary>
+    /// <summary>A seed drawn from the host's random source: repeatable when the <see cref="MLContext"/> has a
+    /// seed.</summary>
     public static int NextSeed(IHost host) => host.Rand.Next();
 }

@@ -191,7 +191,8 @@ public class TrainerTests
 
         // An already-cancelled token: nothing changes.
         var fresh = MakeInitialModel();
-        Assert.ThrowsAny<OperationCanceledException>(() => new Trainer().Fit(fresh, train, options, cancellationToken: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(
+            () => new Trainer().Fit(fresh, train, options, cancellationToken: cts.Token));
         Assert.Equal(initial, fresh.Parameters);
     }
 

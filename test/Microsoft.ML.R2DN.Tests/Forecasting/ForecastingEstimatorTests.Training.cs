@@ -36,7 +36,10 @@ public sealed partial class ForecastingEstimatorTests
     {
         var ml = new MLContext(seed: 1);
         var logged = new List<string>();
-        ml.Log += (_, e) => { if (e.RawMessage.StartsWith("epoch ", StringComparison.Ordinal)) logged.Add(e.RawMessage); };
+        ml.Log += (_, e) =>
+        {
+            if (e.RawMessage.StartsWith("epoch ", StringComparison.Ordinal)) logged.Add(e.RawMessage);
+        };
         var reports = new List<TrainingProgress>();
         var options = Quick();
         options.Epochs = 4;
@@ -64,7 +67,8 @@ public sealed partial class ForecastingEstimatorTests
         ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(NonlinearSystem(80)));
         int settings = reports[0].Stage.Settings;
         Assert.True(settings > 1, $"{settings} settings");
-        Assert.Equal(Enumerable.Range(1, settings).SelectMany(i => new[] { i, i }), reports.Select(r => r.Stage.Setting));
+        var twoEachInTurn = Enumerable.Range(1, settings).SelectMany(i => new[] { i, i });
+        Assert.Equal(twoEachInTurn, reports.Select(r => r.Stage.Setting));
         Assert.All(reports, r => Assert.False(r.Stage.IsRefit));   // Epochs set: no refit on all the data
     }
 
