@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using System.Globalization;
 using Microsoft.ML.R2DN.Engine.Training;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
@@ -19,13 +19,19 @@ public sealed partial class ForecastingEstimatorTests
         var options = Quick();
         options.Epochs = 4;
         options.ValidationFraction = 0;   // no early stopping: every epoch runs
+        var reports = new List<TrainingProgress>();
+        options.Progress = new SynchronousProgress<TrainingProgress>(reports.Add);
         ml.Forecasting.R2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(60)));
         var epochs = messages.Where(m => m.RawMessage.StartsWith("epoch ", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, epochs.Count);
         Assert.All(epochs, m => Assert.Equal(ChannelMessageKind.Info, m.Kind));
         // ML.NET names the source "host; channel" and writes it into the message.
         Assert.All(epochs, m => Assert.StartsWith(nameof(ForecastingEstimator), m.Source, StringComparison.Ordinal));
-        Assert.Matches(new Regex(@"^epoch 3/4: loss [0-9.e+-]+, lr \d\.\de-\d\d, \d+\.\d s$"), epochs[2].RawMessage);
+        // The line tells the values the options' progress receives.
+        var third = reports[2].Epoch;
+        string expected = string.Create(CultureInfo.InvariantCulture,
+            $"epoch 3/4: loss {third.TrainLoss:G3}, lr {third.LearningRate:0.0e+00}, {third.Seconds:0.0} s");
+        Assert.Equal(expected, epochs[2].RawMessage);
         Assert.StartsWith("[Source=ForecastingEstimator", epochs[2].Message, StringComparison.Ordinal);
         Assert.Contains("Kind=Info] epoch 3/4: loss ", epochs[2].Message, StringComparison.Ordinal);
         Assert.Contains(messages, m => m.RawMessage.StartsWith("Certificate: ", StringComparison.Ordinal));
