@@ -66,13 +66,16 @@ internal sealed class TrainingDisplay : IProgress<TrainingProgress>
 
     private T Finishing<T>(Func<T> fit)
     {
+        bool completed = false;
         try
         {
-            return fit();
+            var result = fit();
+            completed = true;
+            return result;
         }
         finally
         {
-            Finish();
+            Finish(completed);
         }
     }
 
@@ -88,9 +91,10 @@ internal sealed class TrainingDisplay : IProgress<TrainingProgress>
         _bar = _bars?.AddTask(label, autoStart: true, maxValue: 1);
     }
 
-    // A training ended: its bar goes, and its last epoch is shown (with a note when it stopped before the planned last
-    // epoch: early stopping, the time budget) unless a plain line already showed it.
-    private void Finish()
+    // A training ended: its bar goes, and its last epoch is shown unless a plain line already showed it, with a note
+    // when it completed before the planned last epoch (early stopping, the time budget); none when it was interrupted
+    // (cancelled, failed), which the error line then says.
+    private void Finish(bool completed = true)
     {
         if (_last is null) return;
         if (_bar is { } bar)
@@ -98,9 +102,9 @@ internal sealed class TrainingDisplay : IProgress<TrainingProgress>
             bar.Value = bar.MaxValue;
             bar.StopTask();
             _bar = null;
-            Print(_last, final: true);
+            _lastPrinted = false;
         }
-        else if (!_lastPrinted) Print(_last, final: true);
+        if (!_lastPrinted) Print(_last, final: true, completed);
         _last = null;
     }
 
@@ -112,14 +116,15 @@ internal sealed class TrainingDisplay : IProgress<TrainingProgress>
         _bar.Tag = Status(value) + (e.Epoch + 1 < e.Epochs ? $", ~{Clock(e.Remaining)} left" : "");
     }
 
-    private void Print(TrainingProgress value, bool final)
+    private void Print(TrainingProgress value, bool final, bool completed = true)
     {
         var e = value.Epoch;
         int epoch = e.Epoch + 1, tenth = 10 * epoch / e.Epochs;
         _lastPrinted = final || epoch == 1 || epoch == e.Epochs || tenth != _lastTenth;
         if (!_lastPrinted) return;
         _lastTenth = tenth;
-        string tail = epoch == e.Epochs ? "" : final ? ", stopped early" : $", ~{Clock(e.Remaining)} left";
+        string tail = epoch == e.Epochs || (final && !completed) ? ""
+                    : final ? ", stopped early" : $", ~{Clock(e.Remaining)} left";
         WriteLine($"  {Status(value)}, {Clock(e.Elapsed)} elapsed{tail}");
     }
 
