@@ -141,10 +141,8 @@ internal static class TrainCommand
         Description = "Write a chart of the test part, SVG or PNG (a .png path): forecasts and intervals against the " +
                       "actual values (simulation: simulated against measured)",
     };
-    private static readonly Option<string?> LossPlot = new("--loss-plot")
-    {
-        Description = "Write a chart of the training loss per epoch, SVG or PNG (a .png path)",
-    };
+    private static readonly Option<string?> LossPlot =
+        new("--loss-plot") { Description = "Write a chart of the training loss per epoch, SVG or PNG (a .png path)" };
     private static readonly Option<bool> Example = new("--example")
     {
         Description = $"Train on built-in data (a simulated nonlinear system: {ExampleData.Series} series x {ExampleData.Length} steps, " +
