@@ -30,7 +30,7 @@ public static class SubsequenceTrainer
     /// restored first).</exception>
     /// <exception cref="OperationCanceledException">Cancelled (the best parameters so far are restored).</exception>
     public static TrainingResult Fit(RecurrentModel model, StateEncoder encoder, IReadOnlyList<SequenceData> sequences,
-                                     SubsequenceOptions options, Action<EpochReport>? progress = null,
+                                     SubsequenceOptions options, IProgress<EpochReport>? progress = null,
                                      CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -101,7 +101,7 @@ public static class SubsequenceTrainer
 
         private bool Validating => _split.Select((rows, b) => rows < _sequences[b].Length).Any(v => v);
 
-        public TrainingResult Train(Action<EpochReport>? progress, CancellationToken cancel)
+        public TrainingResult Train(IProgress<EpochReport>? progress, CancellationToken cancel)
         {
             var o = _options;
             var schedule = new BudgetedCosineSchedule(o.LearningRate, o.Steps, o.TimeBudget);
@@ -129,8 +129,8 @@ public static class SubsequenceTrainer
                 if (isBest) { best = monitored; bestRound = losses.Count; _joint.CopyTo(_best, 0); }
                 double roundSeconds = Stopwatch.GetElapsedTime(roundStart).TotalSeconds;
                 losses.Add(roundLoss / inRound); nrmses.Add(nrmse); seconds.Add(roundSeconds);
-                progress?.Invoke(new EpochReport(losses.Count - 1, roundLoss / inRound, nrmse, nrmse, rate, 1,
-                                                 roundSeconds, 0, step, isBest));
+                progress?.Report(Report(losses.Count - 1, roundLoss / inRound, nrmse, rate, roundSeconds, step, isBest,
+                                        clock.Elapsed));
                 roundLoss = 0; inRound = 0; roundStart = Stopwatch.GetTimestamp();
             }
             bool restore = Validating && bestRound >= 0;
@@ -138,6 +138,19 @@ public static class SubsequenceTrainer
             Unpack();
             return new TrainingResult([.. losses], [.. nrmses], [.. nrmses], [.. seconds], bestRound, best, stopped,
                                       restore, step);
+        }
+
+        // A round of ValidateEvery steps as an epoch: the planned rounds, and the time left at the pace so far (at
+        // most what the budget leaves).
+        private EpochReport Report(int round, double loss, double nrmse, double rate, double seconds, long step,
+                                   bool isBest, TimeSpan elapsed)
+        {
+            var o = _options;
+            int rounds = (int)Math.Min(int.MaxValue, (o.Steps + o.ValidateEvery - 1) / o.ValidateEvery);
+            var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / step * (o.Steps - step));
+            if (o.TimeBudget is { } budget && budget - elapsed < remaining)
+                remaining = budget > elapsed ? budget - elapsed : TimeSpan.Zero;
+            return new EpochReport(round, rounds, loss, nrmse, nrmse, rate, 1, seconds, 0, step, isBest, elapsed, remaining);
         }
 
         // One optimiser step: K subsequences from their encoded states, the loss's gradient through the model and the
