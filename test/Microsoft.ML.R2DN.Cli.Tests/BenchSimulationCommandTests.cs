@@ -79,13 +79,14 @@ public sealed class BenchSimulationCommandTests
     }
 
     [Fact]
-    public void AMalformedDataFileIsExitCodeTwoNamingTheLine()
+    public void AMalformedDataFileIsExitCodeTwoNamingTheRow()
     {
         using var folder = CliRunner.TempFolder();
         Directory.CreateDirectory(Path.Combine(folder.Path, "CascadedTanks"));
         File.WriteAllText(Path.Combine(folder.Path, "CascadedTanks", "dataBenchmark.csv"), "\"uEst\",\"uVal\",\"yEst\",\"yVal\",\"Ts\",\n1,2,3,x,4,\n");
         CliRunner.AssertOneLineError(CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none", "--data-dir", folder.Path), 2,
-                                     "dataBenchmark.csv line 2: column 'yVal' is not a finite number ('x')");
+                                     "column 'yVal' (a benchmark column) in dataBenchmark.csv is not numeric: row 1 of " +
+                                     "dataBenchmark.csv (counting data rows from 1) holds 'x'");
     }
 
     // A file laid out as the Cascaded Tanks benchmark's, from y_t = 1.5 y_{t−1} − 0.7 y_{t−2} + 0.5 u_{t−1} + 0.2 u_t + 3

@@ -5,7 +5,7 @@ using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Tests;
 
-/// <summary>The CLI with models that applications save with ML.NET, its own CSV reader, and Ctrl+C.</summary>
+/// <summary>The CLI with models that applications save with ML.NET, its CSV loading, and Ctrl+C.</summary>
 public sealed class MlNetInteropTests
 {
     private static IDataView LoadSystemCsv(MLContext ml, string path) =>
@@ -114,7 +114,7 @@ public sealed class MlNetInteropTests
         CliRunner.WriteSystemCsv(b, 50, 1, withSeriesColumn: false);
         File.WriteAllText(open, "Step,Output\n0,1\n1,\"2\n2,3\n");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--data", a, b, "--label", "Output", "--quiet"), 2,
-                                     "b.csv line 1: the header (Step,Drive,Output) differs from the header of a.csv");
+                                     "b.csv: the header (Step,Drive,Output) differs from the header of a.csv");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--data", open, "--label", "Output", "--quiet"), 2,
                                      "open.csv line 3: a quoted field is not terminated");
     }

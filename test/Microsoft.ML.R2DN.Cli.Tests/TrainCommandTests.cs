@@ -17,7 +17,7 @@ public sealed class TrainCommandTests
         string csv = folder.File("bad.csv");
         File.WriteAllText(csv, "Step,Drive,Output\n0,1.0,2.0\n1,1.5\n2,1.0,2.0\n");
         var result = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--output-dir", folder.Path, .. Fast]);
-        CliRunner.AssertOneLineError(result, 2, "line 3");
+        CliRunner.AssertOneLineError(result, 2, "row 2 of bad.csv (counting data rows from 1): expected 3 fields");
         Assert.False(File.Exists(folder.File("r2dn-model.zip")));
     }
 

@@ -11,11 +11,15 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "The model file (.zip) written by 'r2dn train'", Required = true };
+    private static readonly Option<string> Model = new("--model", "-m")
+    {
+        Description = "The model file (.zip) written by 'r2dn train'",
+        Required = true,
+    };
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
-        Description = "CSV file(s) with the model's columns; each series in time order. Without the model's series id " +
-                      "column, each file is one series",
+        Description = "CSV file(s) with the model's columns; each series in time order. Without the model's series " +
+                      "id column, each file is one series",
         AllowMultipleArgumentsPerToken = true,
         Required = true,
     };
@@ -26,16 +30,20 @@ internal static class EvaluateCommand
     };
     private static readonly Option<double?> TestFraction = new("--test-fraction")
     {
-        Description = "Score only the last fraction of every series, in (0, 1), the rows before it warming up the model's " +
-                      "state (as 'r2dn train' tests) [default: every row]",
+        Description = "Score only the last fraction of every series, in (0, 1), the rows before it warming up the " +
+                      "model's state (as 'r2dn train' tests) [default: every row]",
     };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of tables" };
+    private static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one JSON object instead of tables",
+    };
 
     public static System.CommandLine.Command Create()
     {
         var command = new System.CommandLine.Command("evaluate",
-            "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval coverage " +
-            "against the seasonal naive forecast (forecasting), or the NRMSE (simulation).\n" + Cli.ExitCodeHelp)
+            "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval " +
+            "coverage against the seasonal naive forecast (forecasting), or the NRMSE (simulation).\n" +
+            Cli.ExitCodeHelp)
         {
             Model, Data, Seasonality, TestFraction, Json,
         };
@@ -50,7 +58,8 @@ internal static class EvaluateCommand
         {
             int seasonality = parse.GetValue(Seasonality);
             if (seasonality < 1) throw new UsageException($"--seasonality must be at least 1 (got {seasonality}).");
-            double? fraction = parse.GetValue(TestFraction) is double f ? CommandSupport.Fraction(f, "--test-fraction") : null;
+            double? fraction = parse.GetValue(TestFraction) is double f
+                ? CommandSupport.Fraction(f, "--test-fraction") : null;
             bool json = parse.GetValue(Json);
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
             var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: true, cancel);
@@ -62,16 +71,19 @@ internal static class EvaluateCommand
                     ? Forecasting(ml, model, data, seasonality, fraction)
                     : Simulation(ml, model, data, fraction);
             }
-            catch (Exception e) when (e is UsageException or ArgumentException && (model.Forecaster is not null || fraction is null))
+            catch (Exception e) when (e is UsageException or ArgumentException
+                                      && (model.Forecaster is not null || fraction is null))
             {
-                throw new UsageException(CsvData.DescribeRows(data, CommandSupport.Message(e)));   // rows of the whole view
+                // Rows of the whole view.
+                throw new UsageException(CsvChecks.DescribeRows(data, CommandSupport.Message(e)));
             }
             CommandSupport.Out(parse).Write(json ? Report.ToJson(result) + Environment.NewLine : text);
             return ExitCodes.Success;
         });
     }
 
-    private static (JsonObject, string) Forecasting(MLContext ml, LoadedModel model, CsvDataSet data, int seasonality, double? fraction)
+    private static (JsonObject, string) Forecasting(MLContext ml, LoadedModel model, CsvDataSet data, int seasonality,
+                                                    double? fraction)
     {
         var f = model.Forecaster!;
         string? seriesId = f.SeriesIdColumnName;
@@ -85,9 +97,11 @@ internal static class EvaluateCommand
         ForecastingMetrics metrics;
         try
         {
-            metrics = ml.Forecasting.Evaluate(evaluated, f.TargetColumnNames[0], f.OutputColumnName, f.ConfidenceLowerBoundColumn,
-                                              f.ConfidenceUpperBoundColumn, seriesId, seasonality, fraction is null ? null : history,
-                                              additionalLabelColumnNames: f.TargetColumnNames.Count > 1 ? [.. f.TargetColumnNames.Skip(1)] : null);
+            string[]? additional = f.TargetColumnNames.Count > 1 ? [.. f.TargetColumnNames.Skip(1)] : null;
+            metrics = ml.Forecasting.Evaluate(evaluated, f.TargetColumnNames[0], f.OutputColumnName,
+                                              f.ConfidenceLowerBoundColumn, f.ConfidenceUpperBoundColumn, seriesId,
+                                              seasonality, fraction is null ? null : history,
+                                              additionalLabelColumnNames: additional);
         }
         catch (InvalidOperationException e)
         {
@@ -105,18 +119,23 @@ internal static class EvaluateCommand
             ["certificate"] = Report.CertificateJson(model.Certificate),
         };
         var text = new StringBuilder();
-        text.AppendLine($"Model: {model.Path}: {model.Description()} forecaster of {string.Join(", ", f.TargetColumnNames)}, " +
-                        $"{f.Horizon} steps ahead; certificate verified: {(model.Certificate.IsVerified ? "yes" : "NO")}.");
-        text.AppendLine($"Data:  {data.Origin}{(fraction is double x ? $", scored on the last {Report.Percent(x, 0)} of each series" : "")}.");
+        string verified = model.Certificate.IsVerified ? "yes" : "NO";
+        string scoredRows = fraction is double x ? $", scored on the last {Report.Percent(x, 0)} of each series" : "";
+        text.AppendLine($"Model: {model.Path}: {model.Description()} forecaster of " +
+                        $"{string.Join(", ", f.TargetColumnNames)}, {f.Horizon} steps ahead; certificate verified: " +
+                        $"{verified}.");
+        text.AppendLine($"Data:  {data.Origin}{scoredRows}.");
         text.AppendLine();
-        text.Append(Report.MetricsText(metrics, "Metrics", Report.KindName(model.Kind), level, perStep: true)).AppendLine();
+        text.Append(Report.MetricsText(metrics, "Metrics", Report.KindName(model.Kind), level, perStep: true))
+            .AppendLine();
         return (json, text.ToString());
     }
 
     private static (JsonObject, string) Simulation(MLContext ml, LoadedModel model, CsvDataSet data, double? fraction)
     {
         var s = model.Simulator!;
-        var scoredData = fraction is double tf ? ml.Forecasting.SplitByTime(data.View, tf, s.SeriesIdColumnName).TestSet : data.View;
+        var scoredData = fraction is double tf
+            ? ml.Forecasting.SplitByTime(data.View, tf, s.SeriesIdColumnName).TestSet : data.View;
         double nrmse = s.Nrmse(scoredData);
         var json = new JsonObject
         {
@@ -129,12 +148,18 @@ internal static class EvaluateCommand
             ["certificate"] = Report.CertificateJson(model.Certificate),
         };
         var text = new StringBuilder();
-        text.AppendLine($"Model: {model.Path}: {model.Description()} simulator of {string.Join(", ", s.OutputColumnNames)} from " +
-                        $"{string.Join(", ", s.InputColumnNames)}; certificate verified: {(model.Certificate.IsVerified ? "yes" : "NO")}.");
-        text.AppendLine($"Data:  {data.Origin}{(fraction is double x ? $", the last {Report.Percent(x, 0)} of each series simulated from a zero state" : "")}.");
+        string verified = model.Certificate.IsVerified ? "yes" : "NO";
+        string scoredRows = fraction is double x
+            ? $", the last {Report.Percent(x, 0)} of each series simulated from a zero state" : "";
+        text.AppendLine($"Model: {model.Path}: {model.Description()} simulator of " +
+                        $"{string.Join(", ", s.OutputColumnNames)} from {string.Join(", ", s.InputColumnNames)}; " +
+                        $"certificate verified: {verified}.");
+        text.AppendLine($"Data:  {data.Origin}{scoredRows}.");
         text.AppendLine();
-        text.AppendLine($"NRMSE {Report.Num(nrmse)} (after a washout of {s.Washout} rows per series; 0 is perfect, 1 is as good as the mean).");
-        if (!double.IsFinite(nrmse)) text.AppendLine($"No row is left after the washout of {s.Washout} rows: the series are too short.");
+        text.AppendLine($"NRMSE {Report.Num(nrmse)} (after a washout of {s.Washout} rows per series; 0 is perfect, 1 " +
+                        "is as good as the mean).");
+        if (!double.IsFinite(nrmse))
+            text.AppendLine($"No row is left after the washout of {s.Washout} rows: the series are too short.");
         return (json, text.ToString());
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Training;
+using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
@@ -14,18 +15,24 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class ForecastCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a simulator", Required = true };
+    private static readonly Option<string> Model = new("--model", "-m")
+    {
+        Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a " +
+                      "simulator",
+        Required = true,
+    };
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
-        Description = "CSV file(s) with the history: the model's target and feature columns (a simulator: its input columns), " +
-                      "each series in time order. Without the model's series id column, each file is one series",
+        Description = "CSV file(s) with the history: the model's target and feature columns (a simulator: its input " +
+                      "columns), each series in time order. Without the model's series id column, each file is one " +
+                      "series",
         AllowMultipleArgumentsPerToken = true,
         Required = true,
     };
     private static readonly Option<string?> Output = new("--output", "-o")
     {
-        Description = "The CSV file to write (series, target, step, value, lower, upper; a simulator: series, row and its " +
-                      "predicted columns) [default: stdout]",
+        Description = "The CSV file to write (series, target, step, value, lower, upper; a simulator: series, row " +
+                      "and its predicted columns) [default: stdout]",
     };
     private static readonly Option<int?> Horizon = new("--horizon")
     {
@@ -40,9 +47,9 @@ internal static class ForecastCommand
     public static System.CommandLine.Command Create()
     {
         var command = new System.CommandLine.Command("forecast",
-            "Forecast from the end of each series' history: writes a CSV with one line per series, target and step ahead " +
-            "(series, target, step, value, lower, upper). With a simulation model, writes its outputs simulated from the " +
-            "inputs of every row (series, row, one column per output).\n" + Cli.ExitCodeHelp)
+            "Forecast from the end of each series' history: writes a CSV with one line per series, target and step " +
+            "ahead (series, target, step, value, lower, upper). With a simulation model, writes its outputs " +
+            "simulated from the inputs of every row (series, row, one column per output).\n" + Cli.ExitCodeHelp)
         {
             Model, Data, Output, Horizon, Confidence, Json,
         };
@@ -57,7 +64,8 @@ internal static class ForecastCommand
         {
             string? outputPath = parse.GetValue(Output);
             if (outputPath is not null) CommandSupport.CheckWritable(outputPath, "--output");
-            double? confidence = parse.GetValue(Confidence) is double c ? CommandSupport.Fraction(c, "--confidence") : null;
+            double? confidence = parse.GetValue(Confidence) is double c
+                ? CommandSupport.Fraction(c, "--confidence") : null;
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
             if (model.Simulator is { } simulator) return Simulate(parse, model, simulator, outputPath, cancel);
             var f = model.Forecaster!;
@@ -69,11 +77,12 @@ internal static class ForecastCommand
             List<ForecastSeries> series;
             try
             {
-                series = Scoring.ReadForecasts(f.Transform(data.View), f, 0, confidence is double level ? (float)level : null);
+                float? level = confidence is double l ? (float)l : null;
+                series = Scoring.ReadForecasts(f.Transform(data.View), f, 0, level);
             }
             catch (UsageException e)
             {
-                throw new UsageException(CsvData.DescribeRows(data, e.Message));
+                throw new UsageException(CsvChecks.DescribeRows(data, e.Message));
             }
             var rows = new List<(string Series, string Target, int Step, float Value, float? Lower, float? Upper)>();
             foreach (var s in series)
@@ -83,7 +92,8 @@ internal static class ForecastCommand
                     for (int k = 1; k <= h; k++)
                     {
                         int i = j * f.Horizon + k - 1;
-                        rows.Add((s.Name, f.TargetColumnNames[j], k, s.Forecasts[last][i], s.Lower?[last][i], s.Upper?[last][i]));
+                        rows.Add((s.Name, f.TargetColumnNames[j], k, s.Forecasts[last][i], s.Lower?[last][i],
+                                  s.Upper?[last][i]));
                     }
             }
 
@@ -94,16 +104,19 @@ internal static class ForecastCommand
                 foreach (var r in rows)
                     list.Add(new JsonObject
                     {
-                        ["series"] = r.Series, ["target"] = r.Target, ["step"] = r.Step, ["value"] = Report.Json(r.Value),
-                        ["lower"] = r.Lower is float lo ? Report.Json(lo) : null, ["upper"] = r.Upper is float hi ? Report.Json(hi) : null,
+                        ["series"] = r.Series, ["target"] = r.Target, ["step"] = r.Step,
+                        ["value"] = Report.Json(r.Value),
+                        ["lower"] = r.Lower is float lo ? Report.Json(lo) : null,
+                        ["upper"] = r.Upper is float hi ? Report.Json(hi) : null,
                     });
                 var json = new JsonObject
                 {
                     ["command"] = "forecast", ["model"] = model.Path, ["series"] = series.Count, ["horizon"] = h,
-                    ["confidenceLevel"] = series.Count > 0 && series[0].Lower is not null ? Report.Json(confidence ?? f.ConfidenceLevel) : null,
+                    ["confidenceLevel"] = series.Count > 0 && series[0].Lower is not null
+                        ? Report.Json(confidence ?? f.ConfidenceLevel) : null,
                     ["output"] = outputPath, ["forecasts"] = list,
                 };
-                if (outputPath is not null) CsvData.WriteAtomically(outputPath, w => WriteCsv(w, rows));
+                if (outputPath is not null) TextFiles.WriteAtomically(outputPath, w => WriteCsv(w, rows));
                 output.WriteLine(Report.ToJson(json));
                 return ExitCodes.Success;
             }
@@ -112,32 +125,34 @@ internal static class ForecastCommand
                 WriteCsv(output, rows);
                 return ExitCodes.Success;
             }
-            CsvData.WriteAtomically(outputPath, w => WriteCsv(w, rows));
-            output.WriteLine($"Wrote {Report.Count(rows.Count)} forecasts ({series.Count} series x {f.TargetColumnNames.Count} target(s) x {h} steps) " +
-                             $"to {outputPath}.");
+            TextFiles.WriteAtomically(outputPath, w => WriteCsv(w, rows));
+            output.WriteLine($"Wrote {Report.Count(rows.Count)} forecasts ({series.Count} series x " +
+                             $"{f.TargetColumnNames.Count} target(s) x {h} steps) to {outputPath}.");
             return ExitCodes.Success;
         });
     }
 
     // A simulator: its outputs simulated from the inputs of every row, from a zero state at the start of each series.
-    private static int Simulate(ParseResult parse, LoadedModel model, SimulationTransformer s, string? outputPath, CancellationToken cancel)
+    private static int Simulate(ParseResult parse, LoadedModel model, SimulationTransformer s, string? outputPath,
+                                CancellationToken cancel)
     {
         foreach (var option in new Option[] { Horizon, Confidence })
             if (CommandSupport.IsExplicit(parse, option))
-                throw new UsageException($"{option.Name} applies to forecasting models; '{model.Path}' is a simulator, whose forecast is " +
-                                         "its outputs simulated from the inputs of every row.");
+                throw new UsageException($"{option.Name} applies to forecasting models; '{model.Path}' is a " +
+                                         "simulator, whose forecast is its outputs simulated from the inputs of " +
+                                         "every row.");
         var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: false, cancel);
         float[][] predicted;
         List<(string Id, int[] Rows)> groups;
         try
         {
             var scored = s.Transform(data.View);
-            predicted = [.. s.PredictedColumnNames.Select(c => ColumnReader.Floats(scored, c))];
-            groups = ColumnReader.Group(s.SeriesIdColumnName is { } sid ? ColumnReader.Ids(scored, sid) : null, predicted[0].Length);
+            predicted = DataViewReader.ReadSingleColumns(scored, s.PredictedColumnNames);
+            groups = Scoring.Series(scored, s.SeriesIdColumnName, predicted[0].Length);
         }
         catch (InvalidOperationException e)
         {
-            throw new UsageException(CsvData.DescribeRows(data, e.Message));   // a missing input value
+            throw new UsageException(CsvChecks.DescribeRows(data, e.Message));   // a missing input value
         }
         cancel.ThrowIfCancellationRequested();
         int rowCount = predicted[0].Length;
@@ -145,12 +160,12 @@ internal static class ForecastCommand
         void Write(TextWriter w)
         {
             var c = CultureInfo.InvariantCulture;
-            w.WriteLine("series,row," + string.Join(',', s.PredictedColumnNames.Select(CsvData.Field)));
+            w.WriteLine("series,row," + string.Join(',', s.PredictedColumnNames.Select(TextFiles.CsvField)));
             var line = new StringBuilder();
             foreach (var (id, rows) in groups)
                 for (int i = 0; i < rows.Length; i++)
                 {
-                    line.Clear().Append(CsvData.Field(id)).Append(',').Append((i + 1).ToString(c));
+                    line.Clear().Append(TextFiles.CsvField(id)).Append(',').Append((i + 1).ToString(c));
                     foreach (var column in predicted) line.Append(',').Append(column[rows[i]].ToString("R", c));
                     w.WriteLine(line.ToString());
                 }
@@ -162,15 +177,17 @@ internal static class ForecastCommand
                 for (int i = 0; i < rows.Length; i++)
                 {
                     var o = new JsonObject { ["series"] = id, ["row"] = i + 1 };
-                    for (int j = 0; j < predicted.Length; j++) o[s.PredictedColumnNames[j]] = Report.Json(predicted[j][rows[i]]);
+                    for (int j = 0; j < predicted.Length; j++)
+                        o[s.PredictedColumnNames[j]] = Report.Json(predicted[j][rows[i]]);
                     list.Add(o);
                 }
             var json = new JsonObject
             {
-                ["command"] = "forecast", ["task"] = "simulation", ["model"] = model.Path, ["series"] = groups.Count, ["rows"] = rowCount,
-                ["columns"] = new JsonArray([.. s.PredictedColumnNames.Select(c => (JsonNode)c)]), ["output"] = outputPath, ["simulated"] = list,
+                ["command"] = "forecast", ["task"] = "simulation", ["model"] = model.Path, ["series"] = groups.Count,
+                ["rows"] = rowCount, ["columns"] = new JsonArray([.. s.PredictedColumnNames.Select(c => (JsonNode)c)]),
+                ["output"] = outputPath, ["simulated"] = list,
             };
-            if (outputPath is not null) CsvData.WriteAtomically(outputPath, Write);
+            if (outputPath is not null) TextFiles.WriteAtomically(outputPath, Write);
             output.WriteLine(Report.ToJson(json));
             return ExitCodes.Success;
         }
@@ -179,13 +196,16 @@ internal static class ForecastCommand
             Write(output);
             return ExitCodes.Success;
         }
-        CsvData.WriteAtomically(outputPath, Write);
-        output.WriteLine($"Wrote {Report.Count(rowCount)} simulated rows ({groups.Count} series; {string.Join(", ", s.PredictedColumnNames)} " +
-                         $"simulated from {string.Join(", ", s.InputColumnNames)}) to {outputPath}.");
+        TextFiles.WriteAtomically(outputPath, Write);
+        output.WriteLine($"Wrote {Report.Count(rowCount)} simulated rows ({groups.Count} series; " +
+                         $"{string.Join(", ", s.PredictedColumnNames)} simulated from " +
+                         $"{string.Join(", ", s.InputColumnNames)}) to {outputPath}.");
         return ExitCodes.Success;
     }
 
-    private static void WriteCsv(TextWriter w, IEnumerable<(string Series, string Target, int Step, float Value, float? Lower, float? Upper)> rows)
+    private static void WriteCsv(TextWriter w,
+                                 IEnumerable<(string Series, string Target, int Step, float Value, float? Lower,
+                                              float? Upper)> rows)
     {
         var c = CultureInfo.InvariantCulture;
         w.WriteLine("series,target,step,value,lower,upper");
@@ -193,7 +213,8 @@ internal static class ForecastCommand
         foreach (var r in rows)
         {
             line.Clear();
-            line.Append(CsvData.Field(r.Series)).Append(',').Append(CsvData.Field(r.Target)).Append(',').Append(r.Step.ToString(c)).Append(',')
+            line.Append(TextFiles.CsvField(r.Series)).Append(',').Append(TextFiles.CsvField(r.Target)).Append(',')
+                .Append(r.Step.ToString(c)).Append(',')
                 .Append(r.Value.ToString("R", c)).Append(',')
                 .Append(r.Lower?.ToString("R", c) ?? "").Append(',')
                 .Append(r.Upper?.ToString("R", c) ?? "");

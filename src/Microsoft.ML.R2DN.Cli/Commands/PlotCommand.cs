@@ -101,14 +101,14 @@ internal static class PlotCommand
         }
         catch (UsageException e)   // the rows of a message ("at row 7") named by file
         {
-            throw new UsageException(CsvData.DescribeRows(data, e.Message));
+            throw new UsageException(CsvChecks.DescribeRows(data, e.Message));
         }
     }
 
     private static string PlotSimulation(SimulationTransformer simulator, CsvDataSet data, string? seriesName,
                                          string? target, int? last, string output)
     {
-        var (chart, name) = TrainCommand.SimulationChart(simulator, data.View, seriesName, target, data.Origin, last);
+        var (chart, name) = SimulationPlot.Chart(simulator, data.View, seriesName, target, data.Origin, last);
         Charts.Save(chart, output);
         return $"Wrote the simulation of {(name is null ? data.Origin : $"series '{name}'")} to {output}.";
     }

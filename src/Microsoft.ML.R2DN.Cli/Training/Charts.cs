@@ -116,11 +116,11 @@ internal static class Charts
         {
             if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             {
-                CsvData.WriteAtomically(path, Encoding.UTF8.GetBytes(plot.GetSvgXml(Width, Height)));
+                TextFiles.WriteAtomically(path, Encoding.UTF8.GetBytes(plot.GetSvgXml(Width, Height)));
                 return;
             }
             using var image = plot.GetImage(Width, Height);
-            CsvData.WriteAtomically(path, image.GetImageBytes(ImageFormat.Png, 100));
+            TextFiles.WriteAtomically(path, image.GetImageBytes(ImageFormat.Png, 100));
         }
     }
 

@@ -4,8 +4,8 @@ using Microsoft.ML.R2DN.Samples;
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>The data and settings of <c>r2dn train --example</c>: the package's simulated nonlinear system
-/// (<see cref="SampleData.NonlinearSystem"/>), two series of 1,500 steps with a daily (24-step) cycle, forecast 12 steps
-/// ahead from the output and the drive.</summary>
+/// (<see cref="SampleData.NonlinearSystem"/>), two series of 1,500 steps with a daily (24-step) cycle, forecast 12
+/// steps ahead from the output and the drive.</summary>
 /// <remarks>The settings were chosen on a 2-core machine: training takes a few seconds and the forecasts beat the
 /// seasonal naive forecast (period 24) by a wide margin (MAE about a third of the naive one).</remarks>
 internal static class ExampleData
@@ -36,11 +36,14 @@ internal static class ExampleData
     public static void Write(string path)
     {
         var c = CultureInfo.InvariantCulture;
-        CsvData.WriteAtomically(path, w =>
+        TextFiles.WriteAtomically(path, w =>
         {
             w.WriteLine("Series,Step,Drive,Output");
             foreach (var row in SampleData.NonlinearSystem(Length, Series, DataSeed))
-                w.WriteLine(string.Create(c, $"{CsvData.Field(row.Series)},{row.Step},{row.Drive:R},{row.Output:R}"));
+            {
+                string series = TextFiles.CsvField(row.Series);
+                w.WriteLine(string.Create(c, $"{series},{row.Step},{row.Drive:R},{row.Output:R}"));
+            }
         });
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
@@ -11,19 +12,21 @@ internal static class Scoring
     /// <param name="scored">The forecaster's output.</param>
     /// <param name="forecaster">The forecaster (its column names).</param>
     /// <param name="target">The index of the target whose observed values to read.</param>
-    /// <param name="confidenceLevel">Recompute the bounds at this level; null for the bound columns as they are.</param>
+    /// <param name="confidenceLevel">Recompute the bounds at this level; null for the bound columns as they
+    /// are.</param>
     /// <exception cref="UsageException">A value the model reads is missing (NaN) or infinite.</exception>
-    public static List<ForecastSeries> ReadForecasts(IDataView scored, ForecastingTransformer forecaster, int target, float? confidenceLevel = null)
+    public static List<ForecastSeries> ReadForecasts(IDataView scored, ForecastingTransformer forecaster, int target,
+                                                     float? confidenceLevel = null)
     {
         string? seriesId = forecaster.SeriesIdColumnName;
         float[][] forecasts, lower, upper;
         float[] actual;
-        string[]? ids;
+        List<(string Id, int[] Rows)> groups;
         bool bounds = forecaster.ConfidenceLowerBoundColumn is not null || confidenceLevel is not null;
         try
         {
             // The forecast columns are computed when first read: missing values surface here.
-            forecasts = ColumnReader.Vectors(scored, forecaster.OutputColumnName);
+            forecasts = DataViewReader.ReadVectorColumn(scored, forecaster.OutputColumnName);
             if (confidenceLevel is not null || forecaster.ConfidenceLowerBoundColumn is null)
             {
                 lower = upper = [];
@@ -36,24 +39,37 @@ internal static class Scoring
             }
             else
             {
-                lower = ColumnReader.Vectors(scored, forecaster.ConfidenceLowerBoundColumn);
-                upper = ColumnReader.Vectors(scored, forecaster.ConfidenceUpperBoundColumn!);
+                lower = DataViewReader.ReadVectorColumn(scored, forecaster.ConfidenceLowerBoundColumn);
+                upper = DataViewReader.ReadVectorColumn(scored, forecaster.ConfidenceUpperBoundColumn!);
             }
-            actual = ColumnReader.Floats(scored, forecaster.TargetColumnNames[target]);
-            ids = seriesId is null ? null : ColumnReader.Ids(scored, seriesId);
+            actual = DataViewReader.ReadSingleColumn(scored, forecaster.TargetColumnNames[target]);
+            groups = Series(scored, seriesId, forecasts.Length);
         }
         catch (InvalidOperationException e)
         {
             throw new UsageException(e.Message);
         }
-        return ColumnReader.Group(ids, forecasts.Length)
-            .Select(g => new ForecastSeries(g.Id, [.. g.Rows.Select(r => actual[r])], [.. g.Rows.Select(r => forecasts[r])],
-                                            bounds ? [.. g.Rows.Select(r => lower[r])] : null,
-                                            bounds ? [.. g.Rows.Select(r => upper[r])] : null))
-            .ToList();
+        return groups.Select(g => new ForecastSeries(g.Id, [.. g.Rows.Select(r => actual[r])],
+                                                     [.. g.Rows.Select(r => forecasts[r])],
+                                                     bounds ? [.. g.Rows.Select(r => lower[r])] : null,
+                                                     bounds ? [.. g.Rows.Select(r => upper[r])] : null))
+                     .ToList();
     }
 
-    /// <summary>The first test row of a series of <paramref name="length"/> rows, as <c>SplitByTime</c> computes it.</summary>
+    /// <summary>The rows of each series of <paramref name="scored"/>, in the order each id first appears, as the plugin
+    /// groups them; one series (id "") of every row without an id column, none without rows.</summary>
+    /// <param name="scored">The view.</param>
+    /// <param name="seriesId">The series id column, or null.</param>
+    /// <param name="rowCount">The number of rows (already read with another column).</param>
+    public static List<(string Id, int[] Rows)> Series(IDataView scored, string? seriesId, int rowCount)
+    {
+        if (seriesId is null) return rowCount == 0 ? [] : [("", [.. Enumerable.Range(0, rowCount)])];
+        var ids = DataViewReader.ReadTextColumn(scored, seriesId, "series id column");
+        return [.. SeriesGrouping.Group(ids).Select(rows => (ids[rows[0]], rows))];
+    }
+
+    /// <summary>The first test row of a series of <paramref name="length"/> rows, as <c>SplitByTime</c> computes
+    /// it.</summary>
     public static int TestStart(int length, double testFraction)
     {
         if (length < 2) return length;
@@ -61,14 +77,16 @@ internal static class Scoring
         return length - test;
     }
 
-    /// <summary>The index of a target of a forecaster by name; the first when <paramref name="name"/> is null.</summary>
+    /// <summary>The index of a target of a forecaster by name; the first when <paramref name="name"/> is
+    /// null.</summary>
     /// <exception cref="UsageException">The model has no such target.</exception>
     public static int TargetIndex(ForecastingTransformer forecaster, string? name)
     {
         if (name is null) return 0;
         int index = forecaster.TargetColumnNames.ToList().IndexOf(name);
         return index >= 0 ? index
-            : throw new UsageException($"--target '{name}' is not a target of the model; its targets are: {string.Join(", ", forecaster.TargetColumnNames)}.");
+            : throw new UsageException($"--target '{name}' is not a target of the model; its targets are: " +
+                                       $"{string.Join(", ", forecaster.TargetColumnNames)}.");
     }
 
     /// <summary>Picks one series by id (the first when <paramref name="id"/> is null).</summary>
@@ -80,6 +98,8 @@ internal static class Scoring
         foreach (var s in series)
             if (idOf(s) == id) return s;
         var known = series.Take(10).Select(idOf).ToList();
-        throw new UsageException($"--series '{id}' is not in the data; its series are: {string.Join(", ", known)}{(series.Count > 10 ? ", ..." : "")}.");
+        string more = series.Count > 10 ? ", ..." : "";
+        throw new UsageException($"--series '{id}' is not in the data; its series are: " +
+                                 $"{string.Join(", ", known)}{more}.");
     }
 }

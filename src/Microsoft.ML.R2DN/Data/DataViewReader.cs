@@ -16,14 +16,27 @@ internal static class DataViewReader
 
     /// <summary>The values of several numeric columns, read in one pass; element j of the result is column
     /// <paramref name="columns"/>[j]. Conversions as for <see cref="ReadSingleColumn"/>.</summary>
-    public static float[][] ReadSingleColumns(IDataView data, IReadOnlyList<string> columns, string role = "input column",
-                                              CancellationToken cancellation = default)
+    public static float[][] ReadSingleColumns(IDataView data, IReadOnlyList<string> columns,
+                                              string role = "input column", CancellationToken cancellation = default) =>
+        ReadNumericColumns(data, columns, role, SingleGetter, cancellation);
+
+    /// <summary>The values of several numeric columns as <see cref="double"/>s, read in one pass: <c>Double</c> as is,
+    /// the other numeric types (see <see cref="IsNumeric"/>) converted. For data read at full precision, such as the
+    /// benchmark files.</summary>
+    public static double[][] ReadDoubleColumns(IDataView data, IReadOnlyList<string> columns,
+                                               string role = "input column",
+                                               CancellationToken cancellation = default) =>
+        ReadNumericColumns(data, columns, role, DoubleGetter, cancellation);
+
+    private static T[][] ReadNumericColumns<T>(IDataView data, IReadOnlyList<string> columns, string role,
+                                               Func<DataViewRow, DataViewSchema.Column, Func<T>> getter,
+                                               CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(columns);
         var found = columns.Select(c => FindNumeric(data, c, role)).ToArray();
-        var values = found.Select(_ => new List<float>(Capacity(data))).ToArray();
+        var values = found.Select(_ => new List<T>(Capacity(data))).ToArray();
         using var cursor = data.GetRowCursor(found.Distinct());
-        var getters = found.Select(c => SingleGetter(cursor, c)).ToArray();
+        var getters = found.Select(c => getter(cursor, c)).ToArray();
         while (cursor.MoveNext())
         {
             cancellation.ThrowIfCancellationRequested();
@@ -31,6 +44,23 @@ internal static class DataViewReader
                 values[j].Add(getters[j]());
         }
         return values.Select(v => v.ToArray()).ToArray();
+    }
+
+    // A Double column as is; the other numeric types as the Single reader reads them.
+    private static Func<double> DoubleGetter(DataViewRow row, DataViewSchema.Column column)
+    {
+        if (column.Type != NumberDataViewType.Double)
+        {
+            var single = SingleGetter(row, column);
+            return () => single();
+        }
+        var get = row.GetGetter<double>(column);
+        double value = 0;
+        return () =>
+        {
+            get(ref value);
+            return value;
+        };
     }
 
     /// <summary>The values of a text column as strings. <c>Int32</c> and <c>Int64</c> columns (e.g. series ids) are
@@ -52,11 +82,12 @@ internal static class DataViewReader
         return [.. values];
     }
 
-    /// <summary>Whether a column of this type can name series: text, a key, or an integer or floating-point number.</summary>
+    /// <summary>Whether a column of this type can name series: text, a key, or an integer or floating-point
+    /// number.</summary>
     public static bool IsIdType(DataViewType type) =>
-        type is TextDataViewType or KeyDataViewType || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64
-        || type == NumberDataViewType.Single || type == NumberDataViewType.Double || type == NumberDataViewType.UInt32
-        || type == NumberDataViewType.UInt64;
+        type is TextDataViewType or KeyDataViewType || type == NumberDataViewType.Int32
+        || type == NumberDataViewType.Int64 || type == NumberDataViewType.Single || type == NumberDataViewType.Double
+        || type == NumberDataViewType.UInt32 || type == NumberDataViewType.UInt64;
 
     /// <summary>Reads an id column of the current row as a string: text as is, numbers in the invariant culture (the
     /// shortest round-trip form), keys as their value when the column has key values, else their number.</summary>
@@ -123,7 +154,8 @@ internal static class DataViewReader
     {
         var col = SchemaErrors.FindColumn(data.Schema, column, role);
         var expected = new VectorDataViewType(NumberDataViewType.Single, size);
-        if (col.Type is not VectorDataViewType v || !v.ItemType.Equals(NumberDataViewType.Single) || (size > 0 && v.Size != size))
+        if (col.Type is not VectorDataViewType v || !v.ItemType.Equals(NumberDataViewType.Single)
+            || (size > 0 && v.Size != size))
             throw SchemaErrors.Mismatch(role, column, expected.ToString(), col.Type.ToString()!);
         return Read<VBuffer<float>, float[]>(data, col, m => m.DenseValues().ToArray(), cancellation);
     }
@@ -154,7 +186,8 @@ internal static class DataViewReader
         return col;
     }
 
-    /// <summary>Whether the numeric reader takes a column of this type (Single, Double, Int32, Int64 or Boolean).</summary>
+    /// <summary>Whether the numeric reader takes a column of this type (Single, Double, Int32, Int64 or
+    /// Boolean).</summary>
     public static bool IsNumeric(DataViewType t) =>
         t == NumberDataViewType.Single || t == NumberDataViewType.Double || t == NumberDataViewType.Int32
         || t == NumberDataViewType.Int64 || t == BooleanDataViewType.Instance;
