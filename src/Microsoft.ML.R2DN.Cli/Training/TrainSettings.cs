@@ -56,28 +56,21 @@ internal sealed record TrainSettings
     public bool Json { get; init; }
     public bool Interactive { get; init; }
 
-    /// <summary>Sets the model, robustness and training settings of a forecaster (those given).</summary>
-    public void ApplyTo(RecurrentForecastingOptions options, CancellationToken cancel,
-                        IProgress<TrainingProgress>? progress)
+    /// <summary>Sets the model, robustness and training settings given on <paramref name="options"/> (a
+    /// forecaster's or a simulator's), and where the epochs go.</summary>
+    public void ApplyTo(RecurrentModelOptions options, CancellationToken cancel, IProgress<TrainingProgress>? progress)
     {
         ApplyShared(options, cancel, progress);
-        if (Epochs is int epochs) options.Epochs = epochs;
-        if (LearningRate is double lr) options.LearningRate = lr;
-        if (SegmentLength is int segment) options.SegmentLength = segment;
+        // The training settings are declared by each task's options, with their own defaults.
+        if (options is RecurrentForecastingOptions f)
+            (f.Epochs, f.LearningRate, f.SegmentLength) =
+                (Epochs ?? f.Epochs, LearningRate ?? f.LearningRate, SegmentLength ?? f.SegmentLength);
+        else if (options is RecurrentSimulationOptions m)
+            (m.Epochs, m.LearningRate, m.SegmentLength, m.Washout) = (Epochs ?? m.Epochs,
+                LearningRate ?? m.LearningRate, SegmentLength ?? m.SegmentLength, Washout ?? m.Washout);
     }
 
-    /// <summary>Sets the model, robustness and training settings of a simulator (those given).</summary>
-    public void ApplyTo(RecurrentSimulationOptions options, CancellationToken cancel,
-                        IProgress<TrainingProgress>? progress)
-    {
-        ApplyShared(options, cancel, progress);
-        if (Epochs is int epochs) options.Epochs = epochs;
-        if (LearningRate is double lr) options.LearningRate = lr;
-        if (SegmentLength is int segment) options.SegmentLength = segment;
-        if (Washout is int washout) options.Washout = washout;
-    }
-
-    // The settings both tasks share (RecurrentModelOptions); the training ones are declared by each task's options.
+    // The settings both tasks share (RecurrentModelOptions).
     private void ApplyShared(RecurrentModelOptions options, CancellationToken cancel,
                              IProgress<TrainingProgress>? progress)
     {
