@@ -61,7 +61,8 @@ internal static class SimulationBenchmark
             scores.Add(RunSimulator(model, data, scaling, seed, progress, cancellation));
         }
         return new SimulationDataSetReport(data.Key, data.Title, null, data.Protocol,
-                                           data.Estimation.Sum(s => s.Length), data.Test.Sum(s => s.Length), scores);
+                                           data.Estimation.Sum(s => s.Length), data.Test.Sum(s => s.Length), scores,
+                                           data.InitializationRows, data.Units, data.Published);
     }
 
     // The ARX baseline: the order search, the refit, and its free run over the test records.
@@ -79,7 +80,8 @@ internal static class SimulationBenchmark
                                $"{score.Rmse:G4} ({seconds:0.0} s)"));
         var errors = orderErrors.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture),
                                               kv => (object?)kv.Value);
-        return new SimulationScore("arx", score.Nrmse, score.Rmse, score.RmseAll, seconds, $"na = nb = {arx.Order}",
+        return new SimulationScore("arx", score.Nrmse, score.Rmse, score.RmseAll, score.RmseProtocol, seconds,
+                                   $"na = nb = {arx.Order}",
                                    new Dictionary<string, object?>
                                    {
                                        ["na"] = arx.Order, ["nb"] = arx.Order, ["order_validation_nrmse"] = errors,
@@ -100,7 +102,7 @@ internal static class SimulationBenchmark
                                $"{data.Key}: {name}: test NRMSE {s.Nrmse:F4} (SimulationTransformer.Nrmse " +
                                $"{pluginNrmse:F4}), RMSE {s.Rmse:G4} ({seconds:0.0} s of training)"));
         string chosen = ChosenSettings(transformer, out var settings);
-        return new SimulationScore(model, s.Nrmse, s.Rmse, s.RmseAll, seconds, chosen,
+        return new SimulationScore(model, s.Nrmse, s.Rmse, s.RmseAll, s.RmseProtocol, seconds, chosen,
                                    new Dictionary<string, object?>
                                    {
                                        ["epochs"] = transformer.TrainingLoss.Count,
@@ -110,13 +112,14 @@ internal static class SimulationBenchmark
                                    });
     }
 
-    /// <summary>The scores of predictions (one row-major array per test record, data units).</summary>
-    internal static (double Nrmse, double Rmse, double RmseAll) Score(SimulationDataSet data, Scaling scaling,
-                                                                      IReadOnlyList<double[]> predictions)
+    /// <summary>The scores of predictions (one row-major array per test record, data units): NRMSE and RMSE after
+    /// the washout, RMSE over every row, and RMSE after the benchmark's initialisation window.</summary>
+    internal static (double Nrmse, double Rmse, double RmseAll, double RmseProtocol) Score(SimulationDataSet data,
+        Scaling scaling, IReadOnlyList<double[]> predictions)
     {
         int ny = data.Outputs;
-        double num = 0, den = 0, squares = 0, squaresAll = 0;
-        long count = 0, countAll = 0;
+        double num = 0, den = 0;
+        var (afterWashout, all, protocol) = (new SquareSum(), new SquareSum(), new SquareSum());
         for (int s = 0; s < data.Test.Length; s++)
         {
             var y = data.Test[s].Y;
@@ -125,18 +128,26 @@ internal static class SimulationBenchmark
             {
                 int c = k % ny;
                 double d = yHat[k] - y[k];
-                squaresAll += d * d;
-                countAll++;
+                all.Add(d);
+                if (k / ny >= data.InitializationRows) protocol.Add(d);
                 if (k / ny < Washout) continue;
                 double z = (y[k] - scaling.YMean[c]) / scaling.YStd[c], zd = d / scaling.YStd[c];
                 num += zd * zd;
                 den += z * z;
-                squares += d * d;
-                count++;
+                afterWashout.Add(d);
             }
         }
-        return (den > 0 ? Math.Sqrt(num / den) : double.NaN, count > 0 ? Math.Sqrt(squares / count) : double.NaN,
-                countAll > 0 ? Math.Sqrt(squaresAll / countAll) : double.NaN);
+        return (den > 0 ? Math.Sqrt(num / den) : double.NaN, afterWashout.Rms, all.Rms, protocol.Rms);
+    }
+
+    private sealed class SquareSum
+    {
+        private double _sum;
+        private long _count;
+
+        public void Add(double d) { _sum += d * d; _count++; }
+
+        public double Rms => _count > 0 ? Math.Sqrt(_sum / _count) : double.NaN;
     }
 
     // Trains through the ML.NET pipeline, as a user would: rows of a small class through LoadFromEnumerable, the

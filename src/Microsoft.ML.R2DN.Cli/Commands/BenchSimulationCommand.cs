@@ -128,6 +128,9 @@ internal static class BenchSimulationCommand
                 w.WriteString("protocol", r.Protocol);
                 w.WriteNumber("estimation_rows", r.EstimationRows);
                 w.WriteNumber("test_rows", r.TestRows);
+                w.WriteNumber("initialization_rows", r.InitializationRows);
+                w.WriteString("units", r.Units);
+                WritePublished(w, r.Published ?? []);
                 var arx = r.Scores.FirstOrDefault(s => s.Method == "arx");
                 foreach (var s in r.Scores)
                 {
@@ -135,6 +138,7 @@ internal static class BenchSimulationCommand
                     Number(w, "nrmse", s.Nrmse);
                     Number(w, "rmse", s.Rmse);
                     Number(w, "rmse_all_rows", s.RmseAllRows);
+                    Number(w, "rmse_protocol", s.RmseProtocol);
                     Number(w, "train_seconds", Math.Round(s.TrainSeconds, 3));
                     if (s.Method != "arx" && arx is not null) Number(w, "ratio_to_arx", s.Nrmse / arx.Nrmse);
                     w.WriteString("detail", s.Detail);
@@ -148,15 +152,33 @@ internal static class BenchSimulationCommand
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>The table: data set, method, test NRMSE, test RMSE (after the washout and over all rows), training
-    /// seconds, what was trained; then whether each simulator halves the ARX error.</summary>
+    private static void WritePublished(Utf8JsonWriter w, IReadOnlyList<PublishedResult> published)
+    {
+        w.WriteStartArray("published");
+        foreach (var p in published)
+        {
+            w.WriteStartObject();
+            w.WriteString("method", p.Method);
+            w.WriteNumber("rmse", p.Rmse);
+            w.WriteString("source", p.Source);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>The table: data set, method, test NRMSE, test RMSE (after the washout, the benchmark's own after its
+    /// initialisation window, and over all rows), training seconds, what was trained; the published results on each
+    /// set's split beside ours; then whether each simulator halves the ARX error.</summary>
     internal static string ToText(IReadOnlyList<SimulationDataSetReport> reports)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine($"Free-run simulation on each data set's test part. NRMSE = sqrt(sum (y - yhat)^2 / sum y^2) in the estimation data's standardised units, " +
-                      $"RMSE in data units; both after a {SimulationBenchmark.Washout}-row washout, and RMSE over all rows too.");
-        sb.AppendLine(inv, $"{"data set",-16}{"method",-8}{"NRMSE",9}{"RMSE",12}{"RMSE all",12}{"train s",9}  detail");
+        sb.AppendLine("Free-run simulation on each data set's test part. NRMSE = sqrt(sum (y - yhat)^2 / sum y^2) in " +
+                      "the estimation data's standardised units after a " +
+                      $"{SimulationBenchmark.Washout}-row washout; RMSE in the data's units after the washout, after " +
+                      "the benchmark's own initialisation window (n rows) and over all rows.");
+        sb.AppendLine(inv, $"{"data set",-16}{"method",-8}{"NRMSE",9}{"RMSE",12}{"RMSE n",12}{"RMSE all",12}" +
+                           $"{"train s",9}  detail");
         foreach (var r in reports)
         {
             if (r.Skipped is not null)
@@ -165,7 +187,9 @@ internal static class BenchSimulationCommand
                 continue;
             }
             foreach (var s in r.Scores)
-                sb.AppendLine(inv, $"{r.Key,-16}{s.Method,-8}{s.Nrmse,9:F4}{s.Rmse,12:G4}{s.RmseAllRows,12:G4}{s.TrainSeconds,9:F1}  {s.Detail}");
+                sb.AppendLine(inv, $"{r.Key,-16}{s.Method,-8}{s.Nrmse,9:F4}{s.Rmse,12:G4}{s.RmseProtocol,12:G4}" +
+                                   $"{s.RmseAllRows,12:G4}{s.TrainSeconds,9:F1}  {s.Detail}");
+            AppendPublished(sb, r);
         }
         var verdicts = new List<string>();
         foreach (var r in reports.Where(r => r.Skipped is null))
@@ -179,6 +203,19 @@ internal static class BenchSimulationCommand
         }
         if (verdicts.Count > 0) sb.AppendLine(string.Join("; ", verdicts) + ".");
         return sb.ToString().TrimEnd();
+    }
+
+    // Published test RMSEs on the set's split, against ours after its initialisation window.
+    private static void AppendPublished(StringBuilder sb, SimulationDataSetReport r)
+    {
+        if (r.Published is not { Count: > 0 } published) return;
+        var inv = CultureInfo.InvariantCulture;
+        string ours = string.Join(", ", r.Scores.Where(s => s.Method != "arx")
+            .Select(s => string.Create(inv, $"{s.Method} {s.RmseProtocol:G3}")));
+        ours = ours.Length > 0 ? $"; ours: {ours}" : "";
+        sb.AppendLine(inv, $"{"",-16}published test RMSE ({r.Units}, rows from {r.InitializationRows}{ours}):");
+        foreach (var p in published)
+            sb.AppendLine(inv, $"{"",-16}  {p.Rmse,8:G3} {r.Units,-4} {p.Method} ({p.Source})");
     }
 
     private static void Number(Utf8JsonWriter w, string name, double value)
