@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.R2DN.Data;
 
 namespace Microsoft.ML.R2DN.Forecasting;
@@ -37,6 +36,7 @@ public sealed class ForecastingEngine<TSrc, TDst>
     private readonly MLContext _context;
     private readonly ITransformer[] _before;
     private readonly ForecastingTransformer _forecaster;
+    private readonly SeriesForecaster _series;
     private readonly TSrc[] _example = new TSrc[1];
     private readonly IDataView _exampleView;
     private readonly string[] _valueColumns;
@@ -50,6 +50,8 @@ public sealed class ForecastingEngine<TSrc, TDst>
         _context = context;
         _before = before;
         _forecaster = forecaster;
+        // The same stepping, forecasting and checks as detached states (Orleans grains): one code path for both.
+        _series = new SeriesForecaster(before, forecaster, modelId: "", input: null);
         // The observation view reads _example[0] afresh on every cursor: one view for the engine's life.
         _exampleView = context.Data.LoadFromEnumerable(_example);
         var schema = _exampleView.Schema;
@@ -81,12 +83,12 @@ public sealed class ForecastingEngine<TSrc, TDst>
     /// columns.</exception>
     public TDst Predict(int? horizon = null, float? confidenceLevel = null)
     {
-        int h = CheckHorizon(horizon);
-        CheckLevel(confidenceLevel);
+        int h = _series.CheckHorizon(horizon);
+        _series.CheckLevel(confidenceLevel);
         if (_current is null || !_states.TryGetValue(_current, out var state) || state.Steps == 0)
             throw new InvalidOperationException(
                 "The engine has seen no observation yet: call Predict(example) with the latest observation first.");
-        return Forecast(state, h, confidenceLevel);
+        return Forecast(state, _current, h, confidenceLevel);
     }
 
     /// <summary>The forecast from the current state of series <paramref name="seriesId"/>, without a new observation;
@@ -104,14 +106,14 @@ public sealed class ForecastingEngine<TSrc, TDst>
     public TDst PredictSeries(string seriesId, int? horizon = null, float? confidenceLevel = null)
     {
         ArgumentNullException.ThrowIfNull(seriesId);
-        int h = CheckHorizon(horizon);
-        CheckLevel(confidenceLevel);
+        int h = _series.CheckHorizon(horizon);
+        _series.CheckLevel(confidenceLevel);
         if (!_states.TryGetValue(seriesId, out var state) || state.Steps == 0)
             throw new InvalidOperationException(
                 $"The engine has seen no observation of series '{seriesId}' yet: call Predict(example) with its latest " +
                 "observation first.");
         _current = seriesId;
-        return Forecast(state, h, confidenceLevel);
+        return Forecast(state, seriesId, h, confidenceLevel);
     }
 
     /// <summary>The series the engine holds a state for (trained on, checkpointed or observed), by id as text.</summary>
@@ -137,17 +139,15 @@ public sealed class ForecastingEngine<TSrc, TDst>
     public TDst Predict(TSrc example, int? horizon = null, float? confidenceLevel = null)
     {
         ArgumentNullException.ThrowIfNull(example);
-        int h = CheckHorizon(horizon);
-        CheckLevel(confidenceLevel);
+        int h = _series.CheckHorizon(horizon);
+        _series.CheckLevel(confidenceLevel);
         var (id, targets, features) = Read(example);
         if (!_states.TryGetValue(id, out var state))
             state = _forecaster.Core.Start();
-        Fill(targets, state.LastTargets, _forecaster.Columns.Targets, id);
-        Fill(features, state.LastFeatures, _forecaster.Columns.Features, id);
-        _forecaster.Core.Observe(state, targets, features);
+        _series.Step(state, id, targets, features, nameof(example));
         _states[id] = state;
         _current = id;
-        return Forecast(state, h, confidenceLevel);
+        return Forecast(state, id, h, confidenceLevel);
     }
 
     /// <summary>Updates the states with every row of <paramref name="observations"/>, in order: each row goes to its
@@ -223,40 +223,16 @@ public sealed class ForecastingEngine<TSrc, TDst>
         return _before.Length == 0 ? forecaster : new TransformerChain<ITransformer>([.. _before, forecaster]);
     }
 
-    private int CheckHorizon(int? horizon)
-    {
-        int h = horizon ?? _forecaster.Horizon;
-        if (h < 1 || h > _forecaster.Horizon)
-            throw new ArgumentOutOfRangeException(nameof(horizon), h, $"The horizon must be in [1, {_forecaster.Horizon}] (the model's horizon).");
-        return h;
-    }
-
-    private void CheckLevel(float? confidenceLevel)
-    {
-        if (confidenceLevel is not float c) return;
-        OptionChecks.ConfidenceLevel(c, nameof(confidenceLevel));
-        if (!_forecaster.Columns.HasBounds)
-            throw new NotSupportedException("The model writes no confidence bounds: train it with confidenceLowerBoundColumn and " +
-                                            "confidenceUpperBoundColumn to get intervals at any confidence level.");
-    }
-
     // The observation through the transformers before the forecaster, read as the forecaster reads its columns.
     private (string Id, float[] Targets, float[] Features) Read(TSrc example)
     {
         _example[0] = example;
         try
         {
-            IDataView view = _exampleView;
-            foreach (var t in _before) view = t.Transform(view);
-            var values = DataViewReader.ReadSingleColumns(view, _valueColumns);
-            if (values[0].Length != 1)
-                throw new InvalidOperationException($"The transformers before the forecaster turned one observation into {values[0].Length} rows.");
-            var columns = _forecaster.Columns;
-            string id = "";
-            if (columns.SeriesId is not null)
-                id = SeriesTable.ReadIds(view, columns.SeriesId, default)[0];
-            int nt = columns.Targets.Length;
-            return (id, values[..nt].Select(v => v[0]).ToArray(), values[nt..].Select(v => v[0]).ToArray());
+            var (targets, features) = _series.ReadRow(_exampleView, out var view);
+            var idColumn = _forecaster.Columns.SeriesId;
+            string id = idColumn is null ? "" : SeriesTable.ReadIds(view, idColumn, default)[0];
+            return (id, targets, features);
         }
         finally
         {
@@ -264,54 +240,13 @@ public sealed class ForecastingEngine<TSrc, TDst>
         }
     }
 
-    // Under ForwardFill a bad value takes the series' last observed value; under Error it is refused. Either way the
-    // state is untouched until every value is good.
-    private void Fill(float[] values, float[] last, string[] names, string id)
+    private TDst Forecast(ForecastSeriesState state, string id, int h, float? confidenceLevel)
     {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (float.IsFinite(values[i])) continue;
-            string where = _forecaster.SeriesIdColumnName is null ? "" : $" of series '{id}'";
-            string value = values[i].ToString(CultureInfo.InvariantCulture);
-            if (_forecaster.MissingValues == MissingValuePolicy.Error)
-                throw new ArgumentException($"The observation's column '{names[i]}'{where} is {value}; the model was trained with " +
-                                            "MissingValuePolicy.Error, which refuses missing values.", "example");
-            if (!float.IsFinite(last[i]))
-                throw new ArgumentException($"The observation's column '{names[i]}'{where} is {value} and there is no earlier value " +
-                                            "to carry forward.", "example");
-            values[i] = last[i];
-        }
-    }
-
-    private TDst Forecast(ForecastSeriesState state, int h, float? confidenceLevel)
-    {
-        var core = _forecaster.Core;
-        int H = core.Horizon, nt = core.TargetCount;
-        var all = core.Decode(state);
+        var forecast = _series.ForecastValues(state, id, h, confidenceLevel);
         var result = new TDst();
-        _setForecast(result, Truncate(all, H, h, nt));
-        if (_forecaster.Columns.HasBounds && (_setLower is not null || _setUpper is not null))
-        {
-            var widths = _forecaster.HalfWidths(confidenceLevel);
-            var lower = new float[all.Length];
-            var upper = new float[all.Length];
-            for (int i = 0; i < all.Length; i++)
-            {
-                lower[i] = all[i] - widths[i];
-                upper[i] = all[i] + widths[i];
-            }
-            _setLower?.Invoke(result, Truncate(lower, H, h, nt));
-            _setUpper?.Invoke(result, Truncate(upper, H, h, nt));
-        }
-        return result;
-    }
-
-    private static float[] Truncate(float[] values, int horizon, int h, int targets)
-    {
-        if (h == horizon) return values;
-        var result = new float[h * targets];
-        for (int j = 0; j < targets; j++)
-            Array.Copy(values, j * horizon, result, j * h, h);
+        _setForecast(result, forecast.Forecast);
+        if (forecast.Lower is not null) _setLower?.Invoke(result, forecast.Lower);
+        if (forecast.Upper is not null) _setUpper?.Invoke(result, forecast.Upper);
         return result;
     }
 
