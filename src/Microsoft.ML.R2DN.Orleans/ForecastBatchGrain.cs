@@ -18,7 +18,7 @@ internal sealed class ForecastBatchGrain(IOptions<R2dnServingOptions> options) :
         {
             foreach (int i in rows)   // one series' rows in order
                 results[i] = await Try(updates[i]?.SeriesId ?? "", () =>
-                    Series(updates[i]?.SeriesId).Observe(updates[i]!.Observation, horizon, confidenceLevel));
+                    Series(updates[i]?.SeriesId).Observe(updates[i]!.Observation, horizon, confidenceLevel, updates[i]!.ExpectedSteps));
         });
         return results;
     }

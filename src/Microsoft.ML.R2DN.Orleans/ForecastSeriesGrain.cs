@@ -21,12 +21,21 @@ internal sealed class ForecastSeriesGrain : Grain, IForecastSeriesGrain
         _writeEvery = options.Value.WriteEvery;
     }
 
-    public async Task<SeriesForecast> Observe(SeriesObservation observation, int? horizon, float? confidenceLevel)
+    public async Task<SeriesForecast> Observe(SeriesObservation observation, int? horizon, float? confidenceLevel,
+                                              long? expectedSteps)
     {
         ArgumentNullException.ThrowIfNull(observation);
         var model = await _models.CurrentAsync();
+        var current = State(model);
+        if (expectedSteps is long expected && current.Steps != expected)
+        {
+            if (current.Steps == expected + 1) return model.Forecast(current, horizon, confidenceLevel);   // a retry
+            throw new InvalidOperationException(
+                $"Series '{current.SeriesId}' is at step {current.Steps}; the update expected step {expected}: an earlier " +
+                "update is missing or this one is out of order.");
+        }
         // Stepped on a copy: the state in memory moves only once the update is stored (or, with WriteEvery > 1, taken).
-        var next = State(model).Clone();
+        var next = current.Clone();
         var forecast = model.Observe(next, observation, horizon, confidenceLevel);
         if (_unwritten + 1 >= _writeEvery) await WriteAsync(next);
         else _unwritten++;

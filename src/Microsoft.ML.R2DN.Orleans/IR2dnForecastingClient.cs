@@ -13,9 +13,11 @@ public interface IR2dnForecastingClient
     /// <param name="observation">The values of the model's input columns; not null.</param>
     /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
     /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
+    /// <param name="expectedSteps">The step count last seen acknowledged, so that a retry applies nothing twice (see
+    /// <see cref="IForecastSeriesGrain.Observe"/>); null to apply the update whatever the state.</param>
     /// <returns>The forecast after the observation.</returns>
     Task<SeriesForecast> ObserveAsync(string seriesId, SeriesObservation observation, int? horizon = null,
-                                      float? confidenceLevel = null);
+                                      float? confidenceLevel = null, long? expectedSteps = null);
 
     /// <summary>Steps many series in one round trip (see <see cref="IForecastBatchGrain.Observe"/>).</summary>
     /// <param name="updates">The rows (rows of one series in time order); not null.</param>

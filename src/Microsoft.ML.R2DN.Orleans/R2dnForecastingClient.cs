@@ -6,11 +6,11 @@ namespace Microsoft.ML.R2DN.Orleans;
 internal sealed class R2dnForecastingClient(IGrainFactory grains) : IR2dnForecastingClient
 {
     public Task<SeriesForecast> ObserveAsync(string seriesId, SeriesObservation observation, int? horizon = null,
-                                             float? confidenceLevel = null)
+                                             float? confidenceLevel = null, long? expectedSteps = null)
     {
         ArgumentNullException.ThrowIfNull(seriesId);
         ArgumentNullException.ThrowIfNull(observation);
-        return grains.GetGrain<IForecastSeriesGrain>(seriesId).Observe(observation, horizon, confidenceLevel);
+        return grains.GetGrain<IForecastSeriesGrain>(seriesId).Observe(observation, horizon, confidenceLevel, expectedSteps);
     }
 
     public Task<SeriesResult[]> ObserveManyAsync(IReadOnlyList<SeriesUpdate> updates, int? horizon = null,

@@ -40,10 +40,11 @@ internal sealed class ObservationInput
         return new ObservationInput(columns, required);
     }
 
-    /// <summary>The one-row view of <paramref name="observation"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value the model needs is missing ("Could not find input column
-    /// 'X'"), has the wrong type ("Schema mismatch for input column 'X': expected Single, got Double"), or the
-    /// observation names a column the model does not read.</exception>
+    /// <summary>The one-row view of <paramref name="observation"/>: each value in a column of its own type, as the
+    /// engine's view of a class has each member's type, so that a column the model cannot read fails with the engine's
+    /// error when the view is read (a missing one too: it is left out). Columns the forecaster does not depend on take
+    /// default values when not given.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The observation names a column the model does not have.</exception>
     public IDataView View(SeriesObservation observation, string parameter)
     {
         foreach (var (name, _) in observation)
@@ -54,9 +55,8 @@ internal sealed class ObservationInput
         for (int i = 0; i < _columns.Length; i++)
         {
             var c = _columns[i];
-            if (observation.TryGetValue(c.Name, out var value)) AddValue(b, c, value, parameter);
-            else if (_defaults[i] is { } add) add(b);
-            else throw SchemaErrors.Unknown(c.Name, paramName: parameter);
+            if (observation.TryGetValue(c.Name, out var value)) AddValue(b, c.Name, value);
+            else _defaults[i]?.Invoke(b);
         }
         return b.Build();
     }
@@ -65,18 +65,15 @@ internal sealed class ObservationInput
     public static string Describe(DataViewSchema schema) =>
         schema.Count == 0 ? "no columns" : string.Join(", ", schema.Select(c => $"'{c.Name}' ({c.Type})"));
 
-    private static void AddValue(ArrayDataView.Builder b, DataViewSchema.Column c, object value, string parameter)
+    private static void AddValue(ArrayDataView.Builder b, string name, object value)
     {
-        if (value.GetType() != c.Type.RawType)
-            throw SchemaErrors.Mismatch(ColumnChecks.InputRole, c.Name, c.Type.ToString()!,
-                                        SchemaErrors.TypeName(value.GetType()), parameter);
         switch (value)
         {
-            case float f: b.AddColumn(c.Name, [f]); break;
-            case double d: b.AddColumn(c.Name, [d]); break;
-            case int n: b.AddColumn(c.Name, [n]); break;
-            case long l: b.AddColumn(c.Name, [l]); break;
-            default: b.AddColumn(c.Name, [(bool)value]); break;
+            case float f: b.AddColumn(name, [f]); break;
+            case double d: b.AddColumn(name, [d]); break;
+            case int n: b.AddColumn(name, [n]); break;
+            case long l: b.AddColumn(name, [l]); break;
+            default: b.AddColumn(name, [(bool)value]); break;
         }
     }
 

@@ -111,8 +111,9 @@ public sealed class SeriesForecaster
     /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
     /// <returns>The forecast made after the observation.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing, mistyped or unknown (worded as ML.NET's schema
-    /// errors), or <paramref name="horizon"/> or <paramref name="confidenceLevel"/> is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing ("Could not find feature column 'X'"), has a
+    /// type the model cannot read, or is unknown to the model (worded as ML.NET's schema errors, the same as the engine
+    /// gives for a class without that member or with that type), or <paramref name="horizon"/> or <paramref name="confidenceLevel"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A target or feature is NaN or infinite and the model's policy is
     /// <see cref="MissingValuePolicy.Error"/> or there is no earlier value to fill it with; or the state's layout does
     /// not fit this model.</exception>
@@ -186,6 +187,7 @@ public sealed class SeriesForecaster
     {
         transformed = source;
         foreach (var t in _before) transformed = t.Transform(transformed);
+        _forecaster.Columns.CheckInput(transformed.Schema);
         var values = Data.DataViewReader.ReadSingleColumns(transformed, _valueColumns);
         if (values[0].Length != 1)
             throw new InvalidOperationException($"The transformers before the forecaster turned one observation into {values[0].Length} rows.");

@@ -6,11 +6,11 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// model reads (the columns of the data it was trained on, before the transformers that precede the forecaster), so
 /// that it can be built without a .NET class per model and sent over the wire (the Orleans package carries it).</summary>
 /// <remarks>
-/// <para>Each value has the type of its column: <see cref="float"/> for a Single column, <see cref="double"/> for a
-/// Double one, <see cref="int"/>, <see cref="long"/> or <see cref="bool"/> for Int32, Int64 or Boolean. A value of
-/// another type is refused when observed ("Schema mismatch for input column 'Load': expected Single, got Double"), as
-/// ML.NET refuses a class member of the wrong type. NaN is allowed: it is a missing value, which the model's
-/// <see cref="MissingValuePolicy"/> fills or refuses.</para>
+/// <para>Each value is a <see cref="float"/>, <see cref="double"/>, <see cref="int"/>, <see cref="long"/> or
+/// <see cref="bool"/>, and reaches the model as a column of that type, exactly as a member of that type of the
+/// engine's observation class does: the forecaster reads any of them, and a transformer before it that needs another
+/// type refuses it with ML.NET's "Schema mismatch" error, as it would in the engine. NaN is allowed: it is a missing
+/// value, which the model's <see cref="MissingValuePolicy"/> fills or refuses.</para>
 /// <para>Build it with a collection initializer: <c>new SeriesObservation { { "Load", 512f }, { "Temperature", 21f } }</c>.
 /// The series id is not a value here: it is the state's (<see cref="SeriesState.SeriesId"/>).</para>
 /// </remarks>
