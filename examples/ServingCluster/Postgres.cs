@@ -13,7 +13,7 @@ public static class Postgres
 
     /// <summary>The connection string of the example's database (on 127.0.0.1:5432).</summary>
     public static string ConnectionString =>
-        $"Host=127.0.0.1;Port=5432;Database={Database};Username={User};Password={Password};Pooling=true;Maximum Pool Size=40";
+        $"Host=127.0.0.1;Port=5432;Database={Database};Username={User};Password={Password};Pooling=true;Maximum Pool Size=25";
 
     /// <summary>Starts the local cluster if it is down; null when PostgreSQL answers, else why not.</summary>
     public static string? Start()

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.R2DN.Orleans;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace ServingCluster;
 
@@ -90,8 +92,14 @@ public sealed class SiloProcess : IDisposable
             silo.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ClusterId; });
             silo.ConfigureEndpoints(IPAddress.Loopback, 11111 + index, 30000 + index);
             silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = Postgres.ConnectionString; });
-            silo.AddAdoNetGrainStorage(R2dnServingOptions.DefaultStorageName,
-                                       o => { o.Invariant = "Npgsql"; o.ConnectionString = Postgres.ConnectionString; });
+            // The states are already compact bytes: Orleans' binary serializer stores them as they are (the default,
+            // JSON, would write them as base64 text).
+            silo.AddAdoNetGrainStorage(R2dnServingOptions.DefaultStorageName, storage => storage.Configure<Serializer>((o, serializer) =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = Postgres.ConnectionString;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
             silo.Configure<ClusterMembershipOptions>(Membership);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             silo.AddR2dnForecasting(modelPath);
