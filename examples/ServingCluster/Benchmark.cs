@@ -9,8 +9,9 @@ using Orleans.Configuration;
 namespace ServingCluster;
 
 /// <summary>What one run measured.</summary>
-public sealed record RunResult(int Silos, long Acknowledged, double Seconds, double P50Ms, double P99Ms, double[] SiloMegabytes,
-                               double? RecoverySeconds, int Retried, long LostUpdates, int Mismatches)
+public sealed record RunResult(int Silos, long Acknowledged, double Seconds, double P50Ms, double P99Ms,
+                               double[] SiloMegabytes, double? RecoverySeconds, int Retried, long LostUpdates,
+                               int Mismatches)
 {
     public double Throughput => Acknowledged / Seconds;
 }
@@ -31,7 +32,7 @@ public sealed class Benchmark(string folder, int series, int observations, int s
     {
         string model = Path.Combine(folder, "model.zip");
         if (!File.Exists(model)) Workload.TrainModel(model);
-        Postgres.CreateDatabase(Path.Combine(AppContext.BaseDirectory, "sql"));
+        Postgres.CreateDatabase(Postgres.SqlFolder);
         var processes = Enumerable.Range(0, silos).Select(i => SiloProcess.Start(i, model)).ToList();
         try
         {
@@ -50,8 +51,8 @@ public sealed class Benchmark(string folder, int series, int observations, int s
             var (lost, mismatches) = await CheckAsync(forecasting, model);
             var sorted = _latencies.Order().ToArray();
             double? recovery = _killedAt < 0 ? null : (_lastRecovered - _killedAt) / (double)Stopwatch.Frequency;
-            return new RunResult(silos, (long)series * observations, seconds, Percentile(sorted, 0.5), Percentile(sorted, 0.99),
-                                 memory, recovery, _retried, lost, mismatches);
+            return new RunResult(silos, (long)series * observations, seconds, Percentile(sorted, 0.5),
+                                 Percentile(sorted, 0.99), memory, recovery, _retried, lost, mismatches);
         }
         finally
         {
@@ -65,7 +66,11 @@ public sealed class Benchmark(string folder, int series, int observations, int s
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.UseOrleansClient(c =>
         {
-            c.Configure<ClusterOptions>(o => { o.ClusterId = SiloProcess.ClusterId; o.ServiceId = SiloProcess.ClusterId; });
+            c.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = SiloProcess.ClusterId;
+                o.ServiceId = SiloProcess.ClusterId;
+            });
             c.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = Postgres.ConnectionString; });
             c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             c.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
@@ -119,7 +124,10 @@ public sealed class Benchmark(string folder, int series, int observations, int s
     private void Recovered()
     {
         long now = Stopwatch.GetTimestamp(), seen;
-        while ((seen = Interlocked.Read(ref _lastRecovered)) < now && Interlocked.CompareExchange(ref _lastRecovered, now, seen) != seen) { }
+        while ((seen = Interlocked.Read(ref _lastRecovered)) < now
+               && Interlocked.CompareExchange(ref _lastRecovered, now, seen) != seen)
+        {
+        }
     }
 
     // Every series' step count and forecast against the single-process engine that saw the same rows without a fault.
@@ -136,8 +144,9 @@ public sealed class Benchmark(string folder, int series, int observations, int s
                 var e = expected[r.SeriesId];
                 if (r.Forecast is not { } f) { lost += observations; mismatches++; continue; }
                 lost += Math.Max(0, observations - f.Steps);
-                if (!f.Forecast.SequenceEqual(e.Forecast) || !f.Lower!.SequenceEqual(e.Lower) || !f.Upper!.SequenceEqual(e.Upper))
-                    mismatches++;
+                bool same = f.Forecast.SequenceEqual(e.Forecast) && f.Lower!.SequenceEqual(e.Lower)
+                            && f.Upper!.SequenceEqual(e.Upper);
+                if (!same) mismatches++;
             }
         }
         return (lost, mismatches);

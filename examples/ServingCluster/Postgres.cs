@@ -13,14 +13,16 @@ public static class Postgres
 
     /// <summary>The connection string of the example's database (on 127.0.0.1:5432).</summary>
     public static string ConnectionString =>
-        $"Host=127.0.0.1;Port=5432;Database={Database};Username={User};Password={Password};Pooling=true;Maximum Pool Size=25";
+        $"Host=127.0.0.1;Port=5432;Database={Database};Username={User};Password={Password};Pooling=true;" +
+        "Maximum Pool Size=25";   // 3 silos x 25 stay under PostgreSQL's default max_connections (100)
 
     /// <summary>Starts the local cluster if it is down; null when PostgreSQL answers, else why not.</summary>
     public static string? Start()
     {
         if (!File.Exists("/usr/bin/pg_lsclusters"))
             return "PostgreSQL is not installed (apt-get install -y postgresql)";
-        var cluster = Run("pg_lsclusters", "-h").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var cluster = Run("pg_lsclusters", "-h").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault();
         if (cluster is null) return "pg_lsclusters lists no PostgreSQL cluster";
         var parts = cluster.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length > 3 && parts[3] != "online")
@@ -34,6 +36,23 @@ public static class Postgres
             Thread.Sleep(500);
         }
         return "PostgreSQL does not answer on 127.0.0.1:5432";
+    }
+
+    /// <summary>The folder of the Orleans scripts, beside the program.</summary>
+    public static string SqlFolder => Path.Combine(AppContext.BaseDirectory, "sql");
+
+    /// <summary><see cref="CreateDatabase"/>; null when it worked, else why not (not root, no psql, …).</summary>
+    public static string? TryCreateDatabase()
+    {
+        try
+        {
+            CreateDatabase(SqlFolder);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>A new, empty database for the example (an earlier one is dropped), with the Orleans clustering and
@@ -51,7 +70,8 @@ public static class Postgres
     }
 
     private static void AsPostgres(string sql) =>
-        Check(Run("runuser", ["-u", "postgres", "--", "psql", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]), "psql as postgres");
+        Check(Run("runuser", ["-u", "postgres", "--", "psql", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]),
+              "psql as postgres");
 
     private static void Check((int Code, string Output) result, string what)
     {

@@ -15,15 +15,17 @@
 using System.Globalization;
 using ServingCluster;
 
-if (args is ["silo", var index, var model]) return await SiloProcess.RunAsync(int.Parse(index, CultureInfo.InvariantCulture), model);
+if (args is ["silo", var index, var model])
+    return await SiloProcess.RunAsync(int.Parse(index, CultureInfo.InvariantCulture), model);
 
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: ServingCluster [--series N] [--observations N] [--silos 1-3] [--kill-at STEP | --no-kill] [--scaling]");
+    Console.Error.WriteLine("usage: ServingCluster [--series N] [--observations N] [--silos 1-3] " +
+                            "[--kill-at STEP | --no-kill] [--scaling]");
     return 2;
 }
-if (Postgres.Start() is { } why)
+if ((Postgres.Start() ?? Postgres.TryCreateDatabase()) is { } why)
 {
     Console.WriteLine($"SKIPPED: PostgreSQL could not be started ({why}).");
     return 4;
@@ -51,7 +53,8 @@ internal sealed record Options(int Series, int Observations, int Silos, int? Kil
         for (int i = 0; i < args.Length; i++)
         {
             string? next = i + 1 < args.Length ? args[i + 1] : null;
-            int Number() => int.TryParse(next, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : -1;
+            int Number() =>
+                int.TryParse(next, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : -1;
             o = args[i] switch
             {
                 "--series" => o with { Series = Number() },
@@ -64,7 +67,8 @@ internal sealed record Options(int Series, int Observations, int Silos, int? Kil
             };
             if (args[i] is "--series" or "--observations" or "--silos" or "--kill-at") i++;
         }
-        bool valid = o.Series > 0 && o.Observations > 0 && o.Silos is >= 1 and <= 3 && (o.KillAt is null || o.KillAt >= 0 && o.KillAt < o.Observations);
+        bool valid = o.Series > 0 && o.Observations > 0 && o.Silos is >= 1 and <= 3
+                     && (o.KillAt is null || o.KillAt >= 0 && o.KillAt < o.Observations);
         return valid ? o : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,8 @@ using Orleans.Storage;
 
 namespace ServingCluster;
 
-/// <summary>A silo as a separate process on loopback (this program with the "silo" command), and the silo itself.</summary>
+/// <summary>A silo as a separate process on loopback (this program with the "silo" command), and the silo
+/// itself.</summary>
 public sealed class SiloProcess : IDisposable
 {
     public const string ClusterId = "r2dn-serving";
@@ -33,9 +35,13 @@ public sealed class SiloProcess : IDisposable
     /// joined the cluster.</summary>
     public static SiloProcess Start(int index, string modelPath)
     {
-        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") info.ArgumentList.Add(typeof(SiloProcess).Assembly.Location);
-        foreach (var a in new[] { "silo", index.ToString(System.Globalization.CultureInfo.InvariantCulture), modelPath })
+        var info = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            info.ArgumentList.Add(typeof(SiloProcess).Assembly.Location);
+        foreach (var a in new[] { "silo", index.ToString(CultureInfo.InvariantCulture), modelPath })
             info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         var ready = new TaskCompletionSource();
@@ -59,14 +65,15 @@ public sealed class SiloProcess : IDisposable
     {
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                                    CultureInfo.InvariantCulture) / 1024;
         return double.NaN;
     }
 
     /// <summary>kill -9 of the silo's process: no shutdown, no last write.</summary>
     public void KillHard()
     {
-        using var kill = Process.Start("kill", ["-9", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-9", _process.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
         _process.WaitForExit();
     }
@@ -94,12 +101,13 @@ public sealed class SiloProcess : IDisposable
             silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = Postgres.ConnectionString; });
             // The states are already compact bytes: Orleans' binary serializer stores them as they are (the default,
             // JSON, would write them as base64 text).
-            silo.AddAdoNetGrainStorage(R2dnServingOptions.DefaultStorageName, storage => storage.Configure<Serializer>((o, serializer) =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = Postgres.ConnectionString;
-                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }));
+            silo.AddAdoNetGrainStorage(R2dnServingOptions.DefaultStorageName,
+                storage => storage.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = Postgres.ConnectionString;
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
             silo.Configure<ClusterMembershipOptions>(Membership);
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             silo.AddR2dnForecasting(modelPath);

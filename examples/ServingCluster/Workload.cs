@@ -40,17 +40,19 @@ public static class Workload
         int k = StableHash(id);
         double phase = 2 * Math.PI * (t + k % 24) / 24.0;
         float temperature = (float)(18 + 6 * Math.Sin(phase - 0.7) + (k % 5));
-        float load = (float)(40 + (k % 17) + 8 * Math.Sin(phase) + 0.4 * temperature + 0.5 * Math.Sin(0.37 * t * (1 + k % 3)));
+        double wobble = 0.5 * Math.Sin(0.37 * t * (1 + k % 3));
+        float load = (float)(40 + (k % 17) + 8 * Math.Sin(phase) + 0.4 * temperature + wobble);
         return new StoreRow { Store = id, Load = load, Temperature = temperature };
     }
 
-    /// <summary>The observation of <paramref name="row"/> for a <see cref="SeriesForecaster"/> or the cluster.</summary>
+    /// <summary>The observation of <paramref name="row"/> for a <see cref="SeriesForecaster"/> or the
+    /// cluster.</summary>
     public static SeriesObservation Observation(StoreRow row) =>
         new() { { nameof(StoreRow.Load), row.Load }, { nameof(StoreRow.Temperature), row.Temperature } };
 
     /// <summary>Trains a tiny R2DN (or REN) forecaster, horizon 4 with 90 % bounds, on the training series and saves it
-    /// to <paramref name="path"/>; a few seconds on one core. Without <paramref name="temperature"/> the model reads the
-    /// load alone (another input schema).</summary>
+    /// to <paramref name="path"/>; a few seconds on one core. Without <paramref name="temperature"/> the model reads
+    /// the load alone (another input schema).</summary>
     public static void TrainModel(string path, bool ren = false, int seed = 7, bool temperature = true)
     {
         string[] features = temperature ? ["Temperature"] : [];
@@ -78,7 +80,8 @@ public static class Workload
 
     /// <summary>The uninterrupted single-process run: <see cref="ForecastingEngine{TSrc, TDst}"/> on the same model
     /// file, every series through <paramref name="steps"/> observations, then each series' forecast.</summary>
-    public static Dictionary<string, StoreForecast> SingleProcess(string modelPath, IReadOnlyList<string> series, int steps)
+    public static Dictionary<string, StoreForecast> SingleProcess(string modelPath, IReadOnlyList<string> series,
+                                                                  int steps)
     {
         var ml = new MLContext(seed: 0);
         var model = ml.Model.Load(modelPath, out _);

@@ -17,8 +17,11 @@ internal sealed class ForecastBatchGrain(IOptions<R2dnServingOptions> options) :
         await ForEachLimited(bySeries, async rows =>
         {
             foreach (int i in rows)   // one series' rows in order
-                results[i] = await Try(updates[i]?.SeriesId ?? "", () =>
-                    Series(updates[i]?.SeriesId).Observe(updates[i]!.Observation, horizon, confidenceLevel, updates[i]!.ExpectedSteps));
+            {
+                var update = updates[i];
+                results[i] = await Try(update?.SeriesId ?? "", () => Series(update?.SeriesId)
+                    .Observe(update!.Observation, horizon, confidenceLevel, update.ExpectedSteps));
+            }
         });
         return results;
     }
@@ -36,7 +39,8 @@ internal sealed class ForecastBatchGrain(IOptions<R2dnServingOptions> options) :
     }
 
     private IForecastSeriesGrain Series(string? id) =>
-        GrainFactory.GetGrain<IForecastSeriesGrain>(id ?? throw new ArgumentNullException(nameof(id), "A row has no series id."));
+        GrainFactory.GetGrain<IForecastSeriesGrain>(
+            id ?? throw new ArgumentNullException(nameof(id), "A row has no series id."));
 
     private async Task ForEachLimited<T>(IEnumerable<T> items, Func<T, Task> action)
     {

@@ -12,7 +12,8 @@ internal sealed class ForecastModelGrain : Grain, IForecastModelGrain
     public ForecastModelGrain(IGrainContext context, IPersistentStateFactory states, ModelCatalog models,
                               IOptions<R2dnServingOptions> options)
     {
-        _stored = states.Create<DeploymentRecord>(context, new GrainStateConfiguration("deployment", options.Value.StorageName));
+        var configuration = new GrainStateConfiguration("deployment", options.Value.StorageName);
+        _stored = states.Create<DeploymentRecord>(context, configuration);
         _models = models;
     }
 

@@ -16,7 +16,8 @@ internal sealed class ForecastSeriesGrain : Grain, IForecastSeriesGrain
     public ForecastSeriesGrain(IGrainContext context, IPersistentStateFactory states, ModelCatalog models,
                                IOptions<R2dnServingOptions> options)
     {
-        _stored = states.Create<SeriesRecord>(context, new GrainStateConfiguration("series", options.Value.StorageName));
+        _stored = states.Create<SeriesRecord>(context,
+            new GrainStateConfiguration("series", options.Value.StorageName));
         _models = models;
         _writeEvery = options.Value.WriteEvery;
     }
@@ -31,8 +32,8 @@ internal sealed class ForecastSeriesGrain : Grain, IForecastSeriesGrain
         {
             if (current.Steps == expected + 1) return model.Forecast(current, horizon, confidenceLevel);   // a retry
             throw new InvalidOperationException(
-                $"Series '{current.SeriesId}' is at step {current.Steps}; the update expected step {expected}: an earlier " +
-                "update is missing or this one is out of order.");
+                $"Series '{current.SeriesId}' is at step {current.Steps}; the update expected step {expected}: an " +
+                "earlier update is missing or this one is out of order.");
         }
         // Stepped on a copy: the state in memory moves only once the update is stored (or, with WriteEvery > 1, taken).
         var next = current.Clone();
@@ -52,7 +53,8 @@ internal sealed class ForecastSeriesGrain : Grain, IForecastSeriesGrain
     public Task<SeriesStatus> GetStatus()
     {
         var state = State(_models.Current);
-        return Task.FromResult(new SeriesStatus(state.SeriesId, state.Steps, state.ModelId, RuntimeIdentity, _unwritten));
+        var status = new SeriesStatus(state.SeriesId, state.Steps, state.ModelId, RuntimeIdentity, _unwritten);
+        return Task.FromResult(status);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -2,8 +2,8 @@ using Orleans.Concurrency;
 
 namespace Microsoft.ML.R2DN.Orleans;
 
-/// <summary>The cluster's record of the model it serves (one grain, key 0): a deployment names a new model file,
-/// which every silo loads and moves its series to within <see cref="R2dnServingOptions.ModelRefreshInterval"/>.</summary>
+/// <summary>The cluster's record of the model it serves (one grain, key 0): a deployment names a new model file, which
+/// every silo loads and moves its series to within <see cref="R2dnServingOptions.ModelRefreshInterval"/>.</summary>
 public interface IForecastModelGrain : IGrainWithIntegerKey
 {
     /// <summary>The last deployment, or null when none was made (the silos serve

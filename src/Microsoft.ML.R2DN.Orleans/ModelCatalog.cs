@@ -65,8 +65,8 @@ internal sealed class ModelCatalog
             {
                 var model = Load(deployment.ModelPath);
                 if (model.ModelId != deployment.ModelId)
-                    _log.LogWarning("R2DN serving: {Path} changed since it was deployed (model {Found}, deployed {Deployed}).",
-                                    deployment.ModelPath, model.ModelId, deployment.ModelId);
+                    _log.LogWarning("R2DN serving: {Path} changed since it was deployed (model {Found}, deployed " +
+                                    "{Deployed}).", deployment.ModelPath, model.ModelId, deployment.ModelId);
                 Use(model, deployment);
             }
         }
@@ -79,7 +79,8 @@ internal sealed class ModelCatalog
         {
             lock (_lock)
             {
-                Interlocked.Exchange(ref _nextCheck, Environment.TickCount64 + (long)_options.ModelRefreshInterval.TotalMilliseconds);
+                long next = Environment.TickCount64 + (long)_options.ModelRefreshInterval.TotalMilliseconds;
+                Interlocked.Exchange(ref _nextCheck, next);
                 _refresh = null;
             }
         }

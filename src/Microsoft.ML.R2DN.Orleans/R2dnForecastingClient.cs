@@ -10,7 +10,8 @@ internal sealed class R2dnForecastingClient(IGrainFactory grains) : IR2dnForecas
     {
         ArgumentNullException.ThrowIfNull(seriesId);
         ArgumentNullException.ThrowIfNull(observation);
-        return grains.GetGrain<IForecastSeriesGrain>(seriesId).Observe(observation, horizon, confidenceLevel, expectedSteps);
+        var grain = grains.GetGrain<IForecastSeriesGrain>(seriesId);
+        return grain.Observe(observation, horizon, confidenceLevel, expectedSteps);
     }
 
     public Task<SeriesResult[]> ObserveManyAsync(IReadOnlyList<SeriesUpdate> updates, int? horizon = null,
@@ -26,7 +27,8 @@ internal sealed class R2dnForecastingClient(IGrainFactory grains) : IR2dnForecas
         return grains.GetGrain<IForecastSeriesGrain>(seriesId).Forecast(horizon, confidenceLevel);
     }
 
-    public Task<SeriesResult[]> ForecastManyAsync(IReadOnlyList<string> seriesIds, int? horizon = null, float? confidenceLevel = null)
+    public Task<SeriesResult[]> ForecastManyAsync(IReadOnlyList<string> seriesIds, int? horizon = null,
+                                                  float? confidenceLevel = null)
     {
         ArgumentNullException.ThrowIfNull(seriesIds);
         return grains.GetGrain<IForecastBatchGrain>(0).Forecast([.. seriesIds], horizon, confidenceLevel);

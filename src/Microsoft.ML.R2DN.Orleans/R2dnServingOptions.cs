@@ -7,9 +7,9 @@ public sealed class R2dnServingOptions
     /// <summary>The default <see cref="StorageName"/>.</summary>
     public const string DefaultStorageName = "R2dnForecasting";
 
-    /// <summary>The model file (saved with <c>mlContext.Model.Save</c> or an engine's <c>CheckPoint</c>) the silo serves
-    /// until a deployment (<see cref="IR2dnForecastingClient.DeployModelAsync"/>) names another; the same file on every
-    /// silo (a shared or copied path). Required.</summary>
+    /// <summary>The model file (saved with <c>mlContext.Model.Save</c> or an engine's <c>CheckPoint</c>) the silo
+    /// serves until a deployment (<see cref="IR2dnForecastingClient.DeployModelAsync"/>) names another; the same file
+    /// on every silo (a shared or copied path). Required.</summary>
     public string ModelPath { get; set; } = "";
 
     /// <summary>The name of the Orleans grain storage provider that holds the series states and the deployment record
@@ -27,8 +27,8 @@ public sealed class R2dnServingOptions
     /// reaches every silo within this time (the silo that handled it at once).</summary>
     public TimeSpan ModelRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many series a batch call (<see cref="IR2dnForecastingClient.ObserveManyAsync"/>) updates at once, in
-    /// [1, 100000]; default 256. Rows of one series are always applied in order.</summary>
+    /// <summary>How many series a batch call (<see cref="IR2dnForecastingClient.ObserveManyAsync"/>) updates at once,
+    /// in [1, 100000]; default 256. Rows of one series are always applied in order.</summary>
     public int BatchParallelism { get; set; } = 256;
 
     /// <summary>Throws for a setting out of range.</summary>
@@ -37,15 +37,18 @@ public sealed class R2dnServingOptions
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ModelPath))
-            throw new ArgumentException("R2dnServingOptions.ModelPath must name the model file to serve.", nameof(ModelPath));
+            throw new ArgumentException("R2dnServingOptions.ModelPath must name the model file to serve.",
+                                        nameof(ModelPath));
         if (string.IsNullOrWhiteSpace(StorageName))
-            throw new ArgumentException("R2dnServingOptions.StorageName must name a grain storage provider.", nameof(StorageName));
+            throw new ArgumentException("R2dnServingOptions.StorageName must name a grain storage provider.",
+                                        nameof(StorageName));
         if (WriteEvery is < 1 or > 10_000)
             throw new ArgumentOutOfRangeException(nameof(WriteEvery), WriteEvery, "WriteEvery must be in [1, 10000].");
         if (ModelRefreshInterval < TimeSpan.FromMilliseconds(100) || ModelRefreshInterval > TimeSpan.FromHours(1))
             throw new ArgumentOutOfRangeException(nameof(ModelRefreshInterval), ModelRefreshInterval,
                                                   "ModelRefreshInterval must be in [100 ms, 1 h].");
         if (BatchParallelism is < 1 or > 100_000)
-            throw new ArgumentOutOfRangeException(nameof(BatchParallelism), BatchParallelism, "BatchParallelism must be in [1, 100000].");
+            throw new ArgumentOutOfRangeException(nameof(BatchParallelism), BatchParallelism,
+                                                  "BatchParallelism must be in [1, 100000].");
     }
 }

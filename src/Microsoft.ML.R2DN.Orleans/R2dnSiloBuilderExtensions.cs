@@ -11,7 +11,8 @@ public static class R2dnSiloBuilderExtensions
     /// (<see cref="IForecastSeriesGrain"/>), the batch grain and the model grain, with the model loaded once when the
     /// silo starts. Register a grain storage provider named <see cref="R2dnServingOptions.StorageName"/> too.</summary>
     /// <param name="builder">The silo builder; not null.</param>
-    /// <param name="modelPath">The model file (see <see cref="R2dnServingOptions.ModelPath"/>); not null or empty.</param>
+    /// <param name="modelPath">The model file (see <see cref="R2dnServingOptions.ModelPath"/>); not null or
+    /// empty.</param>
     /// <param name="configure">Changes the other options; null for the defaults.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">An option is empty.</exception>
@@ -19,7 +20,8 @@ public static class R2dnSiloBuilderExtensions
     /// <example><code>
     /// builder.UseOrleans(silo => silo
     ///     .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connection; })
-    ///     .AddAdoNetGrainStorage(R2dnServingOptions.DefaultStorageName, o => { o.Invariant = "Npgsql"; o.ConnectionString = connection; })
+    ///     .AddAdoNetGrainStorage(R2dnServingOptions.DefaultStorageName,
+    ///                            o => { o.Invariant = "Npgsql"; o.ConnectionString = connection; })
     ///     .AddR2dnForecasting("load-r2dn.zip"));
     /// </code></example>
     public static ISiloBuilder AddR2dnForecasting(this ISiloBuilder builder, string modelPath,
@@ -32,7 +34,8 @@ public static class R2dnSiloBuilderExtensions
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ModelCatalog>();
         // Loads the model as the silo starts (a bad file fails the start, not the first call).
-        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new ModelWarmup(sp.GetRequiredService<ModelCatalog>));
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(
+            sp => new ModelWarmup(sp.GetRequiredService<ModelCatalog>));
         builder.Services.AddR2dnForecastingClient();
         return builder;
     }

@@ -21,5 +21,9 @@ internal sealed class SeriesForecastConverter : IConverter<SeriesForecast, Serie
         new(s.SeriesId, s.Steps, s.Forecast, s.Lower, s.Upper);
 
     public SeriesForecastSurrogate ConvertToSurrogate(in SeriesForecast value) =>
-        new() { SeriesId = value.SeriesId, Steps = value.Steps, Forecast = value.Forecast, Lower = value.Lower, Upper = value.Upper };
+        new()
+        {
+            SeriesId = value.SeriesId, Steps = value.Steps, Forecast = value.Forecast, Lower = value.Lower,
+            Upper = value.Upper,
+        };
 }

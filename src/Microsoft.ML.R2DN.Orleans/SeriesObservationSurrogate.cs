@@ -22,7 +22,8 @@ internal sealed class SeriesObservationConverter : IConverter<SeriesObservation,
         if (surrogate.Kinds?.Length != names.Length || surrogate.Bits?.Length != names.Length)
             throw new FormatException("A serialised SeriesObservation has arrays of different lengths.");
         var observation = new SeriesObservation();
-        for (int i = 0; i < names.Length; i++) observation.Set(names[i], FromBits(surrogate.Kinds[i], surrogate.Bits[i]));
+        for (int i = 0; i < names.Length; i++)
+            observation.Set(names[i], FromBits(surrogate.Kinds[i], surrogate.Bits[i]));
         return observation;
     }
 

@@ -16,7 +16,8 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
     private ForecastingEngine<StoreRow, StoreForecast> Engine()
     {
         var ml = new MLContext(seed: 0);
-        return ForecastingEngineExtensions.CreateTimeSeriesEngine<StoreRow, StoreForecast>(ml.Model.Load(fixture.ModelPath, out _), ml);
+        var model = ml.Model.Load(fixture.ModelPath, out _);
+        return ForecastingEngineExtensions.CreateTimeSeriesEngine<StoreRow, StoreForecast>(model, ml);
     }
 
     internal static void AssertSame(StoreForecast expected, SeriesForecast actual)
@@ -56,7 +57,8 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         for (int t = 0; t < 12; t++)
         {
             var rows = ids.Select(id => Workload.Row(id, t)).ToArray();
-            var results = await Client.ObserveManyAsync(rows.Select(r => new SeriesUpdate(r.Store, Workload.Observation(r))).ToArray());
+            var updates = rows.Select(r => new SeriesUpdate(r.Store, Workload.Observation(r))).ToArray();
+            var results = await Client.ObserveManyAsync(updates);
             for (int i = 0; i < rows.Length; i++)
             {
                 Assert.True(results[i].Succeeded, results[i].Error);
@@ -73,13 +75,16 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         var engine = Engine();
         string id = $"ordered-{GetType().Name}";
         var rows = Enumerable.Range(0, 8).Select(t => Workload.Row(id, t)).ToArray();
-        var results = await Client.ObserveManyAsync(rows.Select(r => new SeriesUpdate(id, Workload.Observation(r))).ToArray());
+        var updates = rows.Select(r => new SeriesUpdate(id, Workload.Observation(r))).ToArray();
+        var results = await Client.ObserveManyAsync(updates);
         for (int t = 0; t < rows.Length; t++) AssertSame(engine.Predict(rows[t]), results[t].Forecast!);
     }
 }
 
 /// <summary><see cref="EquivalenceTests"/> with the R2DN (linear path and recurrent correction).</summary>
-public sealed class R2dnEquivalenceTests(R2dnClusterFixture fixture) : EquivalenceTests(fixture), IClassFixture<R2dnClusterFixture>;
+public sealed class R2dnEquivalenceTests(R2dnClusterFixture fixture)
+    : EquivalenceTests(fixture), IClassFixture<R2dnClusterFixture>;
 
 /// <summary><see cref="EquivalenceTests"/> with the REN (the recurrent model alone).</summary>
-public sealed class RenEquivalenceTests(RenClusterFixture fixture) : EquivalenceTests(fixture), IClassFixture<RenClusterFixture>;
+public sealed class RenEquivalenceTests(RenClusterFixture fixture)
+    : EquivalenceTests(fixture), IClassFixture<RenClusterFixture>;

@@ -9,7 +9,8 @@ internal static class Models
     private static readonly Lazy<string> LazyR2dn = new(() => Train("r2dn.zip", ren: false, seed: 7));
     private static readonly Lazy<string> LazyR2dnRetrained = new(() => Train("r2dn-v2.zip", ren: false, seed: 8));
     private static readonly Lazy<string> LazyRen = new(() => Train("ren.zip", ren: true, seed: 7));
-    private static readonly Lazy<string> LazyLoadOnly = new(() => Train("load-only.zip", ren: false, seed: 7, temperature: false));
+    private static readonly Lazy<string> LazyLoadOnly =
+        new(() => Train("load-only.zip", ren: false, seed: 7, temperature: false));
 
     /// <summary>R2DN, horizon 4, feature Temperature, 90 % bounds, series id Store.</summary>
     public static string R2dn => LazyR2dn.Value;

@@ -39,7 +39,8 @@ public sealed class RolloutTests
                 Assert.Equal(expected.Lower, actual.Lower);
                 Assert.Equal(10 + (t - 10) + 1, actual.Steps);   // no state lost
             }
-        Assert.All(await Task.WhenAll(ids.Select(client.GetStatusAsync)), s => Assert.Equal(newModel.ModelId, s.ModelId));
+        var statuses = await Task.WhenAll(ids.Select(client.GetStatusAsync));
+        Assert.All(statuses, s => Assert.Equal(newModel.ModelId, s.ModelId));
     }
 
     [Fact]
@@ -49,8 +50,8 @@ public sealed class RolloutTests
         var client = handle.Client;
         var running = SeriesForecaster.Load(new MLContext(), Models.R2dn);
         var schema = await Assert.ThrowsAsync<ArgumentException>(() => client.DeployModelAsync(Models.LoadOnly));
-        Assert.StartsWith("Schema mismatch: the new model reads 'Load' (Single) with series id column 'Store'; the running " +
-                          "model reads 'Load' (Single), 'Temperature' (Single)", schema.Message);
+        Assert.StartsWith("Schema mismatch: the new model reads 'Load' (Single) with series id column 'Store'; the " +
+                          "running model reads 'Load' (Single), 'Temperature' (Single)", schema.Message);
         var layout = await Assert.ThrowsAsync<ArgumentException>(() => client.DeployModelAsync(Models.Ren));
         Assert.Contains("per-series state", layout.Message);
         Assert.Contains("cannot move to it", layout.Message);

@@ -57,7 +57,8 @@ public sealed class SeriesStateTests
         var before = state.ToBytes();
         var o = Workload.Observation(Workload.Row("args", 3));
         Assert.Throws<ArgumentOutOfRangeException>("horizon", () => Forecaster.Observe(state, o, horizon: 9));
-        Assert.Throws<ArgumentOutOfRangeException>("confidenceLevel", () => Forecaster.Observe(state, o, confidenceLevel: 1.5f));
+        Assert.Throws<ArgumentOutOfRangeException>("confidenceLevel",
+                                                   () => Forecaster.Observe(state, o, confidenceLevel: 1.5f));
         Assert.Throws<ArgumentNullException>(() => Forecaster.Observe(state, null!));
         Assert.Equal(before, state.ToBytes());
         Assert.Equal(Forecaster.InputSchema.Select(c => c.Name), ["Load", "Temperature"]);

@@ -9,15 +9,13 @@ namespace Microsoft.ML.R2DN.Orleans.Tests;
 /// that is killed, as a database does.</summary>
 internal sealed class SharedMemoryStorage(Serializer serializer) : IGrainStorage
 {
-    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (byte[] Data, string ETag)>> Stores = new();
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (byte[] Data, string ETag)>>
+        Stores = new();
 
     /// <summary>The name of the store the silos of a cluster share (a configuration property of the cluster).</summary>
     public const string StoreProperty = "R2dnTestStore";
 
     public string Store { get; init; } = "";
-
-    /// <summary>The number of writes so far to store <paramref name="store"/>.</summary>
-    public static int Writes(string store) => Stores.TryGetValue(store, out var s) ? s.Count : 0;
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

@@ -16,7 +16,8 @@ public sealed class TestSilo : ISiloConfigurator
     {
         string model = siloBuilder.Configuration[ModelProperty]!;
         string store = siloBuilder.Configuration[SharedMemoryStorage.StoreProperty]!;
-        int writeEvery = int.Parse(siloBuilder.Configuration["R2dnWriteEvery"] ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        int writeEvery = int.Parse(siloBuilder.Configuration["R2dnWriteEvery"] ?? "1",
+                                   System.Globalization.CultureInfo.InvariantCulture);
         siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(R2dnServingOptions.DefaultStorageName,
             (sp, _) => new SharedMemoryStorage(sp.GetRequiredService<Serializer>()) { Store = store });
         siloBuilder.AddR2dnForecasting(model, o =>

@@ -54,12 +54,7 @@ public static class ForecastingEngineExtensions
         var ml = env as MLContext ?? throw new ArgumentException("The environment must be an MLContext.", nameof(env));
         if (model is not ITransformer transformer)
             throw new ArgumentException($"'{model.GetType().Name}' is not a transformer.", nameof(model));
-        if (!MlNetCarrier.TryRecover(transformer, out var prefix, out var found) || found is not ForecastingTransformer forecaster)
-            throw new ArgumentException(
-                found is SimulationTransformer
-                    ? "The model is a simulator (SimulateR2DN/SimulateREN): it has no forecasts to make one observation at a time; Transform whole sequences instead."
-                    : $"A time-series engine needs an R2DN/REN forecaster, or a chain that ends with one; got '{transformer.GetType().Name}'.",
-                nameof(model));
+        var (prefix, forecaster) = SeriesForecaster.Recover(transformer, nameof(model));
         return new ForecastingEngine<TSrc, TDst>(ml, prefix, forecaster);
     }
 

@@ -32,19 +32,20 @@ internal sealed class ObservationInput
     {
         var columns = raw.Where(c => !c.IsHidden).ToArray();
         var values = forecaster.Columns.Values.Select(v => v.Name).ToArray();
-        var required = new HashSet<string>(before.Length == 0 ? values : Dependencies(raw, before, values), StringComparer.Ordinal);
+        var required = new HashSet<string>(before.Length == 0 ? values : Dependencies(raw, before, values),
+                                           StringComparer.Ordinal);
         foreach (var c in columns.Where(c => required.Contains(c.Name) && !DataViewReader.IsNumeric(c.Type)))
             throw new NotSupportedException(
-                $"The model reads input column '{c.Name}' of type {c.Type}: a SeriesObservation carries Single, Double, " +
-                "Int32, Int64 and Boolean values only.");
+                $"The model reads input column '{c.Name}' of type {c.Type}: a SeriesObservation carries Single, " +
+                "Double, Int32, Int64 and Boolean values only.");
         return new ObservationInput(columns, required);
     }
 
     /// <summary>The one-row view of <paramref name="observation"/>: each value in a column of its own type, as the
     /// engine's view of a class has each member's type, so that a column the model cannot read fails with the engine's
     /// error when the view is read (a missing one too: it is left out). Columns the forecaster does not depend on take
-    /// default values when not given.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The observation names a column the model does not have.</exception>
+    /// default values when not given.</summary> <exception cref="ArgumentOutOfRangeException">The observation names a
+    /// column the model does not have.</exception>
     public IDataView View(SeriesObservation observation, string parameter)
     {
         foreach (var (name, _) in observation)
@@ -81,7 +82,8 @@ internal sealed class ObservationInput
     private static IEnumerable<string> Dependencies(DataViewSchema raw, ITransformer[] before, string[] values)
     {
         ITransformer chain = new TransformerChain<ITransformer>(before);
-        if (!chain.IsRowToRowMapper) return raw.Where(c => !c.IsHidden && DataViewReader.IsNumeric(c.Type)).Select(c => c.Name);
+        if (!chain.IsRowToRowMapper)
+            return raw.Where(c => !c.IsHidden && DataViewReader.IsNumeric(c.Type)).Select(c => c.Name);
         var mapper = chain.GetRowToRowMapper(raw);
         var outputs = values.Select(v => mapper.OutputSchema[v]);
         return mapper.GetDependencies(outputs).Select(c => c.Name);

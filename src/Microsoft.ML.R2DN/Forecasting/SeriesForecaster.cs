@@ -27,7 +27,8 @@ public sealed class SeriesForecaster
     private readonly double[] _outputScale;
     private readonly ForecastSeriesState _layout;
 
-    internal SeriesForecaster(ITransformer[] before, ForecastingTransformer forecaster, string modelId, ObservationInput? input)
+    internal SeriesForecaster(ITransformer[] before, ForecastingTransformer forecaster, string modelId,
+                              ObservationInput? input)
     {
         _before = before;
         _forecaster = forecaster;
@@ -99,26 +100,23 @@ public sealed class SeriesForecaster
         return new SeriesState(seriesId, ModelId, StartValues(seriesId), (double[])_outputScale.Clone());
     }
 
-    /// <summary>Steps <paramref name="state"/> with <paramref name="observation"/>, then forecasts; the state changes only
-    /// when the call succeeds.</summary>
-    /// <param name="state">The series' state; not null. A state last stepped by another model (its
-    /// <see cref="SeriesState.ModelId"/> differs) is taken over first: its recurrent state, look-back window and last
-    /// values carry over and its latest output is rescaled to this model's target scale (R2DN and REN models are
-    /// contracting, so what the recurrent state still holds of the old model fades with every observation).</param>
-    /// <param name="observation">The values at the next time step for the columns of <see cref="InputSchema"/>; not
-    /// null.</param>
-    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
-    /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
-    /// <returns>The forecast made after the observation.</returns>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing ("Could not find feature column 'X'"), has a
-    /// type the model cannot read, or is unknown to the model (worded as ML.NET's schema errors, the same as the engine
-    /// gives for a class without that member or with that type), or <paramref name="horizon"/> or <paramref name="confidenceLevel"/> is out of range.</exception>
-    /// <exception cref="ArgumentException">A target or feature is NaN or infinite and the model's policy is
-    /// <see cref="MissingValuePolicy.Error"/> or there is no earlier value to fill it with; or the state's layout does
-    /// not fit this model.</exception>
-    /// <exception cref="NotSupportedException"><paramref name="confidenceLevel"/> is given but the model has no
-    /// bounds.</exception>
+    /// <summary>Steps <paramref name="state"/> with <paramref name="observation"/>, then forecasts; the state changes
+    /// only when the call succeeds.</summary> <param name="state">The series' state; not null. A state last stepped by
+    /// another model (its <see cref="SeriesState.ModelId"/> differs) is taken over first: its recurrent state,
+    /// look-back window and last values carry over and its latest output is rescaled to this model's target scale (R2DN
+    /// and REN models are contracting, so what the recurrent state still holds of the old model fades with every
+    /// observation).</param> <param name="observation">The values at the next time step for the columns of <see
+    /// cref="InputSchema"/>; not null.</param> <param name="horizon">The number of steps ahead, in [1, the model's
+    /// horizon]; null for the model's horizon.</param> <param name="confidenceLevel">The level of the bounds, in (0,
+    /// 1); null for the model's level.</param> <returns>The forecast made after the observation.</returns> <exception
+    /// cref="ArgumentNullException">An argument is null.</exception> <exception cref="ArgumentOutOfRangeException">A
+    /// column is missing ("Could not find feature column 'X'"), has a type the model cannot read, or is unknown to the
+    /// model (worded as ML.NET's schema errors, the same as the engine gives for a class without that member or with
+    /// that type), or <paramref name="horizon"/> or <paramref name="confidenceLevel"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A target or feature is NaN or infinite and the model's policy is <see
+    /// cref="MissingValuePolicy.Error"/> or there is no earlier value to fill it with; or the state's layout does not
+    /// fit this model.</exception> <exception cref="NotSupportedException"><paramref name="confidenceLevel"/> is given
+    /// but the model has no bounds.</exception>
     public SeriesForecast Observe(SeriesState state, SeriesObservation observation, int? horizon = null,
                                   float? confidenceLevel = null)
     {
@@ -133,17 +131,15 @@ public sealed class SeriesForecaster
         return ForecastValues(state.Values, state.SeriesId, h, confidenceLevel);
     }
 
-    /// <summary>The forecast from <paramref name="state"/>, without a new observation (the state is not changed).</summary>
-    /// <param name="state">The series' state; not null.</param>
-    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
-    /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
-    /// <returns>The forecast.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <summary>The forecast from <paramref name="state"/>, without a new observation (the state is not
+    /// changed).</summary> <param name="state">The series' state; not null.</param> <param name="horizon">The number of
+    /// steps ahead, in [1, the model's horizon]; null for the model's horizon.</param> <param
+    /// name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param> <returns>The
+    /// forecast.</returns> <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The series has seen no observation (the model did not train on it
-    /// and none was observed).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> or <paramref name="confidenceLevel"/>
-    /// is out of range.</exception>
-    /// <exception cref="NotSupportedException"><paramref name="confidenceLevel"/> is given but the model has no
+    /// and none was observed).</exception> <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> or
+    /// <paramref name="confidenceLevel"/> is out of range.</exception> <exception
+    /// cref="NotSupportedException"><paramref name="confidenceLevel"/> is given but the model has no
     /// bounds.</exception>
     public SeriesForecast Forecast(SeriesState state, int? horizon = null, float? confidenceLevel = null)
     {
@@ -151,8 +147,9 @@ public sealed class SeriesForecaster
         int h = CheckHorizon(horizon);
         CheckLevel(confidenceLevel);
         if (state.Steps == 0)
-            throw new InvalidOperationException($"Series '{state.SeriesId}' has seen no observation yet: call Observe with " +
-                                                "its latest observation first.");
+            throw new InvalidOperationException(
+                $"Series '{state.SeriesId}' has seen no observation yet: call Observe with its latest observation " +
+                "first.");
         return ForecastValues(Adopt(state).Values, state.SeriesId, h, confidenceLevel);
     }
 
@@ -166,9 +163,10 @@ public sealed class SeriesForecaster
         string mine = ObservationInput.Describe(InputSchema), theirs = ObservationInput.Describe(running.InputSchema);
         if (mine != theirs || Forecaster.SeriesIdColumnName != running.Forecaster.SeriesIdColumnName)
             throw new ArgumentException(
-                $"Schema mismatch: the new model reads {mine} with series id column '{Forecaster.SeriesIdColumnName}'; the " +
-                $"running model reads {theirs} with '{running.Forecaster.SeriesIdColumnName}'. Observations for the running " +
-                "model would not fit it: deploy it as a separate service.", nameof(running));
+                $"Schema mismatch: the new model reads {mine} with series id column " +
+                $"'{Forecaster.SeriesIdColumnName}'; the running model reads {theirs} with " +
+                $"'{running.Forecaster.SeriesIdColumnName}'. Observations for the running model would not fit it: " +
+                "deploy it as a separate service.", nameof(running));
         if (!SameLayout(_layout, running._layout))
             throw new ArgumentException(
                 $"The new model's per-series state ({Layout(_layout)}) differs from the running model's " +
@@ -190,7 +188,8 @@ public sealed class SeriesForecaster
         _forecaster.Columns.CheckInput(transformed.Schema);
         var values = Data.DataViewReader.ReadSingleColumns(transformed, _valueColumns);
         if (values[0].Length != 1)
-            throw new InvalidOperationException($"The transformers before the forecaster turned one observation into {values[0].Length} rows.");
+            throw new InvalidOperationException(
+                $"The transformers before the forecaster turned one observation into {values[0].Length} rows.");
         int nt = _forecaster.Columns.Targets.Length;
         return (values[..nt].Select(v => v[0]).ToArray(), values[nt..].Select(v => v[0]).ToArray());
     }
@@ -210,7 +209,8 @@ public sealed class SeriesForecaster
     {
         int H = Core.Horizon, nt = Core.TargetCount;
         var all = Core.Decode(state);
-        if (!_forecaster.Columns.HasBounds) return new SeriesForecast(id, state.Steps, Truncate(all, H, h, nt), null, null);
+        if (!_forecaster.Columns.HasBounds)
+            return new SeriesForecast(id, state.Steps, Truncate(all, H, h, nt), null, null);
         var widths = _forecaster.HalfWidths(confidenceLevel);
         var lower = new float[all.Length];
         var upper = new float[all.Length];
@@ -219,14 +219,16 @@ public sealed class SeriesForecaster
             lower[i] = all[i] - widths[i];
             upper[i] = all[i] + widths[i];
         }
-        return new SeriesForecast(id, state.Steps, Truncate(all, H, h, nt), Truncate(lower, H, h, nt), Truncate(upper, H, h, nt));
+        return new SeriesForecast(id, state.Steps, Truncate(all, H, h, nt), Truncate(lower, H, h, nt),
+                                  Truncate(upper, H, h, nt));
     }
 
     internal int CheckHorizon(int? horizon)
     {
         int h = horizon ?? _forecaster.Horizon;
         if (h < 1 || h > _forecaster.Horizon)
-            throw new ArgumentOutOfRangeException(nameof(horizon), h, $"The horizon must be in [1, {_forecaster.Horizon}] (the model's horizon).");
+            throw new ArgumentOutOfRangeException(
+                nameof(horizon), h, $"The horizon must be in [1, {_forecaster.Horizon}] (the model's horizon).");
         return h;
     }
 
@@ -235,18 +237,23 @@ public sealed class SeriesForecaster
         if (confidenceLevel is not float c) return;
         OptionChecks.ConfidenceLevel(c, nameof(confidenceLevel));
         if (!_forecaster.Columns.HasBounds)
-            throw new NotSupportedException("The model writes no confidence bounds: train it with confidenceLowerBoundColumn and " +
-                                            "confidenceUpperBoundColumn to get intervals at any confidence level.");
+            throw new NotSupportedException(
+                "The model writes no confidence bounds: train it with confidenceLowerBoundColumn and " +
+                "confidenceUpperBoundColumn to get intervals at any confidence level.");
     }
 
     /// <summary>Recovers the forecaster and the transformers before it from a model, as the engine does.</summary>
-    internal static (ITransformer[] Before, ForecastingTransformer Forecaster) Recover(ITransformer model, string parameter)
+    internal static (ITransformer[] Before, ForecastingTransformer Forecaster) Recover(ITransformer model,
+                                                                                      string parameter)
     {
-        if (!MlNetCarrier.TryRecover(model, out var prefix, out var found) || found is not ForecastingTransformer forecaster)
+        if (!MlNetCarrier.TryRecover(model, out var prefix, out var found)
+            || found is not ForecastingTransformer forecaster)
             throw new ArgumentException(
                 found is SimulationTransformer
-                    ? "The model is a simulator (SimulateR2DN/SimulateREN): it has no forecasts to make one observation at a time; Transform whole sequences instead."
-                    : $"A time-series engine needs an R2DN/REN forecaster, or a chain that ends with one; got '{model.GetType().Name}'.",
+                    ? "The model is a simulator (SimulateR2DN/SimulateREN): it has no forecasts to make one " +
+                      "observation at a time; Transform whole sequences instead."
+                    : "A time-series engine needs an R2DN/REN forecaster, or a chain that ends with one; got " +
+                      $"'{model.GetType().Name}'.",
                 parameter);
         return (prefix, forecaster);
     }
@@ -256,9 +263,9 @@ public sealed class SeriesForecaster
     {
         var start = _layout;
         if (!SameLayout(state.Values, start) || state.OutputScale.Length != _outputScale.Length)
-            throw new ArgumentException($"The state of series '{state.SeriesId}' was made by model '{state.ModelId}', whose " +
-                                        $"per-series state ({Layout(state.Values)}) differs from this model's ({Layout(start)}).",
-                                        nameof(state));
+            throw new ArgumentException(
+                $"The state of series '{state.SeriesId}' was made by model '{state.ModelId}', whose per-series state " +
+                $"({Layout(state.Values)}) differs from this model's ({Layout(start)}).", nameof(state));
         if (state.ModelId == ModelId) return state;
         var values = state.Values.Clone();
         int H = Core.Horizon;
@@ -273,7 +280,8 @@ public sealed class SeriesForecaster
 
     private static string Layout(ForecastSeriesState s) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"x: {s.X.Length} values, output: {s.Output.Length}, targets: {s.LastTargets.Length}, features: {s.LastFeatures.Length}, look-back window: {s.History.Length}");
+            $"x: {s.X.Length} values, output: {s.Output.Length}, targets: {s.LastTargets.Length}, " +
+            $"features: {s.LastFeatures.Length}, look-back window: {s.History.Length}");
 
     // Under ForwardFill a bad value takes the series' last observed value; under Error it is refused.
     private void Fill(float[] values, float[] last, string[] names, string id, string parameter)
@@ -284,11 +292,13 @@ public sealed class SeriesForecaster
             string where = _forecaster.SeriesIdColumnName is null ? "" : $" of series '{id}'";
             string value = values[i].ToString(CultureInfo.InvariantCulture);
             if (_forecaster.MissingValues == MissingValuePolicy.Error)
-                throw new ArgumentException($"The observation's column '{names[i]}'{where} is {value}; the model was trained with " +
-                                            "MissingValuePolicy.Error, which refuses missing values.", parameter);
+                throw new ArgumentException(
+                    $"The observation's column '{names[i]}'{where} is {value}; the model was trained with " +
+                    "MissingValuePolicy.Error, which refuses missing values.", parameter);
             if (!float.IsFinite(last[i]))
-                throw new ArgumentException($"The observation's column '{names[i]}'{where} is {value} and there is no earlier value " +
-                                            "to carry forward.", parameter);
+                throw new ArgumentException(
+                    $"The observation's column '{names[i]}'{where} is {value} and there is no earlier value to carry " +
+                    "forward.", parameter);
             values[i] = last[i];
         }
     }

@@ -4,17 +4,15 @@ namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>One observation of one series for a <see cref="SeriesForecaster"/>: named values for the input columns the
 /// model reads (the columns of the data it was trained on, before the transformers that precede the forecaster), so
-/// that it can be built without a .NET class per model and sent over the wire (the Orleans package carries it).</summary>
-/// <remarks>
-/// <para>Each value is a <see cref="float"/>, <see cref="double"/>, <see cref="int"/>, <see cref="long"/> or
-/// <see cref="bool"/>, and reaches the model as a column of that type, exactly as a member of that type of the
-/// engine's observation class does: the forecaster reads any of them, and a transformer before it that needs another
-/// type refuses it with ML.NET's "Schema mismatch" error, as it would in the engine. NaN is allowed: it is a missing
-/// value, which the model's <see cref="MissingValuePolicy"/> fills or refuses.</para>
-/// <para>Build it with a collection initializer: <c>new SeriesObservation { { "Load", 512f }, { "Temperature", 21f } }</c>.
-/// The series id is not a value here: it is the state's (<see cref="SeriesState.SeriesId"/>).</para>
-/// </remarks>
-/// <threadsafety>Not thread-safe while it is being built; reading it from several threads is safe.</threadsafety>
+/// that it can be built without a .NET class per model and sent over the wire (the Orleans package carries
+/// it).</summary> <remarks> <para>Each value is a <see cref="float"/>, <see cref="double"/>, <see cref="int"/>, <see
+/// cref="long"/> or <see cref="bool"/>, and reaches the model as a column of that type, exactly as a member of that
+/// type of the engine's observation class does: the forecaster reads any of them, and a transformer before it that
+/// needs another type refuses it with ML.NET's "Schema mismatch" error, as it would in the engine. NaN is allowed: it
+/// is a missing value, which the model's <see cref="MissingValuePolicy"/> fills or refuses.</para> <para>Build it with
+/// a collection initializer: <c>new SeriesObservation { { "Load", 512f }, { "Temperature", 21f } }</c>. The series id
+/// is not a value here: it is the state's (<see cref="SeriesState.SeriesId"/>).</para> </remarks> <threadsafety>Not
+/// thread-safe while it is being built; reading it from several threads is safe.</threadsafety>
 public sealed class SeriesObservation : IEnumerable<KeyValuePair<string, object>>
 {
     private readonly List<KeyValuePair<string, object>> _values = [];
@@ -66,20 +64,19 @@ public sealed class SeriesObservation : IEnumerable<KeyValuePair<string, object>
     /// <param name="value">The value.</param>
     public void Add(string column, bool value) => Set(column, value);
 
-    /// <summary>Sets <paramref name="column"/> to a boxed value of one of the supported types (for deserialisers).</summary>
-    /// <param name="column">The column name; not null or empty.</param>
-    /// <param name="value">A <see cref="float"/>, <see cref="double"/>, <see cref="int"/>, <see cref="long"/> or
-    /// <see cref="bool"/>; not null.</param>
-    /// <exception cref="ArgumentException"><paramref name="column"/> is empty, or <paramref name="value"/> has another
-    /// type.</exception>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <summary>Sets <paramref name="column"/> to a boxed value of one of the supported types (for
+    /// deserialisers).</summary> <param name="column">The column name; not null or empty.</param> <param name="value">A
+    /// <see cref="float"/>, <see cref="double"/>, <see cref="int"/>, <see cref="long"/> or <see cref="bool"/>; not
+    /// null.</param> <exception cref="ArgumentException"><paramref name="column"/> is empty, or <paramref
+    /// name="value"/> has another type.</exception> <exception cref="ArgumentNullException">An argument is
+    /// null.</exception>
     public void Set(string column, object value)
     {
         ArgumentException.ThrowIfNullOrEmpty(column);
         ArgumentNullException.ThrowIfNull(value);
         if (value is not (float or double or int or long or bool))
-            throw new ArgumentException($"The value of column '{column}' is a {value.GetType().Name}; an observation holds " +
-                                        "Single, Double, Int32, Int64 or Boolean values.", nameof(value));
+            throw new ArgumentException($"The value of column '{column}' is a {value.GetType().Name}; an observation " +
+                                        "holds Single, Double, Int32, Int64 or Boolean values.", nameof(value));
         var entry = new KeyValuePair<string, object>(column, value);
         if (_index.TryGetValue(column, out int i)) _values[i] = entry;
         else

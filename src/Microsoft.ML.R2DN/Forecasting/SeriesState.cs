@@ -3,11 +3,11 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <summary>The state of one series, detached from any engine: what a <see cref="SeriesForecaster"/> steps with each
 /// observation (the recurrent state x, the model's latest output, the linear path's look-back window, the last observed
 /// targets and features, and the number of observations), plus the id of the model that last stepped it. Created by
-/// <see cref="SeriesForecaster.Start"/>, kept by the caller (an Orleans grain, a database row), stored with
-/// <see cref="ToBytes"/> and restored with <see cref="FromBytes"/>.</summary>
-/// <remarks>Size: (state size + targets × (horizon + look-back + 1) + features) × 4 bytes plus the ids and a fixed
-/// header of about 60 bytes (see <see cref="ToBytes"/>).</remarks>
-/// <threadsafety>Not thread-safe: a state belongs to one caller at a time (an Orleans grain is single-threaded).</threadsafety>
+/// <see cref="SeriesForecaster.Start"/>, kept by the caller (an Orleans grain, a database row), stored with <see
+/// cref="ToBytes"/> and restored with <see cref="FromBytes"/>.</summary> <remarks>Size: (state size + targets ×
+/// (horizon + look-back + 1) + features) × 4 bytes plus the ids and a fixed header of about 60 bytes (see <see
+/// cref="ToBytes"/>).</remarks> <threadsafety>Not thread-safe: a state belongs to one caller at a time (an Orleans
+/// grain is single-threaded).</threadsafety>
 public sealed class SeriesState
 {
     internal SeriesState(string seriesId, string modelId, ForecastSeriesState values, double[] outputScale)
@@ -38,13 +38,12 @@ public sealed class SeriesState
     /// <returns>A state with the same values, independent of this one.</returns>
     public SeriesState Clone() => new(SeriesId, ModelId, Values.Clone(), (double[])OutputScale.Clone());
 
-    /// <summary>The state in a compact, versioned binary form, for storage.</summary>
-    /// <returns>A new array.</returns>
+    /// <summary>The state in a compact, versioned binary form, for storage.</summary> <returns>A new array.</returns>
     /// <remarks>Little-endian: the magic "R2SS", the format version (UInt16, now 1), the series id and the model id
-    /// (each a UInt16 byte count and UTF-8), the step count (Int64), the lengths of x, the output, the last targets, the
-    /// last features and the look-back window (Int32 each), their values (Single), the output scale (one Double per
-    /// target) and a CRC-32 of everything before it. A reader refuses a higher format version with a
-    /// <see cref="FormatException"/>, so an older silo never misreads a state a newer one wrote.</remarks>
+    /// (each a UInt16 byte count and UTF-8), the step count (Int64), the lengths of x, the output, the last targets,
+    /// the last features and the look-back window (Int32 each), their values (Single), the output scale (one Double per
+    /// target) and a CRC-32 of everything before it. A reader refuses a higher format version with a <see
+    /// cref="FormatException"/>, so an older silo never misreads a state a newer one wrote.</remarks>
     public byte[] ToBytes() => SeriesStateFormat.Write(this);
 
     /// <summary>Restores a state written by <see cref="ToBytes"/>.</summary>

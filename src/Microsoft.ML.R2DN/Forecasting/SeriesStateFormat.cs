@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.ModelFiles;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
-/// <summary>The binary form of a <see cref="SeriesState"/> (see <see cref="SeriesState.ToBytes"/> for the layout).</summary>
+/// <summary>The binary form of a <see cref="SeriesState"/> (see <see cref="SeriesState.ToBytes"/> for the
+/// layout).</summary>
 internal static class SeriesStateFormat
 {
     public const ushort Version = 1;
@@ -88,7 +89,8 @@ internal static class SeriesStateFormat
     {
         var bytes = Encoding.UTF8.GetBytes(id);
         if (bytes.Length > MaxIdBytes)
-            throw new ArgumentException($"An id of {bytes.Length} UTF-8 bytes is longer than {MaxIdBytes}.", nameof(id));
+            throw new ArgumentException($"An id of {bytes.Length} UTF-8 bytes is longer than {MaxIdBytes}.",
+                                        nameof(id));
         w.Write((ushort)bytes.Length);
         w.Write(bytes);
     }
