@@ -67,6 +67,8 @@ public static class Postgres
         string url = $"postgresql://{User}:{Password}@127.0.0.1:5432/{Database}";
         foreach (var script in Directory.GetFiles(sqlFolder, "*.sql").Order(StringComparer.Ordinal))
             Check(Run("psql", $"-q -v ON_ERROR_STOP=1 -d {url} -f {script}"), $"psql -f {Path.GetFileName(script)}");
+        // The drop ended every connection to the old database: this process's pooled ones must not be reused.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 
     private static void AsPostgres(string sql) =>

@@ -35,7 +35,7 @@ int[] siloCounts = options.Scaling ? [1, 2, 3] : [options.Silos];
 bool ok = true;
 foreach (int silos in siloCounts)
 {
-    int? kill = options.Scaling || silos < 2 ? null : options.KillAt;
+    int? kill = options.Scaling || silos < 2 ? null : options.KillStep;
     Console.WriteLine($"== {options.Series:N0} series x {options.Observations} observations, {silos} silo(s)" +
                       (kill is int k ? $", kill -9 of one silo at step {k + 1}" : ""));
     var r = await new Benchmark(folder, options.Series, options.Observations, silos, kill, Console.Out).RunAsync();
@@ -45,11 +45,14 @@ foreach (int silos in siloCounts)
 return ok ? 0 : 1;
 
 /// <summary>The command line.</summary>
-internal sealed record Options(int Series, int Observations, int Silos, int? KillAt, bool Scaling)
+internal sealed record Options(int Series, int Observations, int Silos, int? KillAt, bool Scaling, bool NoKill = false)
 {
+    /// <summary>The step at which a silo is killed: the one given, else the middle of the run; null for none.</summary>
+    public int? KillStep => NoKill ? null : KillAt ?? (Observations - 1) / 2;
+
     public static Options? Parse(string[] args)
     {
-        var o = new Options(10_000, 100, 3, 49, false);
+        var o = new Options(10_000, 100, 3, null, false);
         for (int i = 0; i < args.Length; i++)
         {
             string? next = i + 1 < args.Length ? args[i + 1] : null;
@@ -61,7 +64,7 @@ internal sealed record Options(int Series, int Observations, int Silos, int? Kil
                 "--observations" => o with { Observations = Number() },
                 "--silos" => o with { Silos = Number() },
                 "--kill-at" => o with { KillAt = Number() - 1 },
-                "--no-kill" => o with { KillAt = null },
+                "--no-kill" => o with { NoKill = true },
                 "--scaling" => o with { Scaling = true },
                 _ => o with { Series = -1 },
             };

@@ -27,6 +27,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// follows it; after <see cref="CheckPoint(MLContext, string)"/> and <c>mlContext.Model.Load</c>, every series is at its
 /// checkpointed state. A series the engine holds no state for starts from an empty history at its first observation.
 /// The engine works on its own copy of the states: the transformer it was created from never changes.</para>
+/// <para>For states kept outside one process (a database, an Orleans cluster), <see cref="SeriesForecaster"/> steps
+/// detached <see cref="SeriesState"/>s with the same code, so both give bit-identical forecasts.</para>
 /// </remarks>
 /// <threadsafety>Not thread-safe: use one engine per thread (engines over one transformer may run in parallel).</threadsafety>
 public sealed class ForecastingEngine<TSrc, TDst>
