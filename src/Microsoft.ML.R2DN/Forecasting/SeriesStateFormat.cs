@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
-using Microsoft.ML.R2DN.ModelFiles;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -34,7 +34,7 @@ internal static class SeriesStateFormat
                 foreach (float f in p) w.Write(f);
             foreach (double d in state.OutputScale) w.Write(d);
         }
-        var crc = Crc32.Compute(stream.GetBuffer().AsSpan(0, (int)stream.Length));
+        var crc = Crc32.HashToUInt32(stream.GetBuffer().AsSpan(0, (int)stream.Length));
         Span<byte> trailer = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc);
         stream.Write(trailer);
@@ -49,7 +49,7 @@ internal static class SeriesStateFormat
         if (version > Version)
             throw new FormatException($"The series state has format version {version}, newer than this package reads " +
                                       $"({Version}): update Microsoft.ML.R2DN on this machine.");
-        if (data.Length < 10 || Crc32.Compute(data[..^4]) != BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]))
+        if (data.Length < 10 || Crc32.HashToUInt32(data[..^4]) != BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]))
             throw Damaged("its checksum does not match.");
         try
         {
