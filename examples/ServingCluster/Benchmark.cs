@@ -32,7 +32,7 @@ public sealed class Benchmark(string folder, int series, int observations, int s
     {
         string model = Path.Combine(folder, "model.zip");
         if (!File.Exists(model)) Workload.TrainModel(model);
-        Postgres.CreateDatabase(Postgres.SqlFolder);
+        Postgres.CreateDatabase(Postgres.SchemaScript);
         var processes = Enumerable.Range(0, silos).Select(i => SiloProcess.Start(i, model)).ToList();
         try
         {

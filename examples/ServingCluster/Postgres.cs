@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace ServingCluster;
 
 /// <summary>The local PostgreSQL the example uses: the Debian package's cluster started with pg_ctlcluster, a database
-/// and a user of the example's, and the Orleans ADO.NET schema from the scripts in sql/. Needs root (or the postgres
-/// user) to create the database and the user.</summary>
+/// and a user of the example's, and the schema the Orleans ADO.NET providers query (sql/r2dn-orleans-schema.sql, written
+/// for this project). Needs root (or the postgres user) to create the database and the user.</summary>
 public static class Postgres
 {
     public const string Database = "r2dn_serving";
@@ -38,15 +38,15 @@ public static class Postgres
         return "PostgreSQL does not answer on 127.0.0.1:5432";
     }
 
-    /// <summary>The folder of the Orleans scripts, beside the program.</summary>
-    public static string SqlFolder => Path.Combine(AppContext.BaseDirectory, "sql");
+    /// <summary>The schema script (tables and the providers' queries), beside the program.</summary>
+    public static string SchemaScript => Path.Combine(AppContext.BaseDirectory, "sql", "r2dn-orleans-schema.sql");
 
     /// <summary><see cref="CreateDatabase"/>; null when it worked, else why not (not root, no psql, …).</summary>
     public static string? TryCreateDatabase()
     {
         try
         {
-            CreateDatabase(SqlFolder);
+            CreateDatabase(SchemaScript);
             return null;
         }
         catch (InvalidOperationException e)
@@ -55,18 +55,18 @@ public static class Postgres
         }
     }
 
-    /// <summary>A new, empty database for the example (an earlier one is dropped), with the Orleans clustering and
-    /// persistence schema.</summary>
+    /// <summary>A new, empty database for the example (an earlier one is dropped), with the clustering and grain
+    /// storage schema of <paramref name="schemaScript"/>.</summary>
     /// <exception cref="InvalidOperationException">A step failed; the message has psql's output.</exception>
-    public static void CreateDatabase(string sqlFolder)
+    public static void CreateDatabase(string schemaScript)
     {
         AsPostgres($"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{User}') THEN " +
                    $"CREATE ROLE {User} LOGIN PASSWORD '{Password}'; END IF; END$$;");
         AsPostgres($"DROP DATABASE IF EXISTS {Database} WITH (FORCE);");
         AsPostgres($"CREATE DATABASE {Database} OWNER {User};");
         string url = $"postgresql://{User}:{Password}@127.0.0.1:5432/{Database}";
-        foreach (var script in Directory.GetFiles(sqlFolder, "*.sql").Order(StringComparer.Ordinal))
-            Check(Run("psql", $"-q -v ON_ERROR_STOP=1 -d {url} -f {script}"), $"psql -f {Path.GetFileName(script)}");
+        Check(Run("psql", ["-q", "-v", "ON_ERROR_STOP=1", "-1", "-d", url, "-f", schemaScript]),
+              $"psql -f {Path.GetFileName(schemaScript)}");
         // The drop ended every connection to the old database: this process's pooled ones must not be reused.
         Npgsql.NpgsqlConnection.ClearAllPools();
     }

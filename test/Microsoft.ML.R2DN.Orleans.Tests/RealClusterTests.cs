@@ -5,7 +5,9 @@ namespace Microsoft.ML.R2DN.Orleans.Tests;
 
 /// <summary>Issue 23, item 3, in small: examples/ServingCluster with PostgreSQL, two silo processes, 1,000 series, a
 /// kill -9 of one silo mid-run, and every series checked against the single-process run. Skipped (and says so) when
-/// PostgreSQL cannot be started on this machine.</summary>
+/// PostgreSQL cannot be started on this machine. In the PostgreSQL collection: never beside another test that recreates
+/// the example's database.</summary>
+[Collection("PostgreSQL")]
 public sealed class RealClusterTests(ITestOutputHelper output)
 {
     [SkippableFact]
