@@ -43,6 +43,13 @@ CREATE TABLE r2dn_silo
     PRIMARY KEY (cluster_id, address, port, generation)
 );
 
+-- A silo row under the column names the clustering provider reads back: the one place they are spelled out.
+CREATE VIEW r2dn_silo_as_read AS
+SELECT cluster_id, address AS "Address", port AS "Port", generation AS "Generation", silo_name AS "SiloName",
+       host_name AS "HostName", status AS "Status", gateway_port AS "ProxyPort", suspicions AS "SuspectTimes",
+       started_at AS "StartTime", alive_at AS "IAmAliveTime"
+FROM r2dn_silo;
+
 -- Grain state. A grain is named by its service, its type and its key as the provider splits it (two 64-bit halves
 -- and an optional text part); the version is the grain's ETag. A cleared state keeps its row, with no payload, so that
 -- the version goes on rising and a stale writer still fails.
@@ -72,22 +79,18 @@ $q$),
 -- The version row joined with every silo row. A cluster without silos still gives one row (its version, the silo
 -- columns null): the provider takes the version from the first row and a row without StartTime as "no silo".
 ('MembershipReadAllKey', $q$
-SELECT c.version AS "Version", s.address AS "Address", s.port AS "Port", s.generation AS "Generation",
-       s.silo_name AS "SiloName", s.host_name AS "HostName", s.status AS "Status", s.gateway_port AS "ProxyPort",
-       s.suspicions AS "SuspectTimes", s.started_at AS "StartTime", s.alive_at AS "IAmAliveTime"
+SELECT c.version AS "Version", s.*
 FROM r2dn_cluster c
-LEFT JOIN r2dn_silo s ON s.cluster_id = c.cluster_id
+LEFT JOIN r2dn_silo_as_read s ON s.cluster_id = c.cluster_id
 WHERE c.cluster_id = @DeploymentId
 $q$),
 
 -- The same for one silo: one row, the silo columns null when it has no row.
 ('MembershipReadRowKey', $q$
-SELECT c.version AS "Version", s.address AS "Address", s.port AS "Port", s.generation AS "Generation",
-       s.silo_name AS "SiloName", s.host_name AS "HostName", s.status AS "Status", s.gateway_port AS "ProxyPort",
-       s.suspicions AS "SuspectTimes", s.started_at AS "StartTime", s.alive_at AS "IAmAliveTime"
+SELECT c.version AS "Version", s.*
 FROM r2dn_cluster c
-LEFT JOIN r2dn_silo s ON s.cluster_id = c.cluster_id
-    AND s.address = @Address AND s.port = @Port AND s.generation = @Generation
+LEFT JOIN r2dn_silo_as_read s ON s.cluster_id = c.cluster_id
+    AND s."Address" = @Address AND s."Port" = @Port AND s."Generation" = @Generation
 WHERE c.cluster_id = @DeploymentId
 $q$),
 
@@ -139,9 +142,9 @@ $q$),
 
 -- The gateways a client may connect to: silos with the status asked for (active) that listen for clients.
 ('GatewaysQueryKey', $q$
-SELECT address AS "Address", gateway_port AS "ProxyPort", generation AS "Generation"
-FROM r2dn_silo
-WHERE cluster_id = @DeploymentId AND status = @Status AND gateway_port > 0
+SELECT "Address", "ProxyPort", "Generation"
+FROM r2dn_silo_as_read
+WHERE cluster_id = @DeploymentId AND "Status" = @Status AND "ProxyPort" > 0
 $q$),
 
 -- Forgets dead silos whose last heartbeat is older than the provider's cut-off; the version untouched.
