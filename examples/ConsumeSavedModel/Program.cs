@@ -50,7 +50,7 @@ if (!File.Exists(modelPath) || args.Contains("--retrain"))
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", FeatureColumnNames = ["Drive"], Horizon = 6,
         ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper", ConfidenceLevel = 0.9f,
-        StateSize = 16, Features = 16, HiddenSizes = [32, 32], Epochs = 60, SegmentLength = 64, LearningRate = 5e-3,
+        StateSize = 16, NonlinearWidth = 16, HiddenSizes = [32, 32], Epochs = 60, SegmentLength = 64, LearningRate = 5e-3,
     }).Fit(training);
     ml.Model.Save(trained, training.Schema, modelPath);
     Console.WriteLine($"Saved {modelPath} ({clock.Elapsed.TotalSeconds:F1} s).");

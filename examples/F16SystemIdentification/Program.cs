@@ -95,7 +95,7 @@ static int Run(ExampleOptions options, string dataDirectory, CancellationToken c
     {
         InputSize = F16Data.InputSize,
         StateSize = 75,
-        Features = 75,
+        NonlinearWidth = 75,
         OutputSize = F16Data.OutputSize,
         HiddenSizes = [87, 87, 87],
         Activation = Activation.ReLU,

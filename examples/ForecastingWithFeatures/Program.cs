@@ -53,7 +53,7 @@ var options = new R2dnForecastingOptions
     ConfidenceUpperBoundColumn = "Upper",
     ConfidenceLevel = 0.95f,
     StateSize = 16,
-    Features = 16,
+    NonlinearWidth = 16,
     HiddenSizes = [32, 32],
     Epochs = 60,
     SegmentLength = 64,
@@ -91,7 +91,7 @@ Console.WriteLine($"MAE by step ahead: {string.Join(" ", metrics.PerHorizon.Mae.
 // What does the feature buy? The same model without Drive sees only the past of Output.
 var withoutDrive = ml.Forecasting.R2DN(new R2dnForecastingOptions
 {
-    OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = Horizon, StateSize = 16, Features = 16,
+    OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = Horizon, StateSize = 16, NonlinearWidth = 16,
     HiddenSizes = [32, 32], Epochs = 60, SegmentLength = 64, LearningRate = 5e-3,
 }).Fit(train);
 var (_, scoredTestWithoutDrive) = ml.Forecasting.SplitByTime(withoutDrive.Transform(data), testFraction: 0.2);

@@ -22,7 +22,7 @@ internal static class ModelFileWeights
         var o = description["options"]!.AsObject();
         var options = new R2dnOptions
         {
-            InputSize = (int)o["inputSize"]!, StateSize = (int)o["stateSize"]!, Features = (int)o["features"]!,
+            InputSize = (int)o["inputSize"]!, StateSize = (int)o["stateSize"]!, NonlinearWidth = (int)o["features"]!,
             OutputSize = (int)o["outputSize"]!,
             HiddenSizes = [.. o["hiddenSizes"]!.AsArray().Select(h => (int)h!)],
             Activation = Enum.Parse<Activation>((string)o["activation"]!),

@@ -44,7 +44,7 @@ R2dnForecastingOptions Options(Robustness robustness) => new()
 {
     OutputColumnName = "Forecast", InputColumnName = "Output", FeatureColumnNames = ["Drive"], Horizon = 6,
     Robustness = robustness, Gamma = Gamma,   // Gamma is used by Robustness.Lipschitz only
-    StateSize = 16, Features = 16, HiddenSizes = [32, 32], Epochs = 60, SegmentLength = 64, LearningRate = 5e-3, Seed = 1,
+    StateSize = 16, NonlinearWidth = 16, HiddenSizes = [32, 32], Epochs = 60, SegmentLength = 64, LearningRate = 5e-3, Seed = 1,
 };
 var contracting = ml.Forecasting.R2DN(Options(Robustness.Contracting)).Fit(train);
 var lipschitz = ml.Forecasting.R2DN(Options(Robustness.Lipschitz)).Fit(train);

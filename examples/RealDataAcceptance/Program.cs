@@ -11,6 +11,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using F16SystemIdentification;
+using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.R2DN;
@@ -66,7 +68,7 @@ object? Ett()
             {
                 OutputColumnName = "Forecast", InputColumnName = "OT", Horizon = 24, FeatureColumnNames = features,
                 ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper", Epochs = epochs, Seed = seed, Threads = threads,
-                StateSize = ettNx, Features = ettNx, HiddenSizes = ettHidden, Activation = ettActivation,
+                StateSize = ettNx, NonlinearWidth = ettNx, HiddenSizes = ettHidden, Activation = ettActivation,
             }).Fit(train)
             : ml.Forecasting.REN(new RenForecastingOptions
             {
@@ -126,7 +128,7 @@ object? Bike()
         var model = ml.Forecasting.R2DN(new R2dnForecastingOptions
         {
             OutputColumnName = "Forecast", InputColumnName = "cnt", Horizon = H, FeatureColumnNames = features,
-            Epochs = bikeEpochs, Seed = seed, Threads = threads, StateSize = bikeNx, Features = bikeNx, HiddenSizes = [bikeNx * 2],
+            Epochs = bikeEpochs, Seed = seed, Threads = threads, StateSize = bikeNx, NonlinearWidth = bikeNx, HiddenSizes = [bikeNx * 2],
             Activation = Microsoft.ML.R2DN.Engine.Models.Activation.Tanh,
             Robustness = bikeGamma is null ? Robustness.Contracting : Robustness.Lipschitz, Gamma = bikeGamma ?? 1,
             LearningRate = bikeLr, SegmentLength = bikeSegment,
@@ -178,7 +180,7 @@ object? F16()
         OutputColumnNames = ["Acc1", "Acc2", "Acc3"], InputColumnNames = ["Force", "Voltage"], SeriesIdColumnName = "Level",
         // The paper's protocol, as the engine example: a contracting model, Adam 1e-3, the data already standardised.
         Robustness = Robustness.Contracting, LearningRate = 1e-3,
-        StateSize = 75, Features = 75, HiddenSizes = [87, 87, 87], Epochs = f16Epochs, Standardize = false, Washout = 100,
+        StateSize = 75, NonlinearWidth = 75, HiddenSizes = [87, 87, 87], Epochs = f16Epochs, Standardize = false, Washout = 100,
         Seed = seed, Threads = threads,
     }).Fit(train);
     double seconds = watch.Elapsed.TotalSeconds;

@@ -37,13 +37,13 @@ foreach (int neurons in new[] { 16, 64 })
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", FeatureColumnNames = features, Horizon = Horizon,
         ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper",
-        StateSize = StateSize, Features = neurons, Epochs = Epochs, SegmentLength = SegmentLength, LearningRate = LearningRate, Seed = Seed,
+        StateSize = StateSize, NonlinearWidth = neurons, Epochs = Epochs, SegmentLength = SegmentLength, LearningRate = LearningRate, Seed = Seed,
     })));
     results.Add(Run($"R2DN nv={neurons}", ml.Forecasting.R2DN(new R2dnForecastingOptions
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", FeatureColumnNames = features, Horizon = Horizon,
         ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper",
-        StateSize = StateSize, Features = neurons,
+        StateSize = StateSize, NonlinearWidth = neurons,
         HiddenSizes = [32, 32],   // the R2DN's 1-Lipschitz deep network: two hidden layers of 32
         Epochs = Epochs, SegmentLength = SegmentLength, LearningRate = LearningRate, Seed = Seed,
     })));

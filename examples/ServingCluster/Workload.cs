@@ -72,7 +72,7 @@ public static class Workload
             {
                 OutputColumnName = "Forecast", InputColumnName = "Load", FeatureColumnNames = features,
                 SeriesIdColumnName = "Store", Horizon = 4, ConfidenceLowerBoundColumn = "Lower",
-                ConfidenceUpperBoundColumn = "Upper", ConfidenceLevel = 0.9f, StateSize = 6, Features = 6,
+                ConfidenceUpperBoundColumn = "Upper", ConfidenceLevel = 0.9f, StateSize = 6, NonlinearWidth = 6,
                 HiddenSizes = [8], Epochs = 3, Seed = seed, Threads = 1, LinearLookback = 24,
             }).Fit(data);
         ml.Model.Save(model, data.Schema, path);

@@ -105,7 +105,7 @@ internal sealed class ExplicitMaps
     private FusedWeights R2dn()
     {
         var o = _m.R2dnOptions!;
-        int nx = o.StateSize, nu = o.InputSize, nv = o.Features, ny = o.OutputSize;
+        int nx = o.StateSize, nu = o.InputSize, nv = o.NonlinearWidth, ny = o.OutputSize;
         double abar2 = o.ContractionRate * o.ContractionRate;
 
         // The LTI part (MODELS.md 2.7, 2.8).
@@ -117,7 +117,7 @@ internal sealed class ExplicitMaps
         var h11 = h0.narrow(0, 0, nx).narrow(1, 0, nx);
         var h21 = h0.narrow(0, nx, nx).narrow(1, 0, nx);
         var h22 = h0.narrow(0, nx, nx).narrow(1, nx, nx);
-        if (_m.Kind == ModelKind.ContractingR2dn)
+        if (_m.Robustness == Robustness.Contracting)
         {
             b2 = Get("B2"); d12 = Get("D12");
             bool identity = !Has("C2");
@@ -178,7 +178,7 @@ internal sealed class ExplicitMaps
     private FusedWeights Ren()
     {
         var o = _m.RenOptions!;
-        int nx = o.StateSize, nu = o.InputSize, nv = o.Features, ny = o.OutputSize;
+        int nx = o.StateSize, nu = o.InputSize, nv = o.NonlinearWidth, ny = o.OutputSize;
         double abar2 = o.ContractionRate * o.ContractionRate;
         var y1 = Get("Y1"); var b2Direct = Get("B2"); var d12Direct = Get("D12");
         bool identity = !Has("C2");

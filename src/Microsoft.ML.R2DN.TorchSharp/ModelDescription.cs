@@ -5,8 +5,6 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.R2DN.TorchSharp;
 
-internal enum ModelKind { ContractingR2dn, LipschitzR2dn, Ren }
-
 /// <summary>The fixed (Q, S, R) quantities of a REN supply rate (the engine's QsrSupply), float64 on the CPU.</summary>
 internal sealed class SupplyConstants
 {
@@ -47,17 +45,17 @@ internal sealed class ModelDescription
         switch (model)
         {
             case ContractingR2dn c:
-                Kind = ModelKind.ContractingR2dn; R2dnOptions = c.Options; Name = "contracting R2DN";
+                Kind = ModelKind.R2dn; R2dnOptions = c.Options; Name = "contracting R2DN";
                 break;
             case LipschitzR2dn l:
-                Kind = ModelKind.LipschitzR2dn; R2dnOptions = l.Options; Gamma = l.Gamma; Name = "γ-Lipschitz R2DN";
+                Kind = ModelKind.R2dn; Robustness = Robustness.Lipschitz; R2dnOptions = l.Options; Gamma = l.Gamma; Name = "γ-Lipschitz R2DN";
                 break;
             case ContractingRen cr:
                 Kind = ModelKind.Ren; RenOptions = cr.Options; Name = "contracting REN";
                 break;
             case LipschitzRen lr:
             {
-                Kind = ModelKind.Ren; RenOptions = lr.Options; Gamma = lr.Gamma; Name = "γ-Lipschitz REN";
+                Kind = ModelKind.Ren; Robustness = Robustness.Lipschitz; RenOptions = lr.Options; Gamma = lr.Gamma; Name = "γ-Lipschitz REN";
                 int nu = lr.InputSize, ny = lr.OutputSize;
                 var q = new double[ny, ny]; var r = new double[nu, nu];
                 for (int i = 0; i < ny; i++) q[i, i] = -1.0 / lr.Gamma;
@@ -83,6 +81,7 @@ internal sealed class ModelDescription
     }
 
     public ModelKind Kind { get; }
+    public Robustness Robustness { get; } = Robustness.Contracting;
     public string Name { get; }
     public ParameterLayout Layout { get; }
     public R2dnOptions? R2dnOptions { get; }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Training;
 
@@ -34,29 +33,6 @@ public sealed record TorchSharpBenchResult(string Model, string Device, int Batc
 /// </summary>
 public static class TorchSharpBench
 {
-    /// <summary>
-    /// Times training steps and inference passes of the model <paramref name="spec"/> describes, on random data.
-    /// </summary>
-    /// <param name="spec">Model kind, robustness and sizes (as for the managed engine's bench).</param>
-    /// <param name="inputs">nu (&gt; 0).</param>
-    /// <param name="outputs">ny (&gt; 0).</param>
-    /// <param name="batch">Sequences per step (&gt; 0).</param>
-    /// <param name="timeSteps">Time steps per sequence (&gt; 0).</param>
-    /// <param name="threads">libtorch intra-op threads (≥ 1; process-wide).</param>
-    /// <param name="steps">Timed repetitions of each measurement (≥ 1), after <paramref name="warmup"/> untimed ones.</param>
-    /// <param name="device">"cpu", "cuda" or "cuda:N".</param>
-    /// <param name="seed">Seed of the model initialisation and the data.</param>
-    /// <param name="warmup">Untimed repetitions first (≥ 0). Default 3.</param>
-    /// <returns>Median step and forward times with every sample.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size or count is out of range.</exception>
-    /// <exception cref="InvalidOperationException">CUDA was asked for but is not available (the message names the package to add).</exception>
-    public static TorchSharpBenchResult TrainStep(ModelSpec spec, int inputs, int outputs, int batch, int timeSteps, int threads, int steps,
-                                                  string device = "cpu", int seed = 0, int warmup = 3)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return TrainStep(spec.Create(inputs, outputs, seed), batch, timeSteps, threads, steps, device, seed, warmup);
-    }
-
     /// <summary>Times training steps and inference passes of <paramref name="engine"/> (its type, sizes and current
     /// parameters) on TorchSharp, on random data: what <c>r2dn bench --backend both</c> compares with the managed engine.</summary>
     /// <param name="engine">The managed model to mirror; not null. Not modified.</param>

@@ -28,7 +28,7 @@ public sealed class MlNetInteropTests
             {
                 OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 4, FeatureColumnNames = ["Drive"],
                 SeriesIdColumnName = "Series", ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper",
-                Epochs = 2, StateSize = 4, Features = 4, HiddenSizes = [8],
+                Epochs = 2, StateSize = 4, NonlinearWidth = 4, HiddenSizes = [8],
             }));
         var model = pipeline.Fit(data);
         ml.Model.Save(model, data.Schema, path);

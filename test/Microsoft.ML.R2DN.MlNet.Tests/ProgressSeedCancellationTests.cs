@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.R2DN.Forecasting;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.R2DN.Engine.Forecasting;

@@ -1,3 +1,5 @@
+using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.R2DN;
@@ -14,7 +16,7 @@ public class PluginBackendTests
     private static R2dnForecastingOptions Forecasting(R2dnBackend backend) => new()
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 4, FeatureColumnNames = ["Drive"], SeriesIdColumnName = "Series",
-        Robustness = Robustness.Contracting, LearningRate = 3e-3, Epochs = 3, StateSize = 8, Features = 8, HiddenSizes = [8], Seed = 3,
+        Robustness = Robustness.Contracting, LearningRate = 3e-3, Epochs = 3, StateSize = 8, NonlinearWidth = 8, HiddenSizes = [8], Seed = 3,
         Threads = 1, Backend = backend, TimeBudget = null,
     };
 
@@ -51,7 +53,7 @@ public class PluginBackendTests
         var data = ml.Data.LoadNonlinearSystem(length: 300, series: 2);
         var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
         {
-            OutputColumnNames = ["Output"], InputColumnNames = ["Drive"], SeriesIdColumnName = "Series", Epochs = 2, StateSize = 6, Features = 6,
+            OutputColumnNames = ["Output"], InputColumnNames = ["Drive"], SeriesIdColumnName = "Series", Epochs = 2, StateSize = 6, NonlinearWidth = 6,
             Washout = 10, Threads = 1, Backend = R2dnBackend.TorchSharp,
         }).Fit(data);
         Assert.True(model.Certificate.IsVerified);

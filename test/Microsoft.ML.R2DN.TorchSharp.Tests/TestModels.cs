@@ -21,9 +21,9 @@ internal static class TestModels
     {
         var r2dn = new R2dnOptions
         {
-            InputSize = Nu, StateSize = Nx, Features = Nv, OutputSize = Ny, HiddenSizes = [6, 5], Initialization = Initialization.Random,
+            InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny, HiddenSizes = [6, 5], Initialization = Initialization.Random,
         };
-        var ren = new RenOptions { InputSize = Nu, StateSize = Nx, Features = Nv, OutputSize = Ny, Initialization = Initialization.Random, Activation = Activation.Tanh };
+        var ren = new RenOptions { InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny, Initialization = Initialization.Random, Activation = Activation.Tanh };
         RecurrentModel model = variant switch
         {
             "contracting-r2dn-relu" => new ContractingR2dn(r2dn, seed),

@@ -6,14 +6,14 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>The two backends side by side for one model shape, from one run of <c>r2dn bench --backend both</c> (or
 /// TorchSharp alone): train step and forward pass, GFLOP/s and share of the measured FMA peak.</summary>
-internal sealed class BackendComparison(ModelSpec spec, BenchSettings settings, int parameters, long multiplyAdds, double peakGflops,
+internal sealed class BackendComparison(BenchModel spec, BenchSettings settings, int parameters, long multiplyAdds, double peakGflops,
                                         BenchReport? managed, TorchSharpBenchResult torch)
 {
     public string ToText()
     {
         var ic = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ic, $"r2dn bench: model {spec.Kind} (nu {spec.InputSize}, nx {spec.StateSize}, nv {spec.Features}, ny {spec.OutputSize}), {parameters:N0} parameters, " +
+        sb.AppendLine(ic, $"r2dn bench: model {spec.Kind} (nu {spec.InputSize}, nx {spec.StateSize}, nv {spec.NonlinearWidth}, ny {spec.OutputSize}), {parameters:N0} parameters, " +
                           $"batch {settings.Batch} x seq {settings.SequenceLength}, {settings.Threads} thread(s), float32");
         sb.AppendLine(ic, $"  {"backend",-22}{"train step",12}{"forward",12}{"GFLOP/s",10}{"of FMA peak",13}");
         if (managed is not null)

@@ -6,21 +6,23 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.ML.R2DN.Engine.Certificates;
+using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>The result of <c>r2dn bench</c>: the configuration, the measurement, and the figures derived from it.</summary>
 internal sealed class BenchReport
 {
-    public BenchReport(ModelSpec spec, BuiltModel built, BenchSettings settings, BenchMeasurement measurement, Certificate certificate)
+    public BenchReport(BenchModel spec, RecurrentModel model, BenchSettings settings, BenchMeasurement measurement,
+                       Certificate certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         Spec = spec;
         Certificate = certificate;
         Settings = settings;
         Measurement = measurement;
-        Parameters = built.Model.ParameterCount;
-        MultiplyAddsPerStep = built.MultiplyAddsPerStep;
+        Parameters = model.ParameterCount;
+        MultiplyAddsPerStep = model.MultiplyAddsPerStep;
         TrainStepSecondsMedian = BenchRunner.Median(measurement.TrainStepSeconds);
         ForwardSecondsMedian = BenchRunner.Median(measurement.ForwardSeconds);
         ForwardCachedSecondsMedian = BenchRunner.Median(measurement.ForwardCachedSeconds);
@@ -32,7 +34,7 @@ internal sealed class BenchReport
         GcAllocatedBytesPerTrainStep = (double)measurement.TotalAllocatedBytes / settings.Steps;
     }
 
-    public ModelSpec Spec { get; }
+    public BenchModel Spec { get; }
     public BenchSettings Settings { get; }
     public BenchMeasurement Measurement { get; }
     /// <summary>The model's robustness certificate, verified on the parameters after the timed train steps.</summary>
@@ -65,7 +67,7 @@ internal sealed class BenchReport
             w.WriteNumber("parameters", Parameters);
             w.WriteNumber("nu", Spec.InputSize);
             w.WriteNumber("nx", Spec.StateSize);
-            w.WriteNumber("nv", Spec.Features);
+            w.WriteNumber("nv", Spec.NonlinearWidth);
             w.WriteNumber("ny", Spec.OutputSize);
             w.WriteStartArray("hidden");
             foreach (int h in Spec.HiddenSizes) w.WriteNumberValue(h);
@@ -132,7 +134,7 @@ internal sealed class BenchReport
         if (Spec.IsLipschitz) shape += string.Create(ic, $", gamma {Spec.Gamma:G6}");
         if (Spec.ContractionRate != 1.0) shape += string.Create(ic, $", abar {Spec.ContractionRate:G6}");
         var sb = new StringBuilder();
-        sb.AppendLine(ic, $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv {Spec.Features}, ny {Spec.OutputSize}{shape}, {Spec.ActivationName}, {Spec.InitializationName} init)");
+        sb.AppendLine(ic, $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv {Spec.NonlinearWidth}, ny {Spec.OutputSize}{shape}, {Spec.ActivationName}, {Spec.InitializationName} init)");
         Row(sb, "parameters", Parameters.ToString("N0", ic));
         Row(sb, "batch x seq", $"{Settings.Batch} x {Settings.SequenceLength}, threads {Settings.Threads}, float32");
         Row(sb, "MACs / seq / step", MultiplyAddsPerStep.ToString("N0", ic));

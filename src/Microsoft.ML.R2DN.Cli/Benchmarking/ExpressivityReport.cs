@@ -168,7 +168,7 @@ internal sealed class ExpressivityReport
                 w.WriteString("model", r.Model);
                 w.WriteString("size_name", r.SizeName);
                 w.WriteNumber("size", r.Size);
-                w.WriteNumber("nv", r.Features);
+                w.WriteNumber("nv", r.NonlinearWidth);
                 w.WriteStartArray("hidden");
                 foreach (int h in r.Hidden) w.WriteNumberValue(h);
                 w.WriteEndArray();

@@ -9,7 +9,7 @@ internal sealed record ExpressivitySettings(
 
 /// <summary>One configuration of the study, timed.</summary>
 internal sealed record ExpressivityRow(
-    string Model, int Size, int Features, int[] Hidden, string Activation, int Parameters, long MultiplyAddsPerStep,
+    string Model, int Size, int NonlinearWidth, int[] Hidden, string Activation, int Parameters, long MultiplyAddsPerStep,
     double[] ForwardSeconds, double[] BackwardSeconds, WarmupResult ForwardWarmup, WarmupResult BackwardWarmup,
     bool CertificateVerified, double CertificateResidual)
 {
@@ -44,16 +44,27 @@ internal static class ExpressivityStudy
     /// <summary>The passes timed for each configuration.</summary>
     public static readonly string[] Passes = ["forward", "backward"];
 
-    /// <summary>The model spec of one configuration of the study.</summary>
-    public static ModelSpec Spec(string model, int size, int seed) => model switch
+    /// <summary>The model of one configuration of the study: the paper's sizes, an identity output (y = x).</summary>
+    public static BenchModel Spec(string model, int size, int seed)
     {
-        "ren" => new ModelSpec("ren", PaperTimingStudy.StateSize, PaperTimingStudy.StateSize, size, PaperTimingStudy.StateSize, [],
-                               Activation.Tanh, Initialization.Random, LbdnOutputLayer.Nonlinear, seed) { IdentityOutput = true },
-        "r2dn" => new ModelSpec("r2dn", PaperTimingStudy.StateSize, PaperTimingStudy.StateSize, PaperTimingStudy.R2dnFeatures,
-                                PaperTimingStudy.StateSize, Enumerable.Repeat(size, PaperTimingStudy.R2dnDepth).ToArray(),
-                                Activation.ReLU, Initialization.Random, LbdnOutputLayer.Nonlinear, seed) { IdentityOutput = true },
-        _ => throw new UsageException($"unknown study model '{model}'; expected ren or r2dn."),
-    };
+        const int nx = PaperTimingStudy.StateSize;
+        var spec = model switch
+        {
+            "ren" => new ModelSpec
+            {
+                Kind = ModelKind.Ren, StateSize = nx, NonlinearWidth = size, HiddenSizes = [],
+                Activation = Activation.Tanh, Initialization = Initialization.Random, IdentityOutput = true,
+            },
+            "r2dn" => new ModelSpec
+            {
+                Kind = ModelKind.R2dn, StateSize = nx, NonlinearWidth = PaperTimingStudy.R2dnNonlinearWidth,
+                HiddenSizes = Enumerable.Repeat(size, PaperTimingStudy.R2dnDepth).ToArray(),
+                Activation = Activation.ReLU, Initialization = Initialization.Random, IdentityOutput = true,
+            },
+            _ => throw new UsageException($"unknown study model '{model}'; expected ren or r2dn."),
+        };
+        return new BenchModel(spec, nx, nx, seed);
+    }
 
     /// <summary>Times every configuration; <paramref name="progress"/> receives one line per configuration.</summary>
     public static IReadOnlyList<ExpressivityRow> Run(ExpressivitySettings settings, Action<string> progress, CancellationToken cancellationToken)
@@ -68,8 +79,9 @@ internal static class ExpressivityStudy
         {
             var (model, size) = configurations[k];
             var spec = Spec(model, size, settings.Seed + k);
-            BuiltModel built = ModelCatalog.Create(spec);
-            progress($"[{k + 1}/{configurations.Length}] {model} {(model == "ren" ? "nv" : "nh")} {size} ({built.Model.ParameterCount:N0} parameters)...");
+            RecurrentModel built = spec.Build();
+            progress($"[{k + 1}/{configurations.Length}] {model} {(model == "ren" ? "nv" : "nh")} {size} " +
+                     $"({built.ParameterCount:N0} parameters)...");
             var row = TimeOne(spec, built, settings, cancellationToken);
             rows.Add(row);
             progress(string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -78,9 +90,9 @@ internal static class ExpressivityStudy
         return rows;
     }
 
-    private static ExpressivityRow TimeOne(ModelSpec spec, BuiltModel built, ExpressivitySettings settings, CancellationToken cancellationToken)
+    private static ExpressivityRow TimeOne(BenchModel spec, RecurrentModel model, ExpressivitySettings settings,
+                                           CancellationToken cancellationToken)
     {
-        RecurrentModel model = built.Model;
         model.Threads = settings.Threads;
         int batch = settings.Batch, horizon = settings.Horizon;
         int nx = model.StateSize, nu = model.InputSize, ny = model.OutputSize;
@@ -114,8 +126,9 @@ internal static class ExpressivityStudy
 
         parametersA.CopyTo(model.Parameters, 0);
         var certificate = model.Certify();
-        return new ExpressivityRow(spec.NormalizedKind, spec.IsRen ? spec.Features : spec.HiddenSizes[0], spec.Features, spec.HiddenSizes,
-                                   spec.ActivationName, model.ParameterCount, built.MultiplyAddsPerStep, forward, backward,
+        return new ExpressivityRow(spec.Kind, spec.IsRen ? spec.NonlinearWidth : spec.HiddenSizes[0], spec.NonlinearWidth,
+                                   spec.HiddenSizes, spec.ActivationName, model.ParameterCount,
+                                   model.MultiplyAddsPerStep, forward, backward,
                                    forwardWarmup, backwardWarmup, certificate.IsVerified, certificate.RelativeResidual);
     }
 }

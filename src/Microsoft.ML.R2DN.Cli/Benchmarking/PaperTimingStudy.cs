@@ -11,7 +11,7 @@ internal static class PaperTimingStudy
     public const int StateSize = 1;
 
     /// <summary>The R2DN's nv in the study.</summary>
-    public const int R2dnFeatures = 16;
+    public const int R2dnNonlinearWidth = 16;
 
     /// <summary>The R2DN's number of hidden layers in the study.</summary>
     public const int R2dnDepth = 6;

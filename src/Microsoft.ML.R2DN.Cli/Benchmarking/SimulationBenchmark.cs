@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
@@ -266,7 +268,7 @@ internal static class SimulationBenchmark
                 robustness = $"{g.GetDouble().ToString("G3", CultureInfo.InvariantCulture)}-Lipschitz";
             string sizes = root.TryGetProperty("stateSize", out var nx) ? $"nx {nx.GetInt32()}" : "";
             if (root.TryGetProperty("features", out var nv)) sizes += $", nv {nv.GetInt32()}";
-            if (model.ModelKind == Engine.Forecasting.ModelKind.R2dn && root.TryGetProperty("hiddenSizes", out var h)
+            if (model.ModelKind == Engine.Models.ModelKind.R2dn && root.TryGetProperty("hiddenSizes", out var h)
                 && h.GetArrayLength() > 0)
                 sizes += $", hidden [{string.Join(",", h.EnumerateArray().Select(v => v.GetInt32()))}]";
             string rate = root.TryGetProperty("learningRate", out var lr)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.ML.R2DN.Cli.Benchmarking;
+using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
@@ -91,33 +92,33 @@ internal static class BenchCommand
 
     private static int Run(ParseResult parse)
     {
-        string kind = ModelSpec.NormalizeKind(parse.GetValue(Model) ?? "r2dn");
-        bool ren = ModelSpec.IsRenKind(kind);
-        if (Array.IndexOf(ModelCatalog.Names, kind) < 0)
-            throw new UsageException($"unknown model '{parse.GetValue(Model)}'; expected one of {string.Join(", ", ModelCatalog.Names)}.");
+        var (kind, robustness) = BenchModel.ParseKind(parse.GetValue(Model) ?? "r2dn");
+        bool ren = kind == ModelKind.Ren;
+        string name = (parse.GetValue(Model) ?? "r2dn").Trim().ToLowerInvariant();
         // Options that do not apply to the chosen model are errors when given explicitly, not silently ignored.
         if (ren && IsExplicit(parse, Hidden))
-            throw new UsageException($"--hidden does not apply to --model {kind}: a REN has no hidden network; its size is --nv (its number of neurons).");
+            throw new UsageException($"--hidden does not apply to --model {name}: a REN has no hidden network; its " +
+                                     "size is --nv (its number of neurons).");
         if (ren && IsExplicit(parse, OutputLayer))
-            throw new UsageException($"--output-layer does not apply to --model {kind}: a REN has no 1-Lipschitz network.");
-        if (!ModelSpec.IsLipschitzKind(kind) && IsExplicit(parse, Gamma))
-            throw new UsageException($"--gamma applies to lipschitz-r2dn and lipschitz-ren only, not to --model {kind}.");
+            throw new UsageException($"--output-layer does not apply to --model {name}: a REN has no 1-Lipschitz " +
+                                     "network.");
+        if (robustness != Robustness.Lipschitz && IsExplicit(parse, Gamma))
+            throw new UsageException($"--gamma applies to lipschitz-r2dn and lipschitz-ren only, not to --model {name}.");
 
-        var spec = new ModelSpec(
-            Kind: kind,
-            InputSize: Positive(parse, Nu),
-            StateSize: Positive(parse, Nx),
-            Features: Positive(parse, Nv),
-            OutputSize: Positive(parse, Ny),
-            HiddenSizes: ren ? [] : ModelSpec.ParseHidden(parse.GetValue(Hidden)),
-            Activation: ModelSpec.ParseActivation(parse.GetValue(Activation)),
-            Initialization: ModelSpec.ParseInitialization(parse.GetValue(Init)),
-            OutputLayer: ModelSpec.ParseOutputLayer(parse.GetValue(OutputLayer)),
-            Seed: parse.GetValue(Seed))
+        var model = new ModelSpec
         {
+            Kind = kind,
+            Robustness = robustness,
+            StateSize = Positive(parse, Nx),
+            NonlinearWidth = Positive(parse, Nv),
+            HiddenSizes = ren ? [] : CommandSupport.ParseHidden(parse.GetValue(Hidden) ?? ""),
+            Activation = BenchModel.ParseActivation(parse.GetValue(Activation)),
+            Initialization = BenchModel.ParseInitialization(parse.GetValue(Init)),
+            NetworkOutputLayer = BenchModel.ParseOutputLayer(parse.GetValue(OutputLayer)),
             Gamma = parse.GetValue(Gamma),
             ContractionRate = parse.GetValue(Abar),
         };
+        var spec = new BenchModel(model, Positive(parse, Nu), Positive(parse, Ny), parse.GetValue(Seed));
         var settings = new BenchSettings(
             Batch: Positive(parse, Batch),
             SequenceLength: Positive(parse, Seq),
@@ -133,7 +134,7 @@ internal static class BenchCommand
         if (backend == "managed" && IsExplicit(parse, Device) && device != "cpu")
             throw new UsageException($"--device {device} needs --backend torchsharp or both: the managed engine runs on the CPU.");
 
-        BuiltModel built = ModelCatalog.Create(spec);
+        RecurrentModel built = spec.Build();
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -146,13 +147,13 @@ internal static class BenchCommand
             if (backend is "managed" or "both")
             {
                 if (!json)
-                    Console.Error.WriteLine($"Timing {spec.Kind} on the managed engine ({built.Model.ParameterCount:N0} parameters): {settings.Warmup.Description} + {settings.Steps} timed steps...");
-                var initial = (double[])built.Model.Parameters.Clone();
-                BenchMeasurement measurement = BenchRunner.Run(built.Model, settings, cancel.Token);
+                    Console.Error.WriteLine($"Timing {spec.Kind} on the managed engine ({built.ParameterCount:N0} parameters): {settings.Warmup.Description} + {settings.Steps} timed steps...");
+                var initial = (double[])built.Parameters.Clone();
+                BenchMeasurement measurement = BenchRunner.Run(built, settings, cancel.Token);
                 // Verified on the parameters the timed Adam steps produced: the certificate holds for every parameter value.
-                var certificate = built.Model.Certify();
+                var certificate = built.Certify();
                 managed = new BenchReport(spec, built, settings, measurement, certificate) { FmaPeakGflops = peak };
-                initial.CopyTo(built.Model.Parameters, 0);   // TorchSharp starts from the same parameters
+                initial.CopyTo(built.Parameters, 0);   // TorchSharp starts from the same parameters
                 if (backend == "managed")
                 {
                     CommandSupport.Out(parse).WriteLine(json ? managed.ToJson() : managed.ToText());
@@ -164,14 +165,14 @@ internal static class BenchCommand
             TorchSharp.TorchSharpBenchResult torch;
             try
             {
-                torch = TorchSharp.TorchSharpBench.TrainStep(built.Model, settings.Batch, settings.SequenceLength, settings.Threads, settings.Steps, device,
+                torch = TorchSharp.TorchSharpBench.TrainStep(built, settings.Batch, settings.SequenceLength, settings.Threads, settings.Steps, device,
                                                              settings.Seed, warmup: 3);
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or DllNotFoundException or TypeInitializationException)
             {
                 throw new UsageException($"the TorchSharp backend cannot run here: {(e.InnerException ?? e).Message}");
             }
-            var comparison = new BackendComparison(spec, settings, built.Model.ParameterCount, built.MultiplyAddsPerStep, peak, managed, torch);
+            var comparison = new BackendComparison(spec, settings, built.ParameterCount, built.MultiplyAddsPerStep, peak, managed, torch);
             CommandSupport.Out(parse).WriteLine(json ? comparison.ToJson() : comparison.ToText());
             return ExitCodes.Success;
         }

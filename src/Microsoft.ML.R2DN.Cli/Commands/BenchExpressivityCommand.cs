@@ -23,7 +23,7 @@ internal static class BenchExpressivityCommand
     };
     private static readonly Option<string> R2dnWidths = new("--r2dn-widths")
     {
-        Description = $"R2DN hidden widths nh, comma-separated (relu, nv = {PaperTimingStudy.R2dnFeatures}, {PaperTimingStudy.R2dnDepth} hidden layers; default: the paper's)",
+        Description = $"R2DN hidden widths nh, comma-separated (relu, nv = {PaperTimingStudy.R2dnNonlinearWidth}, {PaperTimingStudy.R2dnDepth} hidden layers; default: the paper's)",
         DefaultValueFactory = _ => string.Join(",", PaperTimingStudy.R2dnWidths),
     };
     private static readonly Option<int> Batch = new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => PaperTimingStudy.Batch };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
 
@@ -78,7 +79,7 @@ internal static class BenchStatesCommand
             OutputColumnName = "Forecast", InputColumnName = nameof(SystemSample.Output), Horizon = Horizon,
             FeatureColumnNames = [nameof(SystemSample.Drive)], SeriesIdColumnName = nameof(SystemSample.Series),
             LinearLookback = lookback, Epochs = 1,
-            Robustness = Engine.Forecasting.Robustness.Contracting, LearningRate = 3e-3, StateSize = 16, Features = 16,
+            Robustness = Engine.Models.Robustness.Contracting, LearningRate = 3e-3, StateSize = 16, NonlinearWidth = 16,
             HiddenSizes = [32], KeepEndStates = false,
         }).Fit(ml.Data.LoadFromEnumerable(SampleData.NonlinearSystem(length: 4 * lookback + 200)));
 

@@ -106,7 +106,9 @@ internal static class CommandSupport
         throw new UsageException($"{option} must be one of {string.Join(", ", choices.Select(c => c.Name))} (got '{value}').");
     }
 
-    /// <summary>Hidden widths: "64,64", or "none" for no hidden layer.</summary>
+    /// <summary>Parses <c>--hidden</c>: positive widths separated by commas ("64,64"), or "none" (any case) for no
+    /// hidden layer. Spaces around a width are allowed; an empty item, a sign, a fraction or a zero are not.</summary>
+    /// <exception cref="UsageException">The text is not such a list; the message names the item at fault.</exception>
     public static int[] ParseHidden(string text)
     {
         if (string.Equals(text.Trim(), "none", StringComparison.OrdinalIgnoreCase)) return [];
@@ -114,7 +116,9 @@ internal static class CommandSupport
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-                throw new UsageException($"--hidden takes positive widths separated by commas, e.g. 64,64, or 'none' (got '{text}').");
+                throw new UsageException(
+                    $"--hidden takes positive widths separated by commas, e.g. 64,64, or 'none' for no hidden layer " +
+                    $"(got '{text}': {(parts[i].Length == 0 ? $"item {i + 1} is empty" : $"'{parts[i]}' is not a positive integer")}).");
         return sizes;
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Training;
 using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
 

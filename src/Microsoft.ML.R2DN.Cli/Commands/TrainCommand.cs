@@ -1,8 +1,12 @@
 using System.CommandLine;
 using Microsoft.ML.R2DN.Cli.Training;
+using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
+
+using F = Microsoft.ML.R2DN.Engine.Defaults.Forecasting;
+using S = Microsoft.ML.R2DN.Engine.Defaults.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
@@ -12,6 +16,9 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
+    // Hidden widths as the command line writes them.
+    private static string Widths(int[] widths) => string.Join(",", widths);
+
     private static readonly Option<string> Task = new("--task")
     {
         Description = "forecasting (predict the next --horizon values of the --label columns) or simulation (predict " +
@@ -54,7 +61,8 @@ internal static class TrainCommand
     {
         Description = "contracting (stable: forgets its initial state) or lipschitz (gamma-Lipschitz from input to " +
                       "output, and contracting) [default: chosen on the validation data among contracting and " +
-                      "gamma = 1 and 5 for forecasting; contracting for simulation]",
+                      $"gamma = {string.Join(" and ", F.LipschitzGammas)} for forecasting, contracting and gamma = " +
+                      $"{S.LipschitzGamma} for simulation]",
     };
     private static readonly Option<string> Backend = new("--backend")
     {
@@ -70,33 +78,46 @@ internal static class TrainCommand
     };
     private static readonly Option<double?> Gamma = new("--gamma")
     {
-        Description = "With --robustness lipschitz: the Lipschitz bound gamma (> 0, standardised units) [default: 1]",
+        Description = "With --robustness lipschitz: the Lipschitz bound gamma (> 0, standardised units) " +
+                      $"[default: {Defaults.Model.Gamma}]",
     };
-    private static readonly Option<int?> Nx =
-        new("--nx") { Description = "Number of states nx [default: 16 below 2,000 training rows, else 32]" };
+    private static readonly Option<int?> Nx = new("--nx")
+    {
+        Description = $"Number of states nx [default: forecasting {F.Size} ({F.LargerSize} also tried on validation); " +
+                      $"simulation {Defaults.Model.SmallSize} below {Defaults.Model.SmallDataRows:N0} training rows, " +
+                      $"else {Defaults.Model.Size}]",
+    };
     private static readonly Option<int?> Nv = new("--nv")
     {
-        Description = "Number of neurons nv (the R2DN network's width, or the REN's neurons) [default: as --nx]",
+        Description = "The nonlinear width nv (the R2DN network's input and output width, or the REN's number of " +
+                      "neurons) [default: as --nx]",
     };
     private static readonly Option<string?> Hidden = new("--hidden")
     {
         Description = "R2DN only: hidden widths of the 1-Lipschitz network, comma-separated, or 'none' " +
-                      "[default: 32,32 below 2,000 training rows, else 64,64]",
+                      $"[default: forecasting {Widths(F.HiddenSizes)} ({Widths(F.LargerHiddenSizes)} with the larger " +
+                      $"nx); simulation {Widths(Defaults.Model.SmallHiddenSizes)} below " +
+                      $"{Defaults.Model.SmallDataRows:N0} training rows, else {Widths(Defaults.Model.HiddenSizes)}]",
     };
     private static readonly Option<string> Activation = new("--activation")
     {
         Description = "relu or tanh",
         DefaultValueFactory = _ => "relu",
     };
-    private static readonly Option<int?> Epochs =
-        new("--epochs") { Description = "Training epochs [default: 60 forecasting, 70 simulation]" };
+    private static readonly Option<int?> Epochs = new("--epochs")
+    {
+        Description = $"Training epochs [default: {F.Epochs} forecasting; simulation is sized in optimiser steps " +
+                      $"instead ({S.ScreeningSteps:N0} per setting tried, then a refit on all the data)]",
+    };
     private static readonly Option<double?> LearningRate = new("--learning-rate")
     {
-        Description = "Initial Adam learning rate [default: 0.003 forecasting, 0.001 simulation]",
+        Description = $"Initial Adam learning rate [default: {F.LearningRate} forecasting ({F.AlternativeLearningRate} " +
+                      $"also tried on validation), {S.LearningRate} simulation ({S.HighLearningRate} also tried)]",
     };
     private static readonly Option<int?> SegmentLength = new("--segment-length")
     {
-        Description = "Truncated-BPTT segment length in steps [default: 128 forecasting, 256 simulation]",
+        Description = $"Truncated-BPTT segment length in steps [default: {F.SegmentLength} forecasting, " +
+                      $"{S.SegmentLength} simulation]",
     };
     private static readonly Option<int> Seed = new("--seed")
     {
@@ -117,12 +138,13 @@ internal static class TrainCommand
     };
     private static readonly Option<double?> Confidence = new("--confidence")
     {
-        Description = "Forecasting: confidence level of the prediction intervals, in (0, 1) [default: 0.95]",
+        Description = "Forecasting: confidence level of the prediction intervals, in (0, 1) " +
+                      $"[default: {F.ConfidenceLevel}]",
     };
     private static readonly Option<int?> Washout = new("--washout")
     {
         Description = "Simulation: leading rows of each series left out of the NRMSE while the model forgets its " +
-                      "zero initial state [default: 100]",
+                      $"zero initial state [default: {S.Washout}]",
     };
     private static readonly Option<string> Missing = new("--missing-values")
     {
@@ -202,8 +224,8 @@ internal static class TrainCommand
         var kind = CommandSupport.Choice(p.GetValue(Model), "--model", ("r2dn", ModelKind.R2dn),
                                          ("ren", ModelKind.Ren));
         Robustness? robustness = p.GetValue(TrainCommand.Robustness) is { } r
-            ? CommandSupport.Choice(r, "--robustness", ("contracting", Engine.Forecasting.Robustness.Contracting),
-                                    ("lipschitz", Engine.Forecasting.Robustness.Lipschitz))
+            ? CommandSupport.Choice(r, "--robustness", ("contracting", Engine.Models.Robustness.Contracting),
+                                    ("lipschitz", Engine.Models.Robustness.Lipschitz))
             : null;
         var backend = CommandSupport.Choice(p.GetValue(Backend), "--backend", ("managed", R2dnBackend.Managed),
                                             ("torchsharp", R2dnBackend.TorchSharp));
@@ -250,7 +272,7 @@ internal static class TrainCommand
         NotWith(Washout, forecasting, "applies to --task simulation only");
         NotWith(Hidden, s.Kind == ModelKind.Ren,
                 "does not apply to --model ren: a REN has no hidden network; its size is --nv");
-        NotWith(Gamma, s.Robustness != Engine.Forecasting.Robustness.Lipschitz,
+        NotWith(Gamma, s.Robustness != Engine.Models.Robustness.Lipschitz,
                 "applies to --robustness lipschitz only");
     }
 
@@ -296,7 +318,7 @@ internal static class TrainCommand
     {
         bool example = s.IsExample;
         int? horizon = CommandSupport.Positive(p, Horizon), seasonality = CommandSupport.Positive(p, Seasonality);
-        double confidence = p.GetValue(Confidence) ?? 0.95;
+        double confidence = p.GetValue(Confidence) ?? F.ConfidenceLevel;
         int? washout = p.GetValue(Washout);
         if (washout is < 0) throw new UsageException($"--washout must be at least 0 (got {washout}).");
         int? threads = CommandSupport.Positive(p, Threads);

@@ -4,7 +4,9 @@ using Microsoft.ML.Data;
 using Microsoft.ML.R2DN.Cli.Commands;
 using Microsoft.ML.R2DN.Engine.Certificates;
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 

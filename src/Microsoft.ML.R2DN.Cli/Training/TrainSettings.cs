@@ -1,6 +1,7 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 
@@ -81,7 +82,7 @@ internal sealed record TrainSettings
         options.Device = Device;
         if (Gamma is double gamma) options.Gamma = gamma;
         options.StateSize = Nx;
-        options.Features = Nv;
+        options.NonlinearWidth = Nv;
         options.Activation = Activation;
         options.Seed = Seed;
         options.Threads = Threads;

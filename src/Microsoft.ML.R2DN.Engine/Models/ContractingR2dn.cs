@@ -23,7 +23,7 @@ public sealed class ContractingR2dn : R2dn
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int nu = options.InputSize, nx = options.StateSize, nv = options.Features, ny = options.OutputSize;
+        int nu = options.InputSize, nx = options.StateSize, nv = options.NonlinearWidth, ny = options.OutputSize;
         var l = new ParameterLayout();
         l.Add("X", 2 * nx, 2 * nx); l.Add("p", 1); l.Add("Y", nx, nx);
         l.Add("B1", nx, nv); l.Add("C1", nv, nx); l.Add("B2", nx, nu); l.Add("D12", nv, nu);

@@ -41,7 +41,7 @@ public sealed class LipschitzR2dn : R2dn
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int nu = options.InputSize, nx = options.StateSize, nv = options.Features, ny = options.OutputSize;
+        int nu = options.InputSize, nx = options.StateSize, nv = options.NonlinearWidth, ny = options.OutputSize;
         int d12 = Math.Min(nv, nu), d21 = Math.Min(ny, nv);
         var l = new ParameterLayout();
         l.Add("X", 2 * nx, 2 * nx); l.Add("p", 1); l.Add("Y", nx, nx);

@@ -37,14 +37,14 @@ public abstract class R2dn : RecurrentModel
         get
         {
             var o = Options;
-            long macs = (long)(o.StateSize + o.OutputSize) * (o.StateSize + o.Features + o.InputSize) + (long)o.Features * (o.StateSize + o.InputSize);
+            long macs = (long)(o.StateSize + o.OutputSize) * (o.StateSize + o.NonlinearWidth + o.InputSize) + (long)o.NonlinearWidth * (o.StateSize + o.InputSize);
             var widths = NetworkWidths(o);
             for (int k = 0; k + 1 < widths.Length; k++) macs += (long)widths[k + 1] * (widths[k] + widths[k + 1]);
             return macs;
         }
     }
 
-    private protected static int[] NetworkWidths(R2dnOptions o) => [o.Features, .. o.HiddenSizes, o.Features];
+    private protected static int[] NetworkWidths(R2dnOptions o) => [o.NonlinearWidth, .. o.HiddenSizes, o.NonlinearWidth];
 
     /// <summary>The explicit matrices of the current parameters (for inspection and certificates).</summary>
     public R2dnExplicit GetExplicit()
@@ -95,7 +95,7 @@ public abstract class R2dn : RecurrentModel
             init.LecunNormal(x.Slice(par), x.Rows);
             init.LecunNormal(Layout["Y"].Slice(par), nx);
             init.LecunNormal(Layout["B1"].Slice(par), nx);
-            init.LecunNormal(Layout["C1"].Slice(par), o.Features);
+            init.LecunNormal(Layout["C1"].Slice(par), o.NonlinearWidth);
         }
         par[Layout["p"].Offset] = PolarGram.L2Norm(x.Slice(par));
         foreach (var name in lecunGroups)

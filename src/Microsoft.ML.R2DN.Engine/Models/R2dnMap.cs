@@ -21,7 +21,7 @@ internal abstract class R2dnMap : IExplicitMap
         Layout = layout;
         _options = options;
         Threads = Math.Max(1, threads);
-        Nx = options.StateSize; Nu = options.InputSize; Nv = options.Features; Ny = options.OutputSize;
+        Nx = options.StateSize; Nu = options.InputSize; Nv = options.NonlinearWidth; Ny = options.OutputSize;
     }
 
     /// <summary>Runs the map; derived constructors call it once their own fields are set.</summary>

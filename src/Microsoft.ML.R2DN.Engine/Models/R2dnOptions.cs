@@ -30,7 +30,7 @@ public sealed record R2dnOptions
     public required int StateSize { get; init; }
 
     /// <summary>Number of features nv, the width of the 1-Lipschitz network's input and output (&gt; 0).</summary>
-    public required int Features { get; init; }
+    public required int NonlinearWidth { get; init; }
 
     /// <summary>Number of outputs ny (&gt; 0).</summary>
     public required int OutputSize { get; init; }
@@ -65,7 +65,7 @@ public sealed record R2dnOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputSize, nameof(InputSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StateSize, nameof(StateSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Features, nameof(Features));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NonlinearWidth, nameof(NonlinearWidth));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
         ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
         for (int i = 0; i < HiddenSizes.Length; i++)

@@ -36,17 +36,20 @@ public abstract class Ren : RecurrentModel
         get
         {
             var o = Options;
-            return (long)(o.StateSize + o.OutputSize) * (o.StateSize + o.Features + o.InputSize)
-                   + (long)o.Features * (o.StateSize + o.InputSize) + (long)o.Features * (o.Features - 1) / 2;
+            return (long)(o.StateSize + o.OutputSize) * (o.StateSize + o.NonlinearWidth + o.InputSize)
+                   + (long)o.NonlinearWidth * (o.StateSize + o.InputSize)
+                   + (long)o.NonlinearWidth * (o.NonlinearWidth - 1) / 2;
         }
     }
 
-    /// <summary>Builds the parameter layout of a REN (the flat order of <see cref="RecurrentModel.Parameters"/>).</summary>
+    /// <summary>Builds the parameter layout of a REN (the flat order of
+    /// <see cref="RecurrentModel.Parameters"/>).</summary>
     public static ParameterLayout CreateLayout(RenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int nu = options.InputSize, nx = options.StateSize, nv = options.Features, ny = options.OutputSize, d = Math.Min(nu, ny);
+        int nu = options.InputSize, nx = options.StateSize, nv = options.NonlinearWidth, ny = options.OutputSize,
+            d = Math.Min(nu, ny);
         var l = new ParameterLayout();
         l.Add("X", 2 * nx + nv, 2 * nx + nv); l.Add("p", 1); l.Add("Y1", nx, nx);
         l.Add("B2", nx, nu); l.Add("D12", nv, nu);
@@ -61,7 +64,8 @@ public abstract class Ren : RecurrentModel
     public RenExplicit GetExplicit()
     {
         var m = Map();
-        return new RenExplicit(m.A, m.B1, m.B2, m.C1, m.D11, m.D12, m.C2, m.D21, m.D22, m.Bx, m.Bv, m.By, m.E, m.P, m.Lambda, m.H);
+        return new RenExplicit(m.A, m.B1, m.B2, m.C1, m.D11, m.D12, m.C2, m.D21, m.D22, m.Bx, m.Bv, m.By, m.E, m.P,
+                               m.Lambda, m.H);
     }
 
     internal abstract RenMap Map();
@@ -69,13 +73,16 @@ public abstract class Ren : RecurrentModel
     internal override IExplicitMap CreateMap() => Map();
 
     /// <summary>Verifies the dissipation form with the given supply rate (none: contraction only).</summary>
-    private protected Certificates.Certificate Certify(Certificates.CertifiedProperty property, string model, double? gamma,
+    private protected Certificates.Certificate Certify(Certificates.CertifiedProperty property, string model,
+                                                       double? gamma,
                                                        Matrix? q, Matrix? s, Matrix? r, double relativeTolerance)
     {
         var m = Map();
         var (eig, scale) = q is null
-            ? Certificates.DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, Options.ContractionRate, m.C1, m.D11, null, m.Lambda)
-            : Certificates.DissipationForm.Evaluate(m.A, m.B1, m.B2, m.E, m.P, Options.ContractionRate, m.C1, m.D11, m.D12, m.Lambda,
+            ? Certificates.DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, Options.ContractionRate, m.C1, m.D11,
+                                                    null, m.Lambda)
+            : Certificates.DissipationForm.Evaluate(m.A, m.B1, m.B2, m.E, m.P, Options.ContractionRate, m.C1, m.D11,
+                                                    m.D12, m.Lambda,
                                                     m.C2, m.D21, m.D22, q, s, r);
         return new(property, model, Options.ContractionRate, gamma, q, s, r, eig, scale, relativeTolerance);
     }
@@ -90,7 +97,7 @@ public abstract class Ren : RecurrentModel
     {
         var init = new Initializers(seed);
         var o = Options;
-        int nx = o.StateSize, nv = o.Features, n = 2 * nx + nv;
+        int nx = o.StateSize, nv = o.NonlinearWidth, n = 2 * nx + nv;
         var par = Parameters;
         var x = Layout["X"];
         if (o.Initialization == Initialization.LongMemory)
@@ -133,10 +140,12 @@ public abstract class Ren : RecurrentModel
 }
 
 /// <summary>The explicit matrices of a REN, with the implicit E, P, the multiplier Λ and the LMI matrix H.</summary>
-public sealed record RenExplicit(Matrix A, Matrix B1, Matrix B2, Matrix C1, Matrix D11, Matrix D12, Matrix C2, Matrix D21, Matrix D22,
+public sealed record RenExplicit(Matrix A, Matrix B1, Matrix B2, Matrix C1, Matrix D11, Matrix D12, Matrix C2,
+                                 Matrix D21, Matrix D22,
                                  double[] Bx, double[] Bv, double[] By, Matrix E, Matrix P, double[] Lambda, Matrix H);
 
-/// <summary>The contracting REN (MODELS.md 2.2): contracting with rate <see cref="RenOptions.ContractionRate"/> for every parameter value.</summary>
+/// <summary>The contracting REN (MODELS.md 2.2): contracting with rate <see cref="RenOptions.ContractionRate"/> for
+/// every parameter value.</summary>
 public sealed class ContractingRen : Ren
 {
     /// <summary>Creates a model with freshly initialised parameters.</summary>
@@ -146,7 +155,8 @@ public sealed class ContractingRen : Ren
 
     /// <inheritdoc/>
     public override Certificates.Certificate Certify(double relativeTolerance = 1e-9) =>
-        Certify(Certificates.CertifiedProperty.Contracting, "contracting REN", null, null, null, null, relativeTolerance);
+        Certify(Certificates.CertifiedProperty.Contracting, "contracting REN", null, null, null, null,
+                relativeTolerance);
 }
 
 /// <summary>
@@ -169,7 +179,8 @@ public sealed class LipschitzRen : Ren
             throw new ArgumentException("IdentityOutput is available for contracting models only.", nameof(options));
         Gamma = gamma;
         int nu = options.InputSize, ny = options.OutputSize;
-        _supply = new QsrSupply((-1.0 / gamma) * Matrix.Identity(ny), new Matrix(nu, ny), gamma * Matrix.Identity(nu), shift: false);
+        _supply = new QsrSupply((-1.0 / gamma) * Matrix.Identity(ny), new Matrix(nu, ny), gamma * Matrix.Identity(nu),
+                                shift: false);
         Initialize(seed);
     }
 
@@ -181,7 +192,8 @@ public sealed class LipschitzRen : Ren
     /// <inheritdoc/>
     public override Certificates.Certificate Certify(double relativeTolerance = 1e-9) =>
         Certify(Certificates.CertifiedProperty.Lipschitz, "γ-Lipschitz REN", Gamma,
-                (-1.0 / Gamma) * Matrix.Identity(OutputSize), new Matrix(InputSize, OutputSize), Gamma * Matrix.Identity(InputSize),
+                (-1.0 / Gamma) * Matrix.Identity(OutputSize), new Matrix(InputSize, OutputSize),
+                    Gamma * Matrix.Identity(InputSize),
                 relativeTolerance);
 }
 
@@ -200,27 +212,35 @@ public sealed class GeneralRen : Ren
     /// <param name="s">S (nu×ny).</param>
     /// <param name="r">R (nu×nu), symmetric, with R − S·Q⁻¹·Sᵀ positive definite.</param>
     /// <param name="seed">Seed of the initialisation.</param>
-    /// <exception cref="ArgumentException">A shape is wrong, Q is not negative definite, or R − SQ⁻¹Sᵀ is not positive definite.</exception>
+    /// <exception cref="ArgumentException">A shape is wrong, Q is not negative definite, or R − SQ⁻¹Sᵀ is not positive
+    /// definite.</exception>
     public GeneralRen(RenOptions options, Matrix q, Matrix s, Matrix r, int seed = 0) : base(options)
     {
-        ArgumentNullException.ThrowIfNull(q); ArgumentNullException.ThrowIfNull(s); ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(q); ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(r);
         if (options.IdentityOutput)
             throw new ArgumentException("IdentityOutput is available for contracting models only.", nameof(options));
         int nu = options.InputSize, ny = options.OutputSize;
-        if (q.Rows != ny || q.Columns != ny) throw new ArgumentException($"Q must be {ny}x{ny} (ny×ny), got {q.Rows}x{q.Columns}.", nameof(q));
-        if (s.Rows != nu || s.Columns != ny) throw new ArgumentException($"S must be {nu}x{ny} (nu×ny), got {s.Rows}x{s.Columns}.", nameof(s));
-        if (r.Rows != nu || r.Columns != nu) throw new ArgumentException($"R must be {nu}x{nu} (nu×nu), got {r.Rows}x{r.Columns}.", nameof(r));
+        if (q.Rows != ny || q.Columns != ny)
+            throw new ArgumentException($"Q must be {ny}x{ny} (ny×ny), got {q.Rows}x{q.Columns}.", nameof(q));
+        if (s.Rows != nu || s.Columns != ny)
+            throw new ArgumentException($"S must be {nu}x{ny} (nu×ny), got {s.Rows}x{s.Columns}.", nameof(s));
+        if (r.Rows != nu || r.Columns != nu)
+            throw new ArgumentException($"R must be {nu}x{nu} (nu×nu), got {r.Rows}x{r.Columns}.", nameof(r));
         foreach (var (m, name) in new[] { (q, nameof(q)), (s, nameof(s)), (r, nameof(r)) })
             Validation.ThrowIfNotFinite(m.Data, name);
-        if ((q - q.Transpose()).MaxAbs() > 1e-10 * (1 + q.MaxAbs())) throw new ArgumentException("Q must be symmetric.", nameof(q));
-        if ((r - r.Transpose()).MaxAbs() > 1e-10 * (1 + r.MaxAbs())) throw new ArgumentException("R must be symmetric.", nameof(r));
+        if ((q - q.Transpose()).MaxAbs() > 1e-10 * (1 + q.MaxAbs()))
+            throw new ArgumentException("Q must be symmetric.", nameof(q));
+        if ((r - r.Transpose()).MaxAbs() > 1e-10 * (1 + r.MaxAbs()))
+            throw new ArgumentException("R must be symmetric.", nameof(r));
         Q = q.Clone(); S = s.Clone(); R = r.Clone();
         _supply = new QsrSupply(Q, S, R, shift: true);
         if (options.D22Zero)
         {
             // With D22 = 0 the LMI needs R₁ = R itself positive definite.
             try { _ = new CholeskyDecomposition(_supply.R); }
-            catch (ArgumentException) { throw new ArgumentException("With D22Zero, R must be positive definite.", nameof(r)); }
+            catch (ArgumentException) { throw new ArgumentException("With D22Zero, R must be positive definite.",
+                                                                    nameof(r)); }
         }
         Initialize(seed);
     }

@@ -66,7 +66,7 @@ internal sealed class RenMap : IExplicitMap
     public RenMap(double[] parameters, ParameterLayout layout, RenOptions options, QsrSupply? supply)
     {
         _layout = layout; _supply = supply;
-        _nx = options.StateSize; _nv = options.Features; _nu = options.InputSize; _ny = options.OutputSize;
+        _nx = options.StateSize; _nv = options.NonlinearWidth; _nu = options.InputSize; _ny = options.OutputSize;
         _abar2 = options.ContractionRate * options.ContractionRate;
         int nx = _nx, nv = _nv, n = 2 * nx + nv;
         Matrix Get(string name) { var g = layout[name]; return new Matrix(g.Rows, g.Columns, g.Slice(parameters)); }

@@ -10,7 +10,7 @@ public sealed record RenOptions
     public required int StateSize { get; init; }
 
     /// <summary>Number of neurons nv of the equilibrium layer (&gt; 0). Each time step solves nv dependent neurons in sequence.</summary>
-    public required int Features { get; init; }
+    public required int NonlinearWidth { get; init; }
 
     /// <summary>Number of outputs ny (&gt; 0).</summary>
     public required int OutputSize { get; init; }
@@ -38,7 +38,7 @@ public sealed record RenOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputSize, nameof(InputSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StateSize, nameof(StateSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Features, nameof(Features));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NonlinearWidth, nameof(NonlinearWidth));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
         if (!(ContractionRate > 0 && ContractionRate <= 1))
             throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate, "ContractionRate must be in (0, 1].");

@@ -69,6 +69,15 @@ public sealed class SequenceDataset
     /// <summary>All targets, shape [T, B, ny].</summary>
     public ReadOnlyMemory<float> Targets => _targets;
 
+    /// <summary>The first <paramref name="timeSteps"/> time steps, as a dataset of their own.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeSteps"/> is not in [1, T].</exception>
+    internal SequenceDataset Head(int timeSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(timeSteps, TimeSteps);
+        return new SequenceDataset(_inputs[..(timeSteps * Batch * InputSize)],
+                                   _targets[..(timeSteps * Batch * OutputSize)], timeSteps, Batch, InputSize, OutputSize);
+    }
+
     /// <summary>
     /// The number of TBPTT segments: <c>max(1, T / segmentLength)</c> with integer division, as
     /// <c>numpy.array_split(x, T / segmentLength)</c> does after truncating the section count.

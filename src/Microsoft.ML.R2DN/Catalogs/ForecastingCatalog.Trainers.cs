@@ -1,4 +1,6 @@
+using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML;
@@ -37,7 +39,7 @@ public static partial class R2dnCatalog
     /// </code></example>
     public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
                                      string? confidenceLowerBoundColumn = null, string? confidenceUpperBoundColumn = null,
-                                     float confidenceLevel = ForecastingDefaults.ConfidenceLevel, string? seriesIdColumnName = null,
+                                     float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel, string? seriesIdColumnName = null,
                                      string[]? additionalTargetColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -83,7 +85,7 @@ public static partial class R2dnCatalog
     /// column is named.</exception>
     public static ForecastingEstimator REN(this ForecastingCatalog catalog, string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
                                     string? confidenceLowerBoundColumn = null, string? confidenceUpperBoundColumn = null,
-                                    float confidenceLevel = ForecastingDefaults.ConfidenceLevel, string? seriesIdColumnName = null,
+                                    float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel, string? seriesIdColumnName = null,
                                     string[]? additionalTargetColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -131,8 +133,8 @@ public static partial class R2dnCatalog
     /// SimulationTransformer model = pipeline.Fit(train);   // adds "AccelerationPredicted"
     /// </code></example>
     public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
-                                            string[]? predictedColumnNames = null, int epochs = ForecastingDefaults.SimulationEpochs,
-                                            int washout = ForecastingDefaults.Washout) =>
+                                            string[]? predictedColumnNames = null, int epochs = Defaults.Simulation.Epochs,
+                                            int washout = Defaults.Simulation.Washout) =>
         new(Environment(catalog), new R2dnSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames, SeriesIdColumnName = seriesIdColumnName,
@@ -162,8 +164,8 @@ public static partial class R2dnCatalog
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="washout"/> is out of
     /// range.</exception>
     public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
-                                           string[]? predictedColumnNames = null, int epochs = ForecastingDefaults.SimulationEpochs,
-                                           int washout = ForecastingDefaults.Washout) =>
+                                           string[]? predictedColumnNames = null, int epochs = Defaults.Simulation.Epochs,
+                                           int washout = Defaults.Simulation.Washout) =>
         new(Environment(catalog), new RenSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames, SeriesIdColumnName = seriesIdColumnName,

@@ -1,5 +1,6 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -52,13 +53,13 @@ internal static class OptionChecks
             throw new ArgumentOutOfRangeException(property, value, $"{value} is not a valid {typeof(T).Name}.");
     }
 
-    public static void Model(Robustness? robustness, double gamma, int? stateSize, int? features, Activation activation,
+    public static void Model(Robustness? robustness, double gamma, int? stateSize, int? nonlinearWidth, Activation activation,
                              Initialization initialization, double contractionRate)
     {
         if (robustness is { } r) Defined(r, "Robustness");
         Positive(gamma, "Gamma");
         if (stateSize is int nx) AtLeast(nx, 1, "StateSize");
-        if (features is int nv) AtLeast(nv, 1, "Features");
+        if (nonlinearWidth is int nv) AtLeast(nv, 1, "NonlinearWidth");
         Defined(activation, "Activation");
         Defined(initialization, "Initialization");
         if (!(contractionRate > 0 && contractionRate <= 1))
@@ -74,10 +75,10 @@ internal static class OptionChecks
     }
 
     /// <summary>The model specification, with the sizes left null chosen from the amount of training data.</summary>
-    public static ModelSpec Spec(ModelKind kind, Robustness robustness, double gamma, int? stateSize, int? features, int[]? hiddenSizes,
+    public static ModelSpec Spec(ModelKind kind, Robustness robustness, double gamma, int? stateSize, int? nonlinearWidth, int[]? hiddenSizes,
                                  Activation activation, Initialization initialization, double contractionRate, long trainingRows)
     {
-        bool small = trainingRows < ForecastingDefaults.SmallDataRows;
+        bool small = trainingRows < Defaults.Model.SmallDataRows;
         int size = small ? 16 : 32;
         return new ModelSpec
         {
@@ -85,7 +86,7 @@ internal static class OptionChecks
             Robustness = robustness,
             Gamma = gamma,
             StateSize = stateSize ?? size,
-            Features = features ?? size,
+            NonlinearWidth = nonlinearWidth ?? size,
             HiddenSizes = hiddenSizes ?? (small ? [32, 32] : [64, 64]),
             Activation = activation,
             Initialization = initialization,
@@ -99,7 +100,7 @@ internal static class OptionChecks
     /// <summary>A short description of a model for log messages, e.g. "contracting R2DN (nx 16, nv 16, hidden [32, 32])".</summary>
     public static string Describe(ModelSpec spec) =>
         $"{(spec.Robustness == Robustness.Lipschitz ? $"{spec.Gamma.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}-Lipschitz" : "contracting")} " +
-        $"{(spec.Kind == ModelKind.R2dn ? "R2DN" : "REN")} (nx {spec.StateSize}, nv {spec.Features}" +
+        $"{(spec.Kind == ModelKind.R2dn ? "R2DN" : "REN")} (nx {spec.StateSize}, nv {spec.NonlinearWidth}" +
         (spec.Kind == ModelKind.R2dn ? $", hidden [{string.Join(", ", spec.HiddenSizes)}])" : ")");
 
     /// <summary>The double nearest to the decimal a <see cref="float"/> prints as (0.95f → 0.95, not 0.9499999881).</summary>

@@ -1,5 +1,7 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine;
+using Microsoft.ML.R2DN.ModelFiles;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -63,10 +65,10 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     public required int Horizon { get; set; }
 
     /// <summary>The coverage c of the intervals, in (0, 1). Default 0.95.</summary>
-    public float ConfidenceLevel { get; set; } = ForecastingDefaults.ConfidenceLevel;
+    public float ConfidenceLevel { get; set; } = (float)Defaults.Forecasting.ConfidenceLevel;
 
     /// <summary>The number of training epochs, at least 1. Default 60.</summary>
-    public int Epochs { get; set; } = ForecastingDefaults.ForecastEpochs;
+    public int Epochs { get; set; } = Defaults.Forecasting.Epochs;
 
     /// <summary>The initial Adam learning rate, finite and &gt; 0; it decays smoothly to a tenth by the last epoch.
     /// Default null: 3e-3, and 1e-3 is tried too when there is validation data and time left in
@@ -110,13 +112,13 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 128.</summary>
-    public int SegmentLength { get; set; } = ForecastingDefaults.ForecastSegmentLength;
+    public int SegmentLength { get; set; } = Defaults.Forecasting.SegmentLength;
 
     /// <summary>The fraction of each series, just before its validation tail, held out of training to calibrate the
     /// intervals, in [0, 0.5)
     /// (at least horizon + 1 rows are held out when it is &gt; 0). 0 turns intervals off, and then no bound column
     /// may be named. Default 0.15.</summary>
-    public double CalibrationFraction { get; set; } = ForecastingDefaults.CalibrationFraction;
+    public double CalibrationFraction { get; set; } = Defaults.Forecasting.CalibrationFraction;
 
     /// <summary>Whether the fitted model keeps, for every series it trained on, the state after that series' last
     /// training row, so that a time-series engine created from it (or from the saved model) continues from the end of
@@ -165,12 +167,12 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
         if (Horizon < 1) throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "The horizon must be at least 1.");
         // Checked before anything is allocated: the forecast vector holds horizon × targets values per row.
         long outputs = (long)Horizon * TargetColumns.Length;
-        if (outputs > ForecastingDefaults.MaxForecastValues)
+        if (outputs > MlNetCarrier.MaxForecastValues)
             throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon,
-                $"The horizon {Horizon} × {TargetColumns.Length} target(s) = {outputs} forecast values per row; at most {ForecastingDefaults.MaxForecastValues} are supported.");
+                $"The horizon {Horizon} × {TargetColumns.Length} target(s) = {outputs} forecast values per row; at most {MlNetCarrier.MaxForecastValues} are supported.");
         OptionChecks.ConfidenceLevel(ConfidenceLevel, nameof(ConfidenceLevel));
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
-        OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
+        OptionChecks.Model(Robustness, Gamma, StateSize, NonlinearWidth, Activation, Initialization, ContractionRate);
         OptionChecks.Defined(Backend, nameof(Backend));
         if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));

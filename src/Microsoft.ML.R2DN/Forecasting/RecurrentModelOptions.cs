@@ -1,5 +1,6 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -23,15 +24,16 @@ public abstract class RecurrentModelOptions
     public Robustness? Robustness { get; set; }
 
     /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz. Default 1.</summary>
-    public double Gamma { get; set; } = ForecastingDefaults.Gamma;
+    public double Gamma { get; set; } = Defaults.Model.Gamma;
 
     /// <summary>The number of states nx, at least 1. Default null: 16 when the training data has fewer than 2,000
     /// rows (over all series, each cut to the shortest), else 32.</summary>
     public int? StateSize { get; set; }
 
-    /// <summary>The number of neurons nv (the width of the R2DN's network input and output, or the REN's equilibrium
-    /// neurons), at least 1. Default null: chosen as <see cref="StateSize"/> is.</summary>
-    public int? Features { get; set; }
+    /// <summary>The paper's nv, at least 1: the width of the R2DN's 1-Lipschitz network at its input and output, or
+    /// the number of the REN's equilibrium neurons (not to be confused with the exogenous feature columns). Default
+    /// null: chosen as <see cref="StateSize"/> is.</summary>
+    public int? NonlinearWidth { get; set; }
 
     /// <summary>The activation σ of the neurons: <see cref="Activation.ReLU"/> or <see cref="Activation.Tanh"/>
     /// (monotone with slope in [0, 1], which the certificates need). Default ReLU.</summary>
@@ -41,10 +43,10 @@ public abstract class RecurrentModelOptions
     public Initialization Initialization { get; set; } = Initialization.LongMemory;
 
     /// <summary>The contraction-rate bound ᾱ, in (0, 1]. Default 1.</summary>
-    public double ContractionRate { get; set; } = ForecastingDefaults.ContractionRate;
+    public double ContractionRate { get; set; } = Defaults.Model.ContractionRate;
 
     /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
-    public double ClipValue { get; set; } = ForecastingDefaults.ClipValue;
+    public double ClipValue { get; set; } = Defaults.Model.ClipValue;
 
     /// <summary>The seed of the initialisation, any <see cref="int"/>. Default null: drawn from the
     /// <see cref="MLContext"/> (repeatable when the context was created with a seed, <c>new MLContext(seed: 1)</c>, and

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML.R2DN.ModelFiles;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 

@@ -321,6 +321,9 @@ internal static partial class MlNetCarrier
     /// <summary>The output sizes that have a carrier type, smallest first.</summary>
     internal static readonly int[] ForecastTiers = [4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
 
+    /// <summary>The most forecast values per row (horizon × targets): the largest tier.</summary>
+    internal const int MaxForecastValues = 262_144;
+
     /// <summary>Adds the stateful forecast mapping of the tier <paramref name="tier"/>.</summary>
     private static IEstimator<ITransformer> ForecastMapping(MLContext ml, int tier) => tier switch
     {

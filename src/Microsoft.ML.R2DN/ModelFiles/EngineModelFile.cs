@@ -264,7 +264,7 @@ internal static class EngineModelFile
     {
         ["inputSize"] = o.InputSize,
         ["stateSize"] = o.StateSize,
-        ["features"] = o.Features,
+        ["features"] = o.NonlinearWidth,
         ["outputSize"] = o.OutputSize,
         ["hiddenSizes"] = new JsonArray(o.HiddenSizes.Select(h => (JsonNode?)JsonValue.Create(h)).ToArray()),
         ["activation"] = o.Activation.ToString(),
@@ -278,7 +278,7 @@ internal static class EngineModelFile
     {
         ["inputSize"] = o.InputSize,
         ["stateSize"] = o.StateSize,
-        ["features"] = o.Features,
+        ["features"] = o.NonlinearWidth,
         ["outputSize"] = o.OutputSize,
         ["activation"] = o.Activation.ToString(),
         ["initialization"] = o.Initialization.ToString(),
@@ -301,7 +301,7 @@ internal static class EngineModelFile
         {
             InputSize = Int(o, "inputSize"),
             StateSize = Int(o, "stateSize"),
-            Features = Int(o, "features"),
+            NonlinearWidth = Int(o, "features"),
             OutputSize = Int(o, "outputSize"),
             HiddenSizes = hiddenSizes,
             Activation = Enum<Activation>(o, "activation"),
@@ -320,7 +320,7 @@ internal static class EngineModelFile
         {
             InputSize = Int(o, "inputSize"),
             StateSize = Int(o, "stateSize"),
-            Features = Int(o, "features"),
+            NonlinearWidth = Int(o, "features"),
             OutputSize = Int(o, "outputSize"),
             Activation = Enum<Activation>(o, "activation"),
             Initialization = Enum<Initialization>(o, "initialization"),

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.Transforms;
 
 namespace Microsoft.ML.R2DN.ModelFiles;

@@ -24,7 +24,7 @@ public class ForecasterTests
     private static readonly ForecasterOptions Small = new()
     {
         Horizon = 6, Epochs = 25, SegmentLength = 64, LearningRate = 5e-3, Seed = 1, Threads = 1,
-        Model = new ModelSpec { StateSize = 8, Features = 8, HiddenSizes = [16] },
+        Model = new ModelSpec { StateSize = 8, NonlinearWidth = 8, HiddenSizes = [16] },
     };
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Forecasting;
 
@@ -143,7 +144,7 @@ public class LinearPathTests
     {
         Horizon = 4, Epochs = epochs, SegmentLength = 64, LearningRate = 3e-3, Seed = 2, Threads = 1, LinearLookback = 12,
         ValidationFraction = 0.2, CalibrationFraction = 0.1, EarlyStoppingPatience = 3, ChannelIndependent = channelIndependent,
-        Model = new ModelSpec { StateSize = 6, Features = 6, HiddenSizes = [8] },
+        Model = new ModelSpec { StateSize = 6, NonlinearWidth = 6, HiddenSizes = [8] },
     };
 
     [Theory]

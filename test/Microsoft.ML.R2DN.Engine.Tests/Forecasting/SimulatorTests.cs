@@ -1,4 +1,6 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine.Simulation;
 using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Forecasting;
@@ -26,7 +28,7 @@ public class SimulatorTests
     {
         var opts = new SimulatorOptions
         {
-            Model = new ModelSpec { StateSize = 8, Features = 8, HiddenSizes = [16] },
+            Model = new ModelSpec { StateSize = 8, NonlinearWidth = 8, HiddenSizes = [16] },
             Epochs = 30, LearningRate = 5e-3, DecayEveryEpochs = 20, SegmentLength = 100, Washout = 20, Seed = 1, Threads = 1,
         };
         var sim = Simulator.Train([System(1000, 1), System(1000, 2)], opts);
@@ -50,7 +52,7 @@ public class SimulatorTests
     {
         var opts = new SimulatorOptions
         {
-            Model = new ModelSpec { StateSize = 4, Features = 4, HiddenSizes = [8] },
+            Model = new ModelSpec { StateSize = 4, NonlinearWidth = 4, HiddenSizes = [8] },
             Steps = 25, Schedule = SimulationSchedule.Cosine, LearningRate = 5e-3, SegmentLength = 100, Washout = 20, Seed = 1, Threads = 1,
         };
         var rates = new List<double>();

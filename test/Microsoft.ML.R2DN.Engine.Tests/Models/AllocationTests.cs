@@ -11,9 +11,9 @@ public class AllocationTests
 {
     public static IEnumerable<object[]> Models() =>
     [
-        [(Func<RecurrentModel>)(() => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 12, Features = 10, OutputSize = 3, HiddenSizes = [16, 16] }, 1))],
-        [(Func<RecurrentModel>)(() => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 12, Features = 10, OutputSize = 3, HiddenSizes = [16] }, 2.0, 1))],
-        [(Func<RecurrentModel>)(() => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 12, Features = 20, OutputSize = 3 }, 1))],
+        [(Func<RecurrentModel>)(() => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 12, NonlinearWidth = 10, OutputSize = 3, HiddenSizes = [16, 16] }, 1))],
+        [(Func<RecurrentModel>)(() => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 12, NonlinearWidth = 10, OutputSize = 3, HiddenSizes = [16] }, 2.0, 1))],
+        [(Func<RecurrentModel>)(() => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 12, NonlinearWidth = 20, OutputSize = 3 }, 1))],
     ];
 
     [Theory]

@@ -39,7 +39,7 @@ internal sealed class Golden
     {
         InputSize = Config.GetProperty("nu").GetInt32(),
         StateSize = Config.GetProperty("nx").GetInt32(),
-        Features = Config.GetProperty("nv").GetInt32(),
+        NonlinearWidth = Config.GetProperty("nv").GetInt32(),
         OutputSize = Config.GetProperty("ny").GetInt32(),
         HiddenSizes = Config.GetProperty("hidden").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
         Activation = ParseActivation(),
@@ -55,7 +55,7 @@ internal sealed class Golden
     {
         InputSize = Config.GetProperty("nu").GetInt32(),
         StateSize = Config.GetProperty("nx").GetInt32(),
-        Features = Config.GetProperty("nv").GetInt32(),
+        NonlinearWidth = Config.GetProperty("nv").GetInt32(),
         OutputSize = Config.GetProperty("ny").GetInt32(),
         Activation = ParseActivation(),
         ContractionRate = Config.GetProperty("abar").GetDouble(),

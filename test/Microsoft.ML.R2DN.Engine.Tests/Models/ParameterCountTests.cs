@@ -24,10 +24,10 @@ public class PaperParameterCountTests
         bool identity = c.GetProperty("identity_output").GetBoolean();
         int expected = e.GetProperty("parameter_count").GetInt32();
         RecurrentModel model = e.GetProperty("model").GetString() == "ren"
-            ? new ContractingRen(new RenOptions { InputSize = nu, StateSize = nx, Features = nv, OutputSize = ny, IdentityOutput = identity })
+            ? new ContractingRen(new RenOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny, IdentityOutput = identity })
             : new ContractingR2dn(new R2dnOptions
             {
-                InputSize = nu, StateSize = nx, Features = nv, OutputSize = ny, IdentityOutput = identity,
+                InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny, IdentityOutput = identity,
                 HiddenSizes = c.GetProperty("hidden").EnumerateArray().Select(h => h.GetInt32()).ToArray(),
             });
         Assert.Equal(expected, model.ParameterCount);
@@ -37,7 +37,7 @@ public class PaperParameterCountTests
     [Fact]
     public void F16Ren_Has96995Parameters()
     {
-        var ren = new ContractingRen(new RenOptions { InputSize = 2, StateSize = 75, Features = 150, OutputSize = 3 });
+        var ren = new ContractingRen(new RenOptions { InputSize = 2, StateSize = 75, NonlinearWidth = 150, OutputSize = 3 });
         Assert.Equal(96_995, ren.ParameterCount);
     }
 }

@@ -9,7 +9,7 @@ namespace Microsoft.ML.R2DN.Engine.Tests.Properties;
 /// </summary>
 public class ArgumentTests
 {
-    private static R2dnOptions Valid => new() { InputSize = 2, StateSize = 3, Features = 4, OutputSize = 2, HiddenSizes = [5, 4] };
+    private static R2dnOptions Valid => new() { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4] };
 
     private static LbdnOptions ValidLbdn => new() { InputSize = 3, OutputSize = 2, HiddenSizes = [4] };
 
@@ -25,7 +25,7 @@ public class ArgumentTests
     public static TheoryData<string, int> BadSizes()
     {
         var data = new TheoryData<string, int>();
-        foreach (var name in new[] { "InputSize", "StateSize", "Features", "OutputSize" })
+        foreach (var name in new[] { "InputSize", "StateSize", "NonlinearWidth", "OutputSize" })
             foreach (var value in new[] { 0, -1, int.MinValue })
                 data.Add(name, value);
         return data;
@@ -35,7 +35,7 @@ public class ArgumentTests
     {
         "InputSize" => Valid with { InputSize = value },
         "StateSize" => Valid with { StateSize = value },
-        "Features" => Valid with { Features = value },
+        "NonlinearWidth" => Valid with { NonlinearWidth = value },
         _ => Valid with { OutputSize = value },
     };
 

@@ -183,7 +183,7 @@ public class EquilibriumLayerTests
         // The D11 a contracting REN actually produces (perturbed parameters), with b = C1·x + D12·u + bv of random x, u.
         var model = new ContractingRen(new RenOptions
         {
-            InputSize = 2, StateSize = 3, Features = 7, OutputSize = 2, Activation = act, ContractionRate = rate, Initialization = Initialization.Random,
+            InputSize = 2, StateSize = 3, NonlinearWidth = 7, OutputSize = 2, Activation = act, ContractionRate = rate, Initialization = Initialization.Random,
         }, 310);
         var rng = new Random(310);
         PropertyHelpers.PerturbAll(model.Parameters, model.Layout, rng, 0.3);

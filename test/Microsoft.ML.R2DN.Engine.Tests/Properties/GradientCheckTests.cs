@@ -25,7 +25,7 @@ public class GradientCheckTests
 
     private static R2dnOptions SmallR2dn(Activation activation, LbdnOutputLayer output, Initialization init, double rate = 1.0) => new()
     {
-        InputSize = 2, StateSize = 3, Features = 4, OutputSize = 2, HiddenSizes = [5, 4],
+        InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
         Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
     };
 

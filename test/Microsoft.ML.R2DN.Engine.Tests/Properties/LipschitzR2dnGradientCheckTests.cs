@@ -30,7 +30,7 @@ public class LipschitzR2dnGradientCheckTests
     {
         var options = new R2dnOptions
         {
-            InputSize = nu, StateSize = 3, Features = nv, OutputSize = ny, HiddenSizes = [5, 4],
+            InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny, HiddenSizes = [5, 4],
             Activation = Activation.Tanh, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
         };
         var model = new LipschitzR2dn(options, gamma, seed);
@@ -63,7 +63,7 @@ public class LipschitzR2dnGradientCheckTests
         // The map's network and LTI adjoints run side by side when Threads > 1; the result must be the same numbers.
         var model = new LipschitzR2dn(new R2dnOptions
         {
-            InputSize = 2, StateSize = 3, Features = 4, OutputSize = 3, HiddenSizes = [5, 4], Activation = Activation.Tanh,
+            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 3, HiddenSizes = [5, 4], Activation = Activation.Tanh,
         }, 3.0, 211);
         var problem = FiniteDifferenceCheck.Make(model, 211, batch: 4);
         var g1 = problem.Gradient();

@@ -183,7 +183,7 @@ public class RenGradientCheckTests
     private static RenOptions Small(int nu, int ny, int nv = 5, Initialization init = Initialization.Random, double rate = 1.0,
                                     Activation activation = Activation.Tanh, bool d22Zero = false) => new()
     {
-        InputSize = nu, StateSize = 3, Features = nv, OutputSize = ny,
+        InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny,
         Activation = activation, Initialization = init, ContractionRate = rate, D22Zero = d22Zero,
     };
 
@@ -398,7 +398,7 @@ public class RenGradientCheckTests
     {
         var model = new ContractingR2dn(new R2dnOptions
         {
-            InputSize = 2, StateSize = 3, Features = 4, OutputSize = 3, HiddenSizes = [5, 4], IdentityOutput = true,
+            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 3, HiddenSizes = [5, 4], IdentityOutput = true,
             Activation = Activation.Tanh, NetworkOutputLayer = output, Initialization = init,
         }, seed);
         foreach (var name in new[] { "C2", "D21", "D22", "by" }) Assert.False(model.Layout.Contains(name), name);

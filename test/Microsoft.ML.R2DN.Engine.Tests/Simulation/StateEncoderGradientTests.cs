@@ -48,7 +48,7 @@ public sealed class StateEncoderGradientTests(ITestOutputHelper log)
         var rng = new Random(seed);
         var spec = new ModelSpec
         {
-            Kind = kind, Robustness = robustness, Gamma = 2, StateSize = 3, Features = 4, HiddenSizes = [5],
+            Kind = kind, Robustness = robustness, Gamma = 2, StateSize = 3, NonlinearWidth = 4, HiddenSizes = [5],
             Activation = Activation.Tanh, Initialization = Initialization.Random,
         };
         var model = spec.Create(Nu, Ny, seed);

@@ -17,7 +17,7 @@ public sealed class SubsequenceTrainerTests
     };
 
     private static RecurrentModel Model(int seed = 1) =>
-        new ModelSpec { StateSize = 4, Features = 8, HiddenSizes = [8] }.Create(1, 1, seed);
+        new ModelSpec { StateSize = 4, NonlinearWidth = 8, HiddenSizes = [8] }.Create(1, 1, seed);
 
     [Fact]
     public void Sampler_EachBatchRow_IsThatSubsequenceSimulatedFromItsEncodedState()

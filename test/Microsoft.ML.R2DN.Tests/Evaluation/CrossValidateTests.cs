@@ -120,7 +120,7 @@ public sealed class CrossValidateTests
         var ml = new MLContext(seed: 1);
         var estimator = ml.Forecasting.R2DN(new R2dnForecastingOptions
         {
-            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 2, Epochs = 2, StateSize = 4, Features = 4,
+            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 2, Epochs = 2, StateSize = 4, NonlinearWidth = 4,
             HiddenSizes = [4], SegmentLength = 32,
         });
         var results = ml.Forecasting.CrossValidate(Series(90, t => MathF.Sin(t / 4f)), estimator, numberOfFolds: 2, labelColumnName: "Load");

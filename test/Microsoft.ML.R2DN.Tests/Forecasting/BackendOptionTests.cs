@@ -8,8 +8,8 @@ public class BackendOptionTests
 {
     private static R2dnForecastingOptions Options() => new()
     {
-        OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 3, Epochs = 1, Robustness = Engine.Forecasting.Robustness.Contracting,
-        LearningRate = 3e-3, StateSize = 4, Features = 4, HiddenSizes = [4], Threads = 1,
+        OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 3, Epochs = 1, Robustness = Engine.Models.Robustness.Contracting,
+        LearningRate = 3e-3, StateSize = 4, NonlinearWidth = 4, HiddenSizes = [4], Threads = 1,
     };
 
     [Fact]

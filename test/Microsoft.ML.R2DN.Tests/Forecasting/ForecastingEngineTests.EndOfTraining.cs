@@ -1,3 +1,4 @@
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
@@ -59,8 +60,8 @@ public sealed partial class ForecastingEngineTests
         RecurrentForecastingOptions options = ren
             ? new RenForecastingOptions
             {
-                OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 3, StateSize = 8, Features = 8,
-                Epochs = 3, LearningRate = 1e-2, Robustness = Engine.Forecasting.Robustness.Contracting, Seed = 5,
+                OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 3, StateSize = 8, NonlinearWidth = 8,
+                Epochs = 3, LearningRate = 1e-2, Robustness = Engine.Models.Robustness.Contracting, Seed = 5,
             }
             : SmallR2dn(horizon: 3);
         options.Epochs = 3;

@@ -60,7 +60,7 @@ public sealed partial class ForecastingEstimatorTests
         Check("CalibrationFraction", o => o.CalibrationFraction = 0.5);
         Check("Gamma", o => o.Gamma = 0);
         Check("StateSize", o => o.StateSize = 0);
-        Check("Features", o => o.Features = -1);
+        Check("NonlinearWidth", o => o.NonlinearWidth = -1);
         Check("HiddenSizes", o => o.HiddenSizes = [4, 0]);
         Check("ContractionRate", o => o.ContractionRate = 1.5);
         Check("Threads", o => o.Threads = 0);

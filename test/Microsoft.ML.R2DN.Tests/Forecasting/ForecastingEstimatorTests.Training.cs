@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML.R2DN.Engine.Training;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.Runtime;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
 
@@ -67,7 +68,7 @@ public sealed partial class ForecastingEstimatorTests
         var reports = new List<TrainingProgress>();
         var options = new R2dnSimulationOptions
         {
-            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, Features = 4, Epochs = 2, Washout = 5,
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5,
             SegmentLength = 40, Seed = 3, Progress = new SynchronousProgress<TrainingProgress>(reports.Add),
         };
         ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(NonlinearSystem(80)));
@@ -88,8 +89,8 @@ public sealed partial class ForecastingEstimatorTests
         ml.Log += (_, e) => messages.Add(e.RawMessage);
         var options = new R2dnSimulationOptions
         {
-            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, Features = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
-            Seed = 3, Robustness = Engine.Forecasting.Robustness.Contracting, LearningRate = 1e-3,
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
+            Seed = 3, Robustness = Engine.Models.Robustness.Contracting, LearningRate = 1e-3,
         };
         var data = ml.Data.LoadFromEnumerable(NonlinearSystem(60));
         var viaCatalog = ml.Forecasting.SimulateR2DN(options).Fit(data);
@@ -153,7 +154,7 @@ public sealed partial class ForecastingEstimatorTests
         };
         var options = new R2dnSimulationOptions
         {
-            OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"], StateSize = 4, Features = 4, Epochs = 30,
+            OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"], StateSize = 4, NonlinearWidth = 4, Epochs = 30,
             SegmentLength = 40, Washout = 5, CancellationToken = cts.Token,
         };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(100))));
@@ -278,7 +279,7 @@ public sealed partial class ForecastingEstimatorTests
             var data = ml.Data.LoadFromEnumerable(rows);
             var model = ml.Forecasting.SimulateR2DN(new R2dnSimulationOptions
             {
-                OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, Features = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
+                OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
             }).Fit(data);
             return R2DN.Data.DataViewReader.ReadSingleColumn(model.Transform(data), "YPredicted");
         }

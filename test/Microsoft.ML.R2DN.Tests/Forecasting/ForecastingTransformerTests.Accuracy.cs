@@ -1,5 +1,6 @@
 using Microsoft.ML.R2DN.Engine.Certificates;
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Xunit.Abstractions;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
@@ -163,7 +164,7 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
         var model = ml.Forecasting.REN(new RenForecastingOptions
         {
             OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 4, FeatureColumnNames = ["Temperature"],
-            StateSize = 8, Features = 8, Epochs = 30, LearningRate = 1e-2, SegmentLength = 64,
+            StateSize = 8, NonlinearWidth = 8, Epochs = 30, LearningRate = 1e-2, SegmentLength = 64,
         }).Fit(data);
         Assert.Equal(ModelKind.Ren, model.ModelKind);
         Assert.True(model.Certificate.IsVerified);

@@ -1,5 +1,6 @@
 using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.R2DN.Tests.Data;
 using Xunit.Abstractions;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
@@ -12,7 +13,7 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
     private static R2dnSimulationOptions Small(int epochs = 40) => new()
     {
         OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment",
-        StateSize = 8, Features = 8, HiddenSizes = [16], Epochs = epochs, LearningRate = 1e-2, DecayEveryEpochs = 0,
+        StateSize = 8, NonlinearWidth = 8, HiddenSizes = [16], Epochs = epochs, LearningRate = 1e-2, DecayEveryEpochs = 0,
         SegmentLength = 100, Washout = 20, Seed = 3,
     };
 
@@ -76,9 +77,9 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
         {
             OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment", PredictedColumnNames = ["YHat"],
-            StateSize = 6, Features = 6, Epochs = 5, Seed = 2,
+            StateSize = 6, NonlinearWidth = 6, Epochs = 5, Seed = 2,
         }).Fit(data);
-        Assert.Equal(Engine.Forecasting.ModelKind.Ren, model.ModelKind);
+        Assert.Equal(Engine.Models.ModelKind.Ren, model.ModelKind);
         var all = Predicted(model.Transform(data), "YHat");
         var second = rows.Where(r => r.Experiment == "run1").ToList();
         Assert.Equal(all[150..], Predicted(model.Transform(ml.Data.LoadFromEnumerable(second)), "YHat"));
@@ -126,7 +127,7 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
         {
             OutputColumnNames = ["Y", "Y2"], InputColumnNames = ["U"], PredictedColumnNames = ["A", "B"],
-            StateSize = 4, Features = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
+            StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
         }).Fit(data);
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.R2DN.Engine.Forecasting;
+namespace Microsoft.ML.R2DN.Engine.Training;
 
 /// <summary>Per-column mean and standard deviation, and the maps to and from standard units.</summary>
 public sealed class Standardizer

@@ -1,6 +1,8 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Forecasting;
 
-namespace Microsoft.ML.R2DN.Forecasting;
+namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>Every setting of the R2DN simulator, for
 /// <see cref="R2dnCatalog.SimulateR2DN(ForecastingCatalog, R2dnSimulationOptions)"/>; the shared settings are described on

@@ -1,7 +1,10 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine;
+using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.ModelFiles;
 
-namespace Microsoft.ML.R2DN.Forecasting;
+namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>The settings shared by the R2DN and REN simulators (<see cref="R2dnSimulationOptions"/>,
 /// <see cref="RenSimulationOptions"/>): system identification, where the model predicts the outputs y_t from the
@@ -81,23 +84,26 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
 
     /// <summary>With <see cref="Epochs"/> set, the learning rate is multiplied by 0.1 every this many epochs (never
     /// below 1e-6), at least 0; 0 keeps it constant. Default 20. Not used when <see cref="Epochs"/> is unset.</summary>
-    public int DecayEveryEpochs { get; set; } = ForecastingDefaults.DecayEveryEpochs;
+    public int DecayEveryEpochs { get; set; } = Defaults.Simulation.DecayEveryEpochs;
 
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 256.</summary>
-    public int SegmentLength { get; set; } = ForecastingDefaults.SimulationSegmentLength;
+    public int SegmentLength { get; set; } = Defaults.Simulation.SegmentLength;
 
     /// <summary>The number of rows at the start of each series left out when scoring
     /// (<see cref="SimulationTransformer.Nrmse"/>), while the model forgets its initial state; at least 0. The
     /// predicted columns still hold a value for every row. Default 100.</summary>
-    public int Washout { get; set; } = ForecastingDefaults.Washout;
+    public int Washout { get; set; } = Defaults.Simulation.Washout;
 
     /// <summary>Whether to standardise inputs and outputs with the training data's mean and standard deviation. Set
     /// false when the data is already standardised. Default true.</summary>
     public bool Standardize { get; set; } = true;
 
+    /// <summary>The suffix of a predicted column's default name: <c>y</c> is predicted into <c>yPredicted</c>.</summary>
+    internal const string PredictedSuffix = "Predicted";
+
     /// <summary>The predicted columns' names, defaults applied.</summary>
     internal string[] PredictedColumns =>
-        PredictedColumnNames ?? OutputColumnNames.Select(n => n + ForecastingDefaults.PredictedSuffix).ToArray();
+        PredictedColumnNames ?? OutputColumnNames.Select(n => n + PredictedSuffix).ToArray();
 
     /// <summary>A copy that later changes to this object (or its arrays) do not affect.</summary>
     internal RecurrentSimulationOptions Snapshot()
@@ -123,9 +129,9 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         if (InputColumnNames is null || InputColumnNames.Length == 0)
             throw new ArgumentException("At least one input column is needed.", nameof(InputColumnNames));
         OptionChecks.ColumnNames(OutputColumnNames, nameof(OutputColumnNames));
-        if (OutputColumnNames.Length > ForecastingDefaults.MaxSimulatedOutputs)
+        if (OutputColumnNames.Length > SimulationCarrierOutput.Capacity)
             throw new ArgumentOutOfRangeException(nameof(OutputColumnNames), OutputColumnNames.Length,
-                $"A simulator predicts at most {ForecastingDefaults.MaxSimulatedOutputs} output columns; {OutputColumnNames.Length} were given.");
+                $"A simulator predicts at most {SimulationCarrierOutput.Capacity} output columns; {OutputColumnNames.Length} were given.");
         OptionChecks.ColumnNames(InputColumnNames, nameof(InputColumnNames));
         OptionChecks.ColumnNames(PredictedColumnNames, nameof(PredictedColumnNames));
         if (PredictedColumnNames is not null && PredictedColumnNames.Length != OutputColumnNames.Length)
@@ -136,7 +142,7 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
                               "The input, output and series id columns");
         OptionChecks.Distinct(PredictedColumns, "The predicted columns");
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
-        OptionChecks.Model(Robustness, Gamma, StateSize, Features, Activation, Initialization, ContractionRate);
+        OptionChecks.Model(Robustness, Gamma, StateSize, NonlinearWidth, Activation, Initialization, ContractionRate);
         OptionChecks.Defined(Backend, nameof(Backend));
         if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         if (Epochs is int epochs) OptionChecks.AtLeast(epochs, 1, nameof(Epochs));

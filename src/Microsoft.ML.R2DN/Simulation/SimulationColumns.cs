@@ -1,6 +1,7 @@
+using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
 
-namespace Microsoft.ML.R2DN.Forecasting;
+namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>The columns a simulator reads and writes.</summary>
 internal sealed record SimulationColumns(string[] Outputs, string[] Inputs, string[] Predicted, string? SeriesId)

@@ -3,9 +3,11 @@ using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Engine.Certificates;
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
+using Microsoft.ML.R2DN.Engine.Simulation;
+using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
 
-namespace Microsoft.ML.R2DN.Forecasting;
+namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>A trained R2DN or REN simulator: adds, for every output, a column of the outputs predicted from the inputs
 /// alone.</summary>
