@@ -126,19 +126,21 @@ public sealed class ForecastingTransformer : ITransformer
     /// <summary>The series of the last observation of the engine that saved this transformer, or null.</summary>
     internal string? EngineSeries { get; }
 
-    /// <summary>True only so that ML.NET asks for the mapper, which is refused with a message that says what to use:
-    /// the forecast at a row depends on the rows before it in its series. (With false, ML.NET's
-    /// <c>CreatePredictionEngine</c> fails with a bare "Must be a row to row mapper".)</summary>
-    bool ITransformer.IsRowToRowMapper => true;
+    /// <summary>False: the forecast at a row depends on the rows before it in its series. ML.NET's
+    /// <c>CreatePredictionEngine</c> therefore refuses the model (with its own "Must be a row to row mapper"); the
+    /// time-series engine, <c>model.CreateTimeSeriesEngine</c>, is the one-observation-at-a-time path.</summary>
+    bool ITransformer.IsRowToRowMapper => false;
 
     /// <summary>Not supported: a forecaster is not row-to-row.</summary>
-    /// <exception cref="InvalidOperationException">Always; the message says to use <c>CreateTimeSeriesEngine</c>.</exception>
+    /// <exception cref="InvalidOperationException">Always; the message says to use <c>CreateTimeSeriesEngine</c>.
+    /// </exception>
     IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => throw NotRowToRow();
 
     internal static InvalidOperationException NotRowToRow() =>
-        new("An R2DN/REN model's output at a row depends on the rows before it in its series, so it is not a row-to-row " +
-            "mapper and mlContext.Model.CreatePredictionEngine cannot run it: use model.CreateTimeSeriesEngine<TSrc, TDst>(mlContext), " +
-            "which keeps the state between observations, or Transform a whole series.");
+        new("An R2DN/REN model's output at a row depends on the rows before it in its series, so it is not a " +
+            "row-to-row mapper and mlContext.Model.CreatePredictionEngine cannot run it: use " +
+            "model.CreateTimeSeriesEngine<TSrc, TDst>(mlContext), which keeps the state between observations, or " +
+            "Transform a whole series.");
 
     /// <summary>Saves the model as ML.NET components (see the remarks of <see cref="ForecastingTransformer"/>).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_carrier.Value).Save(ctx);

@@ -85,13 +85,14 @@ public sealed class SimulationTransformer : ITransformer
 
     internal DataViewSchema InputTypes { get; }
 
-    /// <summary>True only so that ML.NET asks for the mapper, which is refused with a message that says what to use
-    /// (see <see cref="ForecastingTransformer"/>): a simulated output depends on every input before it.</summary>
-    bool ITransformer.IsRowToRowMapper => true;
+    /// <summary>False: a simulated output depends on every input before it in its series, so ML.NET's
+    /// <c>CreatePredictionEngine</c> refuses the model; Transform whole series instead.</summary>
+    bool ITransformer.IsRowToRowMapper => false;
 
     /// <summary>Not supported: a simulator is not row-to-row.</summary>
     /// <exception cref="InvalidOperationException">Always, saying what to use instead.</exception>
-    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) => throw ForecastingTransformer.NotRowToRow();
+    IRowToRowMapper ITransformer.GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw ForecastingTransformer.NotRowToRow();
 
     /// <summary>Saves the model as ML.NET components (see <see cref="ForecastingTransformer"/>).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_carrier.Value).Save(ctx);

@@ -174,10 +174,12 @@ public sealed partial class ForecastingTransformerTests
     }
 
     [Fact]
-    public void CreatePredictionEngine_OnTheForecaster_SaysToUseCreateTimeSeriesEngine()
+    public void CreatePredictionEngine_OnTheForecaster_IsRefusedAsNotRowToRow()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => fixture.Ml.Model.CreatePredictionEngine<LoadRow, LoadForecast>(fixture.Model));
-        Assert.Contains("CreateTimeSeriesEngine", e.Message);
+        Assert.False(((ITransformer)fixture.Model).IsRowToRowMapper);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => fixture.Ml.Model.CreatePredictionEngine<LoadRow, LoadForecast>(fixture.Model));
+        Assert.Contains("row to row", e.Message);
     }
 
     // The loaded model is ML.NET components only, and its scorer is a stateful custom mapping: ML.NET's own prediction
