@@ -1,19 +1,13 @@
-using System.Text;
+using Microsoft.ML.R2DN.Engine;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>Writing the files the commands produce (CSV, SVG, PNG).</summary>
 internal static class TextFiles
 {
-    /// <summary>Writes UTF-8 text to <paramref name="path"/> atomically: to a temporary file beside it, then moved over
-    /// it.</summary>
+    /// <summary>Writes UTF-8 text to <paramref name="path"/> atomically (see <see cref="AtomicFile"/>).</summary>
     /// <exception cref="IOException">The file cannot be written; an existing file is left unchanged.</exception>
-    public static void WriteAtomically(string path, Action<TextWriter> write) =>
-        WriteStreamAtomically(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-            write(writer);
-        });
+    public static void WriteAtomically(string path, Action<TextWriter> write) => AtomicFile.WriteText(path, write);
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     /// <exception cref="IOException">The file cannot be written; an existing file is left unchanged.</exception>
@@ -25,20 +19,5 @@ internal static class TextFiles
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
 
-    private static void WriteStreamAtomically(string path, Action<Stream> write)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = File.Create(temp))
-                write(stream);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+    private static void WriteStreamAtomically(string path, Action<Stream> write) => AtomicFile.Write(path, write);
 }

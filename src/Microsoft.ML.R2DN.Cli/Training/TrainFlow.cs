@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Commands;
+using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
@@ -90,21 +91,8 @@ internal static class TrainFlow
     /// <summary>Saves <paramref name="model"/> with <c>ml.Model.Save</c>, atomically: to a temporary file beside
     /// <paramref name="path"/>, then moved over it, so that a failure leaves no partial file (and an older model
     /// unchanged).</summary>
-    private static void SaveModel(MLContext ml, ITransformer model, DataViewSchema schema, string path)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            ml.Model.Save(model, schema, temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
+    private static void SaveModel(MLContext ml, ITransformer model, DataViewSchema schema, string path) =>
+        AtomicFile.Write(path, stream => ml.Model.Save(model, schema, stream));
 
     private static JsonObject Json(TrainSettings s, ITrainTask task, Outcome run)
     {

@@ -1,4 +1,5 @@
 using Microsoft.ML.R2DN.Data;
+using Microsoft.ML.R2DN.Engine;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
@@ -190,22 +191,7 @@ public sealed class ForecastingEngine<TSrc, TDst>
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        // Atomic: a temporary file in the same folder, then a rename, so a failure leaves an existing file untouched.
-        string full = Path.GetFullPath(modelPath);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                ml.Model.Save(Snapshot(), _exampleView.Schema, stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.Write(modelPath, stream => ml.Model.Save(Snapshot(), _exampleView.Schema, stream));
     }
 
     /// <summary>Saves the model with the engine's current states to <paramref name="stream"/>.</summary>

@@ -11,7 +11,7 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 /// array per parameter group, and rebuilds them, re-verifying the certificate.
 /// </summary>
 /// <remarks>
-/// <para>The description (stored under <see cref="ManifestKey"/> in a model file's manifest):</para>
+/// <para>The description (stored in the manifest entry of the transformer that holds the model):</para>
 /// <code>
 /// { "kind": "LipschitzR2dn",                       // or ContractingR2dn, ContractingRen, LipschitzRen, GeneralRen
 ///   "options": { "inputSize": 2, "stateSize": 8, ... every R2dnOptions / RenOptions property ... },
@@ -29,11 +29,40 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 /// </remarks>
 internal static class EngineModelFile
 {
-    /// <summary>The manifest property that holds the model description in files written by <see cref="Save(string, RecurrentModel, JsonObject?)"/>.</summary>
-    public const string ManifestKey = "model";
+    // How each kind is read back, by the name written in "kind": the model's type name. The layout the options imply
+    // comes first, the model (and its parameter vector) only after every array has been checked against it.
+    private delegate (ParameterLayout Layout, Func<RecurrentModel> Build) Reader(JsonObject description,
+                                                                                 JsonObject options, int arrayCount);
 
-    /// <summary>The model kinds, as written in <c>"kind"</c>.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["ContractingR2dn", "LipschitzR2dn", "ContractingRen", "LipschitzRen", "GeneralRen"];
+    private static readonly Dictionary<string, Reader> Readers = new(StringComparer.Ordinal)
+    {
+        [nameof(ContractingR2dn)] = (d, o, n) =>
+        {
+            var r = ReadR2dnOptions(o, n);
+            return (ContractingR2dn.CreateLayout(r), () => new ContractingR2dn(r));
+        },
+        [nameof(LipschitzR2dn)] = (d, o, n) =>
+        {
+            var (r, gamma) = (ReadR2dnOptions(o, n), ReadGamma(d));
+            return (LipschitzR2dn.CreateLayout(r), () => new LipschitzR2dn(r, gamma));
+        },
+        [nameof(ContractingRen)] = (d, o, n) =>
+        {
+            var r = ReadRenOptions(o);
+            return (Ren.CreateLayout(r), () => new ContractingRen(r));
+        },
+        [nameof(LipschitzRen)] = (d, o, n) =>
+        {
+            var (r, gamma) = (ReadRenOptions(o), ReadGamma(d));
+            return (Ren.CreateLayout(r), () => new LipschitzRen(r, gamma));
+        },
+        [nameof(GeneralRen)] = (d, o, n) =>
+        {
+            var r = ReadRenOptions(o);
+            var (q, sm, rm) = (ReadMatrix(d, "Q"), ReadMatrix(d, "S"), ReadMatrix(d, "R"));
+            return (Ren.CreateLayout(r), () => new GeneralRen(r, q, sm, rm));
+        },
+    };
 
     private const string CertificateNotVerified = "The model's certificate does not verify after loading: ";
 
@@ -111,62 +140,24 @@ internal static class EngineModelFile
         ArgumentNullException.ThrowIfNull(arrays);
         if (!ManifestValues.TryGetString(description["kind"], out string kind))
             throw ModelFileErrors.Damaged("the model description has no 'kind'.");
-        if (!Kinds.Contains(kind))
-            throw ModelFileErrors.Damaged($"unknown model kind '{kind}' (expected one of {string.Join(", ", Kinds)}); " +
-                                          "the file may come from a newer version of Microsoft.ML.R2DN.");
-        var options = description["options"] as JsonObject ?? throw ModelFileErrors.Damaged("the model description has no 'options' object.");
-
+        if (!Readers.TryGetValue(kind, out var reader))
+            throw ModelFileErrors.Damaged($"unknown model kind '{kind}' (expected one of " +
+                                          $"{string.Join(", ", Readers.Keys)}); the file may come from a newer " +
+                                          "version of Microsoft.ML.R2DN.");
+        var options = description["options"] as JsonObject
+                      ?? throw ModelFileErrors.Damaged("the model description has no 'options' object.");
         // Everything is checked against the layout the options imply before the model (and its parameter vector) is
         // allocated, so absurd sizes in a small file cannot make the reader allocate gigabytes.
         Func<RecurrentModel> build;
         ParameterLayout layout;
         try
         {
-            switch (kind)
-            {
-                case "ContractingR2dn":
-                {
-                    var o = ReadR2dnOptions(options, arrays.Count);
-                    layout = ContractingR2dn.CreateLayout(o);
-                    build = () => new ContractingR2dn(o);
-                    break;
-                }
-                case "LipschitzR2dn":
-                {
-                    var o = ReadR2dnOptions(options, arrays.Count);
-                    double gamma = ReadGamma(description);
-                    layout = LipschitzR2dn.CreateLayout(o);
-                    build = () => new LipschitzR2dn(o, gamma);
-                    break;
-                }
-                case "ContractingRen":
-                {
-                    var o = ReadRenOptions(options);
-                    layout = Ren.CreateLayout(o);
-                    build = () => new ContractingRen(o);
-                    break;
-                }
-                case "LipschitzRen":
-                {
-                    var o = ReadRenOptions(options);
-                    double gamma = ReadGamma(description);
-                    layout = Ren.CreateLayout(o);
-                    build = () => new LipschitzRen(o, gamma);
-                    break;
-                }
-                default:
-                {
-                    var o = ReadRenOptions(options);
-                    var q = ReadMatrix(description, "Q");
-                    var s = ReadMatrix(description, "S");
-                    var r = ReadMatrix(description, "R");
-                    layout = Ren.CreateLayout(o);
-                    build = () => new GeneralRen(o, q, s, r);
-                    break;
-                }
-            }
+            (layout, build) = reader(description, options, arrays.Count);
         }
-        catch (ArgumentException e) { throw ModelFileErrors.Damaged($"the model options are invalid: {e.Message}", e); }
+        catch (ArgumentException e)
+        {
+            throw ModelFileErrors.Damaged($"the model options are invalid: {e.Message}", e);
+        }
 
         if (!ManifestValues.TryGetInt64(description["parameterCount"], out long parameterCount))
             throw ModelFileErrors.Damaged("'parameterCount' is missing or not an integer.");
@@ -188,53 +179,11 @@ internal static class EngineModelFile
         return model;
     }
 
-    /// <summary>Saves a model atomically as a model file: <paramref name="manifest"/>'s properties plus the description under <see cref="ManifestKey"/>, and the parameters.</summary>
-    /// <exception cref="ArgumentException">The model cannot be saved (see <see cref="Describe"/>).</exception>
-    /// <exception cref="IOException">The file cannot be written; a file already at <paramref name="path"/> is left untouched.</exception>
-    public static void Save(string path, RecurrentModel model, JsonObject? manifest = null) =>
-        ModelArchive.WriteFile(path, ManifestFor(model, manifest), GetArrays(model));
-
-    /// <summary>Writes a model file to a stream (not atomic; see <see cref="ModelArchive.Write"/>).</summary>
-    /// <exception cref="ArgumentException">The model cannot be saved (see <see cref="Describe"/>).</exception>
-    public static void Save(Stream destination, RecurrentModel model, JsonObject? manifest = null) =>
-        ModelArchive.Write(destination, ManifestFor(model, manifest), GetArrays(model));
-
-    /// <summary>Loads a model file written by <see cref="Save(string, RecurrentModel, JsonObject?)"/>.</summary>
-    /// <returns>The model, its certificate (re-verified) and the whole manifest.</returns>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="FormatException">The file is damaged, not a model file, of an unsupported version, or its certificate does not verify.</exception>
-    public static (RecurrentModel Model, Certificate Certificate, JsonObject Manifest) Load(string path, ModelArchiveLimits? limits = null) =>
-        FromArchive(ModelArchive.ReadFile(path, limits));
-
-    /// <summary>Loads a model file from a stream (see <see cref="Load(string, ModelArchiveLimits?)"/>).</summary>
-    /// <exception cref="FormatException">The file is damaged, not a model file, of an unsupported version, or its certificate does not verify.</exception>
-    public static (RecurrentModel Model, Certificate Certificate, JsonObject Manifest) Load(Stream source, ModelArchiveLimits? limits = null) =>
-        FromArchive(ModelArchive.Read(source, limits));
-
-    private static (RecurrentModel, Certificate, JsonObject) FromArchive((JsonObject Manifest, Dictionary<string, (int[] Shape, double[] Data)> Arrays) archive)
-    {
-        var description = archive.Manifest[ManifestKey] as JsonObject
-                          ?? throw ModelFileErrors.Damaged($"the manifest has no '{ManifestKey}' object.");
-        var model = Create(description, archive.Arrays, out var certificate);
-        return (model, certificate, archive.Manifest);
-    }
-
-    private static JsonObject ManifestFor(RecurrentModel model, JsonObject? manifest)
-    {
-        var m = manifest is null ? new JsonObject() : (JsonObject)manifest.DeepClone();
-        m[ManifestKey] = Describe(model);
-        return m;
-    }
-
-    private static string KindOf(RecurrentModel model) => model switch
-    {
-        ContractingR2dn => "ContractingR2dn",
-        LipschitzR2dn => "LipschitzR2dn",
-        ContractingRen => "ContractingRen",
-        LipschitzRen => "LipschitzRen",
-        GeneralRen => "GeneralRen",
-        _ => throw new ArgumentException($"A {model.GetType().Name} cannot be saved: only the engine's R2DN and REN models can.", nameof(model)),
-    };
+    private static string KindOf(RecurrentModel model) =>
+        Readers.ContainsKey(model.GetType().Name) && model.GetType().Assembly == typeof(RecurrentModel).Assembly
+            ? model.GetType().Name
+            : throw new ArgumentException(
+                $"A {model.GetType().Name} cannot be saved: only the engine's R2DN and REN models can.", nameof(model));
 
     private static void CheckArrays(ParameterLayout layout, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays, string kind)
     {

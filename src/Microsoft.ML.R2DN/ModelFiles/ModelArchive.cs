@@ -68,7 +68,8 @@ internal static class ModelArchive
     /// Writes a model file to a stream. The manifest is written with <c>format</c> and <c>formatVersion</c> set by this
     /// method (first, replacing any the caller gave), followed by the caller's properties.
     /// </summary>
-    /// <param name="destination">The stream written to. Not atomic: if this throws, the stream holds a partial archive (use <see cref="WriteFile"/> for files).</param>
+    /// <param name="destination">The stream written to. Not atomic: if this throws, the stream holds a partial
+    /// archive (write files with <c>AtomicFile</c>).</param>
     /// <param name="manifest">The manifest's properties (copied, not modified). Numbers must be finite.</param>
     /// <param name="arrays">The arrays: a name (non-empty '/'-separated segments, see <see cref="CheckEntryName"/>), a shape (empty for a scalar) and the elements in C order.</param>
     /// <exception cref="ArgumentException">A name is invalid or repeated, a shape does not match its data, or the manifest holds a non-finite number.</exception>
@@ -105,56 +106,6 @@ internal static class ModelArchive
             try { NpyFormat.Write(s, shape, data); }
             catch (ArgumentException e) { throw new ArgumentException($"Array '{name}': {e.Message}", nameof(arrays), e); }
         }
-    }
-
-    /// <summary>
-    /// Writes a model file atomically: to a new temporary file in the same folder, flushed to disk, then moved over
-    /// <paramref name="path"/>. If anything fails, the temporary file is deleted and a file already at
-    /// <paramref name="path"/> is left untouched.
-    /// </summary>
-    /// <param name="path">The file to create or replace. Its folder must exist.</param>
-    /// <param name="manifest">See <see cref="Write"/>.</param>
-    /// <param name="arrays">See <see cref="Write"/>.</param>
-    /// <exception cref="ArgumentException">See <see cref="Write"/>; or <paramref name="path"/> names no file.</exception>
-    /// <exception cref="IOException">The file cannot be written (the folder is missing, read-only, or the disk is full).</exception>
-    public static void WriteFile(string path, JsonObject manifest, IReadOnlyList<(string Name, int[] Shape, double[] Data)> arrays)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(arrays);
-        string fullPath = Path.GetFullPath(path);
-        string fileName = Path.GetFileName(fullPath);
-        if (fileName.Length == 0) throw new ArgumentException($"'{path}' names a folder, not a file.", nameof(path));
-        string folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
-
-        // Same folder, so the final move is a rename within one file system; unique, so concurrent saves cannot collide;
-        // a leading dot hides it, and the name is kept short of the 255-byte limit of most file systems.
-        string stem = fileName.Length > 100 ? fileName[..100] : fileName;
-        string temp = Path.Combine(folder, $".{stem}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Write(stream, manifest, arrays);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    /// <summary>Reads a model file from disk (see <see cref="Read"/>).</summary>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="FormatException">The file is damaged, is not a model file, is too large, or has an unsupported format version.</exception>
-    public static (JsonObject Manifest, Dictionary<string, (int[] Shape, double[] Data)> Arrays) ReadFile(string path, ModelArchiveLimits? limits = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return Read(stream, limits);
     }
 
     /// <summary>Reads a model file: its manifest and every <c>parameters/*.npy</c> array.</summary>
@@ -218,8 +169,7 @@ internal static class ModelArchive
         foreach (var entry in entries)
         {
             string name = entry.FullName;
-            if (CheckEntryName(name) is { } problem)
-                throw ModelFileErrors.Damaged($"the entry name '{Printable(name)}' is not allowed: {problem}.");
+            ThrowIfUnsafeEntryName(name);
             if (!seen.Add(name)) throw ModelFileErrors.Damaged($"two entries are named '{name}'.");
             if (entry.Length < 0 || entry.CompressedLength < 0)
                 throw ModelFileErrors.Damaged($"entry '{name}' declares a negative size.");
@@ -336,6 +286,14 @@ internal static class ModelArchive
         return null;
     }
 
+    /// <summary>Throws the damaged-file error for an entry name that <see cref="CheckEntryName"/> refuses.</summary>
+    /// <exception cref="FormatException">The name is unsafe; the message says why.</exception>
+    public static void ThrowIfUnsafeEntryName(string name)
+    {
+        if (CheckEntryName(name) is { } problem)
+            throw ModelFileErrors.Damaged($"the entry name '{Printable(name)}' is not allowed: {problem}.");
+    }
+
     private static string? CheckArrayName(string name)
     {
         if (name.Length == 0) return "the name is empty";
@@ -397,11 +355,5 @@ internal static class ModelArchive
             if (char.IsControl(c)) sb.Append($"\\u{(int)c:X4}");
             else sb.Append(c);
         return sb.ToString();
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

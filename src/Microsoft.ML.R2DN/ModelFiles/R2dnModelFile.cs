@@ -137,9 +137,7 @@ public static class R2dnModelFile
             foreach (var entry in entries)
             {
                 string name = entry.FullName;
-                if (name.Length == 0 || name.Length > ModelArchive.MaxEntryNameLength || name.StartsWith('/') || name.StartsWith('\\')
-                    || name.Contains(':') || name.Split('/', '\\').Any(part => part == ".."))
-                    throw ModelFileErrors.Damaged($"the entry name '{name}' is not allowed (it could point outside the archive).");
+                ModelArchive.ThrowIfUnsafeEntryName(name);
                 if (entry.Length < 0 || entry.Length > limits.MaxEntryBytes)
                     throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the limit of {limits.MaxEntryBytes}.");
                 total += entry.Length;

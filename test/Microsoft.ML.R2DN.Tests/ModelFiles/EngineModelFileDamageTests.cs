@@ -20,7 +20,7 @@ public sealed class EngineModelFileDamageTests
     }
 
     private static FormatException LoadFails(byte[] file) =>
-        Assert.Throws<FormatException>(() => EngineModelFile.Load(new MemoryStream(file)));
+        Assert.Throws<FormatException>(() => Load(new MemoryStream(file)));
 
     private static void AssertDamaged(byte[] file, params string[] fragments)
     {
@@ -33,7 +33,7 @@ public sealed class EngineModelFileDamageTests
     public void Load_UneditedFile_Loads()
     {
         var file = Edit("ContractingR2dn", (_, _) => { });
-        Assert.IsType<ContractingR2dn>(EngineModelFile.Load(new MemoryStream(file)).Model);
+        Assert.IsType<ContractingR2dn>(Load(new MemoryStream(file)).Model);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class EngineModelFileDamageTests
     {
         // gamma is part of the model, not of the parameters: editing it gives another model, itself certified.
         var file = Edit("LipschitzR2dn", (d, _) => d["gamma"] = 10.0);
-        var (model, certificate, _) = EngineModelFile.Load(new MemoryStream(file));
+        var (model, certificate, _) = Load(new MemoryStream(file));
         Assert.Equal(10.0, ((LipschitzR2dn)model).Gamma);
         Assert.True(certificate.IsVerified);
     }
@@ -195,7 +195,7 @@ public sealed class EngineModelFileDamageTests
         for (int i = 0; i < 64; i++) offsets.Add((int)((long)file.Length * i / 64));
         foreach (int length in offsets)
         {
-            var e = Record.Exception(() => EngineModelFile.Load(new MemoryStream(file[..length])));
+            var e = Record.Exception(() => Load(new MemoryStream(file[..length])));
             Assert.True(e is FormatException, $"truncated to {length} of {file.Length} bytes: {e?.GetType().Name}: {e?.Message}");
         }
     }
@@ -214,7 +214,7 @@ public sealed class EngineModelFileDamageTests
             for (int k = 0; k < flips; k++) damaged[rng.Next(damaged.Length)] ^= (byte)rng.Next(1, 256);
             try
             {
-                var (model, certificate, _) = EngineModelFile.Load(new MemoryStream(damaged));
+                var (model, certificate, _) = Load(new MemoryStream(damaged));
                 Assert.True(certificate.IsVerified);
                 Assert.Equal(original.GetType(), model.GetType());
                 Assert.Equal(original.Parameters, model.Parameters);
@@ -243,7 +243,7 @@ public sealed class EngineModelFileDamageTests
             for (int i = start; i < Math.Min(damaged.Length, start + length); i++) damaged[i] = (byte)rng.Next(trial % 2 == 0 ? 256 : 1);
             var e = Record.Exception(() =>
             {
-                var (model, _, _) = EngineModelFile.Load(new MemoryStream(damaged));
+                var (model, _, _) = Load(new MemoryStream(damaged));
                 Assert.Equal(original.Parameters, model.Parameters);
             });
             Assert.True(e is null or FormatException, $"trial {trial} (bytes {start}..{start + length}): {e}");

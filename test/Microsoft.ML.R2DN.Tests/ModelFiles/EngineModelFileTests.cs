@@ -16,7 +16,7 @@ public sealed class EngineModelFileTests
     public void SaveThenLoad_EveryKind_GivesTheSameModel(string name)
     {
         var original = CreateModel(name);
-        var (loaded, certificate, manifest) = EngineModelFile.Load(new MemoryStream(SaveToBytes(original)));
+        var (loaded, certificate, manifest) = Load(new MemoryStream(SaveToBytes(original)));
 
         Assert.Equal(original.GetType(), loaded.GetType());
         Assert.Equal(original.Parameters.Select(BitConverter.DoubleToInt64Bits), loaded.Parameters.Select(BitConverter.DoubleToInt64Bits));
@@ -48,9 +48,11 @@ public sealed class EngineModelFileTests
         using var folder = new TempFolder();
         string path = folder.File("r2dn.zip");
         var model = CreateModel("LipschitzR2dn");
-        EngineModelFile.Save(path, model, new JsonObject { ["schema"] = new JsonArray("Load", "Temperature") });
+        using (var file = File.Create(path))
+            Save(file, model, new JsonObject { ["schema"] = new JsonArray("Load", "Temperature") });
 
-        var (loaded, _, manifest) = EngineModelFile.Load(path);
+        using var read = File.OpenRead(path);
+        var (loaded, _, manifest) = Load(read);
 
         Assert.Equal(model.Parameters, loaded.Parameters);
         Assert.Equal("Temperature", manifest["schema"]![1]!.GetValue<string>());

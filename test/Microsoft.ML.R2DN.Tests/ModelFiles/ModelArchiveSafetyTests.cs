@@ -34,7 +34,11 @@ public sealed class ModelArchiveSafetyTests
         File.WriteAllBytes(path, Zip(("manifest.json", Utf8(Manifest())), ("parameters/X.npy", Npy(2)), (name, Npy(3))));
         var before = folder.Listing();
 
-        var e = Assert.Throws<FormatException>(() => ModelArchive.ReadFile(path));
+        var e = Assert.Throws<FormatException>(() =>
+        {
+            using var file = File.OpenRead(path);
+            ModelArchive.Read(file);
+        });
 
         Assert.StartsWith(ModelFileErrors.DamagedPrefix + "the entry name '", e.Message);
         Assert.Contains("is not allowed", e.Message);

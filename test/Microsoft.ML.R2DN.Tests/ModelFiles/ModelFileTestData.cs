@@ -63,11 +63,37 @@ internal static class ModelFileTestData
         return m;
     }
 
+    /// <summary>The manifest property that holds the model description in the files these tests write.</summary>
+    public const string ModelKey = "model";
+
+    /// <summary>Writes <paramref name="model"/> as a transformer stores its engine model: the description
+    /// (<see cref="EngineModelFile.Describe"/>) in the manifest, beside the caller's properties, and the parameter
+    /// groups (<see cref="EngineModelFile.GetArrays"/>) as arrays.</summary>
+    public static void Save(Stream destination, RecurrentModel model, JsonObject? manifest = null)
+    {
+        var m = manifest is null ? new JsonObject() : (JsonObject)manifest.DeepClone();
+        m[ModelKey] = EngineModelFile.Describe(model);
+        ModelArchive.Write(destination, m, EngineModelFile.GetArrays(model));
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote, as a transformer reads its engine model back: the model (its
+    /// certificate re-verified) and the whole manifest.</summary>
+    /// <exception cref="FormatException">The file is damaged or its certificate does not verify.</exception>
+    public static (RecurrentModel Model, Engine.Certificates.Certificate Certificate, JsonObject Manifest) Load(
+        Stream source, ModelArchiveLimits? limits = null)
+    {
+        var (manifest, arrays) = ModelArchive.Read(source, limits);
+        var description = manifest[ModelKey] as JsonObject
+                          ?? throw ModelFileErrors.Damaged($"the manifest has no '{ModelKey}' object.");
+        var model = EngineModelFile.Create(description, arrays, out var certificate);
+        return (model, certificate, manifest);
+    }
+
     /// <summary>The bytes of a model file holding <paramref name="model"/>.</summary>
     public static byte[] SaveToBytes(RecurrentModel model, JsonObject? manifest = null)
     {
         using var ms = new MemoryStream();
-        EngineModelFile.Save(ms, model, manifest);
+        Save(ms, model, manifest);
         return ms.ToArray();
     }
 
