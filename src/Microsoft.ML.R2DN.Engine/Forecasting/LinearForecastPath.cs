@@ -284,18 +284,6 @@ public sealed class LinearForecastPath
         return n == 0 ? double.NaN : sum / n;
     }
 
-    /// <summary>The last L values of target j up to row t of <paramref name="s"/> (row indices of the series), oldest
-    /// first; rows before the series' start take its first value.</summary>
-    public static void FillWindow(SeriesData s, int j, int t, Span<float> window)
-    {
-        int L = window.Length, nt = s.TargetCount;
-        for (int i = 0; i < L; i++)
-        {
-            int r = Math.Max(0, t - (L - 1) + i);
-            window[i] = s.Targets[r * nt + j];
-        }
-    }
-
     private static IEnumerable<(SeriesData Series, int Target, int Row)> Windows(IReadOnlyList<SeriesData> series, int[] offsets, int from, int to, int h)
     {
         for (int b = 0; b < series.Count; b++)

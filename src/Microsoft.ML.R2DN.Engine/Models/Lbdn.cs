@@ -102,21 +102,4 @@ public sealed class Lbdn
         ws.Forward(Compile<double>(Map()), [], inputs, 1, batch, 1);
         ws.Outputs.CopyTo(outputs);
     }
-
-    /// <summary>Float64 forward and backward for verification: returns f(inputs) and dLoss/dParameters for the loss whose output gradient <paramref name="lossGradient"/> writes.</summary>
-    internal (double[] Outputs, double[] Gradient) ForwardBackwardFloat64(double[] inputs, int batch, Action<double[], double[]> lossGradient)
-    {
-        var map = Map();
-        var net = Compile<double>(map);
-        var ws = new RolloutWorkspace<double>();
-        ws.Forward(net, [], inputs, 1, batch, 1);
-        var y = ws.Outputs.ToArray();
-        var dy = new double[y.Length];
-        lossGradient(y, dy);
-        dy.CopyTo(ws.OutputGradient);
-        var fg = ws.Backward(net, 1);
-        var grad = new double[ParameterCount];
-        map.Backward(fg.G[0], fg.G, fg.C, fg.Wo.Block(0, Options.InputSize, Options.OutputSize, map.Out.Columns), fg.Bo, grad);
-        return (y, grad);
-    }
 }

@@ -147,48 +147,4 @@ public abstract class RecurrentModel : ISequenceModel
         _workspace.CopyInitialStateGradient(initialStateGradient);
         return value;
     }
-
-    /// <summary>
-    /// Float64 forward and backward for verification (golden vectors, finite differences): runs the model, lets
-    /// <paramref name="lossGradient"/> write dLoss/dy for the outputs, and returns the outputs, the final state and
-    /// the parameter gradient.
-    /// </summary>
-    internal (double[] Outputs, double[] FinalState, double[] Gradient) ForwardBackwardFloat64(
-        double[] initialState, double[] inputs, int timeSteps, int batch, Action<double[], double[]> lossGradient)
-    {
-        var (y, xT, grad, _) = ForwardBackwardFloat64WithState(initialState, inputs, timeSteps, batch, lossGradient);
-        return (y, xT, grad);
-    }
-
-    /// <summary><see cref="ForwardBackwardFloat64"/> with dLoss/dx_0 as well.</summary>
-    internal (double[] Outputs, double[] FinalState, double[] Gradient, double[] InitialStateGradient)
-        ForwardBackwardFloat64WithState(double[] initialState, double[] inputs, int timeSteps, int batch,
-                                        Action<double[], double[]> lossGradient)
-    {
-        var map = CreateMap();
-        var net = Compile<double>(map);
-        var ws = new RolloutWorkspace<double>();
-        ws.Forward(net, initialState, inputs, timeSteps, batch, Threads);
-        var y = ws.Outputs.ToArray();
-        var xT = new double[batch * StateSize];
-        ws.CopyFinalState(xT);
-        var dy = new double[y.Length];
-        lossGradient(y, dy);
-        dy.CopyTo(ws.OutputGradient);
-        var grad = new double[ParameterCount];
-        map.Backward(ws.Backward(net, Threads), grad);
-        var dx0 = new double[batch * StateSize];
-        ws.CopyInitialStateGradient(dx0);
-        return (y, xT, grad, dx0);
-    }
-
-    /// <summary>Float64 simulation for verification (certificate checks on trajectories).</summary>
-    internal (double[] Outputs, double[] FinalState) SimulateFloat64(double[] initialState, double[] inputs, int timeSteps, int batch)
-    {
-        var ws = new RolloutWorkspace<double>();
-        ws.Forward(Compile<double>(CreateMap()), initialState, inputs, timeSteps, batch, 1);
-        var xT = new double[batch * StateSize];
-        ws.CopyFinalState(xT);
-        return (ws.Outputs.ToArray(), xT);
-    }
 }

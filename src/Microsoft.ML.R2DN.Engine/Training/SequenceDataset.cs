@@ -145,24 +145,6 @@ public sealed class SequenceDataset
         return _targets.AsSpan(segment.Start * row, segment.Length * row);
     }
 
-    /// <summary>Copies the inputs and targets of <paramref name="segment"/> into the given buffers.</summary>
-    /// <param name="segment">A segment inside [0, T).</param>
-    /// <param name="inputs">Receives [segment.Length, B, nu]; at least that long.</param>
-    /// <param name="targets">Receives [segment.Length, B, ny]; at least that long.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The segment is not inside [0, T).</exception>
-    /// <exception cref="ArgumentException">A buffer is too short.</exception>
-    public void CopySegment(TimeSegment segment, Span<float> inputs, Span<float> targets)
-    {
-        var u = GetInputs(segment);
-        var y = GetTargets(segment);
-        if (inputs.Length < u.Length)
-            throw new ArgumentException($"The inputs buffer needs {u.Length} elements, got {inputs.Length}.", nameof(inputs));
-        if (targets.Length < y.Length)
-            throw new ArgumentException($"The targets buffer needs {y.Length} elements, got {targets.Length}.", nameof(targets));
-        u.CopyTo(inputs);
-        y.CopyTo(targets);
-    }
-
     private void CheckSegment(TimeSegment segment)
     {
         if (segment.Start < 0 || segment.Length < 1 || segment.Start > TimeSteps - segment.Length)

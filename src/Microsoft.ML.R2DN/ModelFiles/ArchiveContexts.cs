@@ -64,10 +64,6 @@ internal sealed class ArchiveLoadContext
     public int GetInt32(string name) =>
         ModelFiles.ManifestValues.TryGetInt32(Properties[name], out var i) ? i : throw Missing(name, "an integer");
 
-    /// <summary>A required boolean property.</summary>
-    public bool GetBoolean(string name) =>
-        ModelFiles.ManifestValues.TryGetBoolean(Properties[name], out var b) ? b : throw Missing(name, "true or false");
-
     /// <summary>A required array of strings.</summary>
     public string[] GetStrings(string name)
     {

@@ -88,14 +88,6 @@ internal static class NpyFormat
         }
     }
 
-    /// <summary>The bytes of an .npy file holding the array (see <see cref="Write"/>).</summary>
-    public static byte[] ToBytes(ReadOnlySpan<int> shape, ReadOnlySpan<double> data, NpyElementType elementType = NpyElementType.Float64)
-    {
-        using var ms = new MemoryStream();
-        Write(ms, shape, data, elementType);
-        return ms.ToArray();
-    }
-
     /// <summary>
     /// The header text written for an array: the dict literal, spaces, and a final newline, so that the magic, the version,
     /// the length field and the header together fill a multiple of <see cref="Alignment"/> bytes.

@@ -71,7 +71,7 @@ public class LinearPathTests
         for (int t = from; t < to; t++)
         {
             var one = Enumerable.Repeat(0.25f, horizon).ToArray();
-            LinearForecastPath.FillWindow(s, 1, t, window);
+            FillWindow(s, 1, t, window);
             path.AddPrediction(window, 2.5, one);
             Assert.Equal(one, block.AsSpan((t - from) * stride, horizon).ToArray());
             Assert.Equal([0.25f, 0.25f], block.AsSpan((t - from) * stride + horizon, 2).ToArray());
@@ -208,7 +208,7 @@ public class LinearPathTests
         var roll = linearOnly.Rollout(test);
         var window = new float[12];
         var expected = new float[4];
-        LinearForecastPath.FillWindow(test, 0, 50, window);
+        FillWindow(test, 0, 50, window);
         f.Linear!.AddPrediction(window, f.TargetScaling.Std[0], expected);
         for (int k = 0; k < 4; k++)
             Assert.Equal(test.Targets[50] + f.TargetScaling.Std[0] * expected[k], roll[50 * 4 + k], 1e-4f);
@@ -231,5 +231,13 @@ public class LinearPathTests
         var train = Ar2(900, 9);
         var f = Forecaster.Train([train], Options(false, epochs: 500) with { TimeBudget = TimeSpan.FromMilliseconds(300), EarlyStoppingPatience = 1000 });
         Assert.True(f.Training!.TrainLoss.Count < 500, $"{f.Training.TrainLoss.Count} epochs ran");
+    }
+
+    // The last L values of target j up to row t of s, oldest first; rows before the series' start take its first
+    // value (as the path's training windows do).
+    private static void FillWindow(SeriesData s, int j, int t, Span<float> window)
+    {
+        int L = window.Length, nt = s.TargetCount;
+        for (int i = 0; i < L; i++) window[i] = s.Targets[Math.Max(0, t - (L - 1) + i) * nt + j];
     }
 }

@@ -59,7 +59,7 @@ public sealed class ModelArchiveTests
         using var s = entry.Open();
         var bytes = new MemoryStream();
         s.CopyTo(bytes);
-        Assert.Equal(NpyFormat.ToBytes([3, 2], SampleArrays[4].Data), bytes.ToArray());
+        Assert.Equal(NpyBytes([3, 2], SampleArrays[4].Data), bytes.ToArray());
 
         using var m = zip.GetEntry("manifest.json")!.Open();
         string json = new StreamReader(m, Encoding.UTF8).ReadToEnd();

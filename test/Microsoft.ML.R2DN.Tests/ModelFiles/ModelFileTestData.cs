@@ -97,6 +97,15 @@ internal static class ModelFileTestData
         return ms.ToArray();
     }
 
+    /// <summary>The bytes of an .npy file holding the array (see <see cref="NpyFormat.Write"/>).</summary>
+    public static byte[] NpyBytes(ReadOnlySpan<int> shape, ReadOnlySpan<double> data,
+                                  NpyElementType elementType = NpyElementType.Float64)
+    {
+        using var ms = new MemoryStream();
+        NpyFormat.Write(ms, shape, data, elementType);
+        return ms.ToArray();
+    }
+
     /// <summary>A valid manifest with the given version.</summary>
     public static JsonObject Manifest(long version = ModelArchive.FormatVersion) =>
         new() { ["format"] = ModelArchive.FormatName, ["formatVersion"] = version };
@@ -123,7 +132,7 @@ internal static class ModelFileTestData
     public static byte[] Npy(params int[] shape)
     {
         long n = shape.Aggregate(1L, (a, b) => a * b);
-        return NpyFormat.ToBytes(shape, Enumerable.Range(0, (int)n).Select(i => (double)i).ToArray());
+        return NpyBytes(shape, Enumerable.Range(0, (int)n).Select(i => (double)i).ToArray());
     }
 
     /// <summary>An .npy file with the given header dict (padded as the spec says) and raw data bytes.</summary>

@@ -33,7 +33,7 @@ public sealed class NpyFormatTests
     [Fact]
     public void Write_2x3Float64_MatchesHandComputedBytes()
     {
-        var bytes = NpyFormat.ToBytes([2, 3], [1.5, -2.0, 3.25, 0.0, 1e-300, -7.0]);
+        var bytes = NpyBytes([2, 3], [1.5, -2.0, 3.25, 0.0, 1e-300, -7.0]);
 
         const string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
         Assert.Equal(59, dict.Length);
@@ -55,7 +55,7 @@ public sealed class NpyFormatTests
     {
         // NumPy pads the header with room to grow the first axis, which for these shapes lands on the same 128 bytes.
         var type = float32 ? NpyElementType.Float32 : NpyElementType.Float64;
-        Assert.Equal(Hex(numpyHex), NpyFormat.ToBytes(shape, data, type));
+        Assert.Equal(Hex(numpyHex), NpyBytes(shape, data, type));
     }
 
     [Fact]
@@ -102,14 +102,14 @@ public sealed class NpyFormatTests
         var data = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2e3 - 1e3).ToArray();
         data = data.Length > 1 ? [.. data[..^2], double.Epsilon, -0.0] : data;
 
-        var bytes = NpyFormat.ToBytes(shape, data);
+        var bytes = NpyBytes(shape, data);
         Assert.Equal(0, (bytes.Length - n * 8) % NpyFormat.Alignment);
         Assert.Equal((byte)'\n', bytes[bytes.Length - n * 8 - 1]);
         var (shape2, data2) = NpyFormat.Read(bytes, "x.npy", Limit);
         Assert.Equal(shape, shape2);
         Assert.Equal(data.Select(BitConverter.DoubleToInt64Bits), data2.Select(BitConverter.DoubleToInt64Bits));
 
-        var bytes32 = NpyFormat.ToBytes(shape, data, NpyElementType.Float32);
+        var bytes32 = NpyBytes(shape, data, NpyElementType.Float32);
         Assert.Equal(0, (bytes32.Length - n * 4) % NpyFormat.Alignment);
         var (shape3, data3) = NpyFormat.Read(bytes32, "x.npy", Limit);
         Assert.Equal(shape, shape3);
@@ -126,7 +126,7 @@ public sealed class NpyFormatTests
     [InlineData(new[] { -1 }, 0)]
     public void Write_ShapeNotMatchingData_Throws(int[] shape, int length)
     {
-        Assert.Throws<ArgumentException>(() => NpyFormat.ToBytes(shape, new double[length]));
+        Assert.Throws<ArgumentException>(() => NpyBytes(shape, new double[length]));
     }
 
     [Fact]
