@@ -22,7 +22,7 @@ public static class R2dnModelFile
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!MlNetCarrier.TryRecover(model, out _, out var found) || found is null)
             throw new ArgumentException($"The model holds no R2DN/REN transformer (it is '{model.GetType().Name}').", nameof(model));
-        var (manifest, arrays) = MlNetCarrier.Describe(found);
+        var (manifest, arrays) = TransformerArchive.Describe(found);
         manifest["format"] = ModelArchive.FormatName;
         manifest["formatVersion"] = ModelArchive.FormatVersion;
         var written = new List<string>();

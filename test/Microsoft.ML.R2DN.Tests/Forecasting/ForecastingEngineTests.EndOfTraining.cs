@@ -118,7 +118,7 @@ public sealed partial class ForecastingEngineTests
         var forecast = Column(ml, model.Transform(fixture.Data), "Forecast");
         for (int t = 0; t < 50; t++)
             Assert.Equal(forecast[t], engine.Predict(fixture.Rows[t]).Forecast);
-        Assert.DoesNotContain("engineState", MlNetCarrier.Describe(model).Manifest.ToJsonString());
+        Assert.DoesNotContain("engineState", TransformerArchive.Describe(model).Manifest.ToJsonString());
     }
 
     [Fact]

@@ -241,7 +241,7 @@ public sealed partial class ForecastingEstimatorTests
         Assert.DoesNotContain(messages, m => m.Contains("no linear path", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("Chose ", StringComparison.Ordinal));
         Assert.True(model.Certificate.IsVerified);
-        var (manifest, _) = MlNetCarrier.Describe(model);
+        var (manifest, _) = TransformerArchive.Describe(model);
         var search = manifest["transformers"]![0]!["training"]!["search"]!.AsArray();
         Assert.Equal(4, search.Count);
 

@@ -199,8 +199,8 @@ public sealed partial class ForecastingTransformerTests
     [Fact]
     public void Decode_DamagedInnerArchive_FormatExceptionSaysWhat()
     {
-        var archive = MlNetCarrier.Encode(fixture.Model);
-        Assert.IsType<ForecastingTransformer>(MlNetCarrier.Decode(Convert.ToBase64String(archive)));
+        var archive = TransformerArchive.Encode(fixture.Model);
+        Assert.IsType<ForecastingTransformer>(TransformerArchive.Decode(Convert.ToBase64String(archive)));
         string Edit(Action<JsonObject, Dictionary<string, (int[] Shape, double[] Data)>> edit)
         {
             var (manifest, arrays) = ModelArchive.Read(new MemoryStream(archive));
@@ -211,7 +211,7 @@ public sealed partial class ForecastingTransformerTests
         }
         void AssertDamaged(string damaged, string fragment)
         {
-            var e = Assert.Throws<FormatException>(() => MlNetCarrier.Decode(damaged));
+            var e = Assert.Throws<FormatException>(() => TransformerArchive.Decode(damaged));
             Assert.Contains(fragment, e.Message);
         }
         AssertDamaged(Edit((_, a) => a.Remove("transformers/0/calibrationResiduals")), "calibrationResiduals");
@@ -228,7 +228,7 @@ public sealed partial class ForecastingTransformerTests
     [Fact]
     public void FromArchive_DamagedManifest_FormatExceptionSaysWhat()
     {
-        var (manifest, arrays) = MlNetCarrier.Describe(fixture.Model);
+        var (manifest, arrays) = TransformerArchive.Describe(fixture.Model);
         var readArrays = arrays.ToDictionary(a => a.Item1, a => (a.Item2, a.Item3));
         JsonObject Copy(Action<JsonObject> edit)
         {
@@ -238,11 +238,11 @@ public sealed partial class ForecastingTransformerTests
         }
         void AssertDamaged(JsonObject m, string fragment)
         {
-            var e = Assert.Throws<FormatException>(() => MlNetCarrier.FromArchive(m, readArrays));
+            var e = Assert.Throws<FormatException>(() => TransformerArchive.FromArchive(m, readArrays));
             Assert.StartsWith(ModelFileErrors.DamagedPrefix, e.Message);
             Assert.Contains(fragment, e.Message);
         }
-        Assert.IsType<ForecastingTransformer>(MlNetCarrier.FromArchive(Copy(_ => { }), readArrays));
+        Assert.IsType<ForecastingTransformer>(TransformerArchive.FromArchive(Copy(_ => { }), readArrays));
         AssertDamaged(Copy(m => m.Remove("transformers")), "does not describe one R2DN/REN transformer");
         AssertDamaged(Copy(m => m["transformers"] = new JsonArray()), "does not describe one R2DN/REN transformer");
         AssertDamaged(Copy(m => m.Remove("inputSchema")), "the input schema is missing");
