@@ -50,10 +50,13 @@ if (dataDirectory is null)
     }
     else
     {
-        Console.Error.WriteLine($"  Looked for shared/data/F16GVT in every folder above {Directory.GetCurrentDirectory()} and {AppContext.BaseDirectory}.");
+        Console.Error.WriteLine($"  Looked for shared/data/F16GVT in every folder above " +
+                                $"{Directory.GetCurrentDirectory()} and {AppContext.BaseDirectory}.");
     }
-    Console.Error.WriteLine("  Get the F-16 ground vibration test benchmark from 4TU.ResearchData (doi:10.4121/12954911, F16GVT_Files.zip),");
-    Console.Error.WriteLine("  and copy its BenchmarkData files F16Data_FullMSine_Level{1..7}.csv (Level 2, 4 and 6 are named *_Validation.csv)");
+    Console.Error.WriteLine("  Get the F-16 ground vibration test benchmark from 4TU.ResearchData " +
+                            "(doi:10.4121/12954911, F16GVT_Files.zip),");
+    Console.Error.WriteLine("  and copy its BenchmarkData files F16Data_FullMSine_Level{1..7}.csv (Level 2, 4 and 6 " +
+                            "are named *_Validation.csv)");
     Console.Error.WriteLine("  into ../shared/data/F16GVT beside the repository, or pass --data DIR.");
     return 3;
 }
@@ -71,7 +74,8 @@ try
 {
     return Run(options, dataDirectory, cancel.Token);
 }
-catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException
+                          or InvalidOperationException)
 {
     Console.Error.WriteLine($"f16: error: {e.Message.ReplaceLineEndings(" ")}");
     return 1;
@@ -84,10 +88,13 @@ static int Run(ExampleOptions options, string dataDirectory, CancellationToken c
     var (trainSequences, validationSequences) = F16Data.Load(dataDirectory);
     int trainLength = trainSequences.Min(s => s.Length);
     if (trainSequences.Any(s => s.Length != trainLength))
-        Console.WriteLine($"  note: the training files differ in length; all are cut to the shortest ({trainLength} steps) to form one batch.");
+        Console.WriteLine($"  note: the training files differ in length; all are cut to the shortest ({trainLength} " +
+                          $"steps) to form one batch.");
     var (trainU, trainY) = F16Data.StackTimeMajor(trainSequences, trainLength);
-    var train = new SequenceDataset(trainU, trainY, trainLength, trainSequences.Length, F16Data.InputSize, F16Data.OutputSize);
-    Console.WriteLine($"  train: {string.Join(", ", trainSequences.Select(s => s.Name))}: {trainSequences.Length} x {trainLength} steps");
+    var train =
+        new SequenceDataset(trainU, trainY, trainLength, trainSequences.Length, F16Data.InputSize, F16Data.OutputSize);
+    Console.WriteLine($"  train: {string.Join(", ", trainSequences.Select(s => s.Name))}: {trainSequences.Length} x " +
+                      $"{trainLength} steps");
     Console.WriteLine($"  validation: {string.Join(", ", validationSequences.Select(s => $"{s.Name} ({s.Length})"))}");
     Console.WriteLine($"  loaded and standardised in {loadWatch.Elapsed.TotalSeconds:F1} s");
 
@@ -116,8 +123,10 @@ static int Run(ExampleOptions options, string dataDirectory, CancellationToken c
         RestoreBestWeights = false,   // the paper evaluates the final parameters
         Threads = options.Threads,
     };
-    Console.WriteLine($"Model: contracting R2DN, nx 75, nv 75, hidden 87,87,87, relu, long_memory init, {model.ParameterCount:N0} parameters, seed {options.Seed}");
-    Console.WriteLine($"Training: {options.Epochs} epochs x {stepsPerEpoch} segments of ~{SegmentLength} steps, Adam 1e-3 (x0.1 every 20 epochs, floor 1e-6), clip 10, {options.Threads} threads");
+    Console.WriteLine($"Model: contracting R2DN, nx 75, nv 75, hidden 87,87,87, relu, long_memory init, " +
+                      $"{model.ParameterCount:N0} parameters, seed {options.Seed}");
+    Console.WriteLine($"Training: {options.Epochs} epochs x {stepsPerEpoch} segments of ~{SegmentLength} steps, Adam " +
+                      $"1e-3 (x0.1 every 20 epochs, floor 1e-6), clip 10, {options.Threads} threads");
 
     var secondsPerEpoch = new List<double>();
     var trainLoss = new List<double>();
@@ -151,8 +160,10 @@ static int Run(ExampleOptions options, string dataDirectory, CancellationToken c
     var validationWatch = Stopwatch.StartNew();
     double nrmse = ValidationNrmse(model, validationSequences, Washout);
     double totalSeconds = total.Elapsed.TotalSeconds;
-    Console.WriteLine($"Validation (Level 2, 4, 6 from x0 = 0, washout {Washout}): NRMSE {nrmse:F4} ({100 * nrmse:F2} %), {validationWatch.Elapsed.TotalSeconds:F1} s");
-    Console.WriteLine($"Mean seconds per epoch: {secondsPerEpoch.Average():F2} (first epoch {secondsPerEpoch[0]:F2}); total {totalSeconds:F1} s");
+    Console.WriteLine($"Validation (Level 2, 4, 6 from x0 = 0, washout {Washout}): NRMSE {nrmse:F4} (" +
+                      $"{100 * nrmse:F2} %), {validationWatch.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"Mean seconds per epoch: {secondsPerEpoch.Average():F2} (first epoch " +
+                      $"{secondsPerEpoch[0]:F2}); total {totalSeconds:F1} s");
     WriteJson(options, secondsPerEpoch, trainLoss, nrmse, totalSeconds, cancelled: false);
     return 0;
 }

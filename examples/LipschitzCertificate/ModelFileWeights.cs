@@ -6,18 +6,23 @@ using Microsoft.ML.R2DN.Engine.Models;
 namespace LipschitzCertificate;
 
 /// <summary>Rebuilds the engine's model (a <see cref="RecurrentModel"/>) of a saved R2DN forecaster from the files that
-/// <c>R2dnModelFile.ExportNpy</c> (or <c>r2dn export --npy</c>) writes: the sizes come from manifest.json, every parameter
-/// from its NumPy <c>.npy</c> file. Any NumPy user can read the same arrays (<c>np.load</c>); here they go back into the
-/// engine's <see cref="LipschitzR2dn"/> or <see cref="ContractingR2dn"/> so that the model can be probed directly.</summary>
+/// <c>R2dnModelFile.ExportNpy</c> (or <c>r2dn export --npy</c>) writes: the sizes come from manifest.json, every
+/// parameter
+/// from its NumPy <c>.npy</c> file. Any NumPy user can read the same arrays (<c>np.load</c>); here they go back into
+/// the
+/// engine's <see cref="LipschitzR2dn"/> or <see cref="ContractingR2dn"/> so that the model can be probed
+/// directly.</summary>
 internal static class ModelFileWeights
 {
     private const string ModelFolder = "parameters/transformers/0/model/";
 
-    /// <summary>Reads the model of the exported folder <paramref name="directory"/> (manifest.json and parameters/).</summary>
+    /// <summary>Reads the model of the exported folder <paramref name="directory"/> (manifest.json and
+    /// parameters/).</summary>
     public static RecurrentModel LoadR2dn(string directory)
     {
         // As text: File.ReadAllText drops a byte-order mark, which a JSON parser reading bytes would reject.
-        var manifest = JsonNode.Parse(Encoding.UTF8.GetString(ReadAll(directory, "manifest.json")).TrimStart('\uFEFF'))!.AsObject();
+        var manifest = JsonNode.Parse(Encoding.UTF8.GetString(ReadAll(directory,
+                                                                      "manifest.json")).TrimStart('\uFEFF'))!.AsObject();
         var description = manifest["transformers"]![0]!["model"]!.AsObject();
         var o = description["options"]!.AsObject();
         var options = new R2dnOptions
@@ -41,7 +46,8 @@ internal static class ModelFileWeights
         {
             double[] values = ReadNpy(ReadAll(directory, $"{ModelFolder}{group.Name}.npy"));
             if (values.Length != group.Length)
-                throw new InvalidDataException($"'{group.Name}' has {values.Length} values; the model expects {group.Length}.");
+                throw new InvalidDataException($"'{group.Name}' has {values.Length} values; the model expects " +
+                                               $"{group.Length}.");
             values.CopyTo(group.Slice(model.Parameters));
         }
         return model;
@@ -50,7 +56,8 @@ internal static class ModelFileWeights
     private static byte[] ReadAll(string directory, string name)
     {
         string path = Path.Combine(directory, name.Replace('/', Path.DirectorySeparatorChar));
-        return File.Exists(path) ? File.ReadAllBytes(path) : throw new InvalidDataException($"The exported model has no file '{name}'.");
+        return File.Exists(path)
+            ? File.ReadAllBytes(path) : throw new InvalidDataException($"The exported model has no file '{name}'.");
     }
 
     // A version 1 .npy of little-endian float64 in C order: "\x93NUMPY", 1, 0, the header length (uint16), the header
@@ -61,7 +68,8 @@ internal static class ModelFileWeights
             throw new InvalidDataException("Not a version 1 .npy array.");
         int headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
         string header = Encoding.ASCII.GetString(bytes, 10, headerLength);
-        if (!header.Contains("'descr': '<f8'", StringComparison.Ordinal) || !header.Contains("'fortran_order': False", StringComparison.Ordinal))
+        if (!header.Contains("'descr': '<f8'", StringComparison.Ordinal)
+            || !header.Contains("'fortran_order': False", StringComparison.Ordinal))
             throw new InvalidDataException($"Expected little-endian float64 in C order, found {header.Trim()}.");
         var data = bytes.AsSpan(10 + headerLength);
         var values = new double[data.Length / sizeof(double)];

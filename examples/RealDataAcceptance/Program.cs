@@ -29,9 +29,11 @@ string? jsonPath = Arg("--json");
 // (hidden [64, 64], relu) overfits the shifted test period; these flags reproduce that comparison.
 int ettNx = int.Parse(Arg("--ett-nx") ?? "32");
 int[] ettHidden = (Arg("--ett-hidden") ?? "32").Split(',').Select(int.Parse).ToArray();
-var ettActivation = (Arg("--ett-activation") ?? "tanh") == "tanh" ? Microsoft.ML.R2DN.Engine.Models.Activation.Tanh : Microsoft.ML.R2DN.Engine.Models.Activation.ReLU;
+var ettActivation = (Arg("--ett-activation") ?? "tanh") == "tanh"
+    ? Microsoft.ML.R2DN.Engine.Models.Activation.Tanh : Microsoft.ML.R2DN.Engine.Models.Activation.ReLU;
 int bikeEpochs = int.Parse(Arg("--bike-epochs") ?? "60"), bikeNx = int.Parse(Arg("--bike-nx") ?? "16");
-// Bike sharing trains a γ-Lipschitz R2DN (γ = 1) for both variants: with 28 covariates and ~500 training days a contracting
+// Bike sharing trains a γ-Lipschitz R2DN (γ = 1) for both variants: with 28 covariates and ~500 training days a
+// contracting
 // model overfits the features (it then does worse with them than without); the Lipschitz bound limits how much they
 // can move the forecast. `--bike-gamma 0` trains contracting models instead.
 double? bikeGamma = double.Parse(Arg("--bike-gamma") ?? "1", CultureInfo.InvariantCulture) is var g && g > 0 ? g : null;
@@ -67,21 +69,27 @@ object? Ett()
             ? ml.Forecasting.R2DN(new R2dnForecastingOptions
             {
                 OutputColumnName = "Forecast", InputColumnName = "OT", Horizon = 24, FeatureColumnNames = features,
-                ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper", Epochs = epochs, Seed = seed, Threads = threads,
+                ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper", Epochs = epochs,
+                Seed = seed, Threads = threads,
                 StateSize = ettNx, NonlinearWidth = ettNx, HiddenSizes = ettHidden, Activation = ettActivation,
             }).Fit(train)
             : ml.Forecasting.REN(new RenForecastingOptions
             {
                 OutputColumnName = "Forecast", InputColumnName = "OT", Horizon = 24, FeatureColumnNames = features,
-                ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper", Epochs = epochs, Seed = seed, Threads = threads,
+                ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper", Epochs = epochs,
+                Seed = seed, Threads = threads,
             }).Fit(train);
         double seconds = watch.Elapsed.TotalSeconds;
         // Score the whole series so the state has seen the history; metrics only on the test rows.
         var scoredTest = ml.Forecasting.SplitByTime(model.Transform(data), 0.2).TestSet;
-        var m = ml.Forecasting.Evaluate(scoredTest, "OT", "Forecast", "Lower", "Upper", seasonality: 24, trainingData: train);
-        Console.WriteLine($"  {kind,-4}  MAE {m.Mae:F4}  RMSE {m.Rmse:F4}  MASE {m.Mase:F4}  coverage {m.Coverage:P1}  " +
-                          $"| seasonal naive MAE {m.SeasonalNaiveMae:F4}  RMSE {m.SeasonalNaiveRmse:F4}  | train {seconds:F1} s");
-        report[kind] = new { mae = m.Mae, rmse = m.Rmse, mase = m.Mase, coverage = m.Coverage, seasonal_naive_mae = m.SeasonalNaiveMae,
+        var m = ml.Forecasting.Evaluate(scoredTest, "OT", "Forecast", "Lower", "Upper", seasonality: 24,
+                                        trainingData: train);
+        Console.WriteLine($"  {kind,-4}  MAE {m.Mae:F4}  RMSE {m.Rmse:F4}  MASE {m.Mase:F4}  coverage " +
+                          $"{m.Coverage:P1}  " +
+                          $"| seasonal naive MAE {m.SeasonalNaiveMae:F4}  RMSE {m.SeasonalNaiveRmse:F4}  | train " +
+                          $"{seconds:F1} s");
+        report[kind] = new { mae = m.Mae, rmse = m.Rmse, mase = m.Mase, coverage = m.Coverage,
+                            seasonal_naive_mae = m.SeasonalNaiveMae,
                              seasonal_naive_rmse = m.SeasonalNaiveRmse, train_seconds = seconds, epochs,
                              beats_seasonal_naive = m.Rmse < m.SeasonalNaiveRmse && m.Mae < m.SeasonalNaiveMae };
     }
@@ -110,7 +118,8 @@ object? Bike()
         {
             string name = $"{d}_plus{k}";
             leadNames.Add(name);
-            builder[name] = Enumerable.Range(0, cnt.Length).Select(t => columns[d][Math.Min(cnt.Length - 1, t + k)]).ToArray();
+            builder[name] =
+                Enumerable.Range(0, cnt.Length).Select(t => columns[d][Math.Min(cnt.Length - 1, t + k)]).ToArray();
         }
     // The derived columns go through a temporary CSV, the way a user would prepare them.
     string leadsCsv = Path.Combine(Path.GetTempPath(), $"bike-leads-{Environment.ProcessId}.csv");
@@ -118,25 +127,31 @@ object? Bike()
     {
         w.WriteLine(string.Join(',', new[] { "cnt" }.Concat(leadNames)));
         for (int t = 0; t < cnt.Length; t++)
-            w.WriteLine(string.Join(',', new[] { cnt[t] }.Concat(leadNames.Select(n => builder[n][t])).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+            w.WriteLine(string.Join(',',
+                                    new[] { cnt[t] }.Concat(leadNames.Select(n => builder[n][t])).Select(v =>
+                                        v.ToString("R", CultureInfo.InvariantCulture))));
     }
     var withLeads = LoadNumericColumns(ml, leadsCsv, ["cnt", .. leadNames]);
     var (train, _) = ml.Forecasting.SplitByTime(withLeads, 0.2);
     var report = new Dictionary<string, object?>();
-    foreach (var (name, features) in new[] { ("with features", leadNames.ToArray()), ("without features", Array.Empty<string>()) })
+    foreach (var (name, features) in new[] { ("with features", leadNames.ToArray()),
+                                            ("without features", Array.Empty<string>()) })
     {
         var model = ml.Forecasting.R2DN(new R2dnForecastingOptions
         {
             OutputColumnName = "Forecast", InputColumnName = "cnt", Horizon = H, FeatureColumnNames = features,
-            Epochs = bikeEpochs, Seed = seed, Threads = threads, StateSize = bikeNx, NonlinearWidth = bikeNx, HiddenSizes = [bikeNx * 2],
+            Epochs = bikeEpochs, Seed = seed, Threads = threads, StateSize = bikeNx, NonlinearWidth = bikeNx,
+            HiddenSizes = [bikeNx * 2],
             Activation = Microsoft.ML.R2DN.Engine.Models.Activation.Tanh,
             Robustness = bikeGamma is null ? Robustness.Contracting : Robustness.Lipschitz, Gamma = bikeGamma ?? 1,
             LearningRate = bikeLr, SegmentLength = bikeSegment,
         }).Fit(train);
         var scoredTest = ml.Forecasting.SplitByTime(model.Transform(withLeads), 0.2).TestSet;
         var m = ml.Forecasting.Evaluate(scoredTest, "cnt", "Forecast", seasonality: 7, trainingData: train);
-        Console.WriteLine($"  R2DN {name,-17} MAE {m.Mae:F1}  RMSE {m.Rmse:F1}  MASE {m.Mase:F3}  | seasonal naive MAE {m.SeasonalNaiveMae:F1}  RMSE {m.SeasonalNaiveRmse:F1}");
-        report[name] = new { mae = m.Mae, rmse = m.Rmse, mase = m.Mase, seasonal_naive_mae = m.SeasonalNaiveMae, seasonal_naive_rmse = m.SeasonalNaiveRmse };
+        Console.WriteLine($"  R2DN {name,-17} MAE {m.Mae:F1}  RMSE {m.Rmse:F1}  MASE {m.Mase:F3}  | seasonal naive " +
+                          $"MAE {m.SeasonalNaiveMae:F1}  RMSE {m.SeasonalNaiveRmse:F1}");
+        report[name] = new { mae = m.Mae, rmse = m.Rmse, mase = m.Mase, seasonal_naive_mae = m.SeasonalNaiveMae,
+                            seasonal_naive_rmse = m.SeasonalNaiveRmse };
     }
     File.Delete(leadsCsv);   // the loader reads the file lazily: only now is it done with it
     return report;
@@ -167,26 +182,35 @@ static float[] ReadColumn(MLContext ml, IDataView view, string name)
 object? F16()
 {
     string? dir = shared is null ? null : Path.Combine(shared, "F16GVT");
-    if (dir is null || F16Data.MissingFiles(dir).Count > 0) return Skipped("F16", "F16GVT/F16Data_FullMSine_Level{1..7}.csv");
+    if (dir is null || F16Data.MissingFiles(dir).Count > 0)
+        return Skipped("F16", "F16GVT/F16Data_FullMSine_Level{1..7}.csv");
     Console.WriteLine($"== F16 through the pipeline ({dir}): {f16Epochs} epochs, seed {seed}");
     var (trainSeq, validationSeq) = F16Data.Load(dir);   // standardised with Level 4, exactly as the engine example
     var ml = new MLContext(seed);
     var train = ml.Data.LoadFromEnumerable(Rows(trainSeq));
     var validation = ml.Data.LoadFromEnumerable(Rows(validationSeq));
-    ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Info && e.RawMessage.StartsWith("epoch", StringComparison.Ordinal)) Console.WriteLine("  " + e.RawMessage); };
+    ml.Log += (_,
+               e) => { if (e.Kind == ChannelMessageKind.Info
+                           && e.RawMessage.StartsWith("epoch",
+                                                      StringComparison.Ordinal)) Console.WriteLine("  " + e.RawMessage);
+                                                      };
     var watch = Stopwatch.StartNew();
     var model = ml.Forecasting.SimulateR2DN(new R2dnSimulationOptions
     {
-        OutputColumnNames = ["Acc1", "Acc2", "Acc3"], InputColumnNames = ["Force", "Voltage"], SeriesIdColumnName = "Level",
+        OutputColumnNames = ["Acc1", "Acc2", "Acc3"], InputColumnNames = ["Force", "Voltage"],
+        SeriesIdColumnName = "Level",
         // The paper's protocol, as the engine example: a contracting model, Adam 1e-3, the data already standardised.
         Robustness = Robustness.Contracting, LearningRate = 1e-3,
-        StateSize = 75, NonlinearWidth = 75, HiddenSizes = [87, 87, 87], Epochs = f16Epochs, Standardize = false, Washout = 100,
+        StateSize = 75, NonlinearWidth = 75, HiddenSizes = [87, 87, 87], Epochs = f16Epochs, Standardize = false,
+        Washout = 100,
         Seed = seed, Threads = threads,
     }).Fit(train);
     double seconds = watch.Elapsed.TotalSeconds;
     double nrmse = model.Nrmse(validation);
-    Console.WriteLine($"  validation NRMSE {nrmse:F6} ({100 * nrmse:F2} %), final train loss {model.TrainingLoss[^1]:F4}, {seconds:F1} s; certificate: {model.Certificate}");
-    return new { validation_nrmse = nrmse, final_train_loss = model.TrainingLoss[^1], epochs = f16Epochs, seed, train_seconds = seconds };
+    Console.WriteLine($"  validation NRMSE {nrmse:F6} ({100 * nrmse:F2} %), final train loss " +
+                      $"{model.TrainingLoss[^1]:F4}, {seconds:F1} s; certificate: {model.Certificate}");
+    return new { validation_nrmse = nrmse, final_train_loss = model.TrainingLoss[^1], epochs = f16Epochs, seed,
+                train_seconds = seconds };
 }
 
 static List<F16Row> Rows(F16Sequence[] sequences)
@@ -202,11 +226,13 @@ static List<F16Row> Rows(F16Sequence[] sequences)
     return rows;
 }
 
-string? DataFile(string relative) => shared is null || !File.Exists(Path.Combine(shared, relative)) ? null : Path.Combine(shared, relative);
+string? DataFile(string relative) => shared is null
+    || !File.Exists(Path.Combine(shared, relative)) ? null : Path.Combine(shared, relative);
 
 static object Skipped(string name, string file)
 {
-    Console.WriteLine($"== {name}: SKIPPED, ../shared/data/{file} is not present (see ../shared/data/SOURCES.md for where to get it).");
+    Console.WriteLine($"== {name}: SKIPPED, ../shared/data/{file} is not present (see ../shared/data/SOURCES.md for " +
+                      $"where to get it).");
     return new { skipped = true };
 }
 

@@ -37,7 +37,8 @@ foreach (int neurons in new[] { 16, 64 })
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", FeatureColumnNames = features, Horizon = Horizon,
         ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper",
-        StateSize = StateSize, NonlinearWidth = neurons, Epochs = Epochs, SegmentLength = SegmentLength, LearningRate = LearningRate, Seed = Seed,
+        StateSize = StateSize, NonlinearWidth = neurons, Epochs = Epochs, SegmentLength = SegmentLength,
+        LearningRate = LearningRate, Seed = Seed,
     })));
     results.Add(Run($"R2DN nv={neurons}", ml.Forecasting.R2DN(new R2dnForecastingOptions
     {
@@ -82,7 +83,8 @@ Result Run(string name, ForecastingEstimator estimator)
     clock.Restart();
     Evaluate(model);
     double scoreMilliseconds = clock.Elapsed.TotalMilliseconds;
-    Console.WriteLine($"  {name}: {trainSeconds:F1} s, {model.ParameterCount:N0} parameters, test MAE {metrics.Mae:F3}");
+    Console.WriteLine($"  {name}: {trainSeconds:F1} s, {model.ParameterCount:N0} parameters, test MAE " +
+                      $"{metrics.Mae:F3}");
     return new Result(name, model, metrics, trainSeconds, scoreMilliseconds);
 }
 
@@ -97,5 +99,6 @@ ForecastingMetrics Evaluate(ForecastingTransformer model)
 void Row(string label, Func<Result, string> value) =>
     Console.WriteLine($"{label,-26}{string.Concat(results.Select(r => $"{value(r),15}"))}");
 
-internal sealed record Result(string Name, ForecastingTransformer Model, ForecastingMetrics Metrics, double TrainSeconds,
+internal sealed record Result(string Name, ForecastingTransformer Model, ForecastingMetrics Metrics,
+                              double TrainSeconds,
                               double ScoreMilliseconds);

@@ -24,7 +24,8 @@ public static class Defaults
         /// <summary>Hidden widths of an R2DN's 1-Lipschitz network that names none.</summary>
         public static int[] HiddenSizes => [64, 64];
 
-        /// <summary>Below this many training rows (all series together) a simulator defaults to the small sizes.</summary>
+        /// <summary>Below this many training rows (all series together) a simulator defaults to the small
+        /// sizes.</summary>
         public const long SmallDataRows = 2000;
 
         /// <summary>nx and nv of the small sizes.</summary>
@@ -104,7 +105,8 @@ public static class Defaults
     /// <summary>Simulation's settings (system identification).</summary>
     public static class Simulation
     {
-        /// <summary>Epochs of the paper's F16 protocol (when epochs are given, training is not sized in steps).</summary>
+        /// <summary>Epochs of the paper's F16 protocol (when epochs are given, training is not sized in
+        /// steps).</summary>
         public const int Epochs = 70;
 
         /// <summary>The initial learning rate.</summary>

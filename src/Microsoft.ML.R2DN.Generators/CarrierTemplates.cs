@@ -41,7 +41,8 @@ internal static class CarrierTemplates
             """);
         foreach (int n in tiers.Items)
             sb.Append($$"""
-                        {{n}} => ml.Transforms.StatefulCustomMapping<CarrierRow, ForecastCarrierOutput{{n}}, CarrierState>(
+                        {{n}} => ml.Transforms.StatefulCustomMapping<CarrierRow, ForecastCarrierOutput{{n}},
+                            CarrierState>(
                             CarrierMapping.Forecast, CarrierMapping.Init, ForecastCarrierFactory{{n}}.ContractName),
 
                 """);
@@ -101,7 +102,8 @@ internal static class CarrierTemplates
         var sb = new StringBuilder(Header);
         sb.Append($$"""
 
-            /// <summary>Infrastructure: the predicted columns of a saved simulator, up to {{outputs}} outputs.</summary>
+            /// <summary>Infrastructure: the predicted columns of a saved simulator, up to {{outputs}}
+            /// outputs.</summary>
             [EditorBrowsable(EditorBrowsableState.Never)]
             public sealed class SimulationCarrierOutput
             {

@@ -7,8 +7,10 @@ namespace Microsoft.ML.R2DN.TorchSharp;
 
 /// <summary>
 /// The weights of the runnable (fused) program, the same program as the managed engine's FusedRecurrentNetwork:
-/// s_0 = σ([x | u]·G_0ᵀ + c_0), s_k = σ(s_{k−1}·G_kᵀ + c_k), [x⁺ | y] = [x | u | s_last]·W_oᵀ + b_o; for a REN one stage
-/// whose neurons also feed each other through the strictly lower-triangular D11. All float64, inside the autograd graph.
+/// s_0 = σ([x | u]·G_0ᵀ + c_0), s_k = σ(s_{k−1}·G_kᵀ + c_k), [x⁺ | y] = [x | u | s_last]·W_oᵀ + b_o; for a REN one
+/// stage
+/// whose neurons also feed each other through the strictly lower-triangular D11. All float64, inside the autograd
+/// graph.
 /// </summary>
 internal sealed record FusedWeights(Tensor[] G, Tensor[] C, Tensor Wo, Tensor Bo, Tensor? D11);
 
@@ -26,7 +28,8 @@ internal sealed class ExplicitMaps
 
     private ExplicitMaps(ModelDescription model, Tensor theta) { _m = model; _theta = theta; }
 
-    /// <summary>Builds the fused weights of <paramref name="model"/> at <paramref name="theta"/> (flat, float64).</summary>
+    /// <summary>Builds the fused weights of <paramref name="model"/> at <paramref name="theta"/> (flat,
+    /// float64).</summary>
     public static FusedWeights Build(ModelDescription model, Tensor theta)
     {
         var maps = new ExplicitMaps(model, theta);
@@ -196,7 +199,8 @@ internal sealed class ExplicitMaps
         {
             var q = supply.Q.to(Dev); var s = supply.S.to(Dev); var r = supply.R.to(Dev);
             d22 = o.D22Zero ? Zeros(ny, nu)
-                : supply.LQInverse.to(Dev).mm(Contraction("X3", "Y3", "Z3", ny, nu)).mm(supply.LR.to(Dev)) - supply.QInvST.to(Dev);
+                : supply.LQInverse.to(Dev).mm(Contraction("X3", "Y3", "Z3", ny,
+                                                          nu)).mm(supply.LR.to(Dev)) - supply.QInvST.to(Dev);
             var l = d22.t().mm(q) + s;                                           // D22ᵀQ + S
             var c2Imp = l.mm(c2);
             var d21Imp = l.mm(d21) - d12Direct.t();

@@ -11,7 +11,8 @@ internal sealed class SupplyConstants
     public SupplyConstants(double[,] q, double[,] s, double[,] r, bool shift)
     {
         using var scope = NewDisposeScope();
-        var qt = tensor(q, ScalarType.Float64); var st = tensor(s, ScalarType.Float64); var rt = tensor(r, ScalarType.Float64);
+        var qt = tensor(q, ScalarType.Float64); var st = tensor(s, ScalarType.Float64);
+        var rt = tensor(r, ScalarType.Float64);
         if (shift)
         {
             qt = qt - Numerics.Epsilon * eye(qt.shape[0], dtype: ScalarType.Float64);
@@ -34,7 +35,8 @@ internal sealed class SupplyConstants
     public Tensor QInvST { get; }
 }
 
-/// <summary>What the TorchSharp backend needs to know about an engine model: its kind, options, layout and supply rate.</summary>
+/// <summary>What the TorchSharp backend needs to know about an engine model: its kind, options, layout and supply
+/// rate.</summary>
 internal sealed class ModelDescription
 {
     private ModelDescription(RecurrentModel model)
@@ -48,14 +50,16 @@ internal sealed class ModelDescription
                 Kind = ModelKind.R2dn; R2dnOptions = c.Options; Name = "contracting R2DN";
                 break;
             case LipschitzR2dn l:
-                Kind = ModelKind.R2dn; Robustness = Robustness.Lipschitz; R2dnOptions = l.Options; Gamma = l.Gamma; Name = "γ-Lipschitz R2DN";
+                Kind = ModelKind.R2dn; Robustness = Robustness.Lipschitz; R2dnOptions = l.Options; Gamma = l.Gamma;
+                Name = "γ-Lipschitz R2DN";
                 break;
             case ContractingRen cr:
                 Kind = ModelKind.Ren; RenOptions = cr.Options; Name = "contracting REN";
                 break;
             case LipschitzRen lr:
             {
-                Kind = ModelKind.Ren; Robustness = Robustness.Lipschitz; RenOptions = lr.Options; Gamma = lr.Gamma; Name = "γ-Lipschitz REN";
+                Kind = ModelKind.Ren; Robustness = Robustness.Lipschitz; RenOptions = lr.Options; Gamma = lr.Gamma;
+                Name = "γ-Lipschitz REN";
                 int nu = lr.InputSize, ny = lr.OutputSize;
                 var q = new double[ny, ny]; var r = new double[nu, nu];
                 for (int i = 0; i < ny; i++) q[i, i] = -1.0 / lr.Gamma;
@@ -69,7 +73,8 @@ internal sealed class ModelDescription
                 break;
             default:
                 throw new NotSupportedException(
-                    $"The TorchSharp backend supports ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen and GeneralRen, not {model.GetType().Name}.");
+                    $"The TorchSharp backend supports ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen " +
+                    $"and GeneralRen, not {model.GetType().Name}.");
         }
         Template = model;
     }
@@ -94,7 +99,8 @@ internal sealed class ModelDescription
     public int OutputSize { get; }
     public int ParameterCount => Layout.Count;
 
-    /// <summary>The engine model this description came from (its type and options; its parameters are not read again).</summary>
+    /// <summary>The engine model this description came from (its type and options; its parameters are not read
+    /// again).</summary>
     public RecurrentModel Template { get; }
 
     /// <summary>A new engine model of the same type and options, holding <paramref name="parameters"/>.</summary>

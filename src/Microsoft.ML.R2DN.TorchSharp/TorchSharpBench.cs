@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.TorchSharp;
 
-/// <summary>Timings of the TorchSharp backend for one model shape (see <see cref="TorchSharpBench.TrainStep(RecurrentModel, int, int, int, int, string, int, int)"/>).</summary>
+/// <summary>Timings of the TorchSharp backend for one model shape (see
+/// <see cref="TorchSharpBench.TrainStep(RecurrentModel, int, int, int, int, string, int, int)"/>).</summary>
 /// <param name="Model">A readable model name.</param>
 /// <param name="Device">The device the timings were taken on.</param>
 /// <param name="Batch">Sequences per step.</param>
@@ -12,16 +13,20 @@ namespace Microsoft.ML.R2DN.TorchSharp;
 /// <param name="Threads">libtorch intra-op threads.</param>
 /// <param name="Steps">Timed repetitions (after warm-up).</param>
 /// <param name="ParameterCount">Number of direct parameters.</param>
-/// <param name="MultiplyAddsPerStep">Multiply-adds per time step per sequence of the explicit model (the engine's count).</param>
-/// <param name="TrainStepSeconds">Median seconds of one training step: parameters to the device, map, forward, loss, backward, gradient to the host, element-wise clip, Adam (what the engine's Trainer does per segment).</param>
+/// <param name="MultiplyAddsPerStep">Multiply-adds per time step per sequence of the explicit model (the engine's
+/// count).</param>
+/// <param name="TrainStepSeconds">Median seconds of one training step: parameters to the device, map, forward, loss,
+/// backward, gradient to the host, element-wise clip, Adam (what the engine's Trainer does per segment).</param>
 /// <param name="ForwardSeconds">Median seconds of one inference pass (map and rollout, no autograd).</param>
 /// <param name="TrainStepSamples">Every timed training step, in seconds.</param>
 /// <param name="ForwardSamples">Every timed inference pass, in seconds.</param>
-public sealed record TorchSharpBenchResult(string Model, string Device, int Batch, int TimeSteps, int Threads, int Steps, int ParameterCount,
+public sealed record TorchSharpBenchResult(string Model, string Device, int Batch, int TimeSteps, int Threads,
+                                           int Steps, int ParameterCount,
                                            long MultiplyAddsPerStep, double TrainStepSeconds, double ForwardSeconds,
                                            double[] TrainStepSamples, double[] ForwardSamples)
 {
-    /// <summary>Training GFLOP/s counting forward and backward as 3× the forward multiply-adds, 2 FLOP each (the engine's convention).</summary>
+    /// <summary>Training GFLOP/s counting forward and backward as 3× the forward multiply-adds, 2 FLOP each (the
+    /// engine's convention).</summary>
     public double TrainGflops => 3.0 * 2.0 * MultiplyAddsPerStep * TimeSteps * Batch / TrainStepSeconds / 1e9;
 
     /// <summary>Inference GFLOP/s (2 FLOP per multiply-add).</summary>
@@ -34,7 +39,8 @@ public sealed record TorchSharpBenchResult(string Model, string Device, int Batc
 public static class TorchSharpBench
 {
     /// <summary>Times training steps and inference passes of <paramref name="engine"/> (its type, sizes and current
-    /// parameters) on TorchSharp, on random data: what <c>r2dn bench --backend both</c> compares with the managed engine.</summary>
+    /// parameters) on TorchSharp, on random data: what <c>r2dn bench --backend both</c> compares with the managed
+    /// engine.</summary>
     /// <param name="engine">The managed model to mirror; not null. Not modified.</param>
     /// <param name="batch">Sequences per step (&gt; 0).</param>
     /// <param name="timeSteps">Time steps per sequence (&gt; 0).</param>
@@ -44,7 +50,8 @@ public static class TorchSharpBench
     /// <param name="seed">Seed of the random data.</param>
     /// <param name="warmup">Untimed repetitions first (≥ 0).</param>
     /// <returns>Median step and forward times with every sample.</returns>
-    public static TorchSharpBenchResult TrainStep(RecurrentModel engine, int batch, int timeSteps, int threads, int steps,
+    public static TorchSharpBenchResult TrainStep(RecurrentModel engine, int batch, int timeSteps, int threads,
+                                                  int steps,
                                                   string device = "cpu", int seed = 0, int warmup = 3)
     {
         ArgumentNullException.ThrowIfNull(engine);
@@ -78,7 +85,8 @@ public static class TorchSharpBench
 
         var train = Time(Train, warmup, steps);
         var forward = Time(Forward, warmup, steps);
-        return new TorchSharpBenchResult(model.Network.ModelName, device, batch, timeSteps, threads, steps, model.ParameterCount,
+        return new TorchSharpBenchResult(model.Network.ModelName, device, batch, timeSteps, threads, steps,
+                                         model.ParameterCount,
                                          engine.MultiplyAddsPerStep, Median(train), Median(forward), train, forward);
     }
 

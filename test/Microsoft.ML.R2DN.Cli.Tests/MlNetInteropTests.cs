@@ -27,7 +27,8 @@ public sealed class MlNetInteropTests
             .Append(ml.Forecasting.R2DN(new R2dnForecastingOptions
             {
                 OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 4, FeatureColumnNames = ["Drive"],
-                SeriesIdColumnName = "Series", ConfidenceLowerBoundColumn = "Lower", ConfidenceUpperBoundColumn = "Upper",
+                SeriesIdColumnName = "Series", ConfidenceLowerBoundColumn = "Lower",
+                ConfidenceUpperBoundColumn = "Upper",
                 Epochs = 2, StateSize = 4, NonlinearWidth = 4, HiddenSizes = [8],
             }));
         var model = pipeline.Fit(data);
@@ -42,10 +43,12 @@ public sealed class MlNetInteropTests
         var forecast = CliRunner.Run("forecast", "--model", path, "--data", csv);
         Assert.True(forecast.ExitCode == 0, forecast.ToString());
         var loaded = new MLContext(seed: 0).Model.Load(path, out _);
-        var scored = ml.Data.CreateEnumerable<ScoredRow>(loaded.Transform(LoadSystemCsv(ml, csv)), reuseRowObject: false).ToArray();
+        var scored = ml.Data.CreateEnumerable<ScoredRow>(loaded.Transform(LoadSystemCsv(ml, csv)),
+                                                         reuseRowObject: false).ToArray();
         var ids = scored.Select(r => r.Series).ToArray();
         var forecasts = scored.Select(r => r.Forecast).ToArray();
-        var lines = forecast.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
+        var lines =
+            forecast.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.Equal(2 * 4, lines.Length);
         foreach (var line in lines)
         {
@@ -67,7 +70,8 @@ public sealed class MlNetInteropTests
         var ml = new MLContext(seed: 0);
         var data = LoadSystemCsv(ml, csv);
         ml.Model.Save(ml.Transforms.NormalizeMeanVariance("Drive").Fit(data), data.Schema, path);
-        CliRunner.AssertOneLineError(CliRunner.Run("inspect", "--model", path), 2, "holds no R2DN/REN forecaster or simulator");
+        CliRunner.AssertOneLineError(CliRunner.Run("inspect", "--model", path), 2,
+                                     "holds no R2DN/REN forecaster or simulator");
     }
 
     [Fact]
@@ -75,7 +79,8 @@ public sealed class MlNetInteropTests
     {
         using var folder = CliRunner.TempFolder();
         // "Ctrl+C" as the first epoch is reported.
-        var result = CliRunner.RunCancelledOn("epoch 1/", "train", "--example", "--epochs", "1000", "--output-dir", folder.Path);
+        var result =
+            CliRunner.RunCancelledOn("epoch 1/", "train", "--example", "--epochs", "1000", "--output-dir", folder.Path);
         Assert.True(result.ExitCode == 130, result.ToString());
         Assert.Equal("r2dn: cancelled.", result.ErrLines[^1]);
         Assert.Equal("", result.Out);
@@ -90,10 +95,13 @@ public sealed class MlNetInteropTests
         string csv = folder.File("quoted.csv");
         var text = new System.Text.StringBuilder("\"Series\",\"Step\",\"Drive\",\"Output\"\r\n");
         foreach (var row in Samples.SampleData.NonlinearSystem(120, 2, 3))
-            text.Append(CultureInfo.InvariantCulture, $"\"plant, {row.Series}\",{row.Step},{row.Drive:R},{row.Output:R}\r\n");
+            text.Append(CultureInfo.InvariantCulture,
+                        $"\"plant, {row.Series}\",{row.Step},{row.Drive:R},{row.Output:R}\r\n");
         File.WriteAllText(csv, text.ToString());
-        var train = CliRunner.Run("train", "--data", csv, "--label", "Output", "--features", "Drive", "--series-id", "Series", "--horizon", "3",
-                                  "--epochs", "2", "--nx", "4", "--nv", "4", "--hidden", "8", "--quiet", "--output-dir", folder.Path, "--json");
+        var train = CliRunner.Run("train", "--data", csv, "--label", "Output", "--features", "Drive", "--series-id",
+                                  "Series", "--horizon", "3",
+                                  "--epochs", "2", "--nx", "4", "--nv", "4", "--hidden", "8", "--quiet", "--output-dir",
+                                      folder.Path, "--json");
         Assert.True(train.ExitCode == 0, train.ToString());
         using (var doc = JsonDocument.Parse(train.Out))
         {

@@ -56,5 +56,6 @@ public sealed class PredictionEngineTests
         Assert.Contains("CreateTimeSeriesEngine", mapper.Message);
     }
 
-    private static string Messages(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Messages(e.InnerException);
+    private static string Messages(Exception e) => e.InnerException is null
+        ? e.Message : e.Message + " | " + Messages(e.InnerException);
 }

@@ -25,7 +25,8 @@ public sealed class ProgressSeedCancellationTests
         Assert.StartsWith("[Source=ForecastingEstimator; Training, Kind=Info] epoch 2/2: loss ", forecaster[1]);
 
         lines.Clear();
-        ml.Forecasting.SimulateREN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"], seriesIdColumnName: "Series", epochs: 2, washout: 10).Fit(data);
+        ml.Forecasting.SimulateREN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"],
+                                   seriesIdColumnName: "Series", epochs: 2, washout: 10).Fit(data);
         var simulator = lines.Where(l => l.Contains("epoch ", StringComparison.Ordinal)).ToList();
         // The defaults try a few settings on the validation tail: two epoch lines for each.
         Assert.True(simulator.Count >= 2 && simulator.Count % 2 == 0, $"{simulator.Count} epoch lines");
@@ -40,7 +41,9 @@ public sealed class ProgressSeedCancellationTests
         ml.Log += (_, e) => lines.Enqueue(e.Message);
         var data = ml.Data.LoadFromEnumerable(TestData.Rows());
         new ForecastingEstimator(ml, TestData.Ren(epochs: 1)).Fit(data);
-        Assert.Contains(lines, l => l.StartsWith("[Source=ForecastingEstimator; Training, Kind=Info] epoch 1/1: loss ", StringComparison.Ordinal));
+        Assert.Contains(lines,
+                        l => l.StartsWith("[Source=ForecastingEstimator; Training, Kind=Info] epoch 1/1: loss ",
+                                          StringComparison.Ordinal));
     }
 
     [Fact]
@@ -50,7 +53,8 @@ public sealed class ProgressSeedCancellationTests
         {
             var ml = new MLContext(seed: seed);
             var data = ml.Data.LoadFromEnumerable(TestData.Rows());
-            return TestData.Bits(TestData.Forecasts(ml, ml.Forecasting.R2DN(TestData.R2dn()).Fit(data).Transform(data)));
+            return TestData.Bits(TestData.Forecasts(ml,
+                                                    ml.Forecasting.R2DN(TestData.R2dn()).Fit(data).Transform(data)));
         }
 
         var first = Run(1);
@@ -65,8 +69,10 @@ public sealed class ProgressSeedCancellationTests
         {
             var ml = new MLContext(seed: 3);
             var data = ml.Data.LoadFromEnumerable(TestData.Rows());
-            var model = ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"], seriesIdColumnName: "Series", epochs: 1, washout: 10).Fit(data);
-            return [.. ml.Data.CreateEnumerable<SimulatedRow>(model.Transform(data), reuseRowObject: false).Select(r => r.OutputPredicted)];
+            var model = ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"],
+                                                    seriesIdColumnName: "Series", epochs: 1, washout: 10).Fit(data);
+            return [.. ml.Data.CreateEnumerable<SimulatedRow>(model.Transform(data),
+                                                              reuseRowObject: false).Select(r => r.OutputPredicted)];
         }
 
         Assert.Equal(Run().Select(BitConverter.SingleToUInt32Bits), Run().Select(BitConverter.SingleToUInt32Bits));
@@ -88,7 +94,8 @@ public sealed class ProgressSeedCancellationTests
         options.CancellationToken = cancelled.Token;
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.R2DN(options).Fit(data));
 
-        var simulation = new R2dnSimulationOptions { OutputColumnNames = ["Output"], InputColumnNames = ["Drive"], Epochs = 1, CancellationToken = cancelled.Token };
+        var simulation = new R2dnSimulationOptions { OutputColumnNames = ["Output"], InputColumnNames = ["Drive"],
+                                                    Epochs = 1, CancellationToken = cancelled.Token };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(simulation).Fit(data));
     }
 

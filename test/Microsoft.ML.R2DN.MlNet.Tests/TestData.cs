@@ -38,7 +38,8 @@ internal static class TestData
     public const int Length = 400;
     public const int SeriesCount = 2;
 
-    /// <summary>The sample system (two series of <see cref="Length"/> steps) with the extra columns of <see cref="SystemRow"/>.</summary>
+    /// <summary>The sample system (two series of <see cref="Length"/> steps) with the extra columns of
+    /// <see cref="SystemRow"/>.</summary>
     public static List<SystemRow> Rows(int seed = 0, int length = Length)
     {
         var samples = SampleData.NonlinearSystem(length, SeriesCount, seed).ToList();
@@ -49,15 +50,18 @@ internal static class TestData
             bool last = i + 1 == samples.Count || samples[i + 1].Series != s.Series;
             rows.Add(new SystemRow
             {
-                Series = s.Series, SeriesNumber = int.Parse(s.Series["unit-".Length..], CultureInfo.InvariantCulture), Step = s.Step,
-                Drive = s.Drive, Output = s.Output, DriveMilli = (int)MathF.Round(s.Drive * 1000), OutputCenti = (int)MathF.Round(s.Output * 100),
+                Series = s.Series, SeriesNumber = int.Parse(s.Series["unit-".Length..], CultureInfo.InvariantCulture),
+                Step = s.Step,
+                Drive = s.Drive, Output = s.Output, DriveMilli = (int)MathF.Round(s.Drive * 1000),
+                OutputCenti = (int)MathF.Round(s.Output * 100),
                 Next = last ? s.Output : samples[i + 1].Output,
             });
         }
         return rows;
     }
 
-    /// <summary>The rows as a CSV file with a header, floats in round-trip form; rows where <paramref name="blank"/> holds
+    /// <summary>The rows as a CSV file with a header, floats in round-trip form; rows where <paramref name="blank"/>
+    /// holds
     /// get a blank drive (read as NaN).</summary>
     public static void WriteCsv(string path, IEnumerable<SystemRow> rows, Func<int, bool>? blank = null)
     {
@@ -67,22 +71,29 @@ internal static class TestData
         {
             string drive = blank?.Invoke(i) == true ? "" : R(r.Drive);
             text.Append(CultureInfo.InvariantCulture,
-                        $"{r.Series},{r.SeriesNumber},{r.Step},{drive},{R(r.Output)},{r.DriveMilli},{r.OutputCenti},{R(r.Next)}\n");
+                        $"{r.Series},{r.SeriesNumber},{r.Step},{drive},{R(r.Output)},{r.DriveMilli},{r.OutputCenti}," +
+                        $"{R(r.Next)}\n");
             i++;
         }
         File.WriteAllText(path, text.ToString());
     }
 
-    /// <summary>Fast R2DN forecasting settings: horizon 4, drive as feature, intervals, two epochs, one candidate setting
+    /// <summary>Fast R2DN forecasting settings: horizon 4, drive as feature, intervals, two epochs, one candidate
+    /// setting
     /// (contracting, learning rate 3e-3), and the recurrent model alone (no linear path, no validation split that could
     /// drop it): every forecast value depends on the trained network, so equal forecasts mean equal inputs and seeds.
     /// <paramref name="seed"/> null draws the seed from the MLContext.</summary>
-    public static R2dnForecastingOptions R2dn(string target = "Output", string[]? features = null, string? seriesId = "Series",
-                                              bool bounds = true, int horizon = 4, int epochs = 2, int? seed = null) => new()
+    public static R2dnForecastingOptions R2dn(string target = "Output", string[]? features = null,
+                                              string? seriesId = "Series",
+                                              bool bounds = true, int horizon = 4, int epochs = 2,
+                                                  int? seed = null) => new()
     {
-        OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon, FeatureColumnNames = features ?? ["Drive"],
-        SeriesIdColumnName = seriesId, ConfidenceLowerBoundColumn = bounds ? "Lower" : null, ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
-        Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0, ValidationFraction = 0, Seed = seed,
+        OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon,
+        FeatureColumnNames = features ?? ["Drive"],
+        SeriesIdColumnName = seriesId, ConfidenceLowerBoundColumn = bounds ? "Lower" : null,
+        ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
+        Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0,
+        ValidationFraction = 0, Seed = seed,
         DifferenceInputs = false,
     };
 
@@ -90,7 +101,8 @@ internal static class TestData
     public static RenForecastingOptions Ren(string? seriesId = "Series", int horizon = 3, int epochs = 2) => new()
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = horizon, FeatureColumnNames = ["Drive"],
-        SeriesIdColumnName = seriesId, Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0,
+        SeriesIdColumnName = seriesId, Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3,
+        LinearLookback = 0,
         ValidationFraction = 0,
     };
 
@@ -98,9 +110,11 @@ internal static class TestData
     public static List<ForecastRow> Forecasts(MLContext ml, IDataView scored) =>
         ml.Data.CreateEnumerable<ForecastRow>(scored, reuseRowObject: false).ToList();
 
-    /// <summary>Every value of the rows' forecasts, bounds included, as IEEE bits (for bit-identical comparisons).</summary>
+    /// <summary>Every value of the rows' forecasts, bounds included, as IEEE bits (for bit-identical
+    /// comparisons).</summary>
     public static uint[] Bits(IEnumerable<ForecastRow> rows) =>
-        [.. rows.SelectMany(r => r.Forecast.Concat(r.Lower ?? []).Concat(r.Upper ?? [])).Select(BitConverter.SingleToUInt32Bits)];
+        [.. rows.SelectMany(r => r.Forecast.Concat(r.Lower ?? []).Concat(r.Upper
+                                                                         ?? [])).Select(BitConverter.SingleToUInt32Bits)];
 
     public static string R(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
@@ -110,7 +124,8 @@ internal sealed class TempFolder : IDisposable
 {
     public TempFolder() => Directory.CreateDirectory(Path);
 
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "r2dn-mlnet-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } =
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "r2dn-mlnet-" + Guid.NewGuid().ToString("N"));
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 

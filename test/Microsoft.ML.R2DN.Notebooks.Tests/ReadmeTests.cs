@@ -13,7 +13,8 @@ public sealed class ReadmeTests
     {
         string root = Path.GetDirectoryName(Notebook.Folder())!;
         string readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
-        string program = File.ReadAllText(Path.Combine(root, "examples", "ReadmePipeline", "Program.cs")).ReplaceLineEndings("\n");
+        string program =
+            File.ReadAllText(Path.Combine(root, "examples", "ReadmePipeline", "Program.cs")).ReplaceLineEndings("\n");
         int section = readme.IndexOf("\n## A forecasting pipeline", StringComparison.Ordinal);
         Assert.True(section >= 0, "README.md has no '## A forecasting pipeline' section.");
         const string Fence = "```csharp\n";

@@ -10,13 +10,16 @@ using Microsoft.ML.R2DN.Samples;
 namespace Microsoft.ML.R2DN.TorchSharp.Tests;
 
 /// <summary>The backend as an ML.NET user selects it: <c>Backend = R2dnBackend.TorchSharp</c> in the options of
-/// <c>mlContext.Forecasting.R2DN</c> / <c>SimulateREN</c>, found by name because this project references the package.</summary>
+/// <c>mlContext.Forecasting.R2DN</c> / <c>SimulateREN</c>, found by name because this project references the
+/// package.</summary>
 public class PluginBackendTests
 {
     private static R2dnForecastingOptions Forecasting(R2dnBackend backend) => new()
     {
-        OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 4, FeatureColumnNames = ["Drive"], SeriesIdColumnName = "Series",
-        Robustness = Robustness.Contracting, LearningRate = 3e-3, Epochs = 3, StateSize = 8, NonlinearWidth = 8, HiddenSizes = [8], Seed = 3,
+        OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 4, FeatureColumnNames = ["Drive"],
+        SeriesIdColumnName = "Series",
+        Robustness = Robustness.Contracting, LearningRate = 3e-3, Epochs = 3, StateSize = 8, NonlinearWidth = 8,
+        HiddenSizes = [8], Seed = 3,
         Threads = 1, Backend = backend, TimeBudget = null,
     };
 
@@ -53,7 +56,8 @@ public class PluginBackendTests
         var data = ml.Data.LoadNonlinearSystem(length: 300, series: 2);
         var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
         {
-            OutputColumnNames = ["Output"], InputColumnNames = ["Drive"], SeriesIdColumnName = "Series", Epochs = 2, StateSize = 6, NonlinearWidth = 6,
+            OutputColumnNames = ["Output"], InputColumnNames = ["Drive"], SeriesIdColumnName = "Series", Epochs = 2,
+            StateSize = 6, NonlinearWidth = 6,
             Washout = 10, Threads = 1, Backend = R2dnBackend.TorchSharp,
         }).Fit(data);
         Assert.True(model.Certificate.IsVerified);

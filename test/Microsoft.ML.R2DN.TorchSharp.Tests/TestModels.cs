@@ -8,7 +8,8 @@ internal static class TestModels
     public const int Nu = 2, Nx = 4, Nv = 5, Ny = 3;
 
     public static readonly string[] Variants =
-        ["contracting-r2dn-relu", "contracting-r2dn-tanh", "contracting-r2dn-linear-out", "lipschitz-r2dn", "contracting-ren", "lipschitz-ren", "general-ren"];
+        ["contracting-r2dn-relu", "contracting-r2dn-tanh", "contracting-r2dn-linear-out", "lipschitz-r2dn",
+         "contracting-ren", "lipschitz-ren", "general-ren"];
 
     public static TheoryData<string> All()
     {
@@ -21,14 +22,18 @@ internal static class TestModels
     {
         var r2dn = new R2dnOptions
         {
-            InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny, HiddenSizes = [6, 5], Initialization = Initialization.Random,
+            InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny, HiddenSizes = [6, 5],
+            Initialization = Initialization.Random,
         };
-        var ren = new RenOptions { InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny, Initialization = Initialization.Random, Activation = Activation.Tanh };
+        var ren = new RenOptions { InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny,
+                                  Initialization = Initialization.Random, Activation = Activation.Tanh };
         RecurrentModel model = variant switch
         {
             "contracting-r2dn-relu" => new ContractingR2dn(r2dn, seed),
-            "contracting-r2dn-tanh" => new ContractingR2dn(r2dn with { Activation = Activation.Tanh, ContractionRate = 0.9 }, seed),
-            "contracting-r2dn-linear-out" => new ContractingR2dn(r2dn with { NetworkOutputLayer = LbdnOutputLayer.Linear }, seed),
+            "contracting-r2dn-tanh" =>
+                new ContractingR2dn(r2dn with { Activation = Activation.Tanh, ContractionRate = 0.9 }, seed),
+            "contracting-r2dn-linear-out" =>
+                new ContractingR2dn(r2dn with { NetworkOutputLayer = LbdnOutputLayer.Linear }, seed),
             "lipschitz-r2dn" => new LipschitzR2dn(r2dn with { Activation = Activation.Tanh }, 2.0, seed),
             "contracting-ren" => new ContractingRen(ren, seed),
             "lipschitz-ren" => new LipschitzRen(ren with { Activation = Activation.ReLU }, 2.0, seed),
@@ -41,7 +46,8 @@ internal static class TestModels
         return model;
     }
 
-    /// <summary>A fixed valid (Q, S, R) supply rate for nu = 2, ny = 3: Q (−1.2 on the diagonal, −0.1 off it) negative definite, R − S·Q⁻¹·Sᵀ ≻ 0.</summary>
+    /// <summary>A fixed valid (Q, S, R) supply rate for nu = 2, ny = 3: Q (−1.2 on the diagonal, −0.1 off it) negative
+    /// definite, R − S·Q⁻¹·Sᵀ ≻ 0.</summary>
     private static class Supply
     {
         public static readonly Engine.LinearAlgebra.Matrix Q = Build(3, 3, (i, j) => i == j ? -1.2 : -0.1);
@@ -68,7 +74,8 @@ internal static class TestModels
     public static double RelativeError(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         double diff = 0, scale = 0;
-        for (int i = 0; i < a.Length; i++) { diff = Math.Max(diff, Math.Abs((double)a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
+        for (int i = 0; i < a.Length; i++)
+            { diff = Math.Max(diff, Math.Abs((double)a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
         return diff / scale;
     }
 
@@ -76,7 +83,8 @@ internal static class TestModels
     public static double RelativeError(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         double diff = 0, scale = 0;
-        for (int i = 0; i < a.Length; i++) { diff = Math.Max(diff, Math.Abs(a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
+        for (int i = 0; i < a.Length; i++)
+            { diff = Math.Max(diff, Math.Abs(a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
         return diff / scale;
     }
 }

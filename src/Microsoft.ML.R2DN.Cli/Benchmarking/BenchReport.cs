@@ -10,7 +10,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
-/// <summary>The result of <c>r2dn bench</c>: the configuration, the measurement, and the figures derived from it.</summary>
+/// <summary>The result of <c>r2dn bench</c>: the configuration, the measurement, and the figures derived from
+/// it.</summary>
 internal sealed class BenchReport
 {
     public BenchReport(BenchModel spec, RecurrentModel model, BenchSettings settings, BenchMeasurement measurement,
@@ -55,11 +56,13 @@ internal sealed class BenchReport
     public double AllocatedBytesPerTrainStep { get; }
     public double GcAllocatedBytesPerTrainStep { get; }
 
-    /// <summary>One JSON object on one line. Field names match <c>time_reference.py</c> where the two overlap.</summary>
+    /// <summary>One JSON object on one line. Field names match <c>time_reference.py</c> where the two
+    /// overlap.</summary>
     public string ToJson()
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        using (var w = new Utf8JsonWriter(buffer, options))
         {
             w.WriteStartObject();
             w.WriteString("implementation", "dotnet");
@@ -134,25 +137,46 @@ internal sealed class BenchReport
         if (Spec.IsLipschitz) shape += string.Create(ic, $", gamma {Spec.Gamma:G6}");
         if (Spec.ContractionRate != 1.0) shape += string.Create(ic, $", abar {Spec.ContractionRate:G6}");
         var sb = new StringBuilder();
-        sb.AppendLine(ic, $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv {Spec.NonlinearWidth}, ny {Spec.OutputSize}{shape}, {Spec.ActivationName}, {Spec.InitializationName} init)");
+        sb.AppendLine(ic,
+                      $"r2dn bench: model {Spec.Kind} (nu {Spec.InputSize}, nx {Spec.StateSize}, nv " +
+                      $"{Spec.NonlinearWidth}, ny {Spec.OutputSize}{shape}, {Spec.ActivationName}, " +
+                      $"{Spec.InitializationName} init)");
         Row(sb, "parameters", Parameters.ToString("N0", ic));
         Row(sb, "batch x seq", $"{Settings.Batch} x {Settings.SequenceLength}, threads {Settings.Threads}, float32");
         Row(sb, "MACs / seq / step", MultiplyAddsPerStep.ToString("N0", ic));
-        Row(sb, "train step (median)", string.Create(ic, $"{TrainStepSecondsMedian:F4} s  (min {m.TrainStepSeconds.Min():F4}, max {m.TrainStepSeconds.Max():F4}; {Settings.Steps} steps after {m.TrainWarmup.Calls} warm-up, {m.TrainWarmup.Seconds:F1} s)"));
+        Row(sb, "train step (median)",
+            string.Create(ic,
+                          $"{TrainStepSecondsMedian:F4} s  (min {m.TrainStepSeconds.Min():F4}, max " +
+                          $"{m.TrainStepSeconds.Max():F4}; {Settings.Steps} steps after {m.TrainWarmup.Calls} " +
+                          $"warm-up, {m.TrainWarmup.Seconds:F1} s)"));
         Row(sb, "forward (median)", string.Create(ic, $"{ForwardSecondsMedian:F4} s  (map + rollout)"));
         Row(sb, "forward, cached map", string.Create(ic, $"{ForwardCachedSecondsMedian:F4} s  (rollout only)"));
         Row(sb, "throughput", string.Create(ic, $"{Gflops:F3} GFLOP/s  (6 x MACs x batch x seq / train step)"));
         if (double.IsFinite(FmaPeakGflops))
-            Row(sb, "share of FMA peak", string.Create(ic, $"{PeakShare:P1}  (measured peak {FmaPeakGflops:F1} GFLOP/s, {Settings.Threads} thread(s), {FmaPeak.VectorBits}-bit FMA)"));
-        Row(sb, "allocated / time step", string.Create(ic, $"{AllocatedBytesPerTimeStep:F1} B  (calling thread; {AllocatedBytesPerTrainStep:N0} B per train step)"));
+            Row(sb, "share of FMA peak",
+                string.Create(ic,
+                              $"{PeakShare:P1}  (measured peak {FmaPeakGflops:F1} GFLOP/s, {Settings.Threads} " +
+                              $"thread(s), {FmaPeak.VectorBits}-bit FMA)"));
+        Row(sb, "allocated / time step",
+            string.Create(ic,
+                          $"{AllocatedBytesPerTimeStep:F1} B  (calling thread; {AllocatedBytesPerTrainStep:N0} B per " +
+                          $"train step)"));
         Row(sb, "allocated / train step", string.Create(ic, $"{GcAllocatedBytesPerTrainStep:N0} B  (whole process)"));
-        Row(sb, "GC collections", $"gen0 {m.Gen0Collections}, gen1 {m.Gen1Collections}, gen2 {m.Gen2Collections}  (during timing)");
-        Row(sb, "certificate", string.Create(ic, $"{Certificate.Statement}: {(Certificate.IsVerified ? "verified" : "NOT verified")} (relative residual {Certificate.RelativeResidual:G3}, tolerance {Certificate.RelativeTolerance:G1})"));
-        Row(sb, "runtime", $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}, Vector<float>.Count {Vector<float>.Count}, {Environment.ProcessorCount} cores");
+        Row(sb, "GC collections",
+            $"gen0 {m.Gen0Collections}, gen1 {m.Gen1Collections}, gen2 {m.Gen2Collections}  (during timing)");
+        Row(sb, "certificate",
+            string.Create(ic,
+                          $"{Certificate.Statement}: {(Certificate.IsVerified ? "verified" : "NOT verified")} " +
+                          $"(relative residual {Certificate.RelativeResidual:G3}, tolerance " +
+                          $"{Certificate.RelativeTolerance:G1})"));
+        Row(sb, "runtime",
+            $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}, " +
+            $"Vector<float>.Count {Vector<float>.Count}, {Environment.ProcessorCount} cores");
         return sb.ToString();
     }
 
-    private static void Row(StringBuilder sb, string label, string value) => sb.Append("  ").Append(label.PadRight(24)).AppendLine(value);
+    private static void Row(StringBuilder sb, string label, string value) =>
+        sb.Append("  ").Append(label.PadRight(24)).AppendLine(value);
 
     private static void Number(Utf8JsonWriter w, string name, double value)
     {

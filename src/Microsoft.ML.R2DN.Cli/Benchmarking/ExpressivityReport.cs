@@ -11,9 +11,11 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 /// <summary>One least-squares slope of log(time) for a model and pass, against one x-axis.</summary>
 internal sealed record SlopeRow(string Model, string Pass, string Axis, string Source, LogLogFit? Fit);
 
-/// <summary>The REN/R2DN time ratio at one REN size, the R2DN time interpolated log-log at the REN's parameter count.</summary>
+/// <summary>The REN/R2DN time ratio at one REN size, the R2DN time interpolated log-log at the REN's parameter
+/// count.</summary>
 internal sealed record SpeedRatio(
-    int RenSize, int Parameters, double RenForward, double R2dnForward, double RenBackward, double R2dnBackward, bool Extrapolated)
+    int RenSize, int Parameters, double RenForward, double R2dnForward, double RenBackward, double R2dnBackward,
+        bool Extrapolated)
 {
     public double ForwardRatio => RenForward / R2dnForward;
     public double BackwardRatio => RenBackward / R2dnBackward;
@@ -27,7 +29,8 @@ internal sealed record SpeedRatio(
 /// Slopes are least-squares fits of log(median time) over the sizes, against two x-axes:
 /// <list type="bullet">
 /// <item><c>parameters</c>: log(parameter count). We train nothing, so this is the axis we can measure.</item>
-/// <item><c>paper_expressivity</c>: log of the paper's mean expressivity 1/NRMSE(%) at the same size (MODELS.md 4.6), the
+/// <item><c>paper_expressivity</c>: log of the paper's mean expressivity 1/NRMSE(%) at the same size (MODELS.md 4.6),
+/// the
 /// paper's axis. The paper fits all raw points of 5 seeds; one mean per size gives nearly the same line.</item>
 /// </list>
 /// For reference the same two fits are made to the paper's own times (MODELS.md 4.6), and the slopes printed on its
@@ -49,7 +52,8 @@ internal sealed class ExpressivityReport
             foreach (string pass in ExpressivityStudy.Passes)
             {
                 slopes.Add(new(model, pass, AxisParameters, "measured",
-                    LogLogFit.Fit(mine.Select(r => (double)r.Parameters).ToArray(), mine.Select(r => r.Seconds(pass)).ToArray())));
+                    LogLogFit.Fit(mine.Select(r => (double)r.Parameters).ToArray(),
+                                  mine.Select(r => r.Seconds(pass)).ToArray())));
                 var withPaperX = mine.Where(r => PaperTimingStudy.Expressivity(model, r.Size) is not null).ToArray();
                 slopes.Add(new(model, pass, AxisExpressivity, "measured",
                     LogLogFit.Fit(withPaperX.Select(r => PaperTimingStudy.Expressivity(model, r.Size)!.Value).ToArray(),
@@ -93,28 +97,42 @@ internal sealed class ExpressivityReport
         var ic = CultureInfo.InvariantCulture;
         var s = Settings;
         var sb = new StringBuilder();
-        sb.AppendLine(ic, $"r2dn bench-expressivity (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init; batch {s.Batch}, horizon {s.Horizon}, threads {s.Threads}, float32");
-        sb.AppendLine(ic, $"times: median of {s.Repeats} calls after {s.Warmup.Description} per configuration and pass; forward = map + Simulate, backward = map + forward + mean(y^2) + gradient");
+        sb.AppendLine(ic,
+                      $"r2dn bench-expressivity (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init; " +
+                      $"batch {s.Batch}, horizon {s.Horizon}, threads {s.Threads}, float32");
+        sb.AppendLine(ic,
+                      $"times: median of {s.Repeats} calls after {s.Warmup.Description} per configuration and pass; " +
+                      $"forward = map + Simulate, backward = map + forward + mean(y^2) + gradient");
         sb.AppendLine();
         sb.AppendLine(ic, $"{"model",-6}{"size",-9}{"parameters",11}{"forward s",12}{"backward s",12}  certificate");
         foreach (var r in Rows)
-            sb.AppendLine(ic, $"{ModelLabel(r.Model),-6}{r.SizeName + " " + r.Size,-9}{r.Parameters,11}{r.ForwardMedian,12:F5}{r.BackwardMedian,12:F5}  {(r.CertificateVerified ? "verified" : "NOT verified")}");
+            sb.AppendLine(ic,
+                          $"{ModelLabel(r.Model),-6}{r.SizeName + " " + r.Size,-9}{r.Parameters,11}" +
+                          $"{r.ForwardMedian,12:F5}{r.BackwardMedian,12:F5}  " +
+                          $"{(r.CertificateVerified ? "verified" : "NOT verified")}");
 
         sb.AppendLine();
         sb.AppendLine("Slopes of log(time) (least squares over the sizes, +- standard error):");
         sb.AppendLine("  measured vs log(parameters)         : our times against log(parameter count)");
-        sb.AppendLine("  measured vs log(paper expressivity) : our times against log(the paper's mean 1/NRMSE% at that size, MODELS.md 4.6)");
-        sb.AppendLine("  paper times, same two axes          : the paper's own mean times (MODELS.md 4.6) fitted the same way");
-        sb.AppendLine("  paper printed                       : the slope on the paper's figure (all raw points of 5 seeds, vs expressivity)");
-        sb.AppendLine(ic, $"{"model",-6}{"pass",-10}{"measured vs params",20}{"measured vs expr",20}{"paper vs params",18}{"paper vs expr",18}{"paper printed",16}");
+        sb.AppendLine("  measured vs log(paper expressivity) : our times against log(the paper's mean 1/NRMSE% at " +
+                      "that size, MODELS.md 4.6)");
+        sb.AppendLine("  paper times, same two axes          : the paper's own mean times (MODELS.md 4.6) fitted the " +
+                      "same way");
+        sb.AppendLine("  paper printed                       : the slope on the paper's figure (all raw points of 5 " +
+                      "seeds, vs expressivity)");
+        sb.AppendLine(ic,
+                      $"{"model",-6}{"pass",-10}{"measured vs params",20}{"measured vs expr",20}" +
+                      $"{"paper vs params",18}{"paper vs expr",18}{"paper printed",16}");
         foreach (string model in Settings.Models)
         {
             foreach (string pass in ExpressivityStudy.Passes)
             {
                 var (printed, printedSe) = PaperTimingStudy.PrintedSlope(model, pass);
                 sb.AppendLine(ic, $"{ModelLabel(model),-6}{pass,-10}"
-                    + $"{Format(Find(model, pass, AxisParameters, "measured")),20}{Format(Find(model, pass, AxisExpressivity, "measured")),20}"
-                    + $"{Format(Find(model, pass, AxisParameters, "paper_times")),18}{Format(Find(model, pass, AxisExpressivity, "paper_times")),18}"
+                    + $"{Format(Find(model, pass, AxisParameters, "measured")),20}" +
+                      $"{Format(Find(model, pass, AxisExpressivity, "measured")),20}"
+                    + $"{Format(Find(model, pass, AxisParameters, "paper_times")),18}" +
+                      $"{Format(Find(model, pass, AxisExpressivity, "paper_times")),18}"
                     + $"{string.Create(ic, $"{printed:0.###} ({printedSe:0.###})"),16}");
             }
         }
@@ -122,11 +140,17 @@ internal sealed class ExpressivityReport
         if (Ratios.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine("REN / R2DN time at equal parameter count (R2DN time interpolated log-log at each REN's parameter count; * = extrapolated):");
-            sb.AppendLine(ic, $"{"REN nv",7}{"parameters",11}{"REN fwd s",12}{"R2DN fwd s",12}{"fwd ratio",11}{"REN bwd s",12}{"R2DN bwd s",12}{"bwd ratio",11}");
+            sb.AppendLine("REN / R2DN time at equal parameter count (R2DN time interpolated log-log at each REN's " +
+                          "parameter count; * = extrapolated):");
+            sb.AppendLine(ic,
+                          $"{"REN nv",7}{"parameters",11}{"REN fwd s",12}{"R2DN fwd s",12}{"fwd ratio",11}" +
+                          $"{"REN bwd s",12}{"R2DN bwd s",12}{"bwd ratio",11}");
             foreach (var q in Ratios)
-                sb.AppendLine(ic, $"{q.RenSize,7}{q.Parameters,11}{q.RenForward,12:F5}{q.R2dnForward,12:F5}{q.ForwardRatio,10:F2}{(q.Extrapolated ? "*" : " ")}"
-                                  + $"{q.RenBackward,12:F5}{q.R2dnBackward,12:F5}{q.BackwardRatio,10:F2}{(q.Extrapolated ? "*" : " ")}");
+                sb.AppendLine(ic,
+                              $"{q.RenSize,7}{q.Parameters,11}{q.RenForward,12:F5}{q.R2dnForward,12:F5}" +
+                              $"{q.ForwardRatio,10:F2}{(q.Extrapolated ? "*" : " ")}"
+                                  + $"{q.RenBackward,12:F5}{q.R2dnBackward,12:F5}{q.BackwardRatio,10:F2}" +
+                                    $"{(q.Extrapolated ? "*" : " ")}");
         }
         return sb.ToString();
 
@@ -143,7 +167,10 @@ internal sealed class ExpressivityReport
     public string ToJson()
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = new Utf8JsonWriter(buffer,
+                                          new JsonWriterOptions { Indented = true,
+                                                                 Encoder =
+                                                                     JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             var s = Settings;
             w.WriteStartObject();
@@ -158,7 +185,9 @@ internal sealed class ExpressivityReport
             w.WriteNumber("seed", s.Seed);
             w.WriteString("statistic", "median");
             w.WriteString("forward", "direct->explicit map + Simulate (map forced on every call)");
-            w.WriteString("backward", "LossAndGradient with loss mean(y^2) (map, forward, loss, backward through time and map); the paper adds mean(x_T^2)");
+            w.WriteString("backward",
+                          "LossAndGradient with loss mean(y^2) (map, forward, loss, backward through time and map); " +
+                          "the paper adds mean(x_T^2)");
             w.WriteEndObject();
 
             w.WriteStartArray("rows");

@@ -5,11 +5,13 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>What <c>r2dn bench-expressivity</c> runs: which models and sizes, and how long to time them.</summary>
 internal sealed record ExpressivitySettings(
-    string[] Models, int[] RenSizes, int[] R2dnWidths, int Batch, int Horizon, int Repeats, WarmupPolicy Warmup, int Threads, int Seed);
+    string[] Models, int[] RenSizes, int[] R2dnWidths, int Batch, int Horizon, int Repeats, WarmupPolicy Warmup,
+        int Threads, int Seed);
 
 /// <summary>One configuration of the study, timed.</summary>
 internal sealed record ExpressivityRow(
-    string Model, int Size, int NonlinearWidth, int[] Hidden, string Activation, int Parameters, long MultiplyAddsPerStep,
+    string Model, int Size, int NonlinearWidth, int[] Hidden, string Activation, int Parameters,
+    long MultiplyAddsPerStep,
     double[] ForwardSeconds, double[] BackwardSeconds, WarmupResult ForwardWarmup, WarmupResult BackwardWarmup,
     bool CertificateVerified, double CertificateResidual)
 {
@@ -36,7 +38,8 @@ internal sealed record ExpressivityRow(
 /// backward through time and through the map; like <c>jax.grad</c> it includes the forward pass), alternating the
 /// parameters the same way. The paper's loss also adds mean(x_T²); this library's losses act on the outputs only, and
 /// the extra term would change the cost by one B×nx vector.</item>
-/// <item>Each configuration gets fresh parameters (seed + index), its own inputs, and its own warm-up before each pass.</item>
+/// <item>Each configuration gets fresh parameters (seed + index), its own inputs, and its own warm-up before each
+/// pass.</item>
 /// </list>
 /// </remarks>
 internal static class ExpressivityStudy
@@ -67,7 +70,8 @@ internal static class ExpressivityStudy
     }
 
     /// <summary>Times every configuration; <paramref name="progress"/> receives one line per configuration.</summary>
-    public static IReadOnlyList<ExpressivityRow> Run(ExpressivitySettings settings, Action<string> progress, CancellationToken cancellationToken)
+    public static IReadOnlyList<ExpressivityRow> Run(ExpressivitySettings settings, Action<string> progress,
+                                                     CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(progress);
@@ -85,7 +89,8 @@ internal static class ExpressivityStudy
             var row = TimeOne(spec, built, settings, cancellationToken);
             rows.Add(row);
             progress(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"    forward {row.ForwardMedian:F5} s, backward {row.BackwardMedian:F5} s (median of {settings.Repeats}; warm-up {row.ForwardWarmup.Calls} + {row.BackwardWarmup.Calls} calls)"));
+                $"    forward {row.ForwardMedian:F5} s, backward {row.BackwardMedian:F5} s (median of " +
+                $"{settings.Repeats}; warm-up {row.ForwardWarmup.Calls} + {row.BackwardWarmup.Calls} calls)"));
         }
         return rows;
     }
@@ -126,7 +131,8 @@ internal static class ExpressivityStudy
 
         parametersA.CopyTo(model.Parameters, 0);
         var certificate = model.Certify();
-        return new ExpressivityRow(spec.Kind, spec.IsRen ? spec.NonlinearWidth : spec.HiddenSizes[0], spec.NonlinearWidth,
+        return new ExpressivityRow(spec.Kind, spec.IsRen ? spec.NonlinearWidth : spec.HiddenSizes[0],
+                                   spec.NonlinearWidth,
                                    spec.HiddenSizes, spec.ActivationName, model.ParameterCount,
                                    model.MultiplyAddsPerStep, forward, backward,
                                    forwardWarmup, backwardWarmup, certificate.IsVerified, certificate.RelativeResidual);

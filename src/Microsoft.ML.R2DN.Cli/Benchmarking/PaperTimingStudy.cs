@@ -35,7 +35,8 @@ internal static class PaperTimingStudy
     private static readonly double[] R2dnBackward = [0.0176, 0.0177, 0.0193, 0.0197, 0.0205, 0.0215, 0.0235, 0.0242];
     private static readonly int[] R2dnParameters = [1423, 3887, 7759, 13039, 27823, 48239, 74287, 105967];
 
-    /// <summary>The slopes (and standard errors) printed on the paper's figures: log(time) against log(expressivity), all raw points.</summary>
+    /// <summary>The slopes (and standard errors) printed on the paper's figures: log(time) against log(expressivity),
+    /// all raw points.</summary>
     public static (double Slope, double StandardError) PrintedSlope(string model, string pass) => (model, pass) switch
     {
         ("ren", "forward") => (0.63, 0.03),
@@ -48,11 +49,15 @@ internal static class PaperTimingStudy
     /// <summary>The paper's sizes for a model ("ren": nv; "r2dn": hidden width).</summary>
     public static int[] Sizes(string model) => model == "ren" ? RenSizes : R2dnWidths;
 
-    /// <summary>The paper's mean expressivity 1/NRMSE(%) at a size, or null when the size is not one of the paper's.</summary>
-    public static double? Expressivity(string model, int size) => Lookup(model, size, RenExpressivity, R2dnExpressivity);
+    /// <summary>The paper's mean expressivity 1/NRMSE(%) at a size, or null when the size is not one of the
+    /// paper's.</summary>
+    public static double? Expressivity(string model, int size) =>
+        Lookup(model, size, RenExpressivity, R2dnExpressivity);
 
-    /// <summary>The paper's figures, per size of <paramref name="model"/>: (parameters, expressivity, forward s, backward s).</summary>
-    public static IReadOnlyList<(int Size, int Parameters, double Expressivity, double Forward, double Backward)> Points(string model)
+    /// <summary>The paper's figures, per size of <paramref name="model"/>: (parameters, expressivity, forward s,
+    /// backward s).</summary>
+    public static IReadOnlyList<(int Size, int Parameters, double Expressivity, double Forward,
+                                 double Backward)> Points(string model)
     {
         bool ren = model == "ren";
         int[] sizes = ren ? RenSizes : R2dnWidths;

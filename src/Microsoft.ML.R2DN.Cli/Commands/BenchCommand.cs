@@ -5,7 +5,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>
-/// <c>r2dn bench</c>: times training steps and forward passes of a model on random data, verifies the model's robustness
+/// <c>r2dn bench</c>: times training steps and forward passes of a model on random data, verifies the model's
+/// robustness
 /// certificate, and prints the figures (one JSON object with <c>--json</c>). Its options and defaults mirror
 /// <c>test/reference/time_reference.py</c>.
 /// </summary>
@@ -16,17 +17,21 @@ internal static class BenchCommand
         Description = "Model to time: r2dn (contracting R2DN), ren (contracting REN), lipschitz-r2dn, lipschitz-ren",
         DefaultValueFactory = _ => "r2dn",
     };
-    private static readonly Option<int> Nu = new("--nu") { Description = "Number of inputs nu", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Nx = new("--nx") { Description = "Number of states nx", DefaultValueFactory = _ => 75 };
+    private static readonly Option<int> Nu =
+        new("--nu") { Description = "Number of inputs nu", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> Nx =
+        new("--nx") { Description = "Number of states nx", DefaultValueFactory = _ => 75 };
     private static readonly Option<int> Nv = new("--nv")
     {
         Description = "R2DNs: number of features nv (the network's input and output width); RENs: number of neurons nv",
         DefaultValueFactory = _ => 75,
     };
-    private static readonly Option<int> Ny = new("--ny") { Description = "Number of outputs ny", DefaultValueFactory = _ => 3 };
+    private static readonly Option<int> Ny =
+        new("--ny") { Description = "Number of outputs ny", DefaultValueFactory = _ => 3 };
     private static readonly Option<string> Hidden = new("--hidden")
     {
-        Description = "R2DNs only: hidden widths of the 1-Lipschitz network, comma-separated ('none' for no hidden layer)",
+        Description =
+            "R2DNs only: hidden widths of the 1-Lipschitz network, comma-separated ('none' for no hidden layer)",
         DefaultValueFactory = _ => "87,87,87",
     };
     private static readonly Option<string> Activation = new("--activation")
@@ -54,18 +59,25 @@ internal static class BenchCommand
         Description = "Contraction-rate bound abar in (0, 1]",
         DefaultValueFactory = _ => 1.0,
     };
-    private static readonly Option<int> Batch = new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 4 };
-    private static readonly Option<int> Seq = new("--seq") { Description = "Time steps per sequence", DefaultValueFactory = _ => 256 };
-    private static readonly Option<int> Steps = new("--steps") { Description = "Timed repeats (the median is reported)", DefaultValueFactory = _ => 20 };
+    private static readonly Option<int> Batch =
+        new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 4 };
+    private static readonly Option<int> Seq =
+        new("--seq") { Description = "Time steps per sequence", DefaultValueFactory = _ => 256 };
+    private static readonly Option<int> Steps =
+        new("--steps") { Description = "Timed repeats (the median is reported)", DefaultValueFactory = _ => 20 };
     private static readonly Option<int?> Warmup = new("--warmup")
     {
         Description = "Untimed repeats before each timed loop (default: automatic, "
                       + $"{WarmupPolicy.AutoCalls} calls or {WarmupPolicy.AutoSeconds:0.#} s, whichever comes first, "
                       + "so that the tiered JIT has reached its steady state)",
     };
-    private static readonly Option<int> Threads = new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation and of the random data", DefaultValueFactory = _ => 0 };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
+    private static readonly Option<int> Threads =
+        new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation and of the " +
+                                                                             "random data",
+                                                                                 DefaultValueFactory = _ => 0 };
+    private static readonly Option<bool> Json =
+        new("--json") { Description = "Print one JSON object instead of a table" };
     private static readonly Option<string> Backend = new("--backend")
     {
         Description = "managed (this package's engine), torchsharp (libtorch), or both side by side from one run",
@@ -80,10 +92,12 @@ internal static class BenchCommand
     public static System.CommandLine.Command Create()
     {
         var command = new System.CommandLine.Command("bench",
-            "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and verify the "
+            "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and " +
+            "verify the "
             + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.")
         {
-            Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup, Threads, Seed, Json,
+            Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup,
+            Threads, Seed, Json,
             Backend, Device,
         };
         command.SetAction(Run);
@@ -103,7 +117,8 @@ internal static class BenchCommand
             throw new UsageException($"--output-layer does not apply to --model {name}: a REN has no 1-Lipschitz " +
                                      "network.");
         if (robustness != Robustness.Lipschitz && IsExplicit(parse, Gamma))
-            throw new UsageException($"--gamma applies to lipschitz-r2dn and lipschitz-ren only, not to --model {name}.");
+            throw new UsageException($"--gamma applies to lipschitz-r2dn and lipschitz-ren only, not to --model " +
+                                     $"{name}.");
 
         var model = new ModelSpec
         {
@@ -132,7 +147,8 @@ internal static class BenchCommand
             throw new UsageException($"--backend must be managed, torchsharp or both (got '{backend}').");
         string device = parse.GetValue(Device) ?? "cpu";
         if (backend == "managed" && IsExplicit(parse, Device) && device != "cpu")
-            throw new UsageException($"--device {device} needs --backend torchsharp or both: the managed engine runs on the CPU.");
+            throw new UsageException($"--device {device} needs --backend torchsharp or both: the managed engine runs " +
+                                     $"on the CPU.");
 
         RecurrentModel built = spec.Build();
 
@@ -147,10 +163,13 @@ internal static class BenchCommand
             if (backend is "managed" or "both")
             {
                 if (!json)
-                    Console.Error.WriteLine($"Timing {spec.Kind} on the managed engine ({built.ParameterCount:N0} parameters): {settings.Warmup.Description} + {settings.Steps} timed steps...");
+                    Console.Error.WriteLine($"Timing {spec.Kind} on the managed engine ({built.ParameterCount:N0} " +
+                                            $"parameters): {settings.Warmup.Description} + {settings.Steps} timed " +
+                                            $"steps...");
                 var initial = (double[])built.Parameters.Clone();
                 BenchMeasurement measurement = BenchRunner.Run(built, settings, cancel.Token);
-                // Verified on the parameters the timed Adam steps produced: the certificate holds for every parameter value.
+                // Verified on the parameters the timed Adam steps produced: the certificate holds for every parameter
+                // value.
                 var certificate = built.Certify();
                 managed = new BenchReport(spec, built, settings, measurement, certificate) { FmaPeakGflops = peak };
                 initial.CopyTo(built.Parameters, 0);   // TorchSharp starts from the same parameters
@@ -161,18 +180,23 @@ internal static class BenchCommand
                 }
             }
             cancel.Token.ThrowIfCancellationRequested();
-            if (!json) Console.Error.WriteLine($"Timing {spec.Kind} on TorchSharp ({device}): {settings.Steps} timed steps...");
+            if (!json)
+                Console.Error.WriteLine($"Timing {spec.Kind} on TorchSharp ({device}): {settings.Steps} timed " +
+                                        $"steps...");
             TorchSharp.TorchSharpBenchResult torch;
             try
             {
-                torch = TorchSharp.TorchSharpBench.TrainStep(built, settings.Batch, settings.SequenceLength, settings.Threads, settings.Steps, device,
+                torch = TorchSharp.TorchSharpBench.TrainStep(built, settings.Batch, settings.SequenceLength,
+                                                             settings.Threads, settings.Steps, device,
                                                              settings.Seed, warmup: 3);
             }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or DllNotFoundException or TypeInitializationException)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or DllNotFoundException
+                                      or TypeInitializationException)
             {
                 throw new UsageException($"the TorchSharp backend cannot run here: {(e.InnerException ?? e).Message}");
             }
-            var comparison = new BackendComparison(spec, settings, built.ParameterCount, built.MultiplyAddsPerStep, peak, managed, torch);
+            var comparison = new BackendComparison(spec, settings, built.ParameterCount, built.MultiplyAddsPerStep,
+                                                   peak, managed, torch);
             CommandSupport.Out(parse).WriteLine(json ? comparison.ToJson() : comparison.ToText());
             return ExitCodes.Success;
         }

@@ -15,12 +15,14 @@ internal static class CommandSupport
 
     /// <summary>Whether the error writer is a terminal (progress is then redrawn in place).</summary>
     public static bool Interactive(ParseResult parse) =>
-        Error(parse) is Cli.TerminalWriter || (ReferenceEquals(Error(parse), Console.Error) && !Console.IsErrorRedirected);
+        Error(parse) is Cli.TerminalWriter
+            || (ReferenceEquals(Error(parse), Console.Error) && !Console.IsErrorRedirected);
 
     // A cancellation besides Ctrl+C, for this call chain only (Cli.Run's caller: tests, a host program).
     private static readonly AsyncLocal<CancellationToken> s_external = new();
 
-    /// <summary>Runs <paramref name="work"/> with <see cref="Cli.Run(string[], TextWriter, TextWriter, bool, CancellationToken)"/>'s
+    /// <summary>Runs <paramref name="work"/> with
+    /// <see cref="Cli.Run(string[], TextWriter, TextWriter, bool, CancellationToken)"/>'s
     /// cancellation token for the duration (read by <see cref="Run"/>).</summary>
     internal static T WithCancellation<T>(CancellationToken cancel, Func<T> work)
     {
@@ -38,7 +40,8 @@ internal static class CommandSupport
 
     /// <summary>Runs a command's work with a cancellation token that Ctrl+C cancels (the work hands it to the options'
     /// <c>CancellationToken</c> and checks it), and turns errors in what the user gave (a bad CSV, a missing column, a
-    /// wrong path, an invalid setting) into a <see cref="UsageException"/>: one line on stderr and exit code 2.</summary>
+    /// wrong path, an invalid setting) into a <see cref="UsageException"/>: one line on stderr and exit code
+    /// 2.</summary>
     /// <remarks>Other failures (training diverged, a file that cannot be written) keep their type and end with exit
     /// code 1; a cancellation ends with 130. A second Ctrl+C ends the process at once.</remarks>
     public static int Run(Func<CancellationToken, int> work)
@@ -67,9 +70,11 @@ internal static class CommandSupport
 
     /// <summary>Errors caused by the arguments or the data rather than by the program or the machine.</summary>
     private static bool IsUserError(Exception e) =>
-        e is FormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or NotSupportedException;
+        e is FormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
+            or NotSupportedException;
 
-    /// <summary>The message without .NET's parameter decoration (" (Parameter 'input')", "Actual value was ..."), on one line.</summary>
+    /// <summary>The message without .NET's parameter decoration (" (Parameter 'input')", "Actual value was ..."), on
+    /// one line.</summary>
     internal static string Message(Exception e)
     {
         string message = e.Message;
@@ -103,7 +108,8 @@ internal static class CommandSupport
         foreach (var (name, v) in choices)
             if (string.Equals(name, value?.Trim(), StringComparison.OrdinalIgnoreCase))
                 return v;
-        throw new UsageException($"{option} must be one of {string.Join(", ", choices.Select(c => c.Name))} (got '{value}').");
+        throw new UsageException($"{option} must be one of {string.Join(", ", choices.Select(c => c.Name))} (got '" +
+                                 $"{value}').");
     }
 
     /// <summary>Parses <c>--hidden</c>: positive widths separated by commas ("64,64"), or "none" (any case) for no
@@ -115,10 +121,13 @@ internal static class CommandSupport
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-                throw new UsageException(
-                    $"--hidden takes positive widths separated by commas, e.g. 64,64, or 'none' for no hidden layer " +
-                    $"(got '{text}': {(parts[i].Length == 0 ? $"item {i + 1} is empty" : $"'{parts[i]}' is not a positive integer")}).");
+        {
+            if (int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) && sizes[i] >= 1)
+                continue;
+            string fault = parts[i].Length == 0 ? $"item {i + 1} is empty" : $"'{parts[i]}' is not a positive integer";
+            throw new UsageException("--hidden takes positive widths separated by commas, e.g. 64,64, or 'none' for " +
+                                     $"no hidden layer (got '{text}': {fault}).");
+        }
         return sizes;
     }
 
@@ -145,7 +154,8 @@ internal static class CommandSupport
     {
         double? value = parse.GetValue(option);
         if (value is double v && !(v > 0 && double.IsFinite(v)))
-            throw new UsageException($"{option.Name} must be a positive number (got {v.ToString(CultureInfo.InvariantCulture)}).");
+            throw new UsageException($"{option.Name} must be a positive number (got " +
+                                     $"{v.ToString(CultureInfo.InvariantCulture)}).");
         return value;
     }
 
@@ -153,7 +163,8 @@ internal static class CommandSupport
     public static double Fraction(double value, string option)
     {
         if (!(value > 0 && value < 1))
-            throw new UsageException($"{option} must be between 0 and 1, exclusive (got {value.ToString(CultureInfo.InvariantCulture)}).");
+            throw new UsageException($"{option} must be between 0 and 1, exclusive (got " +
+                                     $"{value.ToString(CultureInfo.InvariantCulture)}).");
         return value;
     }
 }

@@ -14,13 +14,16 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class InspectCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m") { Description = "The model file (.zip)", Required = true };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
+    private static readonly Option<string> Model =
+        new("--model", "-m") { Description = "The model file (.zip)", Required = true };
+    private static readonly Option<bool> Json =
+        new("--json") { Description = "Print one JSON object instead of a table" };
 
     public static System.CommandLine.Command Create()
     {
         var command = new System.CommandLine.Command("inspect",
-            "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate (verified " +
+            "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
+            "(verified " +
             "again on loading), the training summary and the columns it reads and writes.\n" + Cli.ExitCodeHelp)
         {
             Model, Json,
@@ -35,7 +38,8 @@ internal static class InspectCommand
         return CommandSupport.Run(cancel =>
         {
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            CommandSupport.Out(parse).Write(parse.GetValue(Json) ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
+            CommandSupport.Out(parse).Write(parse.GetValue(Json)
+                                            ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
             return ExitCodes.Success;
         });
     }
@@ -100,7 +104,8 @@ internal static class InspectCommand
             },
             ["horizon"] = m.Forecaster?.Horizon,
             ["storedSeries"] = m.Forecaster?.StoredSeries.Count,
-            ["confidenceLevel"] = m.Forecaster?.ConfidenceLowerBoundColumn is not null ? Report.Json(m.Forecaster.ConfidenceLevel) : null,
+            ["confidenceLevel"] = m.Forecaster?.ConfidenceLowerBoundColumn is not null
+                ? Report.Json(m.Forecaster.ConfidenceLevel) : null,
             ["washout"] = m.Simulator?.Washout,
             ["transformersBefore"] = m.PrefixLength,
             ["columns"] = columns,
@@ -128,13 +133,16 @@ internal static class InspectCommand
         var table = new Report.TextTable("", "") { AlignRight = false };
         table.Add("File", $"{m.Path} ({Report.Count(new FileInfo(m.Path).Length)} bytes)");
         table.Add("Task", m.Task);
-        table.Add("Model", $"{m.Description()}, activation {m.Setting("activation")?.ToString() ?? "n/a"}, initialisation {m.Setting("initialization")?.ToString() ?? "n/a"}");
+        table.Add("Model",
+                  $"{m.Description()}, activation {m.Setting("activation")?.ToString() ?? "n/a"}, initialisation " +
+                  $"{m.Setting("initialization")?.ToString() ?? "n/a"}");
         table.Add("Sizes", $"{m.SizeText()}; {inputs} input(s), {outputs} output(s)");
         table.Add("Parameters", Report.Count(m.ParameterCount));
         if (m.Forecaster is { } f)
         {
             table.Add("Horizon", $"{f.Horizon} steps ahead" +
-                                 (f.ConfidenceLowerBoundColumn is not null ? $", {Report.Percent(f.ConfidenceLevel, 0)} intervals" : ", no intervals"));
+                                 (f.ConfidenceLowerBoundColumn is not null
+                                  ? $", {Report.Percent(f.ConfidenceLevel, 0)} intervals" : ", no intervals"));
             table.Add("Targets", string.Join(", ", f.TargetColumnNames));
             table.Add("Features", f.FeatureColumnNames.Count > 0 ? string.Join(", ", f.FeatureColumnNames) : "(none)");
             table.Add("Series id", f.SeriesIdColumnName ?? "(none: one series)");
@@ -153,11 +161,16 @@ internal static class InspectCommand
             table.Add("Washout", $"{s.Washout} rows");
         }
         if (m.PrefixLength > 0)
-            table.Add("Pipeline", $"{m.PrefixLength} ML.NET transformer(s) before the {Report.KindName(m.Kind)}, applied to the data first");
+            table.Add("Pipeline",
+                      $"{m.PrefixLength} ML.NET transformer(s) before the {Report.KindName(m.Kind)}, applied to the " +
+                      $"data first");
         var cert = m.Certificate;
         table.Add("Certificate", cert.Statement);
-        table.Add("Verified", $"{(cert.IsVerified ? "yes" : "NO")}: largest eigenvalue of the dissipation form {Report.Num(cert.MaxEigenvalue, "G3")}, " +
-                              $"relative residual {Report.Num(cert.RelativeResidual, "G3")} (tolerance {cert.RelativeTolerance.ToString("G1", c)})");
+        table.Add("Verified",
+                  $"{(cert.IsVerified ? "yes" : "NO")}: largest eigenvalue of the dissipation form " +
+                  $"{Report.Num(cert.MaxEigenvalue, "G3")}, " +
+                              $"relative residual {Report.Num(cert.RelativeResidual, "G3")} (tolerance " +
+                              $"{cert.RelativeTolerance.ToString("G1", c)})");
         string settings = string.Join(", ", new[]
         {
             m.Setting("learningRate") is { } lr ? $"learning rate {lr}" : null,
@@ -165,7 +178,8 @@ internal static class InspectCommand
             m.Setting("seed") is { } seed ? $"seed {seed}" : null,
         }.Where(x => x is not null));
         table.Add("Training", loss.Count == 0 ? "no training curve recorded"
-            : $"{loss.Count} epochs, final loss {Report.Num(loss[^1], "G4")}, best {Report.Num(bestLoss, "G4")} at epoch {bestEpoch}" +
+            : $"{loss.Count} epochs, final loss {Report.Num(loss[^1], "G4")}, best {Report.Num(bestLoss, "G4")} at " +
+              $"epoch {bestEpoch}" +
               (settings.Length > 0 ? $"; {settings}" : ""));
         return table.Render("");
     }

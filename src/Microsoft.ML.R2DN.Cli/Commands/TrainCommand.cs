@@ -83,7 +83,8 @@ internal static class TrainCommand
     };
     private static readonly Option<int?> Nx = new("--nx")
     {
-        Description = $"Number of states nx [default: forecasting {F.Size} ({F.LargerSize} also tried on validation); " +
+        Description =
+            $"Number of states nx [default: forecasting {F.Size} ({F.LargerSize} also tried on validation); " +
                       $"simulation {Defaults.Model.SmallSize} below {Defaults.Model.SmallDataRows:N0} training rows, " +
                       $"else {Defaults.Model.Size}]",
     };
@@ -111,7 +112,8 @@ internal static class TrainCommand
     };
     private static readonly Option<double?> LearningRate = new("--learning-rate")
     {
-        Description = $"Initial Adam learning rate [default: {F.LearningRate} forecasting ({F.AlternativeLearningRate} " +
+        Description =
+            $"Initial Adam learning rate [default: {F.LearningRate} forecasting ({F.AlternativeLearningRate} " +
                       $"also tried on validation), {S.LearningRate} simulation ({S.HighLearningRate} also tried)]",
     };
     private static readonly Option<int?> SegmentLength = new("--segment-length")

@@ -9,7 +9,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 
-/// <summary>Formatting shared by the commands: numbers, tables, certificates and metrics, as text and as JSON.</summary>
+/// <summary>Formatting shared by the commands: numbers, tables, certificates and metrics, as text and as
+/// JSON.</summary>
 internal static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -19,8 +20,10 @@ internal static class Report
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // γ, ᾱ and file names as they are; output is not HTML
     };
 
-    /// <summary>A number for a table: <paramref name="format"/> in the invariant culture, or "n/a" when not finite.</summary>
-    public static string Num(double value, string format = "G4") => double.IsFinite(value) ? value.ToString(format, Inv) : "n/a";
+    /// <summary>A number for a table: <paramref name="format"/> in the invariant culture, or "n/a" when not
+    /// finite.</summary>
+    public static string Num(double value, string format = "G4") => double.IsFinite(value)
+        ? value.ToString(format, Inv) : "n/a";
 
     /// <summary>A fraction as a percentage ("94.3%"), or "n/a".</summary>
     public static string Percent(double fraction, int decimals = 1) =>
@@ -85,7 +88,8 @@ internal static class Report
             ["mase"] = Json(m.Mase),
             ["coverage"] = Json(m.Coverage),
             ["meanIntervalWidth"] = Json(m.MeanIntervalWidth),
-            ["seasonalNaive"] = new JsonObject { ["mae"] = Json(m.SeasonalNaiveMae), ["rmse"] = Json(m.SeasonalNaiveRmse) },
+            ["seasonalNaive"] =
+                new JsonObject { ["mae"] = Json(m.SeasonalNaiveMae), ["rmse"] = Json(m.SeasonalNaiveRmse) },
             ["maeVsSeasonalNaive"] = Json(m.Mae / m.SeasonalNaiveMae),
             ["repeatLast"] = new JsonObject { ["mae"] = Json(m.RepeatLastMae), ["rmse"] = Json(m.RepeatLastRmse) },
             ["linear"] = new JsonObject { ["mae"] = Json(m.LinearMae), ["rmse"] = Json(m.LinearRmse) },
@@ -99,7 +103,8 @@ internal static class Report
     /// <param name="model">The model's column header, e.g. "R2DN".</param>
     /// <param name="confidenceLevel">The intervals' nominal level, or null when the model has none.</param>
     /// <param name="perStep">Whether to add the table per step ahead.</param>
-    public static string MetricsText(ForecastingMetrics m, string title, string model, double? confidenceLevel, bool perStep)
+    public static string MetricsText(ForecastingMetrics m, string title, string model, double? confidenceLevel,
+                                     bool perStep)
     {
         var text = new StringBuilder();
         text.Append(Inv, $"{title}: {Count(m.Count)} forecast pairs ({m.Horizon} steps ahead");
@@ -112,7 +117,8 @@ internal static class Report
         table.Add("sMAPE", Num(m.Smape, "F2") + "%", "", "");
         table.Add("MASE", Num(m.Mase), "", "");
         if (double.IsFinite(m.Coverage))
-            table.Add(confidenceLevel is double c ? $"coverage ({Percent(c, 0)})" : "coverage", Percent(m.Coverage), "", "");
+            table.Add(confidenceLevel is double c ? $"coverage ({Percent(c, 0)})" : "coverage", Percent(m.Coverage), "",
+                      "");
         if (double.IsFinite(m.MeanIntervalWidth))
             table.Add("interval width", Num(m.MeanIntervalWidth), "", "");
         text.Append(table.Render("  "));
@@ -127,7 +133,8 @@ internal static class Report
             text.AppendLine("Per step ahead:");
             var steps = new TextTable("step", "MAE", "naive MAE", "RMSE", "coverage");
             for (int k = 0; k < m.Horizon; k++)
-                steps.Add((k + 1).ToString(Inv), Num(m.PerHorizon.Mae[k]), Num(m.PerHorizon.SeasonalNaiveMae[k]), Num(m.PerHorizon.Rmse[k]),
+                steps.Add((k + 1).ToString(Inv), Num(m.PerHorizon.Mae[k]), Num(m.PerHorizon.SeasonalNaiveMae[k]),
+                          Num(m.PerHorizon.Rmse[k]),
                           Percent(m.PerHorizon.Coverage[k]));
             text.Append(steps.Render("  "));
         }
@@ -156,7 +163,8 @@ internal static class Report
     {
         private readonly List<string[]> _rows = [];
 
-        /// <summary>Whether the columns after the first are right-aligned (numbers); false aligns every column left.</summary>
+        /// <summary>Whether the columns after the first are right-aligned (numbers); false aligns every column
+        /// left.</summary>
         public bool AlignRight { get; init; } = true;
 
         public void Add(params string[] cells) => _rows.Add(cells);

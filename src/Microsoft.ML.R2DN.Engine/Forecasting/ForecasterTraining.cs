@@ -145,7 +145,8 @@ internal sealed class ForecasterTraining
         {
             int j = ci ? lane : jj;
             for (int k = 0; k < h; k++)
-                target[jj * h + k] = (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j])
+                target[jj * h + k] =
+                    (float)((s.Targets[(offset + t + 1 + k) * nt + j] - s.Targets[(offset + t) * nt + j])
                                              / _shape.TargetScaling.Std[j]);
             for (int k = 0; k < h; k++)
             {

@@ -45,7 +45,8 @@ internal static class HeldOutChecks
                 for (int j = 0; j < nt; j++)
                     for (int k = 0; k < h; k++)
                     {
-                        double d = (forecasts[((offset + t) * nt + j) * h + k] - s.Targets[(offset + t + 1 + k) * nt + j])
+                        double d =
+                            (forecasts[((offset + t) * nt + j) * h + k] - s.Targets[(offset + t + 1 + k) * nt + j])
                                    / f.TargetScaling.Std[j];
                         errors[t - from] += d * d;
                     }

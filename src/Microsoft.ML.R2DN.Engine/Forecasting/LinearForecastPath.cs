@@ -30,9 +30,13 @@ public sealed class LinearForecastPath
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(bias);
-        if (weights.Length != (long)(lookback - 1) * horizon) throw new ArgumentException($"The weights must have (L − 1)·h = {(long)(lookback - 1) * horizon} values.", nameof(weights));
-        if (bias.Length != horizon) throw new ArgumentException($"The bias must have h = {horizon} values.", nameof(bias));
-        if (weights.Any(v => !double.IsFinite(v)) || bias.Any(v => !double.IsFinite(v))) throw new ArgumentException("The weights must be finite.", nameof(weights));
+        if (weights.Length != (long)(lookback - 1) * horizon)
+            throw new ArgumentException($"The weights must have (L − 1)·h = {(long)(lookback - 1) * horizon} values.",
+                                        nameof(weights));
+        if (bias.Length != horizon)
+            throw new ArgumentException($"The bias must have h = {horizon} values.", nameof(bias));
+        if (weights.Any(v => !double.IsFinite(v)) || bias.Any(v => !double.IsFinite(v)))
+            throw new ArgumentException("The weights must be finite.", nameof(weights));
         Lookback = lookback; Horizon = horizon; Weights = weights; Bias = bias; Ridge = ridge;
     }
 
@@ -55,7 +59,8 @@ public sealed class LinearForecastPath
     /// how much a perturbation of the look-back can move the linear forecast, in units of σ.</summary>
     public double GainBound => Math.Sqrt(Weights.Sum(w => w * w));
 
-    /// <summary>Adds the linear forecast of one target to <paramref name="output"/> (standardised changes, h values).</summary>
+    /// <summary>Adds the linear forecast of one target to <paramref name="output"/> (standardised changes, h
+    /// values).</summary>
     /// <param name="window">The last L values of the target, oldest first, in data units.</param>
     /// <param name="std">The target's standard deviation σ.</param>
     /// <param name="output">h values, added to.</param>
@@ -74,7 +79,8 @@ public sealed class LinearForecastPath
 
     /// <summary>
     /// Adds the linear forecasts of target <paramref name="target"/> made at the rows t ∈ [from, to) of
-    /// <paramref name="series"/> to <paramref name="output"/>: the h values of row t start at (t − from)·stride. The same
+    /// <paramref name="series"/> to <paramref name="output"/>: the h values of row t start at (t − from)·stride. The
+    /// same
     /// numbers as <see cref="AddPrediction"/> on each row's window (rows before the series' start repeat its first
     /// value), computed a block of rows at a time: each weight row is read once per block rather than once per window.
     /// </summary>
@@ -84,8 +90,10 @@ public sealed class LinearForecastPath
     /// <param name="from">First row (inclusive).</param>
     /// <param name="to">Last row (exclusive), at most the series' length.</param>
     /// <param name="output">At least (to − from − 1)·stride + h values, added to.</param>
-    /// <param name="stride">The distance between consecutive rows' forecasts in <paramref name="output"/>, at least h.</param>
-    public void AddPredictions(SeriesData series, int target, double std, int from, int to, Span<float> output, int stride)
+    /// <param name="stride">The distance between consecutive rows' forecasts in <paramref name="output"/>, at least
+    /// h.</param>
+    public void AddPredictions(SeriesData series, int target, double std, int from, int to, Span<float> output,
+                               int stride)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentOutOfRangeException.ThrowIfNegative(target);
@@ -94,7 +102,8 @@ public sealed class LinearForecastPath
         ArgumentOutOfRangeException.ThrowIfGreaterThan(to, series.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, Horizon);
         if (to <= from) return;
-        if (output.Length < (long)(to - from - 1) * stride + Horizon) throw new ArgumentException("The output is too short for the rows.", nameof(output));
+        if (output.Length < (long)(to - from - 1) * stride + Horizon)
+            throw new ArgumentException("The output is too short for the rows.", nameof(output));
         int L = Lookback, h = Horizon, nt = series.TargetCount, lags = L - 1;
         var y = series.Targets;
         var x = new double[RowBlock * lags];
@@ -120,10 +129,12 @@ public sealed class LinearForecastPath
         }
     }
 
-    // Rows per block in AddPredictions: their accumulators (rows × h doubles) stay in cache while the weights stream by.
+    // Rows per block in AddPredictions: their accumulators (rows × h doubles) stay in cache while the weights stream
+    // by.
     private const int RowBlock = 32;
 
-    // acc[r] = b + Σ_i x[r, i − 1]·W[i − 1] for `rows` rows of L − 1 lags: one kernel for the single window and the block,
+    // acc[r] = b + Σ_i x[r, i − 1]·W[i − 1] for `rows` rows of L − 1 lags: one kernel for the single window and the
+    // block,
     // so that both give the same bits.
     private void Accumulate(ReadOnlySpan<double> x, int rows, Span<double> acc)
     {
@@ -144,40 +155,51 @@ public sealed class LinearForecastPath
 
     /// <summary>
     /// Fits the ridge regression on the windows ending at t ∈ [from, to) of every series and target (values before a
-    /// series' start repeat its first value), choosing λ from <paramref name="ridges"/> by the mean squared error on the
+    /// series' start repeat its first value), choosing λ from <paramref name="ridges"/> by the mean squared error on
+    /// the
     /// windows ending at t ∈ [to, validationEnd) (the first λ when that range is empty).
     /// </summary>
     /// <param name="series">The series (targets only are used).</param>
     /// <param name="scaling">The targets' standardisation (σ per target).</param>
     /// <param name="lookback">L ≥ 2.</param>
     /// <param name="horizon">h ≥ 1.</param>
-    /// <param name="offsets">Per series, the index of its first row in the common time axis (t is relative to it).</param>
+    /// <param name="offsets">Per series, the index of its first row in the common time axis (t is relative to
+    /// it).</param>
     /// <param name="from">First training window end (inclusive).</param>
     /// <param name="to">Last training window end (exclusive); the targets of a window end at t + h.</param>
     /// <param name="validationEnd">Last validation window end (exclusive).</param>
     /// <param name="ridges">Candidate penalties, relative to the mean diagonal of XᵀX; not empty.</param>
     /// <param name="cancellationToken">Checked between blocks of rows.</param>
     /// <returns>The path, and its validation MSE (NaN without validation windows).</returns>
-    public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series, Standardizer scaling, int lookback, int horizon,
-                                                                   int[] offsets, int from, int to, int validationEnd, double[] ridges,
+    public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series,
+                                                                      Standardizer scaling, int lookback, int horizon,
+                                                                   int[] offsets, int from, int to, int validationEnd,
+                                                                   double[] ridges,
                                                                    CancellationToken cancellationToken = default) =>
         Fit(series, scaling, lookback, horizon, offsets, from, to, to, validationEnd, ridges, cancellationToken);
 
-    /// <summary>As the overload above, with the validation windows ending at t ∈ [validationStart, validationEnd), which
+    /// <summary>As the overload above, with the validation windows ending at t ∈ [validationStart, validationEnd),
+    /// which
     /// need not follow the training windows.</summary>
-    public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series, Standardizer scaling, int lookback, int horizon,
-                                                                   int[] offsets, int from, int to, int validationStart, int validationEnd,
-                                                                   double[] ridges, CancellationToken cancellationToken = default)
+    public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series,
+                                                                      Standardizer scaling, int lookback, int horizon,
+                                                                   int[] offsets, int from, int to, int validationStart,
+                                                                   int validationEnd,
+                                                                   double[] ridges,
+                                                                       CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 2);
-        if (ridges is null || ridges.Length == 0) throw new ArgumentException("At least one ridge penalty is needed.", nameof(ridges));
+        if (ridges is null || ridges.Length == 0)
+            throw new ArgumentException("At least one ridge penalty is needed.", nameof(ridges));
         int p = lookback, h = horizon;   // p − 1 lags and an intercept
         var train = Normal(series, scaling, offsets, from, to, p, h, cancellationToken);
-        if (train.Count == 0) throw new ArgumentException("There are no windows to fit the linear path on.", nameof(series));
+        if (train.Count == 0)
+            throw new ArgumentException("There are no windows to fit the linear path on.", nameof(series));
         // The validation error of any weights W follows from the validation windows' own normal equations,
         // Σ‖z − xW‖² = Σ‖z‖² − 2⟨W, XᵀZ⟩ + ⟨W, XᵀX W⟩: one pass over them serves every penalty.
-        var held = validationEnd > validationStart ? Normal(series, scaling, offsets, validationStart, validationEnd, p, h, cancellationToken) : default;
+        var held = validationEnd > validationStart
+            ? Normal(series, scaling, offsets, validationStart, validationEnd, p, h, cancellationToken) : default;
         bool validate = held.Count > 0;
 
         double scale = 0;
@@ -207,7 +229,8 @@ public sealed class LinearForecastPath
     // XᵀX, XᵀZ and Σ‖z‖² over the windows ending at t ∈ [from, to), for rows x of p entries and targets z of h.
     private readonly record struct NormalEquations(Matrix Xtx, Matrix Xtz, double Ztz, long Count);
 
-    private static NormalEquations Normal(IReadOnlyList<SeriesData> series, Standardizer scaling, int[] offsets, int from, int to, int p, int h,
+    private static NormalEquations Normal(IReadOnlyList<SeriesData> series, Standardizer scaling, int[] offsets,
+                                          int from, int to, int p, int h,
                                           CancellationToken cancellationToken)
     {
         var xtx = new Matrix(p, p);
@@ -262,7 +285,9 @@ public sealed class LinearForecastPath
         for (int b = 0; b < series.Count; b++)
         {
             var s = series[b];
-            int nt = s.TargetCount, first = Math.Max(0, offsets[b] + from), last = Math.Min(s.Length - h, offsets[b] + to);   // rows [first, last)
+            // rows [first, last)
+            int nt = s.TargetCount, first = Math.Max(0, offsets[b] + from),
+                last = Math.Min(s.Length - h, offsets[b] + to);
             if (last <= first) continue;
             var forecast = new float[(last - first) * h];
             for (int j = 0; j < nt; j++)
@@ -274,7 +299,8 @@ public sealed class LinearForecastPath
                     double y = s.Targets[t * nt + j];
                     for (int k = 0; k < h; k++)
                     {
-                        double d = forecast[(t - first) * h + k] - (s.Targets[(t + 1 + k) * nt + j] - y) / scaling.Std[j];
+                        double d =
+                            forecast[(t - first) * h + k] - (s.Targets[(t + 1 + k) * nt + j] - y) / scaling.Std[j];
                         sum += d * d;
                     }
                 }
@@ -284,7 +310,8 @@ public sealed class LinearForecastPath
         return n == 0 ? double.NaN : sum / n;
     }
 
-    private static IEnumerable<(SeriesData Series, int Target, int Row)> Windows(IReadOnlyList<SeriesData> series, int[] offsets, int from, int to, int h)
+    private static IEnumerable<(SeriesData Series, int Target, int Row)> Windows(IReadOnlyList<SeriesData> series,
+                                                                                 int[] offsets, int from, int to, int h)
     {
         for (int b = 0; b < series.Count; b++)
         {

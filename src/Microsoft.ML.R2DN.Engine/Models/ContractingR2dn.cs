@@ -18,7 +18,8 @@ public sealed class ContractingR2dn : R2dn
         Initialize(new Initializers(seed), options.IdentityOutput ? ["B2", "D12"] : ["B2", "D12", "C2", "D21"]);
     }
 
-    /// <summary>Builds the parameter layout of a contracting R2DN (the flat order of <see cref="RecurrentModel.Parameters"/>).</summary>
+    /// <summary>Builds the parameter layout of a contracting R2DN (the flat order of
+    /// <see cref="RecurrentModel.Parameters"/>).</summary>
     public static ParameterLayout CreateLayout(R2dnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,8 +41,10 @@ public sealed class ContractingR2dn : R2dn
     public override Certificates.Certificate Certify(double relativeTolerance = 1e-9)
     {
         var m = Map();
-        var (eig, scale) = Certificates.DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, Options.ContractionRate, m.C1, null, null, null);
-        return new(Certificates.CertifiedProperty.Contracting, "contracting R2DN", Options.ContractionRate, null, null, null, null,
+        var (eig, scale) = Certificates.DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, Options.ContractionRate,
+                                                                 m.C1, null, null, null);
+        return new(Certificates.CertifiedProperty.Contracting, "contracting R2DN", Options.ContractionRate, null, null,
+                   null, null,
                    eig, scale, relativeTolerance);
     }
 }

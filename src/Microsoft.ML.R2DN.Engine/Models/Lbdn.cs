@@ -33,19 +33,22 @@ public sealed record LbdnOptions
         ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
         for (int i = 0; i < HiddenSizes.Length; i++)
             if (HiddenSizes[i] <= 0)
-                throw new ArgumentOutOfRangeException(nameof(HiddenSizes), HiddenSizes[i], $"Hidden layer {i} must have a positive width.");
+                throw new ArgumentOutOfRangeException(nameof(HiddenSizes), HiddenSizes[i],
+                                                      $"Hidden layer {i} must have a positive width.");
         if (!(Gamma > 0) || !double.IsFinite(Gamma))
             throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "Gamma must be finite and greater than 0.");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
         if (!Enum.IsDefined(OutputLayer)) throw new ArgumentOutOfRangeException(nameof(OutputLayer));
         if (OutputLayer == LbdnOutputLayer.Linear && HiddenSizes.Length == 0)
-            throw new ArgumentOutOfRangeException(nameof(HiddenSizes), "A linear output layer needs at least one hidden layer.");
+            throw new ArgumentOutOfRangeException(nameof(HiddenSizes),
+                                                  "A linear output layer needs at least one hidden layer.");
     }
 }
 
 /// <summary>
 /// A γ-Lipschitz deep network built from Sandwich layers (MODELS.md 1.3, 2.6): ‖f(a) − f(b)‖ ≤ γ‖a − b‖ for every
-/// value of its direct parameters. Parameter groups: <c>layers_k/XY</c>, <c>layers_k/a</c>, <c>layers_k/d</c>, <c>layers_k/b</c>.
+/// value of its direct parameters. Parameter groups: <c>layers_k/XY</c>, <c>layers_k/a</c>, <c>layers_k/d</c>,
+/// <c>layers_k/b</c>.
 /// </summary>
 /// <remarks>Not thread-safe: one call at a time per instance.</remarks>
 public sealed class Lbdn
@@ -87,10 +90,12 @@ public sealed class Lbdn
         for (int k = 1; k < map.Stages; k++) { g[k] = map.Joints[k]; c[k] = map.Biases[k]; }
         var wo = new Matrix(Options.OutputSize, Options.InputSize + map.Out.Columns);
         wo.SetBlock(0, Options.InputSize, map.Out);
-        return new FusedRecurrentNetwork<T>(0, Options.InputSize, Options.OutputSize, Options.Activation, g, c, wo, map.OutBias);
+        return new FusedRecurrentNetwork<T>(0, Options.InputSize, Options.OutputSize, Options.Activation, g, c, wo,
+                                            map.OutBias);
     }
 
-    /// <summary>Evaluates f on <paramref name="batch"/> rows of <paramref name="inputs"/> ([batch, InputSize]) into <paramref name="outputs"/> ([batch, OutputSize]).</summary>
+    /// <summary>Evaluates f on <paramref name="batch"/> rows of <paramref name="inputs"/> ([batch, InputSize]) into
+    /// <paramref name="outputs"/> ([batch, OutputSize]).</summary>
     public void Evaluate(ReadOnlySpan<double> inputs, int batch, Span<double> outputs)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);

@@ -36,7 +36,8 @@ public sealed class LipschitzR2dn : R2dn
     /// <summary>The Lipschitz bound γ.</summary>
     public double Gamma { get; }
 
-    /// <summary>Builds the parameter layout of a γ-Lipschitz R2DN (the flat order of <see cref="RecurrentModel.Parameters"/>).</summary>
+    /// <summary>Builds the parameter layout of a γ-Lipschitz R2DN (the flat order of
+    /// <see cref="RecurrentModel.Parameters"/>).</summary>
     public static ParameterLayout CreateLayout(R2dnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -62,9 +63,12 @@ public sealed class LipschitzR2dn : R2dn
         int nu = InputSize, ny = OutputSize;
         var q = (-1.0 / Gamma) * LinearAlgebra.Matrix.Identity(ny);
         var r = Gamma * LinearAlgebra.Matrix.Identity(nu);
-        var (eig, scale) = Certificates.DissipationForm.Evaluate(m.A, m.B1, m.B2, m.E, m.P, Options.ContractionRate, m.C1, null, m.D12, null,
-                                                                 m.C2, m.D21, m.D22, q, new LinearAlgebra.Matrix(nu, ny), r);
-        return new(Certificates.CertifiedProperty.Lipschitz, "γ-Lipschitz R2DN", Options.ContractionRate, Gamma, null, null, null,
+        var (eig, scale) = Certificates.DissipationForm.Evaluate(m.A, m.B1, m.B2, m.E, m.P, Options.ContractionRate,
+                                                                 m.C1, null, m.D12, null,
+                                                                 m.C2, m.D21, m.D22, q,
+                                                                     new LinearAlgebra.Matrix(nu, ny), r);
+        return new(Certificates.CertifiedProperty.Lipschitz, "γ-Lipschitz R2DN", Options.ContractionRate, Gamma, null,
+                   null, null,
                    eig, scale, relativeTolerance);
     }
 }

@@ -12,7 +12,8 @@ public sealed record ModelSpec
     /// <summary>Contracting (default) or Lipschitz.</summary>
     public Robustness Robustness { get; init; } = Robustness.Contracting;
 
-    /// <summary>The Lipschitz bound γ (finite, &gt; 0), used when <see cref="Robustness"/> is Lipschitz. Default 1.</summary>
+    /// <summary>The Lipschitz bound γ (finite, &gt; 0), used when <see cref="Robustness"/> is Lipschitz. Default
+    /// 1.</summary>
     public double Gamma { get; init; } = Defaults.Model.Gamma;
 
     /// <summary>States nx (&gt; 0). Default 32.</summary>
@@ -42,7 +43,8 @@ public sealed record ModelSpec
     /// <summary>Fix the output map to y = x (contracting models only; needs ny = nx). Default false.</summary>
     public bool IdentityOutput { get; init; }
 
-    /// <summary>Creates the model for <paramref name="inputs"/> inputs and <paramref name="outputs"/> outputs.</summary>
+    /// <summary>Creates the model for <paramref name="inputs"/> inputs and <paramref name="outputs"/>
+    /// outputs.</summary>
     /// <param name="inputs">nu, at least 1.</param>
     /// <param name="outputs">ny, at least 1.</param>
     /// <param name="seed">The seed of the initialisation.</param>

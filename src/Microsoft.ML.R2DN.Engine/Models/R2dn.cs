@@ -13,7 +13,8 @@ namespace Microsoft.ML.R2DN.Engine.Models;
 ///   y_t     = C2 x_t + D21 w_t + D22 u_t + by
 /// </code>
 /// Parameters are float64 (the maps run in float64); the time loops run in float32 SIMD.
-/// <para>Not thread-safe: one call at a time per instance (each call may use <see cref="RecurrentModel.Threads"/> cores).</para>
+/// <para>Not thread-safe: one call at a time per instance (each call may use <see cref="RecurrentModel.Threads"/>
+/// cores).</para>
 /// </remarks>
 public abstract class R2dn : RecurrentModel
 {
@@ -21,7 +22,8 @@ public abstract class R2dn : RecurrentModel
         : base(layout, options.InputSize, options.StateSize, options.OutputSize, options.Activation)
     {
         if (options.NetworkOutputLayer == LbdnOutputLayer.Linear && options.HiddenSizes.Length == 0)
-            throw new ArgumentException("A linear network output layer needs at least one hidden layer.", nameof(options));
+            throw new ArgumentException("A linear network output layer needs at least one hidden layer.",
+                                        nameof(options));
         Options = options with { HiddenSizes = (int[])options.HiddenSizes.Clone() };
     }
 
@@ -37,14 +39,16 @@ public abstract class R2dn : RecurrentModel
         get
         {
             var o = Options;
-            long macs = (long)(o.StateSize + o.OutputSize) * (o.StateSize + o.NonlinearWidth + o.InputSize) + (long)o.NonlinearWidth * (o.StateSize + o.InputSize);
+            long macs = (long)(o.StateSize + o.OutputSize) * (o.StateSize + o.NonlinearWidth + o.InputSize)
+                + (long)o.NonlinearWidth * (o.StateSize + o.InputSize);
             var widths = NetworkWidths(o);
             for (int k = 0; k + 1 < widths.Length; k++) macs += (long)widths[k + 1] * (widths[k] + widths[k + 1]);
             return macs;
         }
     }
 
-    private protected static int[] NetworkWidths(R2dnOptions o) => [o.NonlinearWidth, .. o.HiddenSizes, o.NonlinearWidth];
+    private protected static int[] NetworkWidths(R2dnOptions o) =>
+        [o.NonlinearWidth, .. o.HiddenSizes, o.NonlinearWidth];
 
     /// <summary>The explicit matrices of the current parameters (for inspection and certificates).</summary>
     public R2dnExplicit GetExplicit()
@@ -108,5 +112,6 @@ public abstract class R2dn : RecurrentModel
 }
 
 /// <summary>The explicit matrices of an R2DN, with the implicit E, P = H22 and the LMI matrix H.</summary>
-public sealed record R2dnExplicit(Matrix A, Matrix B1, Matrix B2, Matrix C1, Matrix D12, Matrix C2, Matrix D21, Matrix D22,
+public sealed record R2dnExplicit(Matrix A, Matrix B1, Matrix B2, Matrix C1, Matrix D12, Matrix C2, Matrix D21,
+                                  Matrix D22,
                                   double[] Bx, double[] Bv, double[] By, Matrix E, Matrix P, Matrix H);

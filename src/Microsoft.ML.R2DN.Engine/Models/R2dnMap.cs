@@ -31,7 +31,8 @@ internal abstract class R2dnMap : IExplicitMap
         By = Layout.Contains("by") ? Vector(parameters, "by") : new double[Ny];
         // The network's map and the LTI part's map are independent: build them side by side.
         LbdnMap? network = null;
-        void BuildNetwork() => network = new LbdnMap(parameters, Layout, "network/", _options.HiddenSizes.Length + 1, 1.0,
+        void BuildNetwork() =>
+            network = new LbdnMap(parameters, Layout, "network/", _options.HiddenSizes.Length + 1, 1.0,
                                                      _options.NetworkOutputLayer, Math.Max(1, Threads - 1));
         var networkTask = Threads > 1 ? Task.Run(BuildNetwork) : null;
         if (networkTask is null) BuildNetwork();
@@ -43,11 +44,14 @@ internal abstract class R2dnMap : IExplicitMap
         _c1d12.SetBlock(0, Nx, D12);
     }
 
-    /// <summary>Computes the explicit LTI matrices (and whatever the adjoint needs) from the direct parameters.</summary>
+    /// <summary>Computes the explicit LTI matrices (and whatever the adjoint needs) from the direct
+    /// parameters.</summary>
     private protected abstract void BuildLti(double[] parameters);
 
-    /// <summary>Adjoint of <see cref="BuildLti"/>: explicit-matrix gradients → direct-parameter gradients (written by name).</summary>
-    private protected abstract void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2, Matrix dD21,
+    /// <summary>Adjoint of <see cref="BuildLti"/>: explicit-matrix gradients → direct-parameter gradients (written by
+    /// name).</summary>
+    private protected abstract void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2,
+                                                Matrix dD21,
                                                 Matrix dD22, Span<double> gradient);
 
     private protected Matrix Get(double[] parameters, string name)
@@ -95,7 +99,8 @@ internal abstract class R2dnMap : IExplicitMap
     /// <summary>The 1-Lipschitz network.</summary>
     public LbdnMap Network { get; private set; } = null!;
 
-    /// <summary>Builds the runnable program: G_0 = W1_0·[C1 D12], the joined network stages, and W_o with the network output folded in.</summary>
+    /// <summary>Builds the runnable program: G_0 = W1_0·[C1 D12], the joined network stages, and W_o with the network
+    /// output folded in.</summary>
     public FusedSpec Fuse()
     {
         int nx = Nx, nu = Nu, ny = Ny, stages = Network.Stages;
@@ -146,8 +151,10 @@ internal abstract class R2dnMap : IExplicitMap
         if (networkTask is null) Network.Backward(dW1In, dG, dC, dOut, dOutBias, parameterGradient);
         try
         {
-            LtiBackward(dA, dB1, dB2, dC1D12.Block(0, 0, Nv, nx), dC1D12.Block(0, nx, Nv, nu), dC2, dD21, dD22, parameterGradient);
-            Write(parameterGradient, "bx", dbx); Write(parameterGradient, "bv", dbv); Write(parameterGradient, "by", dby);
+            LtiBackward(dA, dB1, dB2, dC1D12.Block(0, 0, Nv, nx), dC1D12.Block(0, nx, Nv, nu), dC2, dD21, dD22,
+                        parameterGradient);
+            Write(parameterGradient, "bx", dbx); Write(parameterGradient, "bv", dbv);
+            Write(parameterGradient, "by", dby);
         }
         finally { networkTask?.Wait(); }
         if (networkGradient is not null)
@@ -160,7 +167,8 @@ internal abstract class R2dnMap : IExplicitMap
     internal static double[] MatVec(Matrix a, double[] x)
     {
         var y = new double[a.Rows];
-        for (int i = 0; i < a.Rows; i++) { double s = 0; for (int j = 0; j < a.Columns; j++) s += a[i, j] * x[j]; y[i] = s; }
+        for (int i = 0; i < a.Rows; i++)
+            { double s = 0; for (int j = 0; j < a.Columns; j++) s += a[i, j] * x[j]; y[i] = s; }
         return y;
     }
 
@@ -226,7 +234,8 @@ internal sealed class ContractingR2dnMap : R2dnMap
         B1 = _luE.Solve(_b1Direct);
     }
 
-    private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2, Matrix dD21,
+    private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2,
+                                                Matrix dD21,
                                                 Matrix dD22, Span<double> gradient)
     {
         int nx = Nx, nv = Nv;
@@ -313,7 +322,8 @@ internal sealed class LipschitzR2dnMap : R2dnMap
         B2 = _luE.Solve(_b2Direct);
     }
 
-    private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2, Matrix dD21,
+    private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2,
+                                                Matrix dD21,
                                                 Matrix dD22, Span<double> gradient)
     {
         // D22 is fixed at 0: its gradient has no parameter to go to.

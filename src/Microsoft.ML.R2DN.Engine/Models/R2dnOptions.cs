@@ -3,7 +3,8 @@ namespace Microsoft.ML.R2DN.Engine.Models;
 /// <summary>How the direct parameters of a REN or R2DN are initialised (MODELS.md section 3).</summary>
 public enum Initialization
 {
-    /// <summary>Explicit A close to the identity (eigenvalues in [0.95, 1]), B1 = 0, C1 = 0: long memory at start. The paper's choice.</summary>
+    /// <summary>Explicit A close to the identity (eigenvalues in [0.95, 1]), B1 = 0, C1 = 0: long memory at start. The
+    /// paper's choice.</summary>
     LongMemory,
 
     /// <summary>Every free matrix drawn from a LeCun-normal distribution.</summary>
@@ -13,7 +14,8 @@ public enum Initialization
 /// <summary>Which form the last layer of an LBDN takes (MODELS.md 1.3).</summary>
 public enum LbdnOutputLayer
 {
-    /// <summary>Every layer, the last included, is a full nonlinear Sandwich layer: the paper's reference code. The default.</summary>
+    /// <summary>Every layer, the last included, is a full nonlinear Sandwich layer: the paper's reference code. The
+    /// default.</summary>
     Nonlinear,
 
     /// <summary>The last layer is linear (h+ = B h + b), as in the ICML 2023 paper and the Julia package.</summary>
@@ -35,7 +37,8 @@ public sealed record R2dnOptions
     /// <summary>Number of outputs ny (&gt; 0).</summary>
     public required int OutputSize { get; init; }
 
-    /// <summary>Hidden widths of the 1-Lipschitz network (each &gt; 0); it has <c>HiddenSizes.Length + 1</c> Sandwich layers. May be empty.</summary>
+    /// <summary>Hidden widths of the 1-Lipschitz network (each &gt; 0); it has <c>HiddenSizes.Length + 1</c> Sandwich
+    /// layers. May be empty.</summary>
     public int[] HiddenSizes { get; init; } = [];
 
     /// <summary>Activation of the network. Default ReLU.</summary>
@@ -44,12 +47,14 @@ public sealed record R2dnOptions
     /// <summary>Initialisation. Default <see cref="Initialization.LongMemory"/>.</summary>
     public Initialization Initialization { get; init; } = Initialization.LongMemory;
 
-    /// <summary>Form of the network's last layer. Default <see cref="LbdnOutputLayer.Nonlinear"/> (reproduces the paper).</summary>
+    /// <summary>Form of the network's last layer. Default <see cref="LbdnOutputLayer.Nonlinear"/> (reproduces the
+    /// paper).</summary>
     public LbdnOutputLayer NetworkOutputLayer { get; init; } = LbdnOutputLayer.Nonlinear;
 
     /// <summary>
     /// Contraction-rate bound ᾱ in (0, 1]: state differences shrink at least as fast as ᾱᵗ in the model's metric.
-    /// Default 1 (the paper's model: contracting with no rate margin). Smaller values forget faster (about 1/(1 − ᾱ) steps)
+    /// Default 1 (the paper's model: contracting with no rate margin). Smaller values forget faster (about 1/(1 − ᾱ)
+    /// steps)
     /// and exclude pure integrators.
     /// </summary>
     public double ContractionRate { get; init; } = 1.0;
@@ -73,9 +78,12 @@ public sealed record R2dnOptions
                 throw new ArgumentOutOfRangeException(nameof(HiddenSizes), HiddenSizes[i],
                     $"Hidden layer {i} must have a positive width.");
         if (!(ContractionRate > 0 && ContractionRate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate, "ContractionRate must be in (0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate,
+                                                  "ContractionRate must be in (0, 1].");
         if (IdentityOutput && OutputSize != StateSize)
-            throw new ArgumentOutOfRangeException(nameof(IdentityOutput), $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize ({StateSize}).");
+            throw new ArgumentOutOfRangeException(nameof(IdentityOutput),
+                                                  $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize (" +
+                                                  $"{StateSize}).");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
         if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
         if (!Enum.IsDefined(NetworkOutputLayer)) throw new ArgumentOutOfRangeException(nameof(NetworkOutputLayer));

@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Models;
 
-/// <summary>The weights of the runnable program a direct-to-explicit map produces (see <see cref="FusedRecurrentNetwork{T}"/>).</summary>
+/// <summary>The weights of the runnable program a direct-to-explicit map produces (see
+/// <see cref="FusedRecurrentNetwork{T}"/>).</summary>
 internal sealed record FusedSpec(Matrix[] G, double[][] C, Matrix Wo, double[] Bo, Matrix? D11 = null);
 
 /// <summary>A model's direct-to-explicit map at one parameter value, with its adjoint.</summary>
@@ -13,7 +14,8 @@ internal interface IExplicitMap
     /// <summary>The runnable program's weights.</summary>
     FusedSpec Fuse();
 
-    /// <summary>Maps gradients of the program's weights to the gradient of every direct parameter (overwrites it).</summary>
+    /// <summary>Maps gradients of the program's weights to the gradient of every direct parameter (overwrites
+    /// it).</summary>
     void Backward(FusedGradients gradients, Span<double> parameterGradient);
 }
 
@@ -30,7 +32,8 @@ public abstract class RecurrentModel : ISequenceModel
     private IExplicitMap? _compiledMap;
     private int _threads = Math.Max(1, Environment.ProcessorCount);
 
-    private protected RecurrentModel(ParameterLayout layout, int inputSize, int stateSize, int outputSize, Activation activation)
+    private protected RecurrentModel(ParameterLayout layout, int inputSize, int stateSize, int outputSize,
+                                     Activation activation)
     {
         Layout = layout;
         Parameters = new double[layout.Count];
@@ -56,17 +59,20 @@ public abstract class RecurrentModel : ISequenceModel
     public int Threads
     {
         get => _threads;
-        set => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be at least 1.");
+        set => _threads = value >= 1
+            ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be at least 1.");
     }
 
-    /// <summary>Multiply-adds per time step per sequence of the explicit (unfused) model, the count used for FLOP rates.</summary>
+    /// <summary>Multiply-adds per time step per sequence of the explicit (unfused) model, the count used for FLOP
+    /// rates.</summary>
     public abstract long MultiplyAddsPerStep { get; }
 
     /// <summary>
     /// States the model's robustness property and verifies it, without sampling, on the explicit matrices of the
     /// current parameters (MODELS.md section 5).
     /// </summary>
-    /// <param name="relativeTolerance">Allowed largest eigenvalue of the dissipation form, relative to the size of its terms (default 1e-9; float64 rounding is about 1e-15).</param>
+    /// <param name="relativeTolerance">Allowed largest eigenvalue of the dissipation form, relative to the size of its
+    /// terms (default 1e-9; float64 rounding is about 1e-15).</param>
     public abstract Certificates.Certificate Certify(double relativeTolerance = 1e-9);
 
     /// <summary>The direct-to-explicit map at the current parameters.</summary>
@@ -78,7 +84,8 @@ public abstract class RecurrentModel : ISequenceModel
         try { return CreateMap(); }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            throw new ArgumentException($"The parameters are too large or degenerate for the direct-to-explicit map ({e.Message})",
+            throw new ArgumentException($"The parameters are too large or degenerate for the direct-to-explicit map " +
+                                        $"({e.Message})",
                                         nameof(Parameters), e);
         }
     }
@@ -116,8 +123,10 @@ public abstract class RecurrentModel : ISequenceModel
     }
 
     /// <inheritdoc/>
-    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient, Span<float> finalState)
+    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs,
+                                  ReadOnlySpan<float> targets,
+                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient,
+                                      Span<float> finalState)
     {
         ArgumentNullException.ThrowIfNull(loss);
         Validation.CheckSequenceArguments(this, initialState, inputs, timeSteps, batch);
@@ -126,19 +135,22 @@ public abstract class RecurrentModel : ISequenceModel
         Validation.CheckLength(finalState, (long)batch * StateSize, nameof(finalState));
         var (net, map) = CompiledFloat();
         _workspace.Forward(net, initialState, inputs, timeSteps, batch, Threads);
-        double value = loss.Evaluate(_workspace.Outputs, targets, timeSteps, batch, OutputSize, _workspace.OutputGradient);
+        double value =
+            loss.Evaluate(_workspace.Outputs, targets, timeSteps, batch, OutputSize, _workspace.OutputGradient);
         map.Backward(_workspace.Backward(net, Threads), gradient);
         _workspace.CopyFinalState(finalState);
         return value;
     }
 
     /// <summary>
-    /// <see cref="ISequenceModel.LossAndGradient"/> that also writes dLoss/dx_0 into <paramref name="initialStateGradient"/>
+    /// <see cref="ISequenceModel.LossAndGradient"/> that also writes dLoss/dx_0 into
+    /// <paramref name="initialStateGradient"/>
     /// ([batch, nx], overwritten): for training an estimator of the initial state (an encoder) together with the
     /// model.
     /// </summary>
     /// <returns>The loss value.</returns>
-    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
+    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs,
+                                  ReadOnlySpan<float> targets,
                                   int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient,
                                   Span<float> finalState, Span<float> initialStateGradient)
     {

@@ -11,7 +11,8 @@ internal sealed class QsrSupply
     /// <param name="q">Q (ny×ny) ≺ 0.</param>
     /// <param name="s">S (nu×ny).</param>
     /// <param name="r">R (nu×nu) with R − SQ⁻¹Sᵀ ≻ 0.</param>
-    /// <param name="shift">Apply the reference code's Q ← Q − εI, R ← R + εI (the general REN does; the Lipschitz REN does not).</param>
+    /// <param name="shift">Apply the reference code's Q ← Q − εI, R ← R + εI (the general REN does; the Lipschitz REN
+    /// does not).</param>
     public QsrSupply(Matrix q, Matrix s, Matrix r, bool shift)
     {
         Q = q.Clone(); S = s; R = r.Clone();
@@ -96,9 +97,11 @@ internal sealed class RenMap : IExplicitMap
             _l = Matrix.TransposeMultiply(D22, q) + s;                                 // D22ᵀQ + S (nu×ny)
             var c2Imp = _l * C2;
             var d21Imp = _l * D21 - _d12Direct.Transpose();
-            var r1 = supply.R + s * D22 + Matrix.TransposeMultiply(D22, s.Transpose()) + Matrix.TransposeMultiply(D22, q * D22);
+            var r1 = supply.R + s * D22 + Matrix.TransposeMultiply(D22, s.Transpose())
+                + Matrix.TransposeMultiply(D22, q * D22);
             _mQ = new Matrix(_ny, n); _mQ.SetBlock(0, 0, C2); _mQ.SetBlock(0, nx, D21);
-            _mR = new Matrix(_nu, n); _mR.SetBlock(0, 0, c2Imp); _mR.SetBlock(0, nx, d21Imp); _mR.SetBlock(0, nx + nv, _b2Direct.Transpose());
+            _mR = new Matrix(_nu, n); _mR.SetBlock(0, 0, c2Imp); _mR.SetBlock(0, nx, d21Imp);
+            _mR.SetBlock(0, nx + nv, _b2Direct.Transpose());
             _w = new CholeskyDecomposition(r1.SymmetricPart()).Solve(_mR);             // R₁⁻¹M_R
             _h.AddScaled(Matrix.TransposeMultiply(_mR, _w));
             _h.AddScaled(Matrix.TransposeMultiply(_mQ, q * _mQ), -1.0);
@@ -169,7 +172,8 @@ internal sealed class RenMap : IExplicitMap
         int nx = _nx, nu = _nu, nv = _nv, ny = _ny, n = 2 * nx + nv;
         var dWo = gradients.Wo;
         var dA = dWo.Block(0, 0, nx, nx); var dB2 = dWo.Block(0, nx, nx, nu); var dB1 = dWo.Block(0, nx + nu, nx, nv);
-        var dC2 = dWo.Block(nx, 0, ny, nx); var dD22 = dWo.Block(nx, nx, ny, nu); var dD21 = dWo.Block(nx, nx + nu, ny, nv);
+        var dC2 = dWo.Block(nx, 0, ny, nx); var dD22 = dWo.Block(nx, nx, ny, nu);
+        var dD21 = dWo.Block(nx, nx + nu, ny, nv);
         var dC1 = gradients.G[0].Block(0, 0, nv, nx); var dD12 = gradients.G[0].Block(0, nx, nv, nu);
         var dD11 = gradients.D11!;
 
@@ -229,7 +233,8 @@ internal sealed class RenMap : IExplicitMap
         Write(gradient, "X", dX.Data); gradient[_layout["p"].Offset] = dp; Write(gradient, "Y1", dY1.Data);
         Write(gradient, "B2", dB2Direct.Data); Write(gradient, "D12", dD12Direct.Data); Write(gradient, "C2", dC2.Data);
         Write(gradient, "D21", dD21.Data); Write(gradient, "D22", dD22.Data);
-        Write(gradient, "bx", gradients.Bo.AsSpan(0, nx)); Write(gradient, "bv", gradients.C[0]); Write(gradient, "by", gradients.Bo.AsSpan(nx, ny));
+        Write(gradient, "bx", gradients.Bo.AsSpan(0, nx)); Write(gradient, "bv", gradients.C[0]);
+        Write(gradient, "by", gradients.Bo.AsSpan(nx, ny));
         Write(gradient, "X3", dX3.Data); Write(gradient, "Y3", dY3.Data); Write(gradient, "Z3", dZ3.Data);
     }
 

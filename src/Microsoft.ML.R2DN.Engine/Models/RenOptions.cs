@@ -9,7 +9,8 @@ public sealed record RenOptions
     /// <summary>Number of states nx (&gt; 0).</summary>
     public required int StateSize { get; init; }
 
-    /// <summary>Number of neurons nv of the equilibrium layer (&gt; 0). Each time step solves nv dependent neurons in sequence.</summary>
+    /// <summary>Number of neurons nv of the equilibrium layer (&gt; 0). Each time step solves nv dependent neurons in
+    /// sequence.</summary>
     public required int NonlinearWidth { get; init; }
 
     /// <summary>Number of outputs ny (&gt; 0).</summary>
@@ -24,7 +25,8 @@ public sealed record RenOptions
     /// <summary>Contraction-rate bound ᾱ in (0, 1]. Default 1.</summary>
     public double ContractionRate { get; init; } = 1.0;
 
-    /// <summary>For the Lipschitz and (Q,S,R) RENs: fix D22 = 0 instead of building it from (X3, Y3, Z3). Default false.</summary>
+    /// <summary>For the Lipschitz and (Q,S,R) RENs: fix D22 = 0 instead of building it from (X3, Y3, Z3). Default
+    /// false.</summary>
     public bool D22Zero { get; init; }
 
     /// <summary>
@@ -41,9 +43,12 @@ public sealed record RenOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NonlinearWidth, nameof(NonlinearWidth));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
         if (!(ContractionRate > 0 && ContractionRate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate, "ContractionRate must be in (0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate,
+                                                  "ContractionRate must be in (0, 1].");
         if (IdentityOutput && OutputSize != StateSize)
-            throw new ArgumentOutOfRangeException(nameof(IdentityOutput), $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize ({StateSize}).");
+            throw new ArgumentOutOfRangeException(nameof(IdentityOutput),
+                                                  $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize (" +
+                                                  $"{StateSize}).");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
         if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
     }

@@ -82,7 +82,8 @@ public sealed record SimulatorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
         if (TimeBudget is { } b && b <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), b, "TimeBudget must be positive.");
-        if (Steps is long n && n < 1) throw new ArgumentOutOfRangeException(nameof(Steps), n, "Steps must be at least 1.");
+        if (Steps is long n && n < 1)
+            throw new ArgumentOutOfRangeException(nameof(Steps), n, "Steps must be at least 1.");
         if (!Enum.IsDefined(Schedule))
             throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "Unknown schedule.");
     }

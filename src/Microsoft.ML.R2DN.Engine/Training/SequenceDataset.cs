@@ -1,6 +1,7 @@
 namespace Microsoft.ML.R2DN.Engine.Training;
 
-/// <summary>A contiguous range of time steps [<see cref="Start"/>, <see cref="Start"/> + <see cref="Length"/>).</summary>
+/// <summary>A contiguous range of time steps [<see cref="Start"/>, <see cref="Start"/> +
+/// <see cref="Length"/>).</summary>
 /// <param name="Start">First time step (≥ 0).</param>
 /// <param name="Length">Number of time steps (≥ 1).</param>
 public readonly record struct TimeSegment(int Start, int Length)
@@ -32,7 +33,8 @@ public sealed class SequenceDataset
     /// <param name="outputSize">ny, at least 1.</param>
     /// <exception cref="ArgumentNullException">An array is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    /// <exception cref="ArgumentException">An array has the wrong length or holds a NaN or infinite value (the message names its time step, sequence and channel).</exception>
+    /// <exception cref="ArgumentException">An array has the wrong length or holds a NaN or infinite value (the message
+    /// names its time step, sequence and channel).</exception>
     public SequenceDataset(float[] inputs, float[] targets, int timeSteps, int batch, int inputSize, int outputSize)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -75,7 +77,8 @@ public sealed class SequenceDataset
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(timeSteps, TimeSteps);
         return new SequenceDataset(_inputs[..(timeSteps * Batch * InputSize)],
-                                   _targets[..(timeSteps * Batch * OutputSize)], timeSteps, Batch, InputSize, OutputSize);
+                                   _targets[..(timeSteps * Batch * OutputSize)], timeSteps, Batch, InputSize,
+                                       OutputSize);
     }
 
     /// <summary>
@@ -121,7 +124,8 @@ public sealed class SequenceDataset
     /// Splits this dataset's time axis into <see cref="GetSegmentCount"/> segments with <c>numpy.array_split</c>
     /// semantics (for example T = 1000 and length 256 give 334, 333, 333).
     /// </summary>
-    /// <param name="segmentLength">Nominal segment length, at least 1; a value above T gives one segment of length T.</param>
+    /// <param name="segmentLength">Nominal segment length, at least 1; a value above T gives one segment of length
+    /// T.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="segmentLength"/> is less than 1.</exception>
     public TimeSegment[] Split(int segmentLength) => ArraySplit(TimeSteps, GetSegmentCount(TimeSteps, segmentLength));
 
@@ -159,7 +163,8 @@ public sealed class SequenceDataset
             throw new ArgumentException($"T·B·{widthName} = {expected} is too large for one array.", name);
         if (data.Length != expected)
             throw new ArgumentException(
-                $"'{name}' must have length T·B·{widthName} = {t}·{b}·{width} = {expected}, but has length {data.Length}.", name);
+                $"'{name}' must have length T·B·{widthName} = {t}·{b}·{width} = {expected}, but has length " +
+                $"{data.Length}.", name);
         for (int k = 0; k < data.Length; k++)
         {
             float v = data[k];
@@ -168,7 +173,8 @@ public sealed class SequenceDataset
                 int c = k % width, rowIndex = k / width;
                 throw new ArgumentException(
                     $"'{name}' holds {(float.IsNaN(v) ? "NaN" : v.ToString())} at flat index {k} " +
-                    $"(time step {rowIndex / b}, sequence {rowIndex % b}, channel {c}); every value must be finite.", name);
+                    $"(time step {rowIndex / b}, sequence {rowIndex % b}, channel {c}); every value must be finite.",
+                        name);
             }
         }
     }

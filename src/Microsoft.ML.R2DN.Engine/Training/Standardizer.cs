@@ -8,15 +8,18 @@ public sealed class Standardizer
     {
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(std);
-        if (mean.Length != std.Length) throw new ArgumentException("mean and std must have the same length.", nameof(std));
-        if (std.Any(s => !(s > 0) || !double.IsFinite(s))) throw new ArgumentOutOfRangeException(nameof(std), "Every std must be finite and greater than 0.");
+        if (mean.Length != std.Length)
+            throw new ArgumentException("mean and std must have the same length.", nameof(std));
+        if (std.Any(s => !(s > 0) || !double.IsFinite(s)))
+            throw new ArgumentOutOfRangeException(nameof(std), "Every std must be finite and greater than 0.");
         Mean = (double[])mean.Clone(); Std = (double[])std.Clone();
     }
 
     /// <summary>Column means.</summary>
     public double[] Mean { get; }
 
-    /// <summary>Column standard deviations (population), floored so that a constant column maps to 0, not NaN.</summary>
+    /// <summary>Column standard deviations (population), floored so that a constant column maps to 0, not
+    /// NaN.</summary>
     public double[] Std { get; }
 
     /// <summary>Number of columns.</summary>

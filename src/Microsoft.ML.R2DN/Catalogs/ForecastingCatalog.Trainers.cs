@@ -10,7 +10,8 @@ public static partial class R2dnCatalog
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains an R2DN (robust recurrent deep network)
     /// forecaster: after each row it forecasts the next <paramref name="horizon"/> values of the target(s).</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
-    /// <param name="outputColumnName">The column the forecasts are written to: a vector of <see cref="float"/> of length
+    /// <param name="outputColumnName">The column the forecasts are written to: a vector of <see cref="float"/> of
+    /// length
     /// <paramref name="horizon"/> × targets (all steps of <paramref name="inputColumnName"/>, then those of each
     /// additional target). Not null or empty.</param>
     /// <param name="inputColumnName">The target column y to forecast: numeric (<c>Single</c>, <c>Double</c>,
@@ -26,7 +27,8 @@ public static partial class R2dnCatalog
     /// that splits the rows into independent series; null when all rows are one series.</param>
     /// <param name="additionalTargetColumnNames">Further numeric target columns forecast jointly with
     /// <paramref name="inputColumnName"/>; null for none.</param>
-    /// <returns>The estimator; every other setting has its default (see <see cref="R2dnForecastingOptions"/>).</returns>
+    /// <returns>The estimator; every other setting has its default (see
+    /// <see cref="R2dnForecastingOptions"/>).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> is less than 1, or
     /// <paramref name="confidenceLevel"/> is not in (0, 1).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty, a column is named twice, or only one bound
@@ -37,9 +39,12 @@ public static partial class R2dnCatalog
     ///     confidenceLowerBoundColumn: "Lower", confidenceUpperBoundColumn: "Upper");
     /// ForecastingTransformer model = pipeline.Fit(train);
     /// </code></example>
-    public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
-                                     string? confidenceLowerBoundColumn = null, string? confidenceUpperBoundColumn = null,
-                                     float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel, string? seriesIdColumnName = null,
+    public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, string outputColumnName,
+                                            string inputColumnName, int horizon, string[]? featureColumnNames = null,
+                                     string? confidenceLowerBoundColumn = null,
+                                     string? confidenceUpperBoundColumn = null,
+                                     float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel,
+                                     string? seriesIdColumnName = null,
                                      string[]? additionalTargetColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -53,7 +58,8 @@ public static partial class R2dnCatalog
         });
     }
 
-    /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains an R2DN forecaster with every setting given.</summary>
+    /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains an R2DN forecaster with every setting
+    /// given.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
@@ -62,10 +68,12 @@ public static partial class R2dnCatalog
     /// property).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty or repeated, or only one bound column is
     /// named.</exception>
-    public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, R2dnForecastingOptions options) => new(Environment(catalog), options);
+    public static ForecastingEstimator R2DN(this ForecastingCatalog catalog, R2dnForecastingOptions options) =>
+        new(Environment(catalog), options);
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN (recurrent equilibrium network)
-    /// forecaster, the alternative to <see cref="R2DN(ForecastingCatalog, string, string, int, string[], string, string, float, string, string[])"/>
+    /// forecaster, the alternative to
+    /// <see cref="R2DN(ForecastingCatalog, string, string, int, string[], string, string, float, string, string[])"/>
     /// with the same columns and intervals.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnName">The column the forecasts are written to (vector of <see cref="float"/>, horizon ×
@@ -83,9 +91,12 @@ public static partial class R2dnCatalog
     /// <paramref name="confidenceLevel"/> is not in (0, 1).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty, a column is named twice, or only one bound
     /// column is named.</exception>
-    public static ForecastingEstimator REN(this ForecastingCatalog catalog, string outputColumnName, string inputColumnName, int horizon, string[]? featureColumnNames = null,
-                                    string? confidenceLowerBoundColumn = null, string? confidenceUpperBoundColumn = null,
-                                    float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel, string? seriesIdColumnName = null,
+    public static ForecastingEstimator REN(this ForecastingCatalog catalog, string outputColumnName,
+                                           string inputColumnName, int horizon, string[]? featureColumnNames = null,
+                                    string? confidenceLowerBoundColumn = null,
+                                    string? confidenceUpperBoundColumn = null,
+                                    float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel,
+                                    string? seriesIdColumnName = null,
                                     string[]? additionalTargetColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -99,7 +110,8 @@ public static partial class R2dnCatalog
         });
     }
 
-    /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN forecaster with every setting given.</summary>
+    /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN forecaster with every setting
+    /// given.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
@@ -108,7 +120,8 @@ public static partial class R2dnCatalog
     /// property).</exception>
     /// <exception cref="ArgumentException">A column name is null or empty or repeated, or only one bound column is
     /// named.</exception>
-    public static ForecastingEstimator REN(this ForecastingCatalog catalog, RenForecastingOptions options) => new(Environment(catalog), options);
+    public static ForecastingEstimator REN(this ForecastingCatalog catalog, RenForecastingOptions options) =>
+        new(Environment(catalog), options);
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains an R2DN simulator (system identification): it
     /// predicts the outputs y_t from the inputs u_0 … u_t alone, over whole series from a zero state.</summary>
@@ -116,7 +129,8 @@ public static partial class R2dnCatalog
     /// <param name="outputColumnNames">The measured output columns y (numeric); at least one.</param>
     /// <param name="inputColumnNames">The input columns u (numeric); at least one.</param>
     /// <param name="seriesIdColumnName">A column that splits the rows into independent series (for example one per
-    /// experiment or file, loaded together with <c>LoadFromTextFile(string[] paths, ...)</c>); null for one series.</param>
+    /// experiment or file, loaded together with <c>LoadFromTextFile(string[] paths, ...)</c>); null for one
+    /// series.</param>
     /// <param name="predictedColumnNames">The columns the predictions are written to, one per output; null for each
     /// output's name followed by <c>Predicted</c>.</param>
     /// <param name="epochs">The number of training epochs, at least 1. Default 70.</param>
@@ -132,60 +146,75 @@ public static partial class R2dnCatalog
     ///     inputColumnNames: new[] { "Force" }, seriesIdColumnName: "Experiment");
     /// SimulationTransformer model = pipeline.Fit(train);   // adds "AccelerationPredicted"
     /// </code></example>
-    public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
-                                            string[]? predictedColumnNames = null, int epochs = Defaults.Simulation.Epochs,
+    public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, string[] outputColumnNames,
+                                                   string[] inputColumnNames, string? seriesIdColumnName = null,
+                                            string[]? predictedColumnNames = null,
+                                            int epochs = Defaults.Simulation.Epochs,
                                             int washout = Defaults.Simulation.Washout) =>
         new(Environment(catalog), new R2dnSimulationOptions
         {
-            OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames, SeriesIdColumnName = seriesIdColumnName,
+            OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames,
+            SeriesIdColumnName = seriesIdColumnName,
             PredictedColumnNames = predictedColumnNames, Epochs = epochs, Washout = washout,
         });
 
-    /// <summary>Creates a <see cref="SimulationEstimator"/> that trains an R2DN simulator with every setting given.</summary>
+    /// <summary>Creates a <see cref="SimulationEstimator"/> that trains an R2DN simulator with every setting
+    /// given.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the
+    /// property).</exception>
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
-    public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, R2dnSimulationOptions options) => new(Environment(catalog), options);
+    public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, R2dnSimulationOptions options) =>
+        new(Environment(catalog), options);
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator, the alternative to
-    /// <see cref="SimulateR2DN(ForecastingCatalog, string[], string[], string, string[], int, int)"/> with the same columns.</summary>
+    /// <see cref="SimulateR2DN(ForecastingCatalog, string[], string[], string, string[], int, int)"/> with the same
+    /// columns.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnNames">The measured output columns y (numeric); at least one.</param>
     /// <param name="inputColumnNames">The input columns u (numeric); at least one.</param>
     /// <param name="seriesIdColumnName">The series id column; null for one series.</param>
-    /// <param name="predictedColumnNames">The predicted columns, one per output; null for <c>&lt;output&gt;Predicted</c>.</param>
+    /// <param name="predictedColumnNames">The predicted columns, one per output; null for
+    /// <c>&lt;output&gt;Predicted</c>.</param>
     /// <param name="epochs">The number of training epochs, at least 1. Default 70.</param>
     /// <param name="washout">The leading rows of each series left out of scoring, at least 0. Default 100.</param>
     /// <returns>The estimator; every other setting has its default (see <see cref="RenSimulationOptions"/>).</returns>
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="washout"/> is out of
     /// range.</exception>
-    public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, string[] outputColumnNames, string[] inputColumnNames, string? seriesIdColumnName = null,
-                                           string[]? predictedColumnNames = null, int epochs = Defaults.Simulation.Epochs,
+    public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, string[] outputColumnNames,
+                                                  string[] inputColumnNames, string? seriesIdColumnName = null,
+                                           string[]? predictedColumnNames = null,
+                                           int epochs = Defaults.Simulation.Epochs,
                                            int washout = Defaults.Simulation.Washout) =>
         new(Environment(catalog), new RenSimulationOptions
         {
-            OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames, SeriesIdColumnName = seriesIdColumnName,
+            OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames,
+            SeriesIdColumnName = seriesIdColumnName,
             PredictedColumnNames = predictedColumnNames, Epochs = epochs, Washout = washout,
         });
 
-    /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator with every setting given.</summary>
+    /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator with every setting
+    /// given.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the
+    /// property).</exception>
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
-    public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, RenSimulationOptions options) => new(Environment(catalog), options);
+    public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, RenSimulationOptions options) =>
+        new(Environment(catalog), options);
 
     // The simple overloads name the arguments as the caller wrote them (horizon, confidenceLevel); the options
     // overloads name the properties.
     private static void CheckSimpleArguments(ForecastingCatalog catalog, int horizon, float confidenceLevel)
     {
-        if (horizon < 1) throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "The horizon must be at least 1.");
+        if (horizon < 1)
+            throw new ArgumentOutOfRangeException(nameof(horizon), horizon, "The horizon must be at least 1.");
         OptionChecks.ConfidenceLevel(confidenceLevel, nameof(confidenceLevel));
     }
 }

@@ -8,13 +8,17 @@ namespace Microsoft.ML.R2DN.Evaluation;
 /// over every row of the evaluated data.</summary>
 internal static class LinearBaseline
 {
-    /// <summary>Per row of <paramref name="labels"/>, the linear forecasts (horizon × targets, target-major, data units),
-    /// from a path fitted on the rows <paramref name="fitSeries"/> of <paramref name="fitLabels"/>; null when the fit rows
+    /// <summary>Per row of <paramref name="labels"/>, the linear forecasts (horizon × targets, target-major, data
+    /// units),
+    /// from a path fitted on the rows <paramref name="fitSeries"/> of <paramref name="fitLabels"/>; null when the fit
+    /// rows
     /// are too few (fewer than 2·h + 8 per series).</summary>
-    public static float[][]? Forecasts(float[][] labels, int[][] series, float[][] fitLabels, int[][] fitSeries, int horizon, int targets,
+    public static float[][]? Forecasts(float[][] labels, int[][] series, float[][] fitLabels, int[][] fitSeries,
+                                       int horizon, int targets,
                                        CancellationToken token)
     {
-        var fit = fitSeries.Where(s => s.Length >= 2 * horizon + 8).Select(s => ToSeries(fitLabels, s, targets)).Where(s => s is not null).ToList();
+        var fit = fitSeries.Where(s => s.Length >= 2 * horizon
+                                  + 8).Select(s => ToSeries(fitLabels, s, targets)).Where(s => s is not null).ToList();
         if (fit.Count == 0) return null;
         int shortest = fit.Min(s => s!.Length);
         int lookback = Math.Clamp(shortest / 3, 2, 336);
@@ -26,7 +30,8 @@ internal static class LinearBaseline
         LinearForecastPath path;
         try
         {
-            (path, _) = LinearForecastPath.Fit(fit!, scaling, lookback, horizon, offsets, 0, trainEnd - horizon, length - horizon,
+            (path, _) = LinearForecastPath.Fit(fit!, scaling, lookback, horizon, offsets, 0, trainEnd - horizon,
+                                               length - horizon,
                                                [1e-4, 1e-3, 1e-2, 1e-1, 1, 10], token);
         }
         catch (ArgumentException)
@@ -48,7 +53,8 @@ internal static class LinearBaseline
                 path.AddPredictions(s, j, scaling.Std[j], 0, rows.Length, change, horizon);
                 for (int p = 0; p < rows.Length; p++)
                     for (int k = 0; k < horizon; k++)
-                        result[rows[p]][j * horizon + k] = (float)(s.Targets[p * targets + j] + scaling.Std[j] * change[p * horizon + k]);
+                        result[rows[p]][j * horizon + k] =
+                            (float)(s.Targets[p * targets + j] + scaling.Std[j] * change[p * horizon + k]);
             }
         }
         return result;

@@ -25,13 +25,15 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// series the model trained on is at the state after its last training row (unless the model was trained with
 /// <see cref="RecurrentForecastingOptions.KeepEndStates"/> = false), so <see cref="Predict(int?, float?)"/> at once
 /// forecasts the steps after the last training row, and <see cref="Predict(TSrc, int?, float?)"/> takes the row that
-/// follows it; after <see cref="CheckPoint(MLContext, string)"/> and <c>mlContext.Model.Load</c>, every series is at its
+/// follows it; after <see cref="CheckPoint(MLContext, string)"/> and <c>mlContext.Model.Load</c>, every series is at
+/// its
 /// checkpointed state. A series the engine holds no state for starts from an empty history at its first observation.
 /// The engine works on its own copy of the states: the transformer it was created from never changes.</para>
 /// <para>For states kept outside one process (a database, an Orleans cluster), <see cref="SeriesForecaster"/> steps
 /// detached <see cref="SeriesState"/>s with the same code, so both give bit-identical forecasts.</para>
 /// </remarks>
-/// <threadsafety>Not thread-safe: use one engine per thread (engines over one transformer may run in parallel).</threadsafety>
+/// <threadsafety>Not thread-safe: use one engine per thread (engines over one transformer may run in
+/// parallel).</threadsafety>
 public sealed class ForecastingEngine<TSrc, TDst>
     where TSrc : class
     where TDst : class, new()
@@ -65,7 +67,9 @@ public sealed class ForecastingEngine<TSrc, TDst>
         _current = forecaster.EngineSeries;
         _setForecast = Setter(forecaster.OutputColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(TDst),
-                $"'{typeof(TDst).Name}' has no member for the forecast column '{forecaster.OutputColumnName}': add a float[] field or property of that name, or one marked [ColumnName(\"{forecaster.OutputColumnName}\")].");
+                $"'{typeof(TDst).Name}' has no member for the forecast column '{forecaster.OutputColumnName}': add a " +
+                $"float[] field or property of that name, or one marked " +
+                $"[ColumnName(\"{forecaster.OutputColumnName}\")].");
         if (forecaster.Columns.HasBounds)
         {
             _setLower = Setter(forecaster.ConfidenceLowerBoundColumn!);
@@ -98,7 +102,8 @@ public sealed class ForecastingEngine<TSrc, TDst>
     /// that series becomes the one <see cref="Predict(int?, float?)"/> forecasts.</summary>
     /// <param name="seriesId">The series id as text (as the model reads its id column: a key or a number in its
     /// invariant text form, for example "3"); not null. "" for a model without a series id column.</param>
-    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
+    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's
+    /// horizon.</param>
     /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
     /// <returns>A new <typeparamref name="TDst"/> with the forecast (and bounds, when the model writes them).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="seriesId"/> is null.</exception>
@@ -113,13 +118,15 @@ public sealed class ForecastingEngine<TSrc, TDst>
         _series.CheckLevel(confidenceLevel);
         if (!_states.TryGetValue(seriesId, out var state) || state.Steps == 0)
             throw new InvalidOperationException(
-                $"The engine has seen no observation of series '{seriesId}' yet: call Predict(example) with its latest " +
+                $"The engine has seen no observation of series '{seriesId}' yet: call Predict(example) with its " +
+                $"latest " +
                 "observation first.");
         _current = seriesId;
         return Forecast(state, seriesId, h, confidenceLevel);
     }
 
-    /// <summary>The series the engine holds a state for (trained on, checkpointed or observed), by id as text.</summary>
+    /// <summary>The series the engine holds a state for (trained on, checkpointed or observed), by id as
+    /// text.</summary>
     public IReadOnlyCollection<string> Series => _states.Keys;
 
     /// <summary>The series <see cref="Predict(int?, float?)"/> forecasts: the one of the last observation, or, before
@@ -128,7 +135,8 @@ public sealed class ForecastingEngine<TSrc, TDst>
 
     /// <summary>Updates the state of the example's series with the observation, then forecasts.</summary>
     /// <param name="example">The observation at the next time step: targets, features and series id; not null.</param>
-    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's horizon.</param>
+    /// <param name="horizon">The number of steps ahead, in [1, the model's horizon]; null for the model's
+    /// horizon.</param>
     /// <param name="confidenceLevel">The level of the bounds, in (0, 1); null for the model's level.</param>
     /// <returns>A new <typeparamref name="TDst"/> with the forecast made after the observation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="example"/> is null.</exception>
@@ -244,7 +252,9 @@ public sealed class ForecastingEngine<TSrc, TDst>
         var definition = SchemaDefinition.Create(typeof(TDst), SchemaDefinition.Direction.Write);
         var c = definition.FirstOrDefault(c => c.ColumnName == column);
         if (c is null) return null;
-        var member = typeof(TDst).GetMember(c.MemberName, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).FirstOrDefault();
+        var member = typeof(TDst).GetMember(c.MemberName,
+                                            System.Reflection.BindingFlags.Public
+                                                | System.Reflection.BindingFlags.Instance).FirstOrDefault();
         switch (member)
         {
             case System.Reflection.FieldInfo f when f.FieldType == typeof(float[]):
@@ -253,7 +263,8 @@ public sealed class ForecastingEngine<TSrc, TDst>
                 return (o, v) => p.SetValue(o, v);
             default:
                 throw new ArgumentOutOfRangeException(nameof(TDst),
-                    $"Schema mismatch for column '{column}': '{typeof(TDst).Name}.{c.MemberName}' must be a writable float[].");
+                    $"Schema mismatch for column '{column}': '{typeof(TDst).Name}.{c.MemberName}' must be a writable " +
+                    $"float[].");
         }
     }
 }

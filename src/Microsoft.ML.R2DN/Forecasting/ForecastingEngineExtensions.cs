@@ -23,8 +23,10 @@ public static class ForecastingEngineExtensions
 {
     /// <summary>Creates an engine that forecasts one observation at a time with <paramref name="model"/>.</summary>
     /// <typeparam name="TSrc">The observation class (see <see cref="ForecastingEngine{TSrc, TDst}"/>).</typeparam>
-    /// <typeparam name="TDst">The prediction class, with a <see cref="float"/>[] member for the forecast column.</typeparam>
-    /// <param name="model">A <see cref="ForecastingTransformer"/>, or a chain (a fitted pipeline, or a model loaded with
+    /// <typeparam name="TDst">The prediction class, with a <see cref="float"/>[] member for the forecast
+    /// column.</typeparam>
+    /// <param name="model">A <see cref="ForecastingTransformer"/>, or a chain (a fitted pipeline, or a model loaded
+    /// with
     /// <c>mlContext.Model.Load</c>) whose last part is one: the transformers before it are applied to each observation
     /// (for example a normalisation). Not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
@@ -33,11 +35,13 @@ public static class ForecastingEngineExtensions
     /// <see cref="ForecastingEngine{TSrc, TDst}.CheckPoint(MLContext, string)"/>), so its first <c>Predict()</c>
     /// forecasts the steps after the last training row.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="model"/> holds no forecaster, or has transformers after it, or
+    /// <exception cref="ArgumentException"><paramref name="model"/> holds no forecaster, or has transformers after it,
+    /// or
     /// <paramref name="env"/> is not an <see cref="MLContext"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><typeparamref name="TSrc"/> lacks a column the model reads, or
     /// has it with the wrong type; or <typeparamref name="TDst"/> has no member for the forecast column.</exception>
-    /// <exception cref="FormatException">A loaded model's R2DN/REN part is damaged or its certificate fails.</exception>
+    /// <exception cref="FormatException">A loaded model's R2DN/REN part is damaged or its certificate
+    /// fails.</exception>
     /// <example><code>
     /// var model = ml.Forecasting.R2DN("Forecast", "Load", horizon: 24).Fit(history);
     /// var engine = model.CreateTimeSeriesEngine&lt;LoadRow, LoadForecast&gt;(ml);
@@ -46,7 +50,8 @@ public static class ForecastingEngineExtensions
     /// LoadForecast updated = engine.Predict(new LoadRow { Load = 512f, Temperature = 21f, Hour = 13 });
     /// </code>
     /// The whole flow, after ML.NET's bike-demand tutorial: examples/BikeDemandForecast.</example>
-    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(this ICanSaveModel model, IHostEnvironment env)
+    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc,
+        TDst>(this ICanSaveModel model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new()
     {
@@ -59,13 +64,15 @@ public static class ForecastingEngineExtensions
         return new ForecastingEngine<TSrc, TDst>(ml, prefix, forecaster);
     }
 
-    /// <summary>Creates an engine for a forecaster (see <see cref="CreateTimeSeriesEngine{TSrc, TDst}(ICanSaveModel, IHostEnvironment)"/>).</summary>
+    /// <summary>Creates an engine for a forecaster (see
+    /// <see cref="CreateTimeSeriesEngine{TSrc, TDst}(ICanSaveModel, IHostEnvironment)"/>).</summary>
     /// <typeparam name="TSrc">The observation class.</typeparam>
     /// <typeparam name="TDst">The prediction class.</typeparam>
     /// <param name="model">The forecaster; not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
     /// <returns>The engine.</returns>
-    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(this ForecastingTransformer model, IHostEnvironment env)
+    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc,
+        TDst>(this ForecastingTransformer model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new() => CreateTimeSeriesEngine<TSrc, TDst>((ICanSaveModel)model, env);
 
@@ -76,12 +83,14 @@ public static class ForecastingEngineExtensions
     /// <param name="model">The fitted chain; not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
     /// <returns>The engine.</returns>
-    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(this TransformerChain<ForecastingTransformer> model, IHostEnvironment env)
+    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc,
+        TDst>(this TransformerChain<ForecastingTransformer> model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new() => CreateTimeSeriesEngine<TSrc, TDst>((ICanSaveModel)model, env);
 
     /// <summary>The R2DN/REN forecaster in <paramref name="model"/>: the transformer itself, the last part of a fitted
-    /// chain, or the ML.NET form of one that <c>mlContext.Model.Load</c> returned (rebuilt from the file, its certificate
+    /// chain, or the ML.NET form of one that <c>mlContext.Model.Load</c> returned (rebuilt from the file, its
+    /// certificate
     /// re-verified).</summary>
     /// <param name="model">The model; not null.</param>
     /// <returns>The forecaster.</returns>
@@ -91,7 +100,8 @@ public static class ForecastingEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(model);
         return MlNetCarrier.TryRecover(model, out _, out var found) && found is ForecastingTransformer f ? f
-            : throw new ArgumentException($"The model holds no R2DN/REN forecaster (it is '{model.GetType().Name}').", nameof(model));
+            : throw new ArgumentException($"The model holds no R2DN/REN forecaster (it is '{model.GetType().Name}').",
+                                          nameof(model));
     }
 
     /// <summary>The R2DN/REN forecaster in <paramref name="model"/>, and the transformers that run before it (for
@@ -105,7 +115,8 @@ public static class ForecastingEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!MlNetCarrier.TryRecover(model, out var prefix, out var found) || found is not ForecastingTransformer f)
-            throw new ArgumentException($"The model holds no R2DN/REN forecaster (it is '{model.GetType().Name}').", nameof(model));
+            throw new ArgumentException($"The model holds no R2DN/REN forecaster (it is '{model.GetType().Name}').",
+                                        nameof(model));
         preprocessing = prefix.Length == 0 ? null : new TransformerChain<ITransformer>(prefix);
         return f;
     }
@@ -121,12 +132,14 @@ public static class ForecastingEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!MlNetCarrier.TryRecover(model, out var prefix, out var found) || found is not SimulationTransformer s)
-            throw new ArgumentException($"The model holds no R2DN/REN simulator (it is '{model.GetType().Name}').", nameof(model));
+            throw new ArgumentException($"The model holds no R2DN/REN simulator (it is '{model.GetType().Name}').",
+                                        nameof(model));
         preprocessing = prefix.Length == 0 ? null : new TransformerChain<ITransformer>(prefix);
         return s;
     }
 
-    /// <summary>The R2DN/REN simulator in <paramref name="model"/> (see <see cref="GetForecaster(ITransformer)"/>).</summary>
+    /// <summary>The R2DN/REN simulator in <paramref name="model"/> (see
+    /// <see cref="GetForecaster(ITransformer)"/>).</summary>
     /// <param name="model">The model; not null.</param>
     /// <returns>The simulator.</returns>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no simulator.</exception>
@@ -135,6 +148,7 @@ public static class ForecastingEngineExtensions
     {
         ArgumentNullException.ThrowIfNull(model);
         return MlNetCarrier.TryRecover(model, out _, out var found) && found is SimulationTransformer s ? s
-            : throw new ArgumentException($"The model holds no R2DN/REN simulator (it is '{model.GetType().Name}').", nameof(model));
+            : throw new ArgumentException($"The model holds no R2DN/REN simulator (it is '{model.GetType().Name}').",
+                                          nameof(model));
     }
 }

@@ -14,12 +14,16 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <c>ml.Forecasting.REN(...)</c>.</summary>
 /// <remarks>
 /// <para><b>Input columns:</b> one or more numeric targets y, optional numeric features f observed with them, and an
-/// optional series id; rows of each series in time order. <b>Output columns:</b> the forecast and, when named, the lower
-/// and upper bounds: vectors of horizon × targets <see cref="float"/>s (see <see cref="ForecastingTransformer"/>).</para>
+/// optional series id; rows of each series in time order. <b>Output columns:</b> the forecast and, when named, the
+/// lower
+/// and upper bounds: vectors of horizon × targets <see cref="float"/>s (see
+/// <see cref="ForecastingTransformer"/>).</para>
 /// <list type="table">
 ///   <listheader><term>Trainer characteristic</term><description>value</description></listheader>
-///   <item><term>Machine learning task</term><description>Time-series forecasting (multi-step, multi-target)</description></item>
-///   <item><term>Is normalization required?</term><description>No: targets and features are standardised internally</description></item>
+///   <item><term>Machine learning task</term><description>Time-series forecasting (multi-step,
+///   multi-target)</description></item>
+///   <item><term>Is normalization required?</term><description>No: targets and features are standardised
+///   internally</description></item>
 ///   <item><term>Is caching required?</term><description>No: the columns are read once into memory</description></item>
 ///   <item><term>Required NuGet in addition to Microsoft.ML.R2DN</term><description>None</description></item>
 /// </list>
@@ -39,13 +43,15 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     private readonly RecurrentForecastingOptions _options;
     private readonly ForecastingColumns _columns;
 
-    /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the catalog's
+    /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the
+    /// catalog's
     /// extension methods do; use it directly when you hold the context rather than its catalog.</summary>
     /// <param name="environment">The ML.NET environment: progress goes to its log, seeds come from its random source;
     /// not null.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the
+    /// property).</exception>
     /// <exception cref="ArgumentException">A column name is null, empty or repeated.</exception>
     public ForecastingEstimator(IHostEnvironment environment, RecurrentForecastingOptions options)
     {
@@ -66,8 +72,10 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
         _columns.OutputSchema(inputSchema, _options.Horizon * _columns.Targets.Length);
 
-    /// <summary>The shape of the fitted transformer's output: the input columns plus the forecast column and, when named,
-    /// the bound columns (known-size vectors of <see cref="float"/>), as ML.NET's pipelines check it before fitting.</summary>
+    /// <summary>The shape of the fitted transformer's output: the input columns plus the forecast column and, when
+    /// named,
+    /// the bound columns (known-size vectors of <see cref="float"/>), as ML.NET's pipelines check it before
+    /// fitting.</summary>
     /// <param name="inputSchema">The shape of the training data; not null.</param>
     /// <returns>The output shape.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing or has the wrong
@@ -99,11 +107,13 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         using var channel = _host.Start("Training");
         _columns.CheckInput(input.Schema);
         var o = _options;
-        var table = SeriesTable.Read(input, _columns.Values, _columns.SeriesId, o.MissingValues, training: true, o.CancellationToken);
+        var table = SeriesTable.Read(input, _columns.Values, _columns.SeriesId, o.MissingValues, training: true,
+                                     o.CancellationToken);
         if (table.RowCount == 0) throw new ArgumentException("The training data is empty.", nameof(input));
 
         int nt = _columns.Targets.Length, nf = _columns.Features.Length, width = nt + nf;
-        var series = table.Items.Select(s => new SeriesData(s.Columns(width, 0, nt), nt, s.Columns(width, nt, nf), nf, s.Id)).ToList();
+        var series = table.Items.Select(s => new SeriesData(s.Columns(width, 0, nt), nt, s.Columns(width, nt, nf), nf,
+                                                            s.Id)).ToList();
         int seed = o.Seed ?? TrainingRun.NextSeed(_host);
         int shortest = series.Min(s => s.Length);
         int trainRows = (int)(shortest * (1 - o.CalibrationFraction - o.ValidationFraction));
@@ -131,10 +141,21 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         CheckLengths(series, engineOptions);
         long trainingRows = (long)shortest * series.Count;
         var candidates = Candidates(o, trainingRows);
-        channel.Info(MessageSensitivity.None, $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} forecaster on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
-                $"at most {o.Epochs} epochs{(lookback > 0 ? $", linear path over the last {lookback}{(engineOptions.LinearLookbackAlternatives.Length > 0 ? $" or {string.Join(" or ", engineOptions.LinearLookbackAlternatives)} (chosen on validation)" : "")} values" : "")}" +
-                $"{(candidates.Count > 1 ? $", choosing among {candidates.Count} settings on the validation data" : "")}" +
-                $"{(o.TimeBudget is { } tb ? $", within {tb.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s" : "")}.");
+        var alternatives = engineOptions.LinearLookbackAlternatives;
+        string others = alternatives.Length > 0
+            ? $" or {string.Join(" or ", alternatives)} (chosen on validation)"
+            : "";
+        channel.Info(MessageSensitivity.None,
+                     $"Training {(o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(o.Kind)} forecaster " +
+                     $"on {series.Count} series ({table.RowCount} rows), horizon {o.Horizon}, " +
+                     $"at most {o.Epochs} epochs" +
+                     (lookback > 0 ? $", linear path over the last {lookback}{others} values" : "") +
+                     (candidates.Count > 1
+                         ? $", choosing among {candidates.Count} settings on the validation data"
+                         : "") +
+                     (o.TimeBudget is { } tb
+                         ? $", within {tb.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s"
+                         : "") + ".");
 
         var clock = Stopwatch.StartNew();
         var tried = new JsonArray();
@@ -145,12 +166,14 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         {
             var (spec, rate) = candidates[i];
             var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
-            // A setting's training stops at the budget, but its held-out checks and refit come after: one starts only when
+            // A setting's training stops at the budget, but its held-out checks and refit come after: one starts only
+            // when
             // the time left is at least what the quickest setting so far took, so that the whole search ends within it.
             if (remaining is { } r && best is not null && (r <= TimeSpan.Zero || r.TotalSeconds < fastest))
             {
                 channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
-                    $"The time budget is spent ({Math.Max(0, r.TotalSeconds):0} s left, the quickest setting took {fastest:0} s): {candidates.Count - i} of {candidates.Count} settings were not tried."));
+                    $"The time budget is spent ({Math.Max(0, r.TotalSeconds):0} s left, the quickest setting took " +
+                    $"{fastest:0} s): {candidates.Count - i} of {candidates.Count} settings were not tried."));
                 break;
             }
             var options = engineOptions with
@@ -168,23 +191,33 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 return (trained, trained.Training!.TrainLoss.ToArray());
             });
             double score = forecaster.ValidationMse.Forecaster;
-            string path = forecaster.Linear is { } chosenPath ? $"linear path over {chosenPath.Lookback} values" : lookback > 0 ? "no linear path kept" : "no linear path";
+            string path = forecaster.Linear is { } chosenPath
+                ? $"linear path over {chosenPath.Lookback} values" : lookback > 0
+                ? "no linear path kept" : "no linear path";
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             fastest = Math.Min(fastest, seconds);
             tried.Add(new JsonObject
             {
-                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate, ["linearLookback"] = forecaster.Linear?.Lookback ?? 0,
+                ["model"] = OptionChecks.Describe(spec), ["learningRate"] = rate,
+                ["linearLookback"] = forecaster.Linear?.Lookback ?? 0,
                 ["validationMse"] = double.IsFinite(score) ? score : null,
-                ["linearValidationMse"] = double.IsFinite(forecaster.ValidationMse.Linear) ? forecaster.ValidationMse.Linear : null,
-                ["recurrentCorrection"] = forecaster.RecurrentCorrection, ["linearPath"] = forecaster.Linear is not null, ["seconds"] = seconds,
+                ["linearValidationMse"] = double.IsFinite(forecaster.ValidationMse.Linear)
+                    ? forecaster.ValidationMse.Linear : null,
+                ["recurrentCorrection"] = forecaster.RecurrentCorrection,
+                ["linearPath"] = forecaster.Linear is not null, ["seconds"] = seconds,
             });
             var inv = CultureInfo.InvariantCulture;
+            string outcome = forecaster.RecurrentCorrection ? "recurrent correction kept"
+                : forecaster.Linear is not null ? "recurrent correction dropped"
+                : "neither beat repeating the last value, which it does";
             string linearNote = lookback > 0
-                ? string.Create(inv, $" (linear path alone {forecaster.ValidationMse.Linear:G4}), {(forecaster.RecurrentCorrection ? "recurrent correction kept" : forecaster.Linear is not null ? "recurrent correction dropped" : "neither beat repeating the last value, which it does")}")
+                ? string.Create(inv, $" (linear path alone {forecaster.ValidationMse.Linear:G4}), {outcome}")
                 : "";
             channel.Info(MessageSensitivity.None, string.Create(inv,
-                $"Setting {i + 1}/{candidates.Count}: {what}, {path}, learning rate {rate:G3}: validation MSE {score:G4}{linearNote}, {seconds:0.0} s."));
-            // A later setting must beat the best so far by a margin: the validation tail is short, and the earlier settings
+                $"Setting {i + 1}/{candidates.Count}: {what}, {path}, learning rate {rate:G3}: validation MSE " +
+                $"{score:G4}{linearNote}, {seconds:0.0} s."));
+            // A later setting must beat the best so far by a margin: the validation tail is short, and the earlier
+            // settings
             // are the simpler ones (the linear path, a contracting model), which generalise better at equal error.
             if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - SelectionMargin)))
                 best = (forecaster, loss, spec, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
@@ -192,7 +225,10 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         var chosen = best!.Value;
         var core = new ForecastCore(chosen.Forecaster);
         var certificate = chosen.Forecaster.Model.Certify();
-        if (candidates.Count > 1) channel.Info(MessageSensitivity.None, $"Chose {OptionChecks.Describe(chosen.Spec)} with learning rate {chosen.Rate.ToString("G3", CultureInfo.InvariantCulture)}.");
+        if (candidates.Count > 1)
+            channel.Info(MessageSensitivity.None,
+                         $"Chose {OptionChecks.Describe(chosen.Spec)} with learning rate " +
+                         $"{chosen.Rate.ToString("G3", CultureInfo.InvariantCulture)}.");
         channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
         var settings = Settings(o, chosen.Spec, seed, chosen.Rate);
         settings["linearLookback"] = chosen.Forecaster.Linear?.Lookback ?? 0;
@@ -261,10 +297,12 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         foreach (var s in series)
             if (s.Length < need)
             {
-                string which = _columns.SeriesId is null ? "The training data has" : $"Series '{s.Name}' (column '{_columns.SeriesId}') has";
+                string which = _columns.SeriesId is null
+                    ? "The training data has" : $"Series '{s.Name}' (column '{_columns.SeriesId}') has";
                 throw new ArgumentException(
                     $"{which} {s.Length} rows; forecasting with horizon {h} needs at least {need} rows per series " +
-                    $"({h} for the targets of the last step{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")}" +
+                    $"({h} for the targets of the last step" +
+                    $"{(options.CalibrationFraction > 0 ? $", {h + 1} to calibrate the intervals" : "")}" +
                     $"{(options.ValidationFraction > 0 ? $", {h + 1} to validate" : "")} and 8 to train).",
                     "input");
             }

@@ -38,14 +38,18 @@ public sealed class ForecastingTransformer : ITransformer
     private readonly Lazy<TransformerChain<ITransformer>> _carrier;
 
     internal ForecastingTransformer(ForecastingColumns columns, DataViewSchema inputTypes, ForecastCore core,
-                                    MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss, Certificate certificate,
-                                    IReadOnlyDictionary<string, ForecastSeriesState>? engineStates = null, string? engineSeries = null)
+                                    MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss,
+                                    Certificate certificate,
+                                    IReadOnlyDictionary<string, ForecastSeriesState>? engineStates = null,
+                                        string? engineSeries = null)
     {
-        Columns = columns; InputTypes = inputTypes; Core = core; MissingValues = missingValues; _settings = settings; _trainingLoss = trainingLoss;
+        Columns = columns; InputTypes = inputTypes; Core = core; MissingValues = missingValues; _settings = settings;
+        _trainingLoss = trainingLoss;
         Certificate = certificate;
         EngineStates = engineStates ?? new Dictionary<string, ForecastSeriesState>();
         EngineSeries = engineSeries;
-        _carrier = new(() => MlNetCarrier.Build(this, InputTypes, [.. Columns.Values.Select(v => v.Name)], Columns.SeriesId));
+        _carrier =
+            new(() => MlNetCarrier.Build(this, InputTypes, [.. Columns.Values.Select(v => v.Name)], Columns.SeriesId));
     }
 
     /// <summary>The column the forecasts are written to.</summary>
@@ -98,13 +102,16 @@ public sealed class ForecastingTransformer : ITransformer
     /// <summary>The training settings (sizes, robustness, epochs, seed...) as stored in the model file.</summary>
     internal JsonObject Settings => _settings;
 
-    /// <summary>The settings the forecaster was trained with, as JSON (as stored in the model file): model kind, robustness,
+    /// <summary>The settings the forecaster was trained with, as JSON (as stored in the model file): model kind,
+    /// robustness,
     /// sizes, activation, initialisation, learning rate, epochs, seed and, for a forecaster, the linear path's
     /// look-back and the settings tried on the validation data with their scores. Empty ("{}") for a model saved
     /// without them.</summary>
-    public string TrainingSettings => _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    public string TrainingSettings =>
+        _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
 
-    /// <summary>The input columns the model reads and their types when it was trained (for the saved ML.NET chain).</summary>
+    /// <summary>The input columns the model reads and their types when it was trained (for the saved ML.NET
+    /// chain).</summary>
     internal DataViewSchema InputTypes { get; }
 
     internal ForecastingColumns Columns { get; }
@@ -115,7 +122,8 @@ public sealed class ForecastingTransformer : ITransformer
 
     /// <summary>The series whose state the model holds, where a <see cref="ForecastingEngine{TSrc, TDst}"/> created
     /// from it starts them: after <c>Fit</c>, every series it trained on, at its last training row (unless
-    /// <see cref="RecurrentForecastingOptions.KeepEndStates"/> was false); after a checkpoint, the engine's series. Ids as
+    /// <see cref="RecurrentForecastingOptions.KeepEndStates"/> was false); after a checkpoint, the engine's series. Ids
+    /// as
     /// text (keys by their value, numbers in invariant form).</summary>
     public IReadOnlyCollection<string> StoredSeries => (IReadOnlyCollection<string>)EngineStates.Keys;
 
@@ -142,7 +150,8 @@ public sealed class ForecastingTransformer : ITransformer
             "model.CreateTimeSeriesEngine<TSrc, TDst>(mlContext), which keeps the state between observations, or " +
             "Transform a whole series.");
 
-    /// <summary>Saves the model as ML.NET components (see the remarks of <see cref="ForecastingTransformer"/>).</summary>
+    /// <summary>Saves the model as ML.NET components (see the remarks of
+    /// <see cref="ForecastingTransformer"/>).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_carrier.Value).Save(ctx);
 
     /// <summary>The split-conformal half-widths of the intervals for every target and step (target-major, as the
@@ -158,18 +167,22 @@ public sealed class ForecastingTransformer : ITransformer
     {
         if (confidenceLevel is float c) OptionChecks.ConfidenceLevel(c, nameof(confidenceLevel));
         if (!Core.HasIntervals)
-            throw new NotSupportedException("The model has no calibration residuals (it was trained with CalibrationFraction = 0), so it has no intervals.");
-        return confidenceLevel is float level ? Core.HalfWidths(OptionChecks.ToDouble(level)) : (float[])Core.TrainingHalfWidths.Clone();
+            throw new NotSupportedException("The model has no calibration residuals (it was trained with " +
+                                            "CalibrationFraction = 0), so it has no intervals.");
+        return confidenceLevel is float level
+            ? Core.HalfWidths(OptionChecks.ToDouble(level)) : (float[])Core.TrainingHalfWidths.Clone();
     }
 
     /// <summary>The input schema followed by the forecast column and, when named, the two bound columns, each a
     /// vector of <see cref="Horizon"/> × targets <see cref="float"/>s.</summary>
     /// <param name="inputSchema">The schema of the data to transform; not null.</param>
     /// <returns>The output schema.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing (<c>Could not find
+    /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing (<c>Could not
+    /// find
     /// input column 'X'</c>) or has the wrong type (<c>Schema mismatch for input column 'X': expected Single, got
     /// String</c>).</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Columns.OutputSchema(inputSchema, Core.OutputSize);
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
+        Columns.OutputSchema(inputSchema, Core.OutputSize);
 
     /// <summary>Adds the forecast column (and the bound columns) to <paramref name="input"/>, lazily.</summary>
     /// <param name="input">The data, with the target, feature and series id columns the model was trained with; rows of
@@ -196,7 +209,8 @@ public sealed class ForecastingTransformer : ITransformer
     }
 
     /// <summary>A copy whose prediction engines start from <paramref name="states"/> (a checkpoint).</summary>
-    internal ForecastingTransformer WithEngineStates(IReadOnlyDictionary<string, ForecastSeriesState> states, string? current) =>
+    internal ForecastingTransformer WithEngineStates(IReadOnlyDictionary<string, ForecastSeriesState> states,
+                                                     string? current) =>
         new(Columns, InputTypes, Core, MissingValues, _settings, _trainingLoss, Certificate, states, current);
 
     /// <summary>Scores every row in order with <see cref="ForecastRowScorer"/>, as the saved model does.</summary>
@@ -207,7 +221,8 @@ public sealed class ForecastingTransformer : ITransformer
         var values = new List<float[]>();
         var lower = Columns.HasBounds ? new List<float[]>() : null;
         var upper = Columns.HasBounds ? new List<float[]>() : null;
-        RowReading.ForEachRow(input, Columns.Values.Select(v => v.Name).ToArray(), Columns.SeriesId, (id, row, position) =>
+        RowReading.ForEachRow(input, Columns.Values.Select(v => v.Name).ToArray(), Columns.SeriesId,
+                              (id, row, position) =>
         {
             var f = new float[n];
             var lo = lower is null ? [] : new float[n];
@@ -261,21 +276,28 @@ public sealed class ForecastingTransformer : ITransformer
         PersistenceParts.SaveStandardizer(context, "target", f.TargetScaling);
         PersistenceParts.SaveStandardizer(context, "feature", f.FeatureScaling);
         int n = Core.Residuals.Count == 0 ? 0 : Core.Residuals[0].Length;
-        PersistenceParts.SaveFloats(context, "calibrationResiduals", [Core.OutputSize, n], Core.Residuals.SelectMany(r => r).ToArray());
+        PersistenceParts.SaveFloats(context, "calibrationResiduals", [Core.OutputSize, n],
+                                    Core.Residuals.SelectMany(r => r).ToArray());
         PersistenceParts.SaveFloats(context, "halfWidths", [Core.TrainingHalfWidths.Length], Core.TrainingHalfWidths);
         context.AddArray("trainingLoss", [_trainingLoss.Length], (double[])_trainingLoss.Clone());
         if (EngineStates.Count > 0)
         {
             var ids = EngineStates.Keys.ToArray();
             var states = ids.Select(id => EngineStates[id]).ToArray();
-            p["engineState"] = new JsonObject { ["series"] = PersistenceParts.Strings(ids), ["current"] = EngineSeries };
+            p["engineState"] =
+                new JsonObject { ["series"] = PersistenceParts.Strings(ids), ["current"] = EngineSeries };
             var nested = context.Nested("engineState");
-            PersistenceParts.SaveFloats(nested, "x", [ids.Length, states[0].X.Length], states.SelectMany(s => s.X).ToArray());
-            PersistenceParts.SaveFloats(nested, "output", [ids.Length, Core.OutputSize], states.SelectMany(s => s.Output).ToArray());
-            PersistenceParts.SaveFloats(nested, "lastTargets", [ids.Length, Core.TargetCount], states.SelectMany(s => s.LastTargets).ToArray());
-            PersistenceParts.SaveFloats(nested, "lastFeatures", [ids.Length, Core.FeatureCount], states.SelectMany(s => s.LastFeatures).ToArray());
+            PersistenceParts.SaveFloats(nested, "x", [ids.Length, states[0].X.Length],
+                                        states.SelectMany(s => s.X).ToArray());
+            PersistenceParts.SaveFloats(nested, "output", [ids.Length, Core.OutputSize],
+                                        states.SelectMany(s => s.Output).ToArray());
+            PersistenceParts.SaveFloats(nested, "lastTargets", [ids.Length, Core.TargetCount],
+                                        states.SelectMany(s => s.LastTargets).ToArray());
+            PersistenceParts.SaveFloats(nested, "lastFeatures", [ids.Length, Core.FeatureCount],
+                                        states.SelectMany(s => s.LastFeatures).ToArray());
             if (f.Linear is { } lin)
-                PersistenceParts.SaveFloats(nested, "history", [ids.Length, Core.TargetCount * lin.Lookback], states.SelectMany(s => s.History).ToArray());
+                PersistenceParts.SaveFloats(nested, "history", [ids.Length, Core.TargetCount * lin.Lookback],
+                                            states.SelectMany(s => s.History).ToArray());
             nested.AddArray("steps", [ids.Length], states.Select(s => (double)s.Steps).ToArray());
         }
     }
@@ -284,7 +306,8 @@ public sealed class ForecastingTransformer : ITransformer
     internal static ForecastingTransformer Load(ArchiveLoadContext context, DataViewSchema inputTypes)
     {
         var columns = new ForecastingColumns(context.GetString("outputColumn"), context.GetStrings("targetColumns"),
-                                             context.GetStrings("featureColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"),
+                                             context.GetStrings("featureColumns"),
+                                             PersistenceParts.OptionalString(context, "seriesIdColumn"),
                                              PersistenceParts.OptionalString(context, "lowerBoundColumn"),
                                              PersistenceParts.OptionalString(context, "upperBoundColumn"));
         columns.CheckLoaded();
@@ -296,18 +319,23 @@ public sealed class ForecastingTransformer : ITransformer
         int nt = columns.Targets.Length, nf = columns.Features.Length, ny = h * nt;
 
         var model = PersistenceParts.LoadModel(context, "model", out var certificate);
-        bool ci = context.Properties["channelIndependent"] is JsonValue civ && civ.TryGetValue<bool>(out var cib) && cib;
-        bool recurrent = context.Properties["recurrentCorrection"] is not JsonValue rv || !rv.TryGetValue<bool>(out var rb) || rb;
-        bool differences = context.Properties["differenceInputs"] is JsonValue dv && dv.TryGetValue<bool>(out var db) && db;
+        bool ci = context.Properties["channelIndependent"] is JsonValue civ && civ.TryGetValue<bool>(out var cib)
+            && cib;
+        bool recurrent = context.Properties["recurrentCorrection"] is not JsonValue rv
+            || !rv.TryGetValue<bool>(out var rb) || rb;
+        bool differences = context.Properties["differenceInputs"] is JsonValue dv && dv.TryGetValue<bool>(out var db)
+            && db;
         int modelInputs = Forecaster.ModelInputs(nt, nf, ci), modelOutputs = Forecaster.ModelOutputs(h, nt, ci);
         if (model.InputSize != modelInputs || model.OutputSize != modelOutputs)
-            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {modelInputs} and {modelOutputs}.");
+            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; " +
+                                          $"the columns need {modelInputs} and {modelOutputs}.");
         LinearForecastPath? linear = null;
         if (context.Properties["linear"] is JsonObject lo)
         {
             var lc = new ArchiveLoadContext(lo, "", new Dictionary<string, (int[], double[])>());
             int lookback = lc.GetInt32("lookback");
-            if (lookback < 2 || lookback > 100_000) throw ModelFileErrors.Damaged($"the linear path's look-back {lookback} is not in [2, 100000].");
+            if (lookback < 2 || lookback > 100_000)
+                throw ModelFileErrors.Damaged($"the linear path's look-back {lookback} is not in [2, 100000].");
             var weights = PersistenceParts.Vector2(context, "linear/weights", lookback - 1, h);
             var bias = PersistenceParts.Vector(context, "linear/bias", h);
             linear = new LinearForecastPath(lookback, h, weights, bias, lc.GetDouble("ridge"));
@@ -317,14 +345,16 @@ public sealed class ForecastingTransformer : ITransformer
         var residuals = PersistenceParts.Matrix(context, "calibrationResiduals", ny);
         foreach (var r in residuals)
         {
-            if (r.Any(v => !(v >= 0) || !float.IsFinite(v))) throw ModelFileErrors.Damaged("a calibration residual is negative or not finite.");
+            if (r.Any(v => !(v >= 0) || !float.IsFinite(v)))
+                throw ModelFileErrors.Damaged("a calibration residual is negative or not finite.");
             Array.Sort(r);
         }
         if (columns.HasBounds && residuals[0].Length == 0)
             throw ModelFileErrors.Damaged("the forecaster has confidence bound columns but no calibration residuals.");
         var lossData = context.GetArray("trainingLoss").Data;
 
-        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level, linear, recurrent, ci, differences));
+        var core = new ForecastCore(Forecaster.FromParts(model, h, nt, nf, targets, features, residuals, level, linear,
+                                                         recurrent, ci, differences));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
 
         Dictionary<string, ForecastSeriesState>? states = null;
@@ -334,9 +364,11 @@ public sealed class ForecastingTransformer : ITransformer
             var stateContext = new ArchiveLoadContext(engine, "", context.NestedArrays("engineState"));
             var ids = stateContext.GetStrings("series");
             current = PersistenceParts.OptionalString(stateContext, "current");
-            if (current is not null && !ids.Contains(current)) throw ModelFileErrors.Damaged($"the engine's current series '{current}' has no state.");
+            if (current is not null && !ids.Contains(current))
+                throw ModelFileErrors.Damaged($"the engine's current series '{current}' has no state.");
             var x = PersistenceParts.Matrix(stateContext, "x", ids.Length, model.StateSize * (ci ? nt : 1));
-            var history = linear is null ? null : PersistenceParts.Matrix(stateContext, "history", ids.Length, nt * linear.Lookback);
+            var history = linear is null
+                ? null : PersistenceParts.Matrix(stateContext, "history", ids.Length, nt * linear.Lookback);
             var output = PersistenceParts.Matrix(stateContext, "output", ids.Length, ny);
             var lastTargets = PersistenceParts.Matrix(stateContext, "lastTargets", ids.Length, nt);
             var lastFeatures = PersistenceParts.Matrix(stateContext, "lastFeatures", ids.Length, nf);
@@ -344,12 +376,16 @@ public sealed class ForecastingTransformer : ITransformer
             states = new Dictionary<string, ForecastSeriesState>(StringComparer.Ordinal);
             for (int i = 0; i < ids.Length; i++)
             {
-                if (x[i].Any(v => !float.IsFinite(v)) || output[i].Any(v => !float.IsFinite(v)) || !(steps[i] >= 0) || steps[i] > long.MaxValue / 2)
+                if (x[i].Any(v => !float.IsFinite(v)) || output[i].Any(v => !float.IsFinite(v)) || !(steps[i] >= 0)
+                    || steps[i] > long.MaxValue / 2)
                     throw ModelFileErrors.Damaged($"the engine state of series '{ids[i]}' is not finite.");
-                if (!states.TryAdd(ids[i], new ForecastSeriesState(x[i], output[i], (long)steps[i], lastTargets[i], lastFeatures[i], history?[i])))
+                if (!states.TryAdd(ids[i],
+                                   new ForecastSeriesState(x[i], output[i], (long)steps[i], lastTargets[i],
+                                                           lastFeatures[i], history?[i])))
                     throw ModelFileErrors.Damaged($"the engine state lists series '{ids[i]}' twice.");
             }
         }
-        return new ForecastingTransformer(columns, inputTypes, core, missing, settings, lossData, certificate, states, current);
+        return new ForecastingTransformer(columns, inputTypes, core, missing, settings, lossData, certificate, states,
+                                          current);
     }
 }

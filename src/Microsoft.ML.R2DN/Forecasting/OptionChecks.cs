@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.Engine;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
-/// <summary>The argument checks of the forecasting and simulation options, each naming the property and its range.</summary>
+/// <summary>The argument checks of the forecasting and simulation options, each naming the property and its
+/// range.</summary>
 internal static class OptionChecks
 {
     public static void ColumnName(string? name, string property)
@@ -53,7 +54,8 @@ internal static class OptionChecks
             throw new ArgumentOutOfRangeException(property, value, $"{value} is not a valid {typeof(T).Name}.");
     }
 
-    public static void Model(Robustness? robustness, double gamma, int? stateSize, int? nonlinearWidth, Activation activation,
+    public static void Model(Robustness? robustness, double gamma, int? stateSize, int? nonlinearWidth,
+                             Activation activation,
                              Initialization initialization, double contractionRate)
     {
         if (robustness is { } r) Defined(r, "Robustness");
@@ -63,7 +65,8 @@ internal static class OptionChecks
         Defined(activation, "Activation");
         Defined(initialization, "Initialization");
         if (!(contractionRate > 0 && contractionRate <= 1))
-            throw new ArgumentOutOfRangeException("ContractionRate", contractionRate, "ContractionRate must be in (0, 1].");
+            throw new ArgumentOutOfRangeException("ContractionRate", contractionRate,
+                                                  "ContractionRate must be in (0, 1].");
     }
 
     public static void HiddenSizes(int[]? sizes)
@@ -75,8 +78,10 @@ internal static class OptionChecks
     }
 
     /// <summary>The model specification, with the sizes left null chosen from the amount of training data.</summary>
-    public static ModelSpec Spec(ModelKind kind, Robustness robustness, double gamma, int? stateSize, int? nonlinearWidth, int[]? hiddenSizes,
-                                 Activation activation, Initialization initialization, double contractionRate, long trainingRows)
+    public static ModelSpec Spec(ModelKind kind, Robustness robustness, double gamma, int? stateSize,
+                                 int? nonlinearWidth, int[]? hiddenSizes,
+                                 Activation activation, Initialization initialization, double contractionRate,
+                                     long trainingRows)
     {
         bool small = trainingRows < Defaults.Model.SmallDataRows;
         int size = small ? 16 : 32;
@@ -97,13 +102,18 @@ internal static class OptionChecks
     /// <summary>"R2DN" or "REN".</summary>
     public static string KindName(ModelKind kind) => kind == ModelKind.R2dn ? "R2DN" : "REN";
 
-    /// <summary>A short description of a model for log messages, e.g. "contracting R2DN (nx 16, nv 16, hidden [32, 32])".</summary>
+    /// <summary>A short description of a model for log messages, e.g. "contracting R2DN (nx 16, nv 16, hidden [32,
+    /// 32])".</summary>
     public static string Describe(ModelSpec spec) =>
-        $"{(spec.Robustness == Robustness.Lipschitz ? $"{spec.Gamma.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}-Lipschitz" : "contracting")} " +
+        (spec.Robustness == Robustness.Lipschitz
+            ? $"{spec.Gamma.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}-Lipschitz "
+            : "contracting ") +
         $"{(spec.Kind == ModelKind.R2dn ? "R2DN" : "REN")} (nx {spec.StateSize}, nv {spec.NonlinearWidth}" +
         (spec.Kind == ModelKind.R2dn ? $", hidden [{string.Join(", ", spec.HiddenSizes)}])" : ")");
 
-    /// <summary>The double nearest to the decimal a <see cref="float"/> prints as (0.95f → 0.95, not 0.9499999881).</summary>
+    /// <summary>The double nearest to the decimal a <see cref="float"/> prints as (0.95f → 0.95, not
+    /// 0.9499999881).</summary>
     public static double ToDouble(float value) =>
-        double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+        double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                     System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,8 @@ using Microsoft.ML.R2DN.ModelFiles;
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>How the forecasting and simulation transformers write and read their parts: the engine model (through
-/// <see cref="EngineModelFile"/>, certificate re-verified on load), standardisers, column lists and float arrays.</summary>
+/// <see cref="EngineModelFile"/>, certificate re-verified on load), standardisers, column lists and float
+/// arrays.</summary>
 internal static class PersistenceParts
 {
     public static void SaveModel(ArchiveSaveContext context, string name, RecurrentModel model)
@@ -34,7 +35,8 @@ internal static class PersistenceParts
         var mean = Vector(context, name + "Mean", columns);
         var std = Vector(context, name + "Std", columns);
         if (mean.Any(v => !double.IsFinite(v)) || std.Any(v => !(v > 0) || !double.IsFinite(v)))
-            throw ModelFileErrors.Damaged($"the standardisation '{name}' has a non-finite mean or a standard deviation that is not finite and positive.");
+            throw ModelFileErrors.Damaged($"the standardisation '{name}' has a non-finite mean or a standard " +
+                                          $"deviation that is not finite and positive.");
         return new Standardizer(mean, std);
     }
 
@@ -46,7 +48,8 @@ internal static class PersistenceParts
     {
         var (shape, data) = context.GetArray(name);
         if (shape.Length != 1 || data.Length != length)
-            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but ({length},) is needed.");
+            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but (" +
+                                          $"{length},) is needed.");
         return data;
     }
 
@@ -55,8 +58,10 @@ internal static class PersistenceParts
     {
         var (shape, data) = context.GetArray(name);
         if (shape.Length != 2 || shape[0] != rows || shape[1] != columns)
-            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but ({rows}, {columns}) is needed.");
-        if (data.Any(v => !double.IsFinite(v))) throw ModelFileErrors.Damaged($"the array '{name}' has a value that is not finite.");
+            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but ({rows}, " +
+                                          $"{columns}) is needed.");
+        if (data.Any(v => !double.IsFinite(v)))
+            throw ModelFileErrors.Damaged($"the array '{name}' has a value that is not finite.");
         return data;
     }
 
@@ -66,7 +71,8 @@ internal static class PersistenceParts
     {
         var (shape, data) = context.GetArray(name);
         if (shape.Length != 2 || shape[0] != rows || (columns >= 0 && shape[1] != columns))
-            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but ({rows}, {(columns >= 0 ? columns : "n")}) is needed.");
+            throw ModelFileErrors.Damaged($"the array '{name}' has shape ({string.Join(", ", shape)}) but ({rows}, " +
+                                          $"{(columns >= 0 ? columns : "n")}) is needed.");
         int n = shape[1];
         var result = new float[rows][];
         for (int r = 0; r < rows; r++)
@@ -74,20 +80,23 @@ internal static class PersistenceParts
         return result;
     }
 
-    public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+    public static JsonArray Strings(IEnumerable<string> values) =>
+        new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 
     /// <summary>A string property that may be JSON null.</summary>
     public static string? OptionalString(ArchiveLoadContext context, string name)
     {
         var node = context.Properties[name];
         if (node is null) return null;
-        return ManifestValues.TryGetString(node, out var s) ? s : throw ModelFileErrors.Damaged($"the property '{name}' must be a string or null.");
+        return ManifestValues.TryGetString(node, out var s)
+            ? s : throw ModelFileErrors.Damaged($"the property '{name}' must be a string or null.");
     }
 
     public static T Enum<T>(ArchiveLoadContext context, string name) where T : struct, Enum
     {
         string text = context.GetString(name);
-        return System.Enum.TryParse<T>(text, ignoreCase: false, out var value) && System.Enum.IsDefined(value) && !char.IsDigit(text[0]) && text[0] != '-'
+        return System.Enum.TryParse<T>(text, ignoreCase: false, out var value) && System.Enum.IsDefined(value)
+            && !char.IsDigit(text[0]) && text[0] != '-'
             ? value
             : throw ModelFileErrors.Damaged($"the property '{name}' is '{text}', not a {typeof(T).Name}.");
     }
@@ -95,6 +104,7 @@ internal static class PersistenceParts
     public static int Positive(ArchiveLoadContext context, string name)
     {
         int value = context.GetInt32(name);
-        return value >= 1 ? value : throw ModelFileErrors.Damaged($"the property '{name}' is {value}; it must be at least 1.");
+        return value >= 1
+            ? value : throw ModelFileErrors.Damaged($"the property '{name}' is {value}; it must be at least 1.");
     }
 }

@@ -3,7 +3,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 
-/// <summary>Every setting of the R2DN forecaster, for <see cref="R2dnCatalog.R2DN(ForecastingCatalog, R2dnForecastingOptions)"/>.</summary>
+/// <summary>Every setting of the R2DN forecaster, for
+/// <see cref="R2dnCatalog.R2DN(ForecastingCatalog, R2dnForecastingOptions)"/>.</summary>
 /// <remarks>The R2DN (MODELS.md section 2) is a linear time-invariant system in feedback with a 1-Lipschitz deep
 /// network; <see cref="HiddenSizes"/> are that network's hidden layers. The shared settings are described on
 /// <see cref="RecurrentForecastingOptions"/>.</remarks>

@@ -14,7 +14,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="SegmentLength"/> steps with the state carried between segments (MODELS.md section 4), with Adam and a
 /// learning rate that decays smoothly from <see cref="LearningRate"/> to a tenth of it by the last epoch.</para>
 /// <para>Intervals are split-conformal: a <see cref="CalibrationFraction"/> of every series, just before its validation
-/// tail, is held out of training, and the half-width of the interval for each target and step ahead is the ⌈(n + 1)·c⌉-th smallest absolute
+/// tail, is held out of training, and the half-width of the interval for each target and step ahead is the ⌈(n +
+/// 1)·c⌉-th smallest absolute
 /// residual over those held-out rows, at the confidence level c.</para>
 /// <para>Not an extension point: only the two derived classes exist.</para>
 /// </remarks>
@@ -25,7 +26,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     }
 
     /// <summary>The column the forecasts are written to: a vector of <see cref="float"/> of length
-    /// <see cref="Horizon"/> × the number of targets (all steps of the first target, then all steps of the next), holding
+    /// <see cref="Horizon"/> × the number of targets (all steps of the first target, then all steps of the next),
+    /// holding
     /// the forecast made after observing the row. Required; not null or empty.</summary>
     public required string OutputColumnName { get; set; }
 
@@ -43,7 +45,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
 
     /// <summary>A column that splits the rows into independent series, in the order each id first appears; the series
     /// train together as one batch. <c>String</c>, <c>Int32</c>, <c>Int64</c>, or <c>Single</c>/<c>Double</c> holding
-    /// ids (as <c>LoadFromCsv</c> infers numeric columns). Rows of one series need not be contiguous but must be in time
+    /// ids (as <c>LoadFromCsv</c> infers numeric columns). Rows of one series need not be contiguous but must be in
+    /// time
     /// order. Default null: all rows are one series.</summary>
     /// <remarks>To train on several files, load them as one view with <c>LoadFromTextFile(string[] paths, ...)</c>
     /// and give each file's rows their own id in this column.</remarks>
@@ -53,7 +56,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// forecast). As in ML.NET, interval columns are produced only when named: set both bound columns or neither.
     /// Default null.</summary>
     /// <remarks>The intervals are calibrated whether or not the columns are named (unless
-    /// <see cref="CalibrationFraction"/> is 0): <see cref="ForecastingTransformer.GetIntervalHalfWidths"/> gives them at
+    /// <see cref="CalibrationFraction"/> is 0): <see cref="ForecastingTransformer.GetIntervalHalfWidths"/> gives them
+    /// at
     /// any level.</remarks>
     public string? ConfidenceLowerBoundColumn { get; set; }
 
@@ -79,7 +83,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// next <see cref="Horizon"/> changes (shared by the targets, fitted in closed form, its penalty chosen on the
     /// validation data), which the recurrent model then corrects. With it the forecaster nests the linear forecasting
     /// baseline. When the correction does not beat the path alone on the validation data, or its gain over the path on
-    /// all the held-out rows is less than twice its standard error, it is dropped and the path is refitted on every row,
+    /// all the held-out rows is less than twice its standard error, it is dropped and the path is refitted on every
+    /// row,
     /// the validation and calibration tails included. 0 turns it off; otherwise at least 2.
     /// Default null: half of the rows each series trains on (those before the validation and calibration tails), at
     /// most 336; at 336, with validation data and at least 3 × 512 training windows, 512 is tried too and the one with
@@ -87,7 +92,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     public int? LinearLookback { get; set; }
 
     /// <summary>Whether the recurrent model reads each target's change since the previous row instead of its level, so
-    /// that it is blind to the level as its forecast (a change from the last value) is: a series that drifts away from the
+    /// that it is blind to the level as its forecast (a change from the last value) is: a series that drifts away from
+    /// the
     /// training range (a random walk, a trend, a level shift) then stays inside what the model was trained on. Default
     /// true.</summary>
     public bool DifferenceInputs { get; set; } = true;
@@ -108,7 +114,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
 
     /// <summary>The most time training may take, all candidate settings together: no epoch starts after it, and a
     /// further setting starts only while the time left is at least what the quickest setting so far took (its checks on
-    /// the held-out rows and its refit follow its training). Default 5 minutes; null for no limit; otherwise positive.</summary>
+    /// the held-out rows and its refit follow its training). Default 5 minutes; null for no limit; otherwise
+    /// positive.</summary>
     public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The truncated-BPTT segment length in steps, at least 1. Default 128.</summary>
@@ -155,44 +162,61 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
         OptionChecks.ColumnNames(AdditionalTargetColumnNames, nameof(AdditionalTargetColumnNames));
         OptionChecks.ColumnNames(FeatureColumnNames, nameof(FeatureColumnNames));
         if (SeriesIdColumnName is not null) OptionChecks.ColumnName(SeriesIdColumnName, nameof(SeriesIdColumnName));
-        if (ConfidenceLowerBoundColumn is not null) OptionChecks.ColumnName(ConfidenceLowerBoundColumn, nameof(ConfidenceLowerBoundColumn));
-        if (ConfidenceUpperBoundColumn is not null) OptionChecks.ColumnName(ConfidenceUpperBoundColumn, nameof(ConfidenceUpperBoundColumn));
+        if (ConfidenceLowerBoundColumn is not null)
+            OptionChecks.ColumnName(ConfidenceLowerBoundColumn, nameof(ConfidenceLowerBoundColumn));
+        if (ConfidenceUpperBoundColumn is not null)
+            OptionChecks.ColumnName(ConfidenceUpperBoundColumn, nameof(ConfidenceUpperBoundColumn));
         if ((ConfidenceLowerBoundColumn is null) != (ConfidenceUpperBoundColumn is null))
-            throw new ArgumentException("Set both confidence bound columns or neither: intervals need a lower and an upper column.",
-                                        ConfidenceLowerBoundColumn is null ? nameof(ConfidenceLowerBoundColumn) : nameof(ConfidenceUpperBoundColumn));
-        OptionChecks.Distinct([.. TargetColumns, .. FeatureColumnNames ?? [], .. SeriesIdColumnName is null ? [] : new[] { SeriesIdColumnName }],
+            throw new ArgumentException("Set both confidence bound columns or neither: intervals need a lower and an " +
+                                        "upper column.",
+                                        ConfidenceLowerBoundColumn is null
+                                            ? nameof(ConfidenceLowerBoundColumn) : nameof(ConfidenceUpperBoundColumn));
+        OptionChecks.Distinct([.. TargetColumns, .. FeatureColumnNames ?? [],
+                               .. SeriesIdColumnName is null ? [] : new[] { SeriesIdColumnName }],
                               "The target, feature and series id columns");
-        OptionChecks.Distinct([OutputColumnName, .. ConfidenceLowerBoundColumn is null ? [] : new[] { ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn! }],
+        OptionChecks.Distinct([OutputColumnName,
+                               .. ConfidenceLowerBoundColumn is null
+                                   ? [] : new[] { ConfidenceLowerBoundColumn, ConfidenceUpperBoundColumn! }],
                               "The output and confidence bound columns");
-        if (Horizon < 1) throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "The horizon must be at least 1.");
+        if (Horizon < 1)
+            throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon, "The horizon must be at least 1.");
         // Checked before anything is allocated: the forecast vector holds horizon × targets values per row.
         long outputs = (long)Horizon * TargetColumns.Length;
         if (outputs > MlNetCarrier.MaxForecastValues)
             throw new ArgumentOutOfRangeException(nameof(Horizon), Horizon,
-                $"The horizon {Horizon} × {TargetColumns.Length} target(s) = {outputs} forecast values per row; at most {MlNetCarrier.MaxForecastValues} are supported.");
+                $"The horizon {Horizon} × {TargetColumns.Length} target(s) = {outputs} forecast values per row; at " +
+                $"most {MlNetCarrier.MaxForecastValues} are supported.");
         OptionChecks.ConfidenceLevel(ConfidenceLevel, nameof(ConfidenceLevel));
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
         OptionChecks.Model(Robustness, Gamma, StateSize, NonlinearWidth, Activation, Initialization, ContractionRate);
         OptionChecks.Defined(Backend, nameof(Backend));
-        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
+        if (string.IsNullOrWhiteSpace(Device))
+            throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         OptionChecks.AtLeast(Epochs, 1, nameof(Epochs));
         if (LearningRate is double rate) OptionChecks.Positive(rate, nameof(LearningRate));
         if (LinearLookback is int lookback && (lookback is < 0 or 1 or > 100_000))
-            throw new ArgumentOutOfRangeException(nameof(LinearLookback), lookback, "LinearLookback must be 0 (off) or in [2, 100000].");
+            throw new ArgumentOutOfRangeException(nameof(LinearLookback), lookback,
+                                                  "LinearLookback must be 0 (off) or in [2, 100000].");
         if (!(ValidationFraction >= 0 && ValidationFraction < 0.5))
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction,
+                                                  "ValidationFraction must be in [0, 0.5).");
         if (!(ValidationFraction + CalibrationFraction < 0.8))
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction + CalibrationFraction must be below 0.8.");
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction,
+                                                  "ValidationFraction + CalibrationFraction must be below 0.8.");
         OptionChecks.AtLeast(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive (or null for no limit).");
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget,
+                                                  "TimeBudget must be positive (or null for no limit).");
         OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
         OptionChecks.Positive(ClipValue, nameof(ClipValue));
         if (!(CalibrationFraction >= 0 && CalibrationFraction < 0.5))
-            throw new ArgumentOutOfRangeException(nameof(CalibrationFraction), CalibrationFraction, "CalibrationFraction must be in [0, 0.5).");
+            throw new ArgumentOutOfRangeException(nameof(CalibrationFraction), CalibrationFraction,
+                                                  "CalibrationFraction must be in [0, 0.5).");
         if (CalibrationFraction == 0 && ConfidenceLowerBoundColumn is not null)
-            throw new ArgumentException("Confidence bound columns need calibration data: CalibrationFraction must be greater than 0 when they are set.",
+            throw new ArgumentException("Confidence bound columns need calibration data: CalibrationFraction must be " +
+                                        "greater than 0 when they are set.",
                                         nameof(CalibrationFraction));
-        if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        if (Threads is int t && t < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
     }
 }

@@ -5,7 +5,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>
 /// Scores the rows of a forecaster's input one at a time, in order, keeping one model state per series: the one
-/// computation behind <see cref="ForecastingTransformer.Transform"/> and a saved model's ML.NET scorer, so that both give
+/// computation behind <see cref="ForecastingTransformer.Transform"/> and a saved model's ML.NET scorer, so that both
+/// give
 /// the same numbers.
 /// </summary>
 internal sealed class ForecastRowScorer
@@ -18,7 +19,8 @@ internal sealed class ForecastRowScorer
 
     /// <summary>A scorer whose series start from an empty history, or, for those in <paramref name="start"/>, from
     /// a copy of the state there (which is never changed).</summary>
-    public ForecastRowScorer(ForecastingTransformer model, IReadOnlyDictionary<string, ForecastSeriesState>? start = null)
+    public ForecastRowScorer(ForecastingTransformer model, IReadOnlyDictionary<string,
+                             ForecastSeriesState>? start = null)
     {
         _model = model;
         _start = start;
@@ -34,7 +36,8 @@ internal sealed class ForecastRowScorer
     public IReadOnlyDictionary<string, ForecastSeriesState> States => _states;
 
     /// <summary>Feeds row <paramref name="row"/> (targets then features, as read) to the state of series
-    /// <paramref name="series"/> and writes the forecast made after it and, when the model has intervals, the bounds.</summary>
+    /// <paramref name="series"/> and writes the forecast made after it and, when the model has intervals, the
+    /// bounds.</summary>
     /// <exception cref="InvalidOperationException">A value is NaN or infinite and the model's missing-value policy
     /// cannot fill it (the message names the column and the row).</exception>
     public void Next(string series, ReadOnlySpan<float> values, long row, Span<float> forecast, Span<float> lower,
@@ -79,6 +82,7 @@ internal sealed class ForecastRowScorer
     {
         var columns = _model.Columns;
         var role = columns.Values[column];
-        return MissingValueFill.Fill(_model.MissingValues, value, last, role.Role, role.Name, columns.SeriesId is null ? "" : $" (series '{series}')", row);
+        return MissingValueFill.Fill(_model.MissingValues, value, last, role.Role, role.Name,
+                                     columns.SeriesId is null ? "" : $" (series '{series}')", row);
     }
 }

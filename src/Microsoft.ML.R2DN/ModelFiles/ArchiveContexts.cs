@@ -26,13 +26,15 @@ internal sealed class ArchiveSaveContext
     public ArchiveSaveContext Nested(string name) => new(_prefix + name + "/", _arrays);
 }
 
-/// <summary>What a transformer reads back when a model is loaded. Every failure is a <see cref="FormatException"/>.</summary>
+/// <summary>What a transformer reads back when a model is loaded. Every failure is a
+/// <see cref="FormatException"/>.</summary>
 internal sealed class ArchiveLoadContext
 {
     private readonly string _prefix;
     private readonly IReadOnlyDictionary<string, (int[] Shape, double[] Data)> _arrays;
 
-    internal ArchiveLoadContext(JsonObject properties, string prefix, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays)
+    internal ArchiveLoadContext(JsonObject properties, string prefix, IReadOnlyDictionary<string,
+                                (int[] Shape, double[] Data)> arrays)
     {
         Properties = properties; _prefix = prefix; _arrays = arrays;
     }
@@ -43,13 +45,16 @@ internal sealed class ArchiveLoadContext
     /// <summary>The array called <paramref name="name"/>.</summary>
     /// <exception cref="FormatException">It is missing.</exception>
     public (int[] Shape, double[] Data) GetArray(string name) =>
-        _arrays.TryGetValue(_prefix + name, out var a) ? a : throw new FormatException($"The model file is damaged: the array '{_prefix + name}' is missing.");
+        _arrays.TryGetValue(_prefix + name, out var a)
+            ? a : throw new FormatException($"The model file is damaged: the array '{_prefix + name}' is missing.");
 
-    /// <summary>Every array under <paramref name="nestedName"/>/, with the prefix removed (for the engine model's groups).</summary>
+    /// <summary>Every array under <paramref name="nestedName"/>/, with the prefix removed (for the engine model's
+    /// groups).</summary>
     public Dictionary<string, (int[] Shape, double[] Data)> NestedArrays(string nestedName)
     {
         string p = _prefix + nestedName + "/";
-        return _arrays.Where(kv => kv.Key.StartsWith(p, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[p.Length..], kv => kv.Value);
+        return _arrays.Where(kv => kv.Key.StartsWith(p, StringComparison.Ordinal)).ToDictionary(kv =>
+            kv.Key[p.Length..], kv => kv.Value);
     }
 
     /// <summary>A required string property.</summary>
@@ -68,12 +73,14 @@ internal sealed class ArchiveLoadContext
     public string[] GetStrings(string name)
     {
         if (Properties[name] is not JsonArray a) throw Missing(name, "a list of strings");
-        return a.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw Missing(name, "a list of strings")).ToArray();
+        return a.Select(n => n is JsonValue v
+                        && v.TryGetValue<string>(out var s) ? s : throw Missing(name, "a list of strings")).ToArray();
     }
 
     /// <summary>A required JSON object.</summary>
     public JsonObject GetObject(string name) => Properties[name] as JsonObject ?? throw Missing(name, "an object");
 
     private FormatException Missing(string name, string what) =>
-        new($"The model file is damaged: the property '{name}' of a '{Properties["type"]}' transformer must be {what}.");
+        new($"The model file is damaged: the property '{name}' of a '{Properties["type"]}' transformer must be " +
+            $"{what}.");
 }

@@ -46,7 +46,8 @@ internal sealed class CarrierChain
     {
         string text = Convert.ToBase64String(TransformerArchive.Encode(model));
         var lookup = _ml.Data.LoadFromEnumerable(new[] { new ModelEntry { Key = 1, Model = text } });
-        Add(_ml.Transforms.CustomMapping<CarrierKeyInput, CarrierKey>(CarrierMapping.Key, CarrierKeyFactory.ContractName));
+        Add(_ml.Transforms.CustomMapping<CarrierKeyInput,
+            CarrierKey>(CarrierMapping.Key, CarrierKeyFactory.ContractName));
         Add(_ml.Transforms.Conversion.MapValue(CarrierColumns.Model, lookup, lookup.Schema[nameof(ModelEntry.Key)],
                                                lookup.Schema[nameof(ModelEntry.Model)], CarrierColumns.Key));
     }

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.R2DN.ModelFiles;
 
-/// <summary>The names of the temporary columns of a saved model's ML.NET chain; input data must not use the prefix.</summary>
+/// <summary>The names of the temporary columns of a saved model's ML.NET chain; input data must not use the
+/// prefix.</summary>
 internal static class CarrierColumns
 {
     public const string Prefix = "__r2dn_";

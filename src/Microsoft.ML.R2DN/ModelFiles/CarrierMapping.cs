@@ -3,7 +3,8 @@ using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.ModelFiles;
 
-/// <summary>The mapping functions ML.NET calls for every row of a saved model (state per cursor, rows in order).</summary>
+/// <summary>The mapping functions ML.NET calls for every row of a saved model (state per cursor, rows in
+/// order).</summary>
 internal static class CarrierMapping
 {
     public static void Key(CarrierKeyInput source, CarrierKey destination)
@@ -14,12 +15,14 @@ internal static class CarrierMapping
 
     public static void Init(CarrierState state) { }
 
-    public static void Forecast<TOut>(CarrierRow source, TOut destination, CarrierState state) where TOut : ForecastCarrierOutput
+    public static void Forecast<TOut>(CarrierRow source, TOut destination, CarrierState state) where TOut
+        : ForecastCarrierOutput
     {
         if (state.Forecaster is null || !source.Model.Equals(state.ModelText))
         {
             var model = ModelTextCache.Get(source.Model) as ForecastingTransformer
-                ?? throw new FormatException("The model file is damaged: a forecaster's scorer holds another kind of model.");
+                ?? throw new FormatException("The model file is damaged: a forecaster's scorer holds another kind of " +
+                                             "model.");
             state.Forecaster = new ForecastRowScorer(model);
             state.ModelText = source.Model;
         }
@@ -32,7 +35,8 @@ internal static class CarrierMapping
         if (state.Simulator is null || !source.Model.Equals(state.ModelText))
         {
             var model = ModelTextCache.Get(source.Model) as SimulationTransformer
-                ?? throw new FormatException("The model file is damaged: a simulator's scorer holds another kind of model.");
+                ?? throw new FormatException("The model file is damaged: a simulator's scorer holds another kind of " +
+                                             "model.");
             state.Simulator = new SimulationRowScorer(model);
             state.ModelText = source.Model;
         }

@@ -13,15 +13,19 @@ internal sealed class EmptyDataView : IDataView
 
     public long? GetRowCount() => 0;
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(Schema, columnsNeeded);
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+        new Cursor(Schema, columnsNeeded);
 
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n,
+                                               Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Cursor(DataViewSchema schema, IEnumerable<DataViewSchema.Column> needed) : RowCursorBase(schema, needed, default)
+    private sealed class Cursor(DataViewSchema schema, IEnumerable<DataViewSchema.Column> needed)
+        : RowCursorBase(schema, needed, default)
     {
         protected override bool MoveNextCore() => false;
 
-        protected override ValueGetter<TValue> GetGetterCore<TValue>(int index) => (ref TValue value) => value = default!;
+        protected override ValueGetter<TValue> GetGetterCore<TValue>(int index) => (ref TValue value) =>
+            value = default!;
     }
 }

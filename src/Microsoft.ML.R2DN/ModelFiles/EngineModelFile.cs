@@ -18,7 +18,8 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 ///   "gamma": 2.5,                                  // Lipschitz kinds
 ///   "Q": [[..]], "S": [[..]], "R": [[..]],         // GeneralRen, row-major nested arrays
 ///   "parameterCount": 1234,
-///   "certificate": { "property", "model", "statement", "verified", "maxEigenvalue", "scale", "relativeResidual", "relativeTolerance" } }
+///   "certificate": { "property", "model", "statement", "verified", "maxEigenvalue", "scale", "relativeResidual",
+///   "relativeTolerance" } }
 /// </code>
 /// <para>
 /// The arrays are the groups of <see cref="RecurrentModel.Layout"/>, named as in MODELS.md (<c>X</c>, <c>p</c>,
@@ -67,7 +68,8 @@ internal static class EngineModelFile
     private const string CertificateNotVerified = "The model's certificate does not verify after loading: ";
 
     /// <summary>The JSON description of a model: kind, options, supply rate, parameter count and certificate.</summary>
-    /// <exception cref="ArgumentException">The model is of a type this file format does not know, or a parameter is not finite.</exception>
+    /// <exception cref="ArgumentException">The model is of a type this file format does not know, or a parameter is not
+    /// finite.</exception>
     public static JsonObject Describe(RecurrentModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -77,7 +79,8 @@ internal static class EngineModelFile
             var values = g.Slice(model.Parameters);
             for (int i = 0; i < values.Length; i++)
                 if (!double.IsFinite(values[i]))
-                    throw new ArgumentException($"The model cannot be saved: parameter '{g.Name}' has a non-finite value ({values[i]}) at index {i}.", nameof(model));
+                    throw new ArgumentException($"The model cannot be saved: parameter '{g.Name}' has a non-finite " +
+                                                $"value ({values[i]}) at index {i}.", nameof(model));
         }
 
         var d = new JsonObject
@@ -116,12 +119,15 @@ internal static class EngineModelFile
     public static IReadOnlyList<(string Name, int[] Shape, double[] Data)> GetArrays(RecurrentModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Layout.Groups.Select(g => (g.Name, (int[])g.Shape.Clone(), g.Slice(model.Parameters).ToArray())).ToList();
+        return model.Layout.Groups.Select(g => (g.Name, (int[])g.Shape.Clone(),
+                                                g.Slice(model.Parameters).ToArray())).ToList();
     }
 
     /// <summary>Rebuilds a model from its description and arrays, and verifies its certificate.</summary>
-    /// <exception cref="FormatException">The description or the arrays are damaged, or the certificate does not verify.</exception>
-    public static RecurrentModel Create(JsonObject description, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays) =>
+    /// <exception cref="FormatException">The description or the arrays are damaged, or the certificate does not
+    /// verify.</exception>
+    public static RecurrentModel Create(JsonObject description, IReadOnlyDictionary<string,
+                                        (int[] Shape, double[] Data)> arrays) =>
         Create(description, arrays, out _);
 
     /// <summary>Rebuilds a model from its description and arrays, and verifies its certificate.</summary>
@@ -129,11 +135,13 @@ internal static class EngineModelFile
     /// <param name="arrays">Every parameter group by name (exactly the groups of the model's layout).</param>
     /// <param name="certificate">The certificate recomputed from the loaded parameters (verified).</param>
     /// <exception cref="FormatException">
-    /// The kind is unknown; an option, gamma or (Q, S, R) is missing, of the wrong type or invalid; the parameter count,
+    /// The kind is unknown; an option, gamma or (Q, S, R) is missing, of the wrong type or invalid; the parameter
+    /// count,
     /// a group's name or shape does not match the options; a value is not finite; or the recomputed certificate does
     /// not verify ("The model's certificate does not verify after loading: ...").
     /// </exception>
-    public static RecurrentModel Create(JsonObject description, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays,
+    public static RecurrentModel Create(JsonObject description, IReadOnlyDictionary<string,
+                                        (int[] Shape, double[] Data)> arrays,
                                         out Certificate certificate)
     {
         ArgumentNullException.ThrowIfNull(description);
@@ -162,18 +170,21 @@ internal static class EngineModelFile
         if (!ManifestValues.TryGetInt64(description["parameterCount"], out long parameterCount))
             throw ModelFileErrors.Damaged("'parameterCount' is missing or not an integer.");
         if (parameterCount != layout.Count)
-            throw ModelFileErrors.Damaged($"'parameterCount' is {parameterCount}, but a {kind} with these options has {layout.Count} parameters.");
+            throw ModelFileErrors.Damaged($"'parameterCount' is {parameterCount}, but a {kind} with these options " +
+                                          $"has {layout.Count} parameters.");
         CheckArrays(layout, arrays, kind);
 
         RecurrentModel model;
         try { model = build(); }
-        catch (ArgumentException e) { throw ModelFileErrors.Damaged($"the model cannot be built from its description: {e.Message}", e); }
+        catch (ArgumentException e) { throw ModelFileErrors.Damaged($"the model cannot be built from its " +
+                                                                    $"description: {e.Message}", e); }
         foreach (var g in model.Layout.Groups) arrays[g.Name].Data.CopyTo(g.Slice(model.Parameters));
 
         try { certificate = model.Certify(); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException)
         {
-            throw new FormatException($"{CertificateNotVerified}it cannot be computed from the loaded parameters ({e.Message}).", e);
+            throw new FormatException($"{CertificateNotVerified}it cannot be computed from the loaded parameters (" +
+                                      $"{e.Message}).", e);
         }
         if (!certificate.IsVerified) throw new FormatException($"{CertificateNotVerified}{certificate}.");
         return model;
@@ -185,7 +196,8 @@ internal static class EngineModelFile
             : throw new ArgumentException(
                 $"A {model.GetType().Name} cannot be saved: only the engine's R2DN and REN models can.", nameof(model));
 
-    private static void CheckArrays(ParameterLayout layout, IReadOnlyDictionary<string, (int[] Shape, double[] Data)> arrays, string kind)
+    private static void CheckArrays(ParameterLayout layout, IReadOnlyDictionary<string,
+                                    (int[] Shape, double[] Data)> arrays, string kind)
     {
         foreach (var g in layout.Groups)
         {
@@ -195,16 +207,20 @@ internal static class EngineModelFile
                 throw ModelFileErrors.Damaged($"parameter '{g.Name}' has no shape or no values.");
             if (!a.Shape.AsSpan().SequenceEqual(g.Shape))
                 throw ModelFileErrors.Damaged($"parameter '{g.Name}' has shape {NpyFormat.FormatShape(a.Shape)}, " +
-                                              $"but a {kind} with these options needs {NpyFormat.FormatShape(g.Shape)}.");
+                                              $"but a {kind} with these options needs " +
+                                              $"{NpyFormat.FormatShape(g.Shape)}.");
             if (a.Data.Length != g.Length)
-                throw ModelFileErrors.Damaged($"parameter '{g.Name}' has {a.Data.Length} values for shape {NpyFormat.FormatShape(g.Shape)}.");
+                throw ModelFileErrors.Damaged($"parameter '{g.Name}' has {a.Data.Length} values for shape " +
+                                              $"{NpyFormat.FormatShape(g.Shape)}.");
             for (int i = 0; i < a.Data.Length; i++)
                 if (!double.IsFinite(a.Data[i]))
-                    throw ModelFileErrors.Damaged($"parameter '{g.Name}' has a non-finite value ({a.Data[i]}) at index {i}.");
+                    throw ModelFileErrors.Damaged($"parameter '{g.Name}' has a non-finite value ({a.Data[i]}) at " +
+                                                  $"index {i}.");
         }
         foreach (var name in arrays.Keys.Order(StringComparer.Ordinal))
             if (!layout.Contains(name))
-                throw ModelFileErrors.Damaged($"unexpected parameter '{name}': a {kind} with these options has no such group.");
+                throw ModelFileErrors.Damaged($"unexpected parameter '{name}': a {kind} with these options has no " +
+                                              $"such group.");
     }
 
     // ---- options ----
@@ -241,11 +257,15 @@ internal static class EngineModelFile
         CheckKeys(o, "inputSize", "stateSize", "features", "outputSize", "hiddenSizes", "activation", "initialization",
                   "networkOutputLayer", "contractionRate", "identityOutput");
         if (o["hiddenSizes"] is not JsonArray hidden) throw OptionError("hiddenSizes", "an array of integers");
-        // Each Sandwich layer has four groups; a longer list than the file has arrays cannot match, so stop before building it.
-        if (hidden.Count >= arrayCount) throw ModelFileErrors.Damaged($"'options.hiddenSizes' lists {hidden.Count} layers, more than the file has parameters for.");
+        // Each Sandwich layer has four groups; a longer list than the file has arrays cannot match, so stop before
+        // building it.
+        if (hidden.Count >= arrayCount)
+            throw ModelFileErrors.Damaged($"'options.hiddenSizes' lists {hidden.Count} layers, more than the file " +
+                                          $"has parameters for.");
         var hiddenSizes = new int[hidden.Count];
         for (int i = 0; i < hiddenSizes.Length; i++)
-            if (!ManifestValues.TryGetInt32(hidden[i], out hiddenSizes[i])) throw OptionError("hiddenSizes", "an array of integers");
+            if (!ManifestValues.TryGetInt32(hidden[i], out hiddenSizes[i]))
+                throw OptionError("hiddenSizes", "an array of integers");
         return new R2dnOptions
         {
             InputSize = Int(o, "inputSize"),
@@ -263,7 +283,8 @@ internal static class EngineModelFile
 
     private static RenOptions ReadRenOptions(JsonObject o)
     {
-        CheckKeys(o, "inputSize", "stateSize", "features", "outputSize", "activation", "initialization", "contractionRate",
+        CheckKeys(o, "inputSize", "stateSize", "features", "outputSize", "activation", "initialization",
+                  "contractionRate",
                   "d22Zero", "identityOutput");
         return new RenOptions
         {
@@ -285,7 +306,8 @@ internal static class EngineModelFile
     {
         foreach (var (key, _) in o)
             if (!expected.Contains(key))
-                throw ModelFileErrors.Damaged($"unknown option 'options.{key}'; the file may come from a newer version of Microsoft.ML.R2DN.");
+                throw ModelFileErrors.Damaged($"unknown option 'options.{key}'; the file may come from a newer " +
+                                              $"version of Microsoft.ML.R2DN.");
         foreach (var key in expected)
             if (!o.ContainsKey(key)) throw ModelFileErrors.Damaged($"the option 'options.{key}' is missing.");
     }
@@ -302,7 +324,8 @@ internal static class EngineModelFile
     private static T Enum<T>(JsonObject o, string key) where T : struct, Enum
     {
         // Names only, compared exactly: Enum.TryParse would also accept numbers and other casings.
-        if (ManifestValues.TryGetString(o[key], out string s) && System.Enum.GetNames<T>().Contains(s, StringComparer.Ordinal))
+        if (ManifestValues.TryGetString(o[key], out string s)
+            && System.Enum.GetNames<T>().Contains(s, StringComparer.Ordinal))
             return System.Enum.Parse<T>(s);
         throw OptionError(key, $"one of {string.Join(", ", System.Enum.GetNames<T>())}");
     }
@@ -312,7 +335,8 @@ internal static class EngineModelFile
 
     private static double ReadGamma(JsonObject description)
     {
-        if (!ManifestValues.TryGetDouble(description["gamma"], out double gamma) || !double.IsFinite(gamma) || !(gamma > 0))
+        if (!ManifestValues.TryGetDouble(description["gamma"], out double gamma) || !double.IsFinite(gamma)
+            || !(gamma > 0))
             throw ModelFileErrors.Damaged("'gamma' must be a finite number greater than 0.");
         return gamma;
     }
@@ -331,16 +355,19 @@ internal static class EngineModelFile
 
     private static Matrix ReadMatrix(JsonObject description, string key)
     {
-        if (description[key] is not JsonArray rows || rows.Count == 0 || rows[0] is not JsonArray first || first.Count == 0)
+        if (description[key] is not JsonArray rows || rows.Count == 0 || rows[0] is not JsonArray first
+            || first.Count == 0)
             throw ModelFileErrors.Damaged($"'{key}' must be a non-empty array of rows of numbers.");
         int columns = first.Count;
         var data = new double[checked(rows.Count * columns)];
         for (int i = 0; i < rows.Count; i++)
         {
             if (rows[i] is not JsonArray row || row.Count != columns)
-                throw ModelFileErrors.Damaged($"'{key}' must be a rectangular array: row {i} does not have {columns} numbers.");
+                throw ModelFileErrors.Damaged($"'{key}' must be a rectangular array: row {i} does not have {columns} " +
+                                              $"numbers.");
             for (int j = 0; j < columns; j++)
-                if (!ManifestValues.TryGetDouble(row[j], out data[i * columns + j]) || !double.IsFinite(data[i * columns + j]))
+                if (!ManifestValues.TryGetDouble(row[j], out data[i * columns + j])
+                    || !double.IsFinite(data[i * columns + j]))
                     throw ModelFileErrors.Damaged($"'{key}'[{i}][{j}] must be a finite number.");
         }
         return new Matrix(rows.Count, columns, data);

@@ -9,8 +9,10 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 /// has no public member, so a transformer cannot write itself; instead it hands the save to a small chain of saveable
 /// ML.NET transformers: a custom mapping that makes a constant key, a <c>ValueMapping</c> from that key to the model's
 /// own archive (base64, stored inside the zip), type conversions that gather the value columns into one vector, a
-/// stateful custom mapping from this assembly that scores the rows in order, a count-based slot selection that gives the
-/// forecast vector its exact size, and copies and drops that restore the user's column names. <c>mlContext.Model.Load</c>
+/// stateful custom mapping from this assembly that scores the rows in order, a count-based slot selection that gives
+/// the
+/// forecast vector its exact size, and copies and drops that restore the user's column names.
+/// <c>mlContext.Model.Load</c>
 /// rebuilds that chain (finding the factories by contract name in this assembly), so a loaded model scores without any
 /// help, and <see cref="TryRecover"/> recovers the transformer from it.
 /// </summary>
@@ -24,9 +26,11 @@ internal static partial class MlNetCarrier
 
     /// <summary>Whether <paramref name="part"/> is the chain <see cref="Build"/> made.</summary>
     public static bool IsCarrier(ITransformer part) =>
-        part is TransformerChain<ITransformer> chain && chain.FirstOrDefault() is CustomMappingTransformer<CarrierKeyInput, CarrierKey>;
+        part is TransformerChain<ITransformer> chain
+            && chain.FirstOrDefault() is CustomMappingTransformer<CarrierKeyInput, CarrierKey>;
 
-    /// <summary>Finds the R2DN/REN transformer in a model, as built in memory or as <c>mlContext.Model.Load</c> returned
+    /// <summary>Finds the R2DN/REN transformer in a model, as built in memory or as <c>mlContext.Model.Load</c>
+    /// returned
     /// it: <paramref name="prefix"/> gets the transformers that run before it.</summary>
     public static bool TryRecover(ITransformer model, out ITransformer[] prefix, out ITransformer? recovered)
     {
@@ -37,12 +41,14 @@ internal static partial class MlNetCarrier
             {
                 ForecastingTransformer f => f,
                 SimulationTransformer s => s,
-                _ when IsCarrier(parts[i]) => TransformerArchive.Decode(ReadModelText((TransformerChain<ITransformer>)parts[i])),
+                _ when IsCarrier(parts[i]) =>
+                    TransformerArchive.Decode(ReadModelText((TransformerChain<ITransformer>)parts[i])),
                 _ => null,
             };
             if (found is null) continue;
             if (i != parts.Count - 1)
-                throw new ArgumentException("The model has transformers after the R2DN/REN transformer; a time-series engine needs it last.", nameof(model));
+                throw new ArgumentException("The model has transformers after the R2DN/REN transformer; a " +
+                                            "time-series engine needs it last.", nameof(model));
             prefix = [.. parts.Take(i)];
             recovered = found;
             return true;
@@ -75,7 +81,8 @@ internal static partial class MlNetCarrier
         using var cursor = mapped.GetRowCursor([column]);
         var get = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> value = default;
-        if (!cursor.MoveNext()) throw new FormatException("The model file is damaged: its R2DN/REN part holds no model.");
+        if (!cursor.MoveNext())
+            throw new FormatException("The model file is damaged: its R2DN/REN part holds no model.");
         get(ref value);
         return value.ToString();
     }

@@ -71,9 +71,12 @@ internal static class ModelArchive
     /// <param name="destination">The stream written to. Not atomic: if this throws, the stream holds a partial
     /// archive (write files with <c>AtomicFile</c>).</param>
     /// <param name="manifest">The manifest's properties (copied, not modified). Numbers must be finite.</param>
-    /// <param name="arrays">The arrays: a name (non-empty '/'-separated segments, see <see cref="CheckEntryName"/>), a shape (empty for a scalar) and the elements in C order.</param>
-    /// <exception cref="ArgumentException">A name is invalid or repeated, a shape does not match its data, or the manifest holds a non-finite number.</exception>
-    public static void Write(Stream destination, JsonObject manifest, IReadOnlyList<(string Name, int[] Shape, double[] Data)> arrays)
+    /// <param name="arrays">The arrays: a name (non-empty '/'-separated segments, see <see cref="CheckEntryName"/>), a
+    /// shape (empty for a scalar) and the elements in C order.</param>
+    /// <exception cref="ArgumentException">A name is invalid or repeated, a shape does not match its data, or the
+    /// manifest holds a non-finite number.</exception>
+    public static void Write(Stream destination, JsonObject manifest,
+                             IReadOnlyList<(string Name, int[] Shape, double[] Data)> arrays)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(manifest);
@@ -97,23 +100,29 @@ internal static class ModelArchive
             ArgumentNullException.ThrowIfNull(shape, $"{nameof(arrays)}[{i}].Shape");
             ArgumentNullException.ThrowIfNull(data, $"{nameof(arrays)}[{i}].Data");
             if ((CheckArrayName(name) ?? CheckEntryName(EntryName(name))) is { } problem)
-                throw new ArgumentException($"The array name '{Printable(name)}' cannot be stored: {problem}.", nameof(arrays));
+                throw new ArgumentException($"The array name '{Printable(name)}' cannot be stored: {problem}.",
+                                            nameof(arrays));
             if (!names.Add(name)) throw new ArgumentException($"Two arrays are named '{name}'.", nameof(arrays));
             // Float64 values compress poorly; the fastest level gives almost the same size in a fraction of the time.
             var entry = zip.CreateEntry(EntryName(name), CompressionLevel.Fastest);
             entry.LastWriteTime = EntryTimestamp;
             using var s = entry.Open();
             try { NpyFormat.Write(s, shape, data); }
-            catch (ArgumentException e) { throw new ArgumentException($"Array '{name}': {e.Message}", nameof(arrays), e); }
+            catch (ArgumentException e) { throw new ArgumentException($"Array '{name}': {e.Message}", nameof(arrays),
+                                                                      e); }
         }
     }
 
     /// <summary>Reads a model file: its manifest and every <c>parameters/*.npy</c> array.</summary>
-    /// <param name="source">The archive, from its current position to its end. A stream that cannot seek is buffered in memory, up to <see cref="ModelArchiveLimits.MaxArchiveBytes"/>.</param>
+    /// <param name="source">The archive, from its current position to its end. A stream that cannot seek is buffered in
+    /// memory, up to <see cref="ModelArchiveLimits.MaxArchiveBytes"/>.</param>
     /// <param name="limits">Bounds on sizes; <see cref="ModelArchiveLimits.Default"/> when null.</param>
-    /// <returns>The manifest (including <c>format</c> and <c>formatVersion</c>) and the arrays by name (the entry name without <c>parameters/</c> and <c>.npy</c>). Other entries with safe names are ignored, unread.</returns>
-    /// <exception cref="FormatException">The file is damaged, is not a model file, exceeds a limit, or has an unsupported format version.</exception>
-    public static (JsonObject Manifest, Dictionary<string, (int[] Shape, double[] Data)> Arrays) Read(Stream source, ModelArchiveLimits? limits = null)
+    /// <returns>The manifest (including <c>format</c> and <c>formatVersion</c>) and the arrays by name (the entry name
+    /// without <c>parameters/</c> and <c>.npy</c>). Other entries with safe names are ignored, unread.</returns>
+    /// <exception cref="FormatException">The file is damaged, is not a model file, exceeds a limit, or has an
+    /// unsupported format version.</exception>
+    public static (JsonObject Manifest, Dictionary<string, (int[] Shape, double[] Data)> Arrays) Read(Stream source,
+        ModelArchiveLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         limits ??= ModelArchiveLimits.Default;
@@ -127,7 +136,8 @@ internal static class ModelArchive
             archive = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
         }
         else if (source.Length > limits.MaxArchiveBytes)
-            throw ModelFileErrors.Damaged($"the file is {source.Length} bytes, larger than the limit of {limits.MaxArchiveBytes} bytes.");
+            throw ModelFileErrors.Damaged($"the file is {source.Length} bytes, larger than the limit of " +
+                                          $"{limits.MaxArchiveBytes} bytes.");
 
         try
         {
@@ -136,7 +146,8 @@ internal static class ModelArchive
             try { zip = new ZipArchive(archive, ZipArchiveMode.Read, leaveOpen: true); }
             catch (InvalidDataException e)
             {
-                // A file that starts like a zip (a local file header) but cannot be opened is a damaged, often truncated, one.
+                // A file that starts like a zip (a local file header) but cannot be opened is a damaged, often
+                // truncated, one.
                 throw StartsWithZipSignature(archive)
                     ? ModelFileErrors.Damaged($"the zip archive is truncated or damaged ({e.Message})", e)
                     : ModelFileErrors.NotAModelFile("it is not a zip archive.", e);
@@ -156,11 +167,13 @@ internal static class ModelArchive
         }
     }
 
-    private static (JsonObject, Dictionary<string, (int[], double[])>) ReadEntries(ZipArchive zip, ModelArchiveLimits limits)
+    private static (JsonObject, Dictionary<string, (int[], double[])>) ReadEntries(ZipArchive zip,
+                                                                                   ModelArchiveLimits limits)
     {
         var entries = zip.Entries;
         if (entries.Count > limits.MaxEntries)
-            throw ModelFileErrors.Damaged($"the archive has {entries.Count} entries, more than the limit of {limits.MaxEntries}.");
+            throw ModelFileErrors.Damaged($"the archive has {entries.Count} entries, more than the limit of " +
+                                          $"{limits.MaxEntries}.");
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         ZipArchiveEntry? manifestEntry = null;
@@ -177,21 +190,25 @@ internal static class ModelArchive
 
             long limit;
             if (name == ManifestEntryName) { manifestEntry = entry; limit = limits.MaxManifestBytes; }
-            else if (name.StartsWith(ArrayFolder, StringComparison.Ordinal) && name.EndsWith(ArrayExtension, StringComparison.Ordinal))
+            else if (name.StartsWith(ArrayFolder, StringComparison.Ordinal)
+                     && name.EndsWith(ArrayExtension, StringComparison.Ordinal))
             {
                 string arrayName = name[ArrayFolder.Length..^ArrayExtension.Length];
                 if (CheckArrayName(arrayName) is { } arrayProblem)
-                    throw ModelFileErrors.Damaged($"the entry name '{name}' is not a valid array name: {arrayProblem}.");
+                    throw ModelFileErrors.Damaged($"the entry name '{name}' is not a valid array name: " +
+                                                  $"{arrayProblem}.");
                 arrayEntries.Add((arrayName, entry));
                 limit = limits.MaxEntryBytes;
             }
             else continue;   // written by a later version or another tool: ignored, never inflated
 
             if (entry.Length > limit)
-                throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the limit of {limit}.");
+                throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the limit of " +
+                                              $"{limit}.");
             declaredTotal += entry.Length;
             if (declaredTotal > limits.MaxTotalBytes)
-                throw ModelFileErrors.Damaged($"the entries declare more than the limit of {limits.MaxTotalBytes} bytes in all.");
+                throw ModelFileErrors.Damaged($"the entries declare more than the limit of {limits.MaxTotalBytes} " +
+                                              $"bytes in all.");
         }
         if (manifestEntry is null) throw ModelFileErrors.NotAModelFile($"it has no {ManifestEntryName}.");
 
@@ -211,19 +228,23 @@ internal static class ModelArchive
     }
 
     // Inflates one entry through a cap: the size the central directory declares (itself already checked against the
-    // limits), so an entry that inflates to more than it declares (a zip bomb) stops one byte past it. Then its length and
+    // limits), so an entry that inflates to more than it declares (a zip bomb) stops one byte past it. Then its length
+    // and
     // CRC-32 are checked against the central directory.
-    private static ArraySegment<byte> ReadEntry(ZipArchiveEntry entry, long entryLimit, ModelArchiveLimits limits, ref long total)
+    private static ArraySegment<byte> ReadEntry(ZipArchiveEntry entry, long entryLimit, ModelArchiveLimits limits,
+                                                ref long total)
     {
         long cap = Math.Min(entry.Length, Math.Min(entryLimit, limits.MaxTotalBytes - total));
         string name = entry.FullName;
         ArraySegment<byte> bytes;
         using (var stream = entry.Open())
             bytes = BoundedStream.ReadToEnd(stream, cap, entry.Length,
-                () => ModelFileErrors.Damaged($"entry '{name}' inflates to more than the {entry.Length} bytes the archive declares."));
+                () => ModelFileErrors.Damaged($"entry '{name}' inflates to more than the {entry.Length} bytes the " +
+                                              $"archive declares."));
         total += bytes.Count;
         if (bytes.Count != entry.Length)
-            throw ModelFileErrors.Damaged($"entry '{name}' holds {bytes.Count} bytes, but the archive declares {entry.Length}.");
+            throw ModelFileErrors.Damaged($"entry '{name}' holds {bytes.Count} bytes, but the archive declares " +
+                                          $"{entry.Length}.");
         if (Crc32.HashToUInt32(bytes) != entry.Crc32)
             throw ModelFileErrors.Damaged($"entry '{name}' fails its CRC-32 check.");
         return bytes;
@@ -236,7 +257,8 @@ internal static class ModelArchive
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];   // a BOM from a text editor
         JsonNode? node;
         try { node = JsonNode.Parse(bytes, documentOptions: ManifestParseOptions); }
-        catch (JsonException e) { throw ModelFileErrors.Damaged($"{ManifestEntryName} is not valid JSON ({e.Message})", e); }
+        catch (JsonException e) { throw ModelFileErrors.Damaged($"{ManifestEntryName} is not valid JSON ({e.Message})",
+                                                                e); }
         return node as JsonObject ?? throw ModelFileErrors.Damaged($"{ManifestEntryName} is not a JSON object.");
     }
 
@@ -248,21 +270,26 @@ internal static class ModelArchive
             throw ModelFileErrors.NotAModelFile($"its format is '{format}', not '{FormatName}'.");
         var versionNode = manifest["formatVersion"];
         if (versionNode is null)
-            throw new FormatException($"The model file has no format version: it is older than this package supports ({FormatVersion}). " +
+            throw new FormatException($"The model file has no format version: it is older than this package supports " +
+                                      $"({FormatVersion}). " +
                                       "Train and save the model again with this version of Microsoft.ML.R2DN.");
         if (!ManifestValues.TryGetInt64(versionNode, out long version))
             throw ModelFileErrors.Damaged("'formatVersion' is not an integer.");
         if (version > FormatVersion)
-            throw new FormatException($"The model file has format version {version}, newer than this package supports ({FormatVersion}). " +
+            throw new FormatException($"The model file has format version {version}, newer than this package " +
+                                      $"supports ({FormatVersion}). " +
                                       "Update Microsoft.ML.R2DN.");
         if (version < FormatVersion)
-            throw new FormatException($"The model file has format version {version}, older than this package supports ({FormatVersion}). " +
+            throw new FormatException($"The model file has format version {version}, older than this package " +
+                                      $"supports ({FormatVersion}). " +
                                       "Train and save the model again with this version of Microsoft.ML.R2DN.");
     }
 
     /// <summary>
-    /// Why a zip entry name is unsafe, or null when it is safe: names are relative, '/'-separated, with no empty, '.' or
-    /// '..' segment, no "..", backslash, colon or control character, at most <see cref="MaxEntryNameLength"/> characters.
+    /// Why a zip entry name is unsafe, or null when it is safe: names are relative, '/'-separated, with no empty, '.'
+    /// or
+    /// '..' segment, no "..", backslash, colon or control character, at most <see cref="MaxEntryNameLength"/>
+    /// characters.
     /// A trailing '/' (a folder entry) is allowed.
     /// </summary>
     public static string? CheckEntryName(string name)
@@ -321,7 +348,8 @@ internal static class ModelArchive
         if (eocd < 0) return;
 
         long declared = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(eocd + 10));
-        if (declared == 0xFFFF && eocd >= 20 && BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(eocd - 20)) == Zip64LocatorSignature)
+        if (declared == 0xFFFF && eocd >= 20
+            && BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(eocd - 20)) == Zip64LocatorSignature)
         {
             ulong zip64Offset = BinaryPrimitives.ReadUInt64LittleEndian(tail.AsSpan(eocd - 20 + 8));
             if (zip64Offset <= (ulong)(length - 56))
@@ -338,14 +366,16 @@ internal static class ModelArchive
             }
         }
         if (declared > maxEntries)
-            throw ModelFileErrors.Damaged($"the archive declares {declared} entries, more than the limit of {maxEntries}.");
+            throw ModelFileErrors.Damaged($"the archive declares {declared} entries, more than the limit of " +
+                                          $"{maxEntries}.");
     }
 
     private static bool StartsWithZipSignature(Stream archive)
     {
         Span<byte> start = stackalloc byte[4];
         archive.Position = 0;
-        return archive.Length >= 4 && archive.Read(start) == 4 && BinaryPrimitives.ReadUInt32LittleEndian(start) == 0x04034b50;
+        return archive.Length >= 4 && archive.Read(start) == 4
+            && BinaryPrimitives.ReadUInt32LittleEndian(start) == 0x04034b50;
     }
 
     private static string Printable(string name)

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.R2DN.ModelFiles;
 
-/// <summary>Decoded models by their text, so that each cursor of a loaded model does not re-read and re-verify it.</summary>
+/// <summary>Decoded models by their text, so that each cursor of a loaded model does not re-read and re-verify
+/// it.</summary>
 internal static class ModelTextCache
 {
     private const int Capacity = 8;

@@ -37,7 +37,8 @@ internal enum NpyElementType
 /// </remarks>
 internal static class NpyFormat
 {
-    /// <summary>The longest header accepted on reading, in bytes (NumPy itself refuses headers over 10,000 bytes by default).</summary>
+    /// <summary>The longest header accepted on reading, in bytes (NumPy itself refuses headers over 10,000 bytes by
+    /// default).</summary>
     public const int MaxHeaderLength = 65536;
 
     /// <summary>The most dimensions accepted (NumPy 2's own limit is 64).</summary>
@@ -53,7 +54,8 @@ internal static class NpyFormat
     /// <param name="shape">The shape; empty for a 0-d scalar. Each dimension ≥ 0.</param>
     /// <param name="data">The elements in C order; as many as the product of <paramref name="shape"/>.</param>
     /// <param name="elementType">The stored type. Float32 rounds each value to the nearest float.</param>
-    /// <exception cref="ArgumentException">The shape is invalid or does not match the length of <paramref name="data"/>.</exception>
+    /// <exception cref="ArgumentException">The shape is invalid or does not match the length of
+    /// <paramref name="data"/>.</exception>
     public static void Write(Stream destination, ReadOnlySpan<int> shape, ReadOnlySpan<double> data,
                              NpyElementType elementType = NpyElementType.Float64)
     {
@@ -89,22 +91,28 @@ internal static class NpyFormat
     }
 
     /// <summary>
-    /// The header text written for an array: the dict literal, spaces, and a final newline, so that the magic, the version,
+    /// The header text written for an array: the dict literal, spaces, and a final newline, so that the magic, the
+    /// version,
     /// the length field and the header together fill a multiple of <see cref="Alignment"/> bytes.
     /// </summary>
-    /// <exception cref="ArgumentException">The shape is invalid or does not match <paramref name="length"/>.</exception>
-    public static string Header(ReadOnlySpan<int> shape, long length, NpyElementType elementType = NpyElementType.Float64)
+    /// <exception cref="ArgumentException">The shape is invalid or does not match
+    /// <paramref name="length"/>.</exception>
+    public static string Header(ReadOnlySpan<int> shape, long length,
+                                NpyElementType elementType = NpyElementType.Float64)
     {
         if (shape.Length > MaxDimensions)
-            throw new ArgumentException($"An .npy array has at most {MaxDimensions} dimensions, got {shape.Length}.", nameof(shape));
+            throw new ArgumentException($"An .npy array has at most {MaxDimensions} dimensions, got {shape.Length}.",
+                                        nameof(shape));
         long count = 1;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"Shape {FormatShape(shape)} has a negative dimension.", nameof(shape));
+            if (d < 0)
+                throw new ArgumentException($"Shape {FormatShape(shape)} has a negative dimension.", nameof(shape));
             count = d == 0 || count == 0 ? 0 : checked(count * d);
         }
         if (count != length)
-            throw new ArgumentException($"Shape {FormatShape(shape)} holds {count} elements, but {length} were given.", nameof(shape));
+            throw new ArgumentException($"Shape {FormatShape(shape)} holds {count} elements, but {length} were given.",
+                                        nameof(shape));
         if (!Enum.IsDefined(elementType)) throw new ArgumentOutOfRangeException(nameof(elementType));
 
         string descr = elementType == NpyElementType.Float64 ? "<f8" : "<f4";
@@ -119,7 +127,8 @@ internal static class NpyFormat
     /// <param name="name">The array's name (for example its zip entry), used in error messages.</param>
     /// <param name="maxElements">The most elements accepted; checked before the data is allocated.</param>
     /// <returns>The shape (empty for a 0-d scalar) and the elements in C order, widened to float64.</returns>
-    /// <exception cref="FormatException">The file is not a valid little-endian float64/float32 C-order .npy array, or is larger than the limit.</exception>
+    /// <exception cref="FormatException">The file is not a valid little-endian float64/float32 C-order .npy array, or
+    /// is larger than the limit.</exception>
     public static (int[] Shape, double[] Data) Read(ReadOnlySpan<byte> file, string name, long maxElements)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -129,7 +138,8 @@ internal static class NpyFormat
         byte major = file[6], minor = file[7];
         int preamble;
         long headerLength;
-        if (major == 1 && minor == 0) { preamble = 10; headerLength = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]); }
+        if (major == 1 && minor == 0)
+            { preamble = 10; headerLength = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]); }
         else if (major == 2 && minor == 0)
         {
             if (file.Length < 12) throw Error(name, "the file ends inside the header length.");
@@ -139,7 +149,9 @@ internal static class NpyFormat
         if (headerLength > MaxHeaderLength)
             throw Error(name, $"the header is {headerLength} bytes long, more than the {MaxHeaderLength} accepted.");
         if (preamble + headerLength > file.Length)
-            throw Error(name, $"the file ends inside the header ({file.Length} bytes, the header needs {preamble + headerLength}).");
+            throw Error(name,
+                        $"the file ends inside the header ({file.Length} bytes, the header needs " +
+                        $"{preamble + headerLength}).");
 
         var headerBytes = file.Slice(preamble, (int)headerLength);
         foreach (byte b in headerBytes)
@@ -161,15 +173,20 @@ internal static class NpyFormat
             foreach (int d in shape)
             {
                 if (count > maxElements / d)
-                    throw Error(name, $"the shape {FormatShape(shape)} holds more than the {maxElements} elements accepted.");
+                    throw Error(name,
+                                $"the shape {FormatShape(shape)} holds more than the {maxElements} elements accepted.");
                 count *= d;
             }
         if (count > maxElements)
-            throw Error(name, $"the shape {FormatShape(shape)} holds {count} elements, more than the {maxElements} accepted.");
+            throw Error(name,
+                        $"the shape {FormatShape(shape)} holds {count} elements, more than the {maxElements} " +
+                        $"accepted.");
 
         long dataLength = file.Length - preamble - headerLength;
         if (count > dataLength / itemSize || count * itemSize != dataLength)
-            throw Error(name, $"the header declares shape {FormatShape(shape)} of '{descr}' ({count} elements of {itemSize} bytes) " +
+            throw Error(name,
+                        $"the header declares shape {FormatShape(shape)} of '{descr}' ({count} elements of " +
+                        $"{itemSize} bytes) " +
                               $"but the file holds {dataLength} bytes of data.");
 
         var data = new double[count];
@@ -177,21 +194,24 @@ internal static class NpyFormat
         if (itemSize == sizeof(double))
         {
             if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, double>(bytes).CopyTo(data);
-            else for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]);
+            else for (int i = 0; i < data.Length; i++) data[i] =
+                BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]);
         }
         else
             for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]);
         return (shape, data);
     }
 
-    /// <summary>Reads an .npy file from a stream, reading no more bytes than <paramref name="maxElements"/> float64 elements and the largest header need.</summary>
+    /// <summary>Reads an .npy file from a stream, reading no more bytes than <paramref name="maxElements"/> float64
+    /// elements and the largest header need.</summary>
     /// <exception cref="FormatException">See <see cref="Read(ReadOnlySpan{byte}, string, long)"/>.</exception>
     public static (int[] Shape, double[] Data) Read(Stream source, string name, long maxElements)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentOutOfRangeException.ThrowIfNegative(maxElements);
-        long maxBytes = Math.Min(Array.MaxLength, 12L + MaxHeaderLength + Math.Min(maxElements, Array.MaxLength) * sizeof(double));
+        long maxBytes =
+            Math.Min(Array.MaxLength, 12L + MaxHeaderLength + Math.Min(maxElements, Array.MaxLength) * sizeof(double));
         var bytes = BoundedStream.ReadToEnd(source, maxBytes, 0,
             () => Error(name, $"it is larger than {maxBytes} bytes, the most that {maxElements} elements need."));
         return Read(bytes, name, maxElements);
@@ -210,10 +230,12 @@ internal static class NpyFormat
         return sb.Append(')').ToString();
     }
 
-    private static FormatException Error(string name, string detail) => new($"'{name}' is not a valid .npy array: {detail}");
+    private static FormatException Error(string name, string detail) =>
+        new($"'{name}' is not a valid .npy array: {detail}");
 
     /// <summary>
-    /// Parses the header dict: <c>{ key: value, ... }</c> with quoted keys, values a quoted string, True/False, or a tuple
+    /// Parses the header dict: <c>{ key: value, ... }</c> with quoted keys, values a quoted string, True/False, or a
+    /// tuple
     /// of non-negative integers (an old Python 2 <c>L</c> suffix allowed), a trailing comma allowed, nothing evaluated.
     /// </summary>
     private ref struct HeaderParser(string text, string name)
@@ -250,7 +272,8 @@ internal static class NpyFormat
                         shape = ParseTuple();
                         break;
                     default:
-                        throw Fail($"the header has an unexpected key '{key}' (expected only 'descr', 'fortran_order' and 'shape').");
+                        throw Fail($"the header has an unexpected key '{key}' (expected only 'descr', " +
+                                   $"'fortran_order' and 'shape').");
                 }
                 SkipSpace();
                 if (Peek() == ',') { _pos++; continue; }
@@ -262,7 +285,8 @@ internal static class NpyFormat
             if (descr is null) throw Fail("the header has no 'descr'.");
             if (fortran is null) throw Fail("the header has no 'fortran_order'.");
             if (shape is null) throw Fail("the header has no 'shape'.");
-            if (fortran.Value) throw Fail("the array is stored in Fortran (column-major) order; only C order is supported.");
+            if (fortran.Value)
+                throw Fail("the array is stored in Fortran (column-major) order; only C order is supported.");
             return (descr, shape);
         }
 
@@ -319,7 +343,8 @@ internal static class NpyFormat
                 throw Fail($"expected ',' or ')' in the shape at header position {_pos}.");
             }
             // In Python "(3)" is the integer 3, not a tuple; NumPy rejects it too.
-            if (dims.Count == 1 && !trailingComma) throw Fail("'shape' must be a tuple; a single dimension is written (n,).");
+            if (dims.Count == 1 && !trailingComma)
+                throw Fail("'shape' must be a tuple; a single dimension is written (n,).");
             return dims.ToArray();
         }
 

@@ -21,19 +21,23 @@ public static class R2dnModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!MlNetCarrier.TryRecover(model, out _, out var found) || found is null)
-            throw new ArgumentException($"The model holds no R2DN/REN transformer (it is '{model.GetType().Name}').", nameof(model));
+            throw new ArgumentException($"The model holds no R2DN/REN transformer (it is '{model.GetType().Name}').",
+                                        nameof(model));
         var (manifest, arrays) = TransformerArchive.Describe(found);
         manifest["format"] = ModelArchive.FormatName;
         manifest["formatVersion"] = ModelArchive.FormatVersion;
         var written = new List<string>();
         Directory.CreateDirectory(directory);
         string manifestPath = Path.Combine(directory, ModelArchive.ManifestEntryName);
-        File.WriteAllText(manifestPath, manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
-                          new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));   // no BOM: Python's json.load rejects one
+        File.WriteAllText(manifestPath,
+                          manifest.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
+                          // no BOM: Python's json.load rejects one
+                          new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         written.Add(manifestPath);
         foreach (var (name, shape, data) in arrays)
         {
-            string path = Path.Combine(directory, ModelArchive.EntryName(name).Replace('/', Path.DirectorySeparatorChar));
+            string path =
+                Path.Combine(directory, ModelArchive.EntryName(name).Replace('/', Path.DirectorySeparatorChar));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write))
                 NpyFormat.Write(stream, shape, data);
@@ -49,7 +53,8 @@ public static class R2dnModelFile
     /// <param name="directory">The folder to write to.</param>
     /// <returns>The paths written, manifest first.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="modelPath"/>.</exception>
-    /// <exception cref="FormatException">The file is damaged or exceeds the bounds of <see cref="Load(MLContext, string, out DataViewSchema, ModelArchiveLimits?)"/>.</exception>
+    /// <exception cref="FormatException">The file is damaged or exceeds the bounds of
+    /// <see cref="Load(MLContext, string, out DataViewSchema, ModelArchiveLimits?)"/>.</exception>
     public static IReadOnlyList<string> ExportNpy(MLContext ml, string modelPath, string directory)
     {
         ArgumentNullException.ThrowIfNull(ml);
@@ -58,7 +63,8 @@ public static class R2dnModelFile
     }
 
     /// <summary>Loads an ML.NET model file that may come from an untrusted source, with bounds ML.NET's own loader
-    /// lacks: at most <see cref="ModelArchiveLimits.MaxArchiveBytes"/> bytes and <see cref="ModelArchiveLimits.MaxEntries"/>
+    /// lacks: at most <see cref="ModelArchiveLimits.MaxArchiveBytes"/> bytes and
+    /// <see cref="ModelArchiveLimits.MaxEntries"/>
     /// entries, declared sizes within <see cref="ModelArchiveLimits.MaxTotalBytes"/> (zip bombs), no entry that climbs
     /// out of the archive; then <c>ml.Model.Load</c>, and the R2DN/REN part rebuilt at once (its certificate
     /// re-verified) so that a damaged model fails here rather than at its first row.</summary>
@@ -70,23 +76,27 @@ public static class R2dnModelFile
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="modelPath"/>.</exception>
     /// <exception cref="FormatException">The file is not a model file, is damaged, exceeds a bound, is too new, or its
     /// R2DN/REN part fails to rebuild or to verify; the message says which.</exception>
-    public static ITransformer Load(MLContext ml, string modelPath, out DataViewSchema inputSchema, ModelArchiveLimits? limits = null)
+    public static ITransformer Load(MLContext ml, string modelPath, out DataViewSchema inputSchema,
+                                    ModelArchiveLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Could not find the model file '{modelPath}'.", modelPath);
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"Could not find the model file '{modelPath}'.", modelPath);
         using var stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read);
         return Load(ml, stream, out inputSchema, limits);
     }
 
-    /// <summary>Loads a model from a stream with the bounds of <see cref="Load(MLContext, string, out DataViewSchema, ModelArchiveLimits?)"/>.</summary>
+    /// <summary>Loads a model from a stream with the bounds of
+    /// <see cref="Load(MLContext, string, out DataViewSchema, ModelArchiveLimits?)"/>.</summary>
     /// <param name="ml">The context that loads; not null.</param>
     /// <param name="stream">The model file's bytes, read to its end; not null.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
     /// <param name="limits">The bounds; <see cref="ModelArchiveLimits.Default"/> when null.</param>
     /// <returns>The model.</returns>
     /// <exception cref="FormatException">See the path overload.</exception>
-    public static ITransformer Load(MLContext ml, Stream stream, out DataViewSchema inputSchema, ModelArchiveLimits? limits = null)
+    public static ITransformer Load(MLContext ml, Stream stream, out DataViewSchema inputSchema,
+                                    ModelArchiveLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(stream);
@@ -101,8 +111,10 @@ public static class R2dnModelFile
             using var copy = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
             model = ml.Model.Load(copy, out inputSchema);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or ArgumentException
-                                      or NotSupportedException or IndexOutOfRangeException or OverflowException or InvalidCastException
+        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException
+                                  or ArgumentException
+                                      or NotSupportedException or IndexOutOfRangeException or OverflowException
+                                      or InvalidCastException
                                       or System.Reflection.TargetInvocationException or TypeLoadException)
         {
             throw e as FormatException ?? ModelFileErrors.Damaged($"ML.NET cannot load it ({Innermost(e).Message})", e);
@@ -111,7 +123,8 @@ public static class R2dnModelFile
         return model;
     }
 
-    // ML.NET wraps what went wrong in its own exceptions ("Error during class instantiation"): the innermost one says it.
+    // ML.NET wraps what went wrong in its own exceptions ("Error during class instantiation"): the innermost one says
+    // it.
     private static Exception Innermost(Exception e)
     {
         while (e.InnerException is { } inner) e = inner;
@@ -123,13 +136,15 @@ public static class R2dnModelFile
         System.IO.Compression.ZipArchive zip;
         var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
         try { zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read); }
-        catch (InvalidDataException e) { throw ModelFileErrors.NotAModelFile($"it is not a readable zip archive ({e.Message})", e); }
+        catch (InvalidDataException e) { throw ModelFileErrors.NotAModelFile($"it is not a readable zip archive (" +
+                                                                             $"{e.Message})", e); }
         using (zip)
         {
             IReadOnlyCollection<System.IO.Compression.ZipArchiveEntry> entries;
             // The central directory is read when the entries are first asked for: its damage shows here.
             try { entries = zip.Entries; }
-            catch (InvalidDataException e) { throw ModelFileErrors.Damaged($"its zip directory is unreadable ({e.Message})", e); }
+            catch (InvalidDataException e) { throw ModelFileErrors.Damaged($"its zip directory is unreadable (" +
+                                                                           $"{e.Message})", e); }
             if (entries.Count > limits.MaxEntries)
                 throw ModelFileErrors.Damaged(
                     $"the archive has {entries.Count} entries, more than the limit of {limits.MaxEntries}.");
@@ -139,10 +154,12 @@ public static class R2dnModelFile
                 string name = entry.FullName;
                 ModelArchive.ThrowIfUnsafeEntryName(name);
                 if (entry.Length < 0 || entry.Length > limits.MaxEntryBytes)
-                    throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the limit of {limits.MaxEntryBytes}.");
+                    throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the " +
+                                                  $"limit of {limits.MaxEntryBytes}.");
                 total += entry.Length;
                 if (total > limits.MaxTotalBytes)
-                    throw ModelFileErrors.Damaged($"the entries declare more than the limit of {limits.MaxTotalBytes} bytes in all.");
+                    throw ModelFileErrors.Damaged($"the entries declare more than the limit of " +
+                                                  $"{limits.MaxTotalBytes} bytes in all.");
             }
         }
     }

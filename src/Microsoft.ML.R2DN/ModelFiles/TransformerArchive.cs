@@ -6,7 +6,8 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>An R2DN/REN transformer's own archive (see <see cref="ModelArchive"/>): a manifest with its input schema
 /// and its properties, and its arrays. A saved ML.NET model carries it as base64 text (see
-/// <see cref="MlNetCarrier"/>); <see cref="R2dnModelFile.ExportNpy(ITransformer, string)"/> writes it as files.</summary>
+/// <see cref="MlNetCarrier"/>); <see cref="R2dnModelFile.ExportNpy(ITransformer, string)"/> writes it as
+/// files.</summary>
 internal static class TransformerArchive
 {
     private const string Prefix = "transformers/0/";
@@ -126,7 +127,8 @@ internal static class TransformerArchive
             if (o["keyValues"] is JsonArray k)
             {
                 keys = [.. k.Select(v => ManifestValues.TryGetString(v, out var t) ? t
-                                         : throw new FormatException("The model file is damaged: a key value is not text."))];
+                                         : throw new FormatException("The model file is damaged: a key value is not " +
+                                                                     "text."))];
                 if (type is not KeyDataViewType kt || (ulong)keys.Length != kt.Count)
                     throw new FormatException(
                         $"The model file is damaged: the key values of '{name}' do not match its type.");

@@ -24,7 +24,8 @@ internal static class TypeNames
         }
         const string KeyPrefix = "Key<UInt32, 0-";
         if (name.StartsWith(KeyPrefix, StringComparison.Ordinal) && name.EndsWith('>')
-            && ulong.TryParse(name[KeyPrefix.Length..^1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong max)
+            && ulong.TryParse(name[KeyPrefix.Length..^1], NumberStyles.None, CultureInfo.InvariantCulture,
+                              out ulong max)
             && max < uint.MaxValue)
             return new KeyDataViewType(typeof(uint), max + 1);
         throw new FormatException($"The model file is damaged: unknown column type '{name}'.");

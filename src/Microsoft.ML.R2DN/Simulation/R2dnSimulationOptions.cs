@@ -5,7 +5,8 @@ using Microsoft.ML.R2DN.Forecasting;
 namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>Every setting of the R2DN simulator, for
-/// <see cref="R2dnCatalog.SimulateR2DN(ForecastingCatalog, R2dnSimulationOptions)"/>; the shared settings are described on
+/// <see cref="R2dnCatalog.SimulateR2DN(ForecastingCatalog, R2dnSimulationOptions)"/>; the shared settings are described
+/// on
 /// <see cref="RecurrentSimulationOptions"/>.</summary>
 /// <example><code>
 /// var options = new R2dnSimulationOptions

@@ -60,7 +60,8 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     public string? SeriesIdColumnName { get; set; }
 
     /// <summary>The number of training epochs, at least 1, with the paper's staircase schedule
-    /// (<see cref="DecayEveryEpochs"/>) and no refit. Default null: training is sized in optimiser steps instead, with a
+    /// (<see cref="DecayEveryEpochs"/>) and no refit. Default null: training is sized in optimiser steps instead, with
+    /// a
     /// cosine schedule (see the remarks).</summary>
     public int? Epochs { get; set; }
 
@@ -75,11 +76,13 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     public double ValidationFraction { get; set; } = 0.2;
 
     /// <summary>Epochs without a lower validation error before training stops, at least 1. Default null: no early
-    /// stopping when <see cref="Epochs"/> is unset (the best validated weights are kept anyway), 10 epochs when it is set.</summary>
+    /// stopping when <see cref="Epochs"/> is unset (the best validated weights are kept anyway), 10 epochs when it is
+    /// set.</summary>
     public int? EarlyStoppingPatience { get; set; }
 
     /// <summary>The most time training may take, all candidate settings and the refit together (no epoch starts after
-    /// it). Default 5 minutes; null for no limit (then only the step counts bound training); otherwise positive.</summary>
+    /// it). Default 5 minutes; null for no limit (then only the step counts bound training); otherwise
+    /// positive.</summary>
     public TimeSpan? TimeBudget { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>With <see cref="Epochs"/> set, the learning rate is multiplied by 0.1 every this many epochs (never
@@ -98,7 +101,8 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     /// false when the data is already standardised. Default true.</summary>
     public bool Standardize { get; set; } = true;
 
-    /// <summary>The suffix of a predicted column's default name: <c>y</c> is predicted into <c>yPredicted</c>.</summary>
+    /// <summary>The suffix of a predicted column's default name: <c>y</c> is predicted into
+    /// <c>yPredicted</c>.</summary>
     internal const string PredictedSuffix = "Predicted";
 
     /// <summary>The predicted columns' names, defaults applied.</summary>
@@ -131,31 +135,38 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         OptionChecks.ColumnNames(OutputColumnNames, nameof(OutputColumnNames));
         if (OutputColumnNames.Length > SimulationCarrierOutput.Capacity)
             throw new ArgumentOutOfRangeException(nameof(OutputColumnNames), OutputColumnNames.Length,
-                $"A simulator predicts at most {SimulationCarrierOutput.Capacity} output columns; {OutputColumnNames.Length} were given.");
+                $"A simulator predicts at most {SimulationCarrierOutput.Capacity} output columns; " +
+                $"{OutputColumnNames.Length} were given.");
         OptionChecks.ColumnNames(InputColumnNames, nameof(InputColumnNames));
         OptionChecks.ColumnNames(PredictedColumnNames, nameof(PredictedColumnNames));
         if (PredictedColumnNames is not null && PredictedColumnNames.Length != OutputColumnNames.Length)
-            throw new ArgumentException($"There are {OutputColumnNames.Length} output columns but {PredictedColumnNames.Length} predicted column names; give one per output.",
+            throw new ArgumentException($"There are {OutputColumnNames.Length} output columns but " +
+                                        $"{PredictedColumnNames.Length} predicted column names; give one per output.",
                                         nameof(PredictedColumnNames));
         if (SeriesIdColumnName is not null) OptionChecks.ColumnName(SeriesIdColumnName, nameof(SeriesIdColumnName));
-        OptionChecks.Distinct([.. InputColumnNames, .. OutputColumnNames, .. SeriesIdColumnName is null ? [] : new[] { SeriesIdColumnName }],
+        OptionChecks.Distinct([.. InputColumnNames, .. OutputColumnNames,
+                               .. SeriesIdColumnName is null ? [] : new[] { SeriesIdColumnName }],
                               "The input, output and series id columns");
         OptionChecks.Distinct(PredictedColumns, "The predicted columns");
         OptionChecks.Defined(MissingValues, nameof(MissingValues));
         OptionChecks.Model(Robustness, Gamma, StateSize, NonlinearWidth, Activation, Initialization, ContractionRate);
         OptionChecks.Defined(Backend, nameof(Backend));
-        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
+        if (string.IsNullOrWhiteSpace(Device))
+            throw new ArgumentException("Device must name a device: cpu, cuda or cuda:N.", nameof(Device));
         if (Epochs is int epochs) OptionChecks.AtLeast(epochs, 1, nameof(Epochs));
         if (LearningRate is double rate) OptionChecks.Positive(rate, nameof(LearningRate));
         if (!(ValidationFraction >= 0 && ValidationFraction < 0.5))
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 0.5).");
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction,
+                                                  "ValidationFraction must be in [0, 0.5).");
         if (EarlyStoppingPatience is int patience) OptionChecks.AtLeast(patience, 1, nameof(EarlyStoppingPatience));
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive (or null for no limit).");
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget,
+                                                  "TimeBudget must be positive (or null for no limit).");
         OptionChecks.AtLeast(DecayEveryEpochs, 0, nameof(DecayEveryEpochs));
         OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
         OptionChecks.Positive(ClipValue, nameof(ClipValue));
         OptionChecks.AtLeast(Washout, 0, nameof(Washout));
-        if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        if (Threads is int t && t < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
     }
 }

@@ -3,7 +3,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Simulation;
 
-/// <summary>Every setting of the REN simulator, for <see cref="R2dnCatalog.SimulateREN(ForecastingCatalog, RenSimulationOptions)"/>;
+/// <summary>Every setting of the REN simulator, for
+/// <see cref="R2dnCatalog.SimulateREN(ForecastingCatalog, RenSimulationOptions)"/>;
 /// the settings are described on <see cref="RecurrentSimulationOptions"/>.</summary>
 public sealed class RenSimulationOptions : RecurrentSimulationOptions
 {

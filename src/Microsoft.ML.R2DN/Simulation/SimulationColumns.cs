@@ -9,7 +9,8 @@ internal sealed record SimulationColumns(string[] Outputs, string[] Inputs, stri
     public static SimulationColumns From(RecurrentSimulationOptions o) =>
         new(o.OutputColumnNames, o.InputColumnNames, o.PredictedColumns, o.SeriesIdColumnName);
 
-    public IReadOnlyList<ColumnRole> InputValues => Inputs.Select(c => new ColumnRole(c, ColumnChecks.InputRole)).ToArray();
+    public IReadOnlyList<ColumnRole> InputValues =>
+        Inputs.Select(c => new ColumnRole(c, ColumnChecks.InputRole)).ToArray();
 
     public IReadOnlyList<ColumnRole> InputAndOutputValues =>
         [.. InputValues, .. Outputs.Select(c => new ColumnRole(c, ColumnChecks.OutputRole))];
@@ -34,8 +35,10 @@ internal sealed record SimulationColumns(string[] Outputs, string[] Inputs, stri
 
     public void CheckLoaded()
     {
-        if (Outputs.Length == 0 || Inputs.Length == 0) throw ModelFileErrors.Damaged("a simulator lists no input or no output column.");
-        if (Predicted.Length != Outputs.Length) throw ModelFileErrors.Damaged("a simulator has not one predicted column per output.");
+        if (Outputs.Length == 0 || Inputs.Length == 0)
+            throw ModelFileErrors.Damaged("a simulator lists no input or no output column.");
+        if (Predicted.Length != Outputs.Length)
+            throw ModelFileErrors.Damaged("a simulator has not one predicted column per output.");
         if (Outputs.Concat(Inputs).Concat(Predicted).Append(SeriesId ?? "x").Any(string.IsNullOrEmpty))
             throw ModelFileErrors.Damaged("a simulator has an empty column name.");
     }

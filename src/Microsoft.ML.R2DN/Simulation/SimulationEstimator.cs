@@ -34,13 +34,15 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
     private readonly RecurrentSimulationOptions _options;
     private readonly SimulationColumns _columns;
 
-    /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the catalog's
+    /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the
+    /// catalog's
     /// extension methods do; use it directly when you hold the context rather than its catalog.</summary>
     /// <param name="environment">The ML.NET environment: progress goes to its log, seeds come from its random source;
     /// not null.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the property).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the
+    /// property).</exception>
     /// <exception cref="ArgumentException">A column name is null, empty or repeated.</exception>
     public SimulationEstimator(IHostEnvironment environment, RecurrentSimulationOptions options)
     {
@@ -117,9 +119,12 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
         foreach (var s in table.Items)
             if (s.Length < 2)
                 throw new ArgumentException(
-                    $"{(_columns.SeriesId is null ? "The training data has" : $"Series '{s.Id}' (column '{_columns.SeriesId}') has")} " +
-                    $"{s.Length} row; simulation needs at least 2 rows per series.", "input");
-        return table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id))
+                    (_columns.SeriesId is null
+                        ? "The training data has"
+                        : $"Series '{s.Id}' (column '{_columns.SeriesId}') has") +
+                    $" {s.Length} row; simulation needs at least 2 rows per series.", "input");
+        return table.Items.Select(s =>
+                                  new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id))
                     .ToList();
     }
 }

@@ -48,6 +48,7 @@ internal sealed class SimulationRowScorer
     }
 
     private float Fill(float value, float last, int column, string series, long row) =>
-        MissingValueFill.Fill(_model.MissingValues, value, last, ColumnChecks.InputRole, _model.InputColumnNames[column],
+        MissingValueFill.Fill(_model.MissingValues, value, last, ColumnChecks.InputRole,
+                              _model.InputColumnNames[column],
                               _model.SeriesIdColumnName is null ? "" : $" (series '{series}')", row);
 }

@@ -93,8 +93,9 @@ internal sealed class SimulationSearch
         $"Training {(_o.Kind == ModelKind.R2dn ? "an" : "a")} {OptionChecks.KindName(_o.Kind)} simulator on " +
         $"{_sequences.Count} series ({rows} rows), " +
         (_automatic ? $"{D.ScreeningSteps} optimiser steps per setting" : $"at most {_o.Epochs} epochs") +
-        $"{(_candidates.Count > 1 ? $", choosing among {_candidates.Count} settings on the validation tail" : "")}" +
-        $"{(_refit ? $", then {D.RefitSteps} to {D.MaxRefitSteps} steps on all the data, as the time left allows" : "")}.";
+        (_candidates.Count > 1 ? $", choosing among {_candidates.Count} settings on the validation tail" : "") +
+        (_refit ? $", then {D.RefitSteps} to {D.MaxRefitSteps} steps on all the data, as the time left allows" : "") +
+        ".";
 
     /// <summary>Screens the candidates, refits the chosen one when sized in steps, and returns the simulator kept and
     /// the setting chosen.</summary>
@@ -121,7 +122,8 @@ internal sealed class SimulationSearch
             if (remaining is { } r && r <= TimeSpan.Zero && best is not null)
             {
                 _channel.Info(MessageSensitivity.None,
-                    $"The time budget is spent: {_candidates.Count - i} of {_candidates.Count} settings were not tried.");
+                    $"The time budget is spent: {_candidates.Count - i} of {_candidates.Count} settings were not " +
+                    $"tried.");
                 break;
             }
             var (candidate, rate) = _candidates[i];

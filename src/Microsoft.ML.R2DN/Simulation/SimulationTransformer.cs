@@ -33,9 +33,11 @@ public sealed class SimulationTransformer : ITransformer
     private readonly double[] _trainingLoss;
 
     internal SimulationTransformer(SimulationColumns columns, DataViewSchema inputTypes, Simulator simulator,
-                                   int washout, MissingValuePolicy missingValues, JsonObject settings, double[] trainingLoss, Certificate certificate)
+                                   int washout, MissingValuePolicy missingValues, JsonObject settings,
+                                       double[] trainingLoss, Certificate certificate)
     {
-        _columns = columns; InputTypes = inputTypes; _simulator = simulator; Washout = washout; _missingValues = missingValues; _settings = settings;
+        _columns = columns; InputTypes = inputTypes; _simulator = simulator; Washout = washout;
+        _missingValues = missingValues; _settings = settings;
         _trainingLoss = trainingLoss; Certificate = certificate;
         _carrier = new(() => MlNetCarrier.Build(this, InputTypes, _columns.Inputs, _columns.SeriesId));
     }
@@ -73,11 +75,13 @@ public sealed class SimulationTransformer : ITransformer
     /// <summary>The training settings as stored in the model file.</summary>
     internal JsonObject Settings => _settings;
 
-    /// <summary>The settings the simulator was trained with, as JSON (as stored in the model file): model kind, robustness,
+    /// <summary>The settings the simulator was trained with, as JSON (as stored in the model file): model kind,
+    /// robustness,
     /// sizes, activation, initialisation, learning rate, epochs, seed and, for a forecaster, the linear path's
     /// look-back and the settings tried on the validation data with their scores. Empty ("{}") for a model saved
     /// without them.</summary>
-    public string TrainingSettings => _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    public string TrainingSettings =>
+        _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
 
     internal Simulator Simulator => _simulator;
 
@@ -100,7 +104,8 @@ public sealed class SimulationTransformer : ITransformer
     /// <summary>The input schema followed by one <c>Single</c> column per predicted output.</summary>
     /// <param name="inputSchema">The schema of the data to transform; not null.</param>
     /// <returns>The output schema.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">An input or series id column is missing or has the wrong type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An input or series id column is missing or has the wrong
+    /// type.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _columns.OutputSchema(inputSchema);
 
     /// <summary>Adds the predicted output columns to <paramref name="input"/>, lazily.</summary>
@@ -108,7 +113,8 @@ public sealed class SimulationTransformer : ITransformer
     /// <returns>A view with the added columns.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
     /// <remarks>When the added columns are read, a NaN or infinite input throws <see cref="InvalidOperationException"/>
-    /// naming the column and row, unless the model was trained with <see cref="MissingValuePolicy.ForwardFill"/>.</remarks>
+    /// naming the column and row, unless the model was trained with
+    /// <see cref="MissingValuePolicy.ForwardFill"/>.</remarks>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -124,21 +130,25 @@ public sealed class SimulationTransformer : ITransformer
     }
 
     /// <summary>The paper's normalised error over <paramref name="data"/>: NRMSE = sqrt(Σ(y − ŷ)² / Σy²), pooled over
-    /// series, outputs and rows after the first <see cref="Washout"/> of each series, in the units the model was trained
+    /// series, outputs and rows after the first <see cref="Washout"/> of each series, in the units the model was
+    /// trained
     /// in (standardised unless <see cref="RecurrentSimulationOptions.Standardize"/> was false).</summary>
     /// <param name="data">Data with the input, output and series id columns; not null.</param>
     /// <returns>The NRMSE as a fraction (0 is perfect; 1 is as good as predicting the mean); NaN when no row is left
     /// after the washout.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
-    /// <exception cref="ArgumentException">A value is NaN or infinite under <see cref="MissingValuePolicy.Error"/>.</exception>
+    /// <exception cref="ArgumentException">A value is NaN or infinite under
+    /// <see cref="MissingValuePolicy.Error"/>.</exception>
     public double Nrmse(IDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
         _columns.CheckInput(data.Schema, withOutputs: true);
-        var table = SeriesTable.Read(data, _columns.InputAndOutputValues, _columns.SeriesId, _missingValues, training: true, default,
+        var table = SeriesTable.Read(data, _columns.InputAndOutputValues, _columns.SeriesId, _missingValues,
+                                     training: true, default,
                                      nameof(data));
         int nu = _columns.Inputs.Length, ny = _columns.Outputs.Length, width = nu + ny;
-        var sequences = table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny), ny, s.Id)).ToList();
+        var sequences = table.Items.Select(s => new SequenceData(s.Columns(width, 0, nu), nu, s.Columns(width, nu, ny),
+                                                                 ny, s.Id)).ToList();
         return _simulator.Nrmse(sequences, Washout);
     }
 
@@ -196,16 +206,19 @@ public sealed class SimulationTransformer : ITransformer
     internal static SimulationTransformer Load(ArchiveLoadContext context, DataViewSchema inputTypes)
     {
         var columns = new SimulationColumns(context.GetStrings("outputColumns"), context.GetStrings("inputColumns"),
-                                            context.GetStrings("predictedColumns"), PersistenceParts.OptionalString(context, "seriesIdColumn"));
+                                            context.GetStrings("predictedColumns"),
+                                                PersistenceParts.OptionalString(context, "seriesIdColumn"));
         columns.CheckLoaded();
-        columns.CheckInput(inputTypes, withOutputs: false);   // the recorded input columns must have types the model reads
+        // the recorded input columns must have types the model reads
+        columns.CheckInput(inputTypes, withOutputs: false);
         int washout = context.GetInt32("washout");
         if (washout < 0) throw ModelFileErrors.Damaged($"the washout {washout} is negative.");
         var missing = PersistenceParts.Enum<MissingValuePolicy>(context, "missingValues");
         var model = PersistenceParts.LoadModel(context, "model", out var certificate);
         int nu = columns.Inputs.Length, ny = columns.Outputs.Length;
         if (model.InputSize != nu || model.OutputSize != ny)
-            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; the columns need {nu} and {ny}.");
+            throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; " +
+                                          $"the columns need {nu} and {ny}.");
         var simulator = Simulator.FromParts(model, PersistenceParts.LoadStandardizer(context, "input", nu),
                                             PersistenceParts.LoadStandardizer(context, "output", ny));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];

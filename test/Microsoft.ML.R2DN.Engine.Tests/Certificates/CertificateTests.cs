@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Certificates;
 
-/// <summary>Every variant's certificate holds at initialisation and at random, badly scaled parameters (MODELS.md section 5).</summary>
+/// <summary>Every variant's certificate holds at initialisation and at random, badly scaled parameters (MODELS.md
+/// section 5).</summary>
 public class CertificateTests
 {
     public static IEnumerable<object[]> Models()
@@ -12,16 +13,27 @@ public class CertificateTests
         foreach (var init in new[] { Initialization.LongMemory, Initialization.Random })
             foreach (var act in new[] { Activation.ReLU, Activation.Tanh })
             {
-                var r2 = new R2dnOptions { InputSize = 3, StateSize = 5, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [6, 5], Activation = act, Initialization = init };
-                var ren = new RenOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 6, OutputSize = 3, Activation = act, Initialization = init };
-                yield return new object[] { "contracting R2DN", (Func<RecurrentModel>)(() => new ContractingR2dn(r2, 1)) };
-                yield return new object[] { "contracting R2DN rate 0.7", (Func<RecurrentModel>)(() => new ContractingR2dn(r2 with { ContractionRate = 0.7 }, 2)) };
-                yield return new object[] { "Lipschitz R2DN", (Func<RecurrentModel>)(() => new LipschitzR2dn(r2, 2.5, 3)) };
-                yield return new object[] { "Lipschitz R2DN rate 0.8 γ 0.3", (Func<RecurrentModel>)(() => new LipschitzR2dn(r2 with { ContractionRate = 0.8 }, 0.3, 4)) };
-                yield return new object[] { "contracting REN", (Func<RecurrentModel>)(() => new ContractingRen(ren, 5)) };
-                yield return new object[] { "contracting REN rate 0.6", (Func<RecurrentModel>)(() => new ContractingRen(ren with { ContractionRate = 0.6 }, 6)) };
-                yield return new object[] { "Lipschitz REN", (Func<RecurrentModel>)(() => new LipschitzRen(ren, 4.0, 7)) };
-                yield return new object[] { "Lipschitz REN D22=0", (Func<RecurrentModel>)(() => new LipschitzRen(ren with { D22Zero = true }, 0.5, 8)) };
+                var r2 = new R2dnOptions { InputSize = 3, StateSize = 5, NonlinearWidth = 4, OutputSize = 2,
+                                          HiddenSizes = [6, 5], Activation = act, Initialization = init };
+                var ren = new RenOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 6, OutputSize = 3,
+                                          Activation = act, Initialization = init };
+                yield return new object[] { "contracting R2DN",
+                                           (Func<RecurrentModel>)(() => new ContractingR2dn(r2, 1)) };
+                yield return new object[] { "contracting R2DN rate 0.7",
+                                           (Func<RecurrentModel>)(() => new ContractingR2dn(r2 with { ContractionRate = 0.7 }, 2)) };
+                yield return new object[] { "Lipschitz R2DN",
+                                           (Func<RecurrentModel>)(() => new LipschitzR2dn(r2, 2.5, 3)) };
+                yield return new object[] { "Lipschitz R2DN rate 0.8 γ 0.3",
+                                           (Func<RecurrentModel>)(() => new LipschitzR2dn(r2 with { ContractionRate = 0.8 }, 0.3, 4)) };
+                yield return new object[] { "contracting REN",
+                                           (Func<RecurrentModel>)(() => new ContractingRen(ren, 5)) };
+                yield return new object[] { "contracting REN rate 0.6",
+                                           (Func<RecurrentModel>)(() => new ContractingRen(ren with { ContractionRate = 0.6 }, 6)) };
+                yield return new object[] { "Lipschitz REN",
+                                           (Func<RecurrentModel>)(() => new LipschitzRen(ren, 4.0, 7)) };
+                yield return new object[] { "Lipschitz REN D22=0",
+                                           (Func<RecurrentModel>)(() => new LipschitzRen(ren with { D22Zero = true },
+                                               0.5, 8)) };
                 yield return new object[] { "general REN", (Func<RecurrentModel>)(() => GeneralRenFor(ren, 9)) };
             }
     }
@@ -29,12 +41,16 @@ public class CertificateTests
     internal static GeneralRen GeneralRenFor(RenOptions o, int seed)
     {
         var rnd = new Random(seed);
-        Matrix Rand(int r, int c) { var m = new Matrix(r, c); for (int i = 0; i < m.Data.Length; i++) m.Data[i] = rnd.NextDouble() * 2 - 1; return m; }
+        Matrix Rand(int r,
+                    int c) { var m = new Matrix(r,
+                                                c); for (int i = 0; i < m.Data.Length; i++) m.Data[i] =
+                                                    rnd.NextDouble() * 2 - 1; return m; }
         var x = Rand(o.OutputSize, o.OutputSize);
         var q = -1.0 * Matrix.TransposeMultiply(x, x) - 0.1 * Matrix.Identity(o.OutputSize);
         var s = Rand(o.InputSize, o.OutputSize);
         var y = Rand(o.InputSize, o.InputSize);
-        var r = s * new LuDecomposition(q).Solve(s.Transpose()) + Matrix.TransposeMultiply(y, y) + 0.1 * Matrix.Identity(o.InputSize);
+        var r = s * new LuDecomposition(q).Solve(s.Transpose()) + Matrix.TransposeMultiply(y, y)
+            + 0.1 * Matrix.Identity(o.InputSize);
         return new GeneralRen(o, q, s, r.SymmetricPart(), seed);
     }
 
@@ -62,14 +78,17 @@ public class CertificateTests
     public void Certificate_FailsWhenTheMatricesDoNotHaveTheProperty()
     {
         // Guard against a vacuous check: the same form with a rate the model was not built for must fail.
-        var model = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 3, OutputSize = 1, HiddenSizes = [4] }, 1);
+        var model = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 3,
+                                                         OutputSize = 1, HiddenSizes = [4] }, 1);
         var m = model.Map();
         var (eig, _) = DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, 0.5, m.C1, null, null, null);
         Assert.True(eig > 1e-3, $"λ_max = {eig}");
-        var lip = new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 3, OutputSize = 2, HiddenSizes = [4] }, 1.0, 2);
+        var lip = new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 3, OutputSize = 2,
+                                                     HiddenSizes = [4] }, 1.0, 2);
         var lm = lip.Map();
         int nu = 2, ny = 2;
-        var (eigLip, _) = DissipationForm.Evaluate(lm.A, lm.B1, lm.B2, lm.E, lm.P, 1.0, lm.C1, null, lm.D12, null, lm.C2, lm.D21, lm.D22,
+        var (eigLip, _) = DissipationForm.Evaluate(lm.A, lm.B1, lm.B2, lm.E, lm.P, 1.0, lm.C1, null, lm.D12, null,
+                                                   lm.C2, lm.D21, lm.D22,
             -100.0 * Matrix.Identity(ny), new Matrix(nu, ny), 0.01 * Matrix.Identity(nu));   // claims γ = 0.01
         Assert.True(eigLip > 0, $"λ_max = {eigLip}");
     }
@@ -79,9 +98,12 @@ public class CertificateTests
     [InlineData(2.0)]
     public void LipschitzModels_MultiStepGainStaysBelowGamma(double gamma)
     {
-        var r2 = new R2dnOptions { InputSize = 2, StateSize = 6, NonlinearWidth = 5, OutputSize = 2, HiddenSizes = [8], Activation = Activation.Tanh, Initialization = Initialization.Random };
-        var ren = new RenOptions { InputSize = 2, StateSize = 5, NonlinearWidth = 8, OutputSize = 2, Activation = Activation.Tanh, Initialization = Initialization.Random };
-        foreach (RecurrentModel model in new RecurrentModel[] { new LipschitzR2dn(r2, gamma, 1), new LipschitzRen(ren, gamma, 2) })
+        var r2 = new R2dnOptions { InputSize = 2, StateSize = 6, NonlinearWidth = 5, OutputSize = 2, HiddenSizes = [8],
+                                  Activation = Activation.Tanh, Initialization = Initialization.Random };
+        var ren = new RenOptions { InputSize = 2, StateSize = 5, NonlinearWidth = 8, OutputSize = 2,
+                                  Activation = Activation.Tanh, Initialization = Initialization.Random };
+        foreach (RecurrentModel model in new RecurrentModel[] { new LipschitzR2dn(r2, gamma, 1),
+                                                               new LipschitzRen(ren, gamma, 2) })
         {
             var rnd = new Random(3);
             for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] += 0.5 * (rnd.NextDouble() * 2 - 1);
@@ -89,7 +111,8 @@ public class CertificateTests
             foreach (var pert in new[] { 1e-2, 1.0 })
             {
                 var est = EmpiricalGain.Estimate(model, pairs: 32, timeSteps: 60, perturbationScale: pert, seed: 4);
-                Assert.True(est.MaxGain <= gamma * (1 + 1e-4), $"{model.GetType().Name}: gain {est.MaxGain} > γ {gamma}");
+                Assert.True(est.MaxGain <= gamma * (1 + 1e-4),
+                            $"{model.GetType().Name}: gain {est.MaxGain} > γ {gamma}");
                 Assert.True(est.MaxGain > 1e-3 * gamma, $"{model.GetType().Name}: gain {est.MaxGain} is vacuous");
             }
         }
@@ -104,7 +127,8 @@ public class CertificateTests
         Assert.Contains("negative definite", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => new GeneralRen(o, -1.0 * eye, new Matrix(2, 2), -1.0 * eye));
         Assert.Contains("positive definite", ex.Message);
-        ex = Assert.Throws<ArgumentException>(() => new GeneralRen(o, -1.0 * Matrix.Identity(3), new Matrix(2, 2), eye));
+        ex = Assert.Throws<ArgumentException>(() =>
+                                              new GeneralRen(o, -1.0 * Matrix.Identity(3), new Matrix(2, 2), eye));
         Assert.Equal("q", ex.ParamName);
     }
 }

@@ -73,7 +73,9 @@ public class ForecasterTests
     [InlineData(6, 0.0)]
     public void Options_OutOfRange_Throw(int horizon, double level)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([Series(300, 1)], Small with { Horizon = horizon, ConfidenceLevel = level }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([Series(300, 1)],
+                                                                          Small with { Horizon = horizon,
+                                                                              ConfidenceLevel = level }));
     }
 
     [Fact]

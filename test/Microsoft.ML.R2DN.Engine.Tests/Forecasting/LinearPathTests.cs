@@ -18,7 +18,8 @@ public class LinearPathTests
             double a = 0, b = 0;
             for (int t = 0; t < length; t++)
             {
-                double next = 1.2 * a - 0.5 * b + 0.3 * (rnd.NextDouble() - 0.5) + (j == 1 ? 0.01 * Math.Sin(t / 7.0) : 0);
+                double next = 1.2 * a - 0.5 * b + 0.3 * (rnd.NextDouble() - 0.5)
+                    + (j == 1 ? 0.01 * Math.Sin(t / 7.0) : 0);
                 b = a; a = next;
                 y[t * targets + j] = (float)(5 + (j + 1) * a);
             }
@@ -49,7 +50,8 @@ public class LinearPathTests
         // be the plain mean of the squared forecast errors over the same windows.
         var s = Ar2(700, 5, targets: 2);
         var scaling = new Standardizer([0.0, 0.0], [1.5, 2.5]);
-        var (path, mse) = LinearForecastPath.Fit([s], scaling, lookback, horizon, [0], 0, 500, 690, [1e-4, 1e-2, 1, 100]);
+        var (path, mse) =
+            LinearForecastPath.Fit([s], scaling, lookback, horizon, [0], 0, 500, 690, [1e-4, 1e-2, 1, 100]);
         double direct = path.Mse([s], scaling, [0], 500, 690);
         Assert.Equal(direct, mse, 1e-4 * direct);
         Assert.True(mse > 0);
@@ -62,7 +64,10 @@ public class LinearPathTests
     {
         var s = Ar2(120, 7, targets: 2);
         var rnd = new Random(3);
-        var path = new LinearForecastPath(lookback, horizon, Enumerable.Range(0, (lookback - 1) * horizon).Select(_ => rnd.NextDouble() - 0.5).ToArray(),
+        var path = new LinearForecastPath(lookback, horizon,
+                                          Enumerable.Range(0,
+                                                           (lookback - 1) * horizon).Select(_ =>
+                                                               rnd.NextDouble() - 0.5).ToArray(),
                                           Enumerable.Range(0, horizon).Select(_ => rnd.NextDouble()).ToArray(), 0.1);
         int stride = horizon + 2;
         var block = Enumerable.Repeat(0.25f, (to - from) * stride).ToArray();   // added to, not overwritten
@@ -91,7 +96,8 @@ public class LinearPathTests
         var f = Forecaster.Train([s], Options(channelIndependent: false, epochs: 1) with { LearningRate = 1e-12 });
         Assert.False(f.RecurrentCorrection);
         var linear = Assert.IsType<LinearForecastPath>(f.Linear);
-        var expected = LinearForecastPath.Fit([s], f.TargetScaling, 12, 4, [0], 0, 600 - 4, 600 - 4, [linear.Ridge]).Path;
+        var expected =
+            LinearForecastPath.Fit([s], f.TargetScaling, 12, 4, [0], 0, 600 - 4, 600 - 4, [linear.Ridge]).Path;
         Assert.Equal(expected.Weights, linear.Weights);
         Assert.Equal(expected.Bias, linear.Bias);
         // The intervals were calibrated before the refit, one residual per origin of the 60-row calibration tail.
@@ -101,8 +107,10 @@ public class LinearPathTests
     [Fact]
     public void Forecaster_OnARandomWalk_FallsBackToRepeatingTheLastValue()
     {
-        // The best forecast of a random walk is its last value; a path of 12 lags and a correction fit only the noise of
-        // the training rows, and the held-out test (gain over 2 standard errors) must see that and keep neither. (It is a
+        // The best forecast of a random walk is its last value; a path of 12 lags and a correction fit only the noise
+        // of
+        // the training rows, and the held-out test (gain over 2 standard errors) must see that and keep neither. (It is
+        // a
         // test at about 2.5 %: of 8 seeds tried, one walk drifted enough for a path of almost zero weights and a bias.)
         var rnd = new Random(1);
         var y = new float[1500];
@@ -124,11 +132,16 @@ public class LinearPathTests
         // A season of 30 steps: 12 lags cannot see it, 40 can; 1000 (over a third of the training windows) is skipped.
         var rnd = new Random(3);
         var y = new float[1500];
-        for (int t = 0; t < y.Length; t++) y[t] = (float)(Math.Sin(2 * Math.PI * t / 30) + 0.1 * (rnd.NextDouble() - 0.5));
+        for (int t = 0; t < y.Length; t++)
+            y[t] = (float)(Math.Sin(2 * Math.PI * t / 30) + 0.1 * (rnd.NextDouble() - 0.5));
         var s = new SeriesData(y, 1);
-        var f = Forecaster.Train([s], Options(channelIndependent: false, epochs: 1) with { LinearLookbackAlternatives = [40, 1000] });
+        var f = Forecaster.Train([s],
+                                 Options(channelIndependent: false,
+                                         epochs: 1) with { LinearLookbackAlternatives = [40, 1000] });
         Assert.Equal(40, f.Linear!.Lookback);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([s], Options(false, 1) with { LinearLookbackAlternatives = [1] }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([s],
+                                                                          Options(false,
+                                                                                  1) with { LinearLookbackAlternatives = [1] }));
     }
 
     [Fact]
@@ -142,8 +155,10 @@ public class LinearPathTests
 
     private static ForecasterOptions Options(bool channelIndependent, int epochs = 6) => new()
     {
-        Horizon = 4, Epochs = epochs, SegmentLength = 64, LearningRate = 3e-3, Seed = 2, Threads = 1, LinearLookback = 12,
-        ValidationFraction = 0.2, CalibrationFraction = 0.1, EarlyStoppingPatience = 3, ChannelIndependent = channelIndependent,
+        Horizon = 4, Epochs = epochs, SegmentLength = 64, LearningRate = 3e-3, Seed = 2, Threads = 1,
+        LinearLookback = 12,
+        ValidationFraction = 0.2, CalibrationFraction = 0.1, EarlyStoppingPatience = 3,
+        ChannelIndependent = channelIndependent,
         Model = new ModelSpec { StateSize = 6, NonlinearWidth = 6, HiddenSizes = [8] },
     };
 
@@ -180,7 +195,8 @@ public class LinearPathTests
         var train = Ar2(1500, 5);
         var f = Forecaster.Train([train], Options(false, epochs: 4));
         var linearOnly = Forecaster.FromParts(f.Model, f.Horizon, 1, 0, f.TargetScaling, f.FeatureScaling,
-                                              [.. Enumerable.Range(0, 4).Select(_ => Array.Empty<float>())], 0.9, f.Linear, recurrentCorrection: false);
+                                              [.. Enumerable.Range(0, 4).Select(_ => Array.Empty<float>())], 0.9,
+                                                  f.Linear, recurrentCorrection: false);
         var test = Ar2(400, 6);
         var roll = f.Rollout(test);
         var lin = linearOnly.Rollout(test);
@@ -203,7 +219,8 @@ public class LinearPathTests
         var train = Ar2(600, 7);
         var f = Forecaster.Train([train], Options(false, epochs: 2));
         var linearOnly = Forecaster.FromParts(f.Model, f.Horizon, 1, 0, f.TargetScaling, f.FeatureScaling,
-                                              [.. Enumerable.Range(0, 4).Select(_ => Array.Empty<float>())], 0.9, f.Linear, recurrentCorrection: false);
+                                              [.. Enumerable.Range(0, 4).Select(_ => Array.Empty<float>())], 0.9,
+                                                  f.Linear, recurrentCorrection: false);
         var test = Ar2(100, 8);
         var roll = linearOnly.Rollout(test);
         var window = new float[12];
@@ -220,8 +237,10 @@ public class LinearPathTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { LinearLookback = 1 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { LinearLookback = -3 }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { ValidationFraction = 0.6 }).Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { EarlyStoppingPatience = 0 }).Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { TimeBudget = TimeSpan.Zero }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+                                                   (Options(false) with { EarlyStoppingPatience = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+                                                   (Options(false) with { TimeBudget = TimeSpan.Zero }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (Options(false) with { LinearRidges = [] }).Validate());
     }
 
@@ -229,7 +248,9 @@ public class LinearPathTests
     public void TimeBudget_StopsTrainingEarly()
     {
         var train = Ar2(900, 9);
-        var f = Forecaster.Train([train], Options(false, epochs: 500) with { TimeBudget = TimeSpan.FromMilliseconds(300), EarlyStoppingPatience = 1000 });
+        var f = Forecaster.Train([train],
+                                 Options(false, epochs: 500) with { TimeBudget = TimeSpan.FromMilliseconds(300),
+                                                                   EarlyStoppingPatience = 1000 });
         Assert.True(f.Training!.TrainLoss.Count < 500, $"{f.Training.TrainLoss.Count} epochs ran");
     }
 

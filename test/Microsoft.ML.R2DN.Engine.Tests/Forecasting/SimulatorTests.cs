@@ -29,7 +29,8 @@ public class SimulatorTests
         var opts = new SimulatorOptions
         {
             Model = new ModelSpec { StateSize = 8, NonlinearWidth = 8, HiddenSizes = [16] },
-            Epochs = 30, LearningRate = 5e-3, DecayEveryEpochs = 20, SegmentLength = 100, Washout = 20, Seed = 1, Threads = 1,
+            Epochs = 30, LearningRate = 5e-3, DecayEveryEpochs = 20, SegmentLength = 100, Washout = 20, Seed = 1,
+            Threads = 1,
         };
         var sim = Simulator.Train([System(1000, 1), System(1000, 2)], opts);
         double nrmse = sim.Nrmse([System(600, 3)], 20);
@@ -44,7 +45,9 @@ public class SimulatorTests
     {
         var opts = new SimulatorOptions { Epochs = 1 };
         Assert.Throws<ArgumentException>(() => Simulator.Train([new SequenceData(new float[10], 1, [], 1)], opts));
-        Assert.Throws<ArgumentException>(() => Simulator.Train([System(100, 1), new SequenceData(new float[20], 2, new float[10], 1)], opts));
+        Assert.Throws<ArgumentException>(() => Simulator.Train([System(100, 1),
+                                                                new SequenceData(new float[20], 2, new float[10], 1)],
+                                                                    opts));
     }
 
     [Fact]
@@ -53,7 +56,8 @@ public class SimulatorTests
         var opts = new SimulatorOptions
         {
             Model = new ModelSpec { StateSize = 4, NonlinearWidth = 4, HiddenSizes = [8] },
-            Steps = 25, Schedule = SimulationSchedule.Cosine, LearningRate = 5e-3, SegmentLength = 100, Washout = 20, Seed = 1, Threads = 1,
+            Steps = 25, Schedule = SimulationSchedule.Cosine, LearningRate = 5e-3, SegmentLength = 100, Washout = 20,
+            Seed = 1, Threads = 1,
         };
         var rates = new List<double>();
         var rateOf = new SynchronousProgress<EpochReport>(e => rates.Add(e.LearningRate));
@@ -62,9 +66,11 @@ public class SimulatorTests
         Assert.Equal(30, sim.Training.TotalSteps);
         Assert.True(rates[0] < 5e-3 && rates[^1] < 5e-4, string.Join(", ", rates));
 
-        var warm = Simulator.Train([System(1000, 1)], opts with { Steps = 1, InitialParameters = sim.Model.Parameters });
+        var warm =
+            Simulator.Train([System(1000, 1)], opts with { Steps = 1, InitialParameters = sim.Model.Parameters });
         Assert.True(warm.Training!.TrainLoss[0] < sim.Training.TrainLoss[0]);
-        Assert.Throws<ArgumentException>(() => Simulator.Train([System(1000, 1)], opts with { InitialParameters = new double[3] }));
+        Assert.Throws<ArgumentException>(() => Simulator.Train([System(1000, 1)],
+                                                               opts with { InitialParameters = new double[3] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Simulator.Train([System(1000, 1)], opts with { Steps = 0 }));
     }
 }

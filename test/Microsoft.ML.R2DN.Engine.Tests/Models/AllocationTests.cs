@@ -11,9 +11,14 @@ public class AllocationTests
 {
     public static IEnumerable<object[]> Models() =>
     [
-        [(Func<RecurrentModel>)(() => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 12, NonlinearWidth = 10, OutputSize = 3, HiddenSizes = [16, 16] }, 1))],
-        [(Func<RecurrentModel>)(() => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 12, NonlinearWidth = 10, OutputSize = 3, HiddenSizes = [16] }, 2.0, 1))],
-        [(Func<RecurrentModel>)(() => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 12, NonlinearWidth = 20, OutputSize = 3 }, 1))],
+        [(Func<RecurrentModel>)(() => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 12,
+                                                                           NonlinearWidth = 10, OutputSize = 3,
+                                                                           HiddenSizes = [16, 16] }, 1))],
+        [(Func<RecurrentModel>)(() => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 12,
+                                                                         NonlinearWidth = 10, OutputSize = 3,
+                                                                         HiddenSizes = [16] }, 2.0, 1))],
+        [(Func<RecurrentModel>)(() => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 12,
+                                                                         NonlinearWidth = 20, OutputSize = 3 }, 1))],
     ];
 
     [Theory]
@@ -34,7 +39,8 @@ public class AllocationTests
             for (int i = 0; i < u.Length; i++) u[i] = MathF.Sin(i);
             // Warm up (buffers sized, code jitted), then count one call.
             for (int i = 0; i < 3; i++)
-                if (train) model.LossAndGradient(x0, u, y, T, B, loss, grad, xT); else model.Simulate(x0, u, T, B, y, xT);
+                if (train)
+                    model.LossAndGradient(x0, u, y, T, B, loss, grad, xT); else model.Simulate(x0, u, T, B, y, xT);
             long before = GC.GetAllocatedBytesForCurrentThread();
             if (train) model.LossAndGradient(x0, u, y, T, B, loss, grad, xT); else model.Simulate(x0, u, T, B, y, xT);
             return GC.GetAllocatedBytesForCurrentThread() - before;

@@ -27,7 +27,8 @@ internal sealed class Golden
 
     public (int[] Shape, double[] Data) Tensor(string key) => ReadTensor(_root.GetProperty(key));
 
-    public (int[] Shape, double[] Data) Tensor(string section, string key) => ReadTensor(_root.GetProperty(section).GetProperty(key));
+    public (int[] Shape, double[] Data) Tensor(string section, string key) =>
+        ReadTensor(_root.GetProperty(section).GetProperty(key));
 
     public IEnumerable<string> Keys(string section) => _root.GetProperty(section).EnumerateObject().Select(p => p.Name);
 
@@ -64,8 +65,10 @@ internal sealed class Golden
 
     private Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix ConfigMatrix(string key)
     {
-        var rows = Config.GetProperty(key).EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray();
-        return new Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix(rows.Length, rows[0].Length, rows.SelectMany(r => r).ToArray());
+        var rows = Config.GetProperty(key).EnumerateArray().Select(r => r.EnumerateArray().Select(e =>
+            e.GetDouble()).ToArray()).ToArray();
+        return new Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix(rows.Length, rows[0].Length,
+                                                                 rows.SelectMany(r => r).ToArray());
     }
 
     /// <summary>The REN variant the golden file describes, with fresh parameters.</summary>
@@ -95,7 +98,8 @@ internal sealed class Golden
         OutputLayer = ParseOutputLayer(),
     };
 
-    private Activation ParseActivation() => Config.GetProperty("activation").GetString() == "tanh" ? Activation.Tanh : Activation.ReLU;
+    private Activation ParseActivation() => Config.GetProperty("activation").GetString() == "tanh"
+        ? Activation.Tanh : Activation.ReLU;
 
     private LbdnOutputLayer ParseOutputLayer() =>
         Config.GetProperty("output_layer").GetString() == "linear" ? LbdnOutputLayer.Linear : LbdnOutputLayer.Nonlinear;
@@ -119,7 +123,8 @@ internal sealed class Golden
 internal static class AssertClose
 {
     /// <summary>Asserts |a − e| ≤ atol + rtol·|e| element-wise, naming the first offender.</summary>
-    public static void All(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double rtol, double atol, string label)
+    public static void All(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double rtol, double atol,
+                           string label)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)

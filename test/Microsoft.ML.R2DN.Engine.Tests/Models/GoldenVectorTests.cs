@@ -2,7 +2,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Models;
 
-/// <summary>Outputs, loss and gradients agree with the PyTorch reference (test/reference) for fixed parameters and inputs.</summary>
+/// <summary>Outputs, loss and gradients agree with the PyTorch reference (test/reference) for fixed parameters and
+/// inputs.</summary>
 public class GoldenVectorTests
 {
     private const double Eps = Numerics.Epsilon;
@@ -20,13 +21,15 @@ public class GoldenVectorTests
         var model = gold.CreateR2dn();
         CheckRolloutAndGradients(gold, model, () => model.GetExplicit().H);
         var e = model.GetExplicit();
-        foreach (var (key, m) in new[] { ("A", e.A), ("B1", e.B1), ("B2", e.B2), ("D12", e.D12), ("D21", e.D21), ("E", e.E) })
+        foreach (var (key, m) in new[] { ("A", e.A), ("B1", e.B1), ("B2", e.B2), ("D12", e.D12), ("D21", e.D21),
+                                        ("E", e.E) })
             AssertClose.All(gold.Tensor("explicit", key).Data, m.Data, 1e-9, 1e-11, key);
     }
 
     // Loads the golden parameters into the model, runs the float64 forward and backward with the paper's loss
     // (1/T)·Σ_t (Σ_{b,c}(y − target)² + ε), and checks H, the outputs, the final state, the loss and every gradient.
-    private static void CheckRolloutAndGradients(Golden gold, RecurrentModel model, Func<Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix> h)
+    private static void CheckRolloutAndGradients(Golden gold, RecurrentModel model,
+                                                 Func<Microsoft.ML.R2DN.Engine.LinearAlgebra.Matrix> h)
     {
         Assert.Equal(gold.ParameterCount, model.ParameterCount);
         gold.LoadParameters(model.Layout, model.Parameters);
@@ -65,7 +68,8 @@ public class GoldenVectorTests
         var xT = new float[B * model.StateSize];
         var grad = new double[model.ParameterCount];
         double loss = model.LossAndGradient(F(gold.Tensor("x0").Data), F(u), F(gold.Tensor("target").Data), T, B,
-                                            new Microsoft.ML.R2DN.Engine.Training.SumSquaredErrorMeanOverTime(), grad, xT);
+                                            new Microsoft.ML.R2DN.Engine.Training.SumSquaredErrorMeanOverTime(), grad,
+                                                xT);
         model.Simulate(F(gold.Tensor("x0").Data), F(u), T, B, y, xT);
         AssertClose.All(gold.Tensor("y").Data, y.Select(v => (double)v).ToArray(), 1e-4, 1e-4, "y");
         AssertClose.All(gold.Tensor("xT").Data, xT.Select(v => (double)v).ToArray(), 1e-4, 1e-4, "xT");
@@ -86,7 +90,8 @@ public class GoldenVectorTests
         var model = gold.CreateRen();
         CheckRolloutAndGradients(gold, model, () => model.GetExplicit().H);
         var ex = model.GetExplicit();
-        foreach (var (key, m) in new[] { ("A", ex.A), ("B1", ex.B1), ("B2", ex.B2), ("C1", ex.C1), ("D11", ex.D11), ("D12", ex.D12),
+        foreach (var (key, m) in new[] { ("A", ex.A), ("B1", ex.B1), ("B2", ex.B2), ("C1", ex.C1), ("D11", ex.D11),
+                                        ("D12", ex.D12),
                                          ("C2", ex.C2), ("D21", ex.D21), ("D22", ex.D22), ("E", ex.E), ("P", ex.P) })
             AssertClose.All(gold.Tensor("explicit", key).Data, m.Data, 1e-9, 1e-11, key);
     }
@@ -117,7 +122,8 @@ public class GoldenVectorTests
     public void F16Configuration_Has97481Parameters()
     {
         var gold = Golden.Load("r2dn_f16_count");
-        var model = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 75, NonlinearWidth = 75, OutputSize = 3, HiddenSizes = [87, 87, 87] });
+        var model = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 75, NonlinearWidth = 75,
+                                                         OutputSize = 3, HiddenSizes = [87, 87, 87] });
         Assert.Equal(97_481, model.ParameterCount);
         Assert.Equal(gold.ParameterCount, model.ParameterCount);
     }

@@ -9,11 +9,13 @@ namespace Microsoft.ML.R2DN.Engine.Tests.Properties;
 /// </summary>
 public class ArgumentTests
 {
-    private static R2dnOptions Valid => new() { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4] };
+    private static R2dnOptions Valid =>
+        new() { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4] };
 
     private static LbdnOptions ValidLbdn => new() { InputSize = 3, OutputSize = 2, HiddenSizes = [4] };
 
-    /// <summary>Asserts that <paramref name="action"/> throws an exception of exactly <typeparamref name="T"/> naming <paramref name="paramName"/>, whose message contains every fragment.</summary>
+    /// <summary>Asserts that <paramref name="action"/> throws an exception of exactly <typeparamref name="T"/> naming
+    /// <paramref name="paramName"/>, whose message contains every fragment.</summary>
     private static T Throws<T>(Action action, string paramName, params string[] fragments) where T : ArgumentException
     {
         var ex = Assert.Throws<T>(action);
@@ -56,9 +58,11 @@ public class ArgumentTests
     [InlineData(new[] { 5, 4, -7 }, 2)]
     public void HiddenWidth_NonPositive_ThrowsNamingHiddenSizesAndTheLayer(int[] hidden, int badLayer)
     {
-        var ex = Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { HiddenSizes = hidden }), "HiddenSizes", $"layer {badLayer}");
+        var ex = Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { HiddenSizes = hidden }),
+                                                     "HiddenSizes", $"layer {badLayer}");
         Assert.Equal(hidden[badLayer], ex.ActualValue);
-        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { HiddenSizes = hidden }), "HiddenSizes", $"layer {badLayer}");
+        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { HiddenSizes = hidden }), "HiddenSizes",
+                                            $"layer {badLayer}");
     }
 
     [Fact]
@@ -70,7 +74,9 @@ public class ArgumentTests
         Throws<ArgumentNullException>(() => new ContractingR2dn(Valid with { HiddenSizes = null! }), "HiddenSizes");
         Throws<ArgumentNullException>(() => new Lbdn(ValidLbdn with { HiddenSizes = null! }), "HiddenSizes");
         var model = new ContractingR2dn(Valid);
-        Throws<ArgumentNullException>(() => model.LossAndGradient(new float[3], new float[2], new float[2], 1, 1, null!, new double[model.ParameterCount], new float[3]), "loss");
+        Throws<ArgumentNullException>(() => model.LossAndGradient(new float[3], new float[2], new float[2], 1, 1, null!,
+                                                                  new double[model.ParameterCount], new float[3]),
+                                                                      "loss");
     }
 
     [Theory]
@@ -81,26 +87,33 @@ public class ArgumentTests
     [InlineData(double.PositiveInfinity)]
     public void ContractionRate_OutsideZeroOne_ThrowsNamingIt(double rate)
     {
-        var ex = Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { ContractionRate = rate }), "ContractionRate", "(0, 1]");
+        var ex = Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { ContractionRate = rate }),
+                                                     "ContractionRate", "(0, 1]");
         Assert.Equal(rate, (double)ex.ActualValue!);
     }
 
     [Fact]
     public void UndefinedEnumValues_ThrowNamingTheOption()
     {
-        Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { Activation = (Activation)17 }), "Activation");
+        Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { Activation = (Activation)17 }),
+                                            "Activation");
         Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { Initialization = (Initialization)(-1) }), "Initialization");
         Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { NetworkOutputLayer = (LbdnOutputLayer)5 }), "NetworkOutputLayer");
-        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { Activation = (Activation)9 }), "Activation");
-        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { OutputLayer = (LbdnOutputLayer)9 }), "OutputLayer");
+        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { Activation = (Activation)9 }),
+                                            "Activation");
+        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { OutputLayer = (LbdnOutputLayer)9 }),
+                                            "OutputLayer");
     }
 
     [Fact]
     public void LinearOutputLayer_WithoutHiddenLayers_IsRejected()
     {
-        var ex = Assert.ThrowsAny<ArgumentException>(() => new ContractingR2dn(Valid with { HiddenSizes = [], NetworkOutputLayer = LbdnOutputLayer.Linear }));
+        var ex = Assert.ThrowsAny<ArgumentException>(() => new ContractingR2dn(Valid with { HiddenSizes = [],
+            NetworkOutputLayer = LbdnOutputLayer.Linear }));
         Assert.Contains("hidden layer", ex.Message, StringComparison.OrdinalIgnoreCase);
-        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { HiddenSizes = [], OutputLayer = LbdnOutputLayer.Linear }), "HiddenSizes", "hidden layer");
+        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { HiddenSizes = [],
+                                                                           OutputLayer = LbdnOutputLayer.Linear }),
+                                                                               "HiddenSizes", "hidden layer");
     }
 
     [Theory]
@@ -112,7 +125,8 @@ public class ArgumentTests
     [InlineData(double.NegativeInfinity)]
     public void LbdnGamma_NotPositiveAndFinite_ThrowsNamingGamma(double gamma)
     {
-        var ex = Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { Gamma = gamma }), "Gamma", "gamma");
+        var ex = Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { Gamma = gamma }), "Gamma",
+                                                     "gamma");
         Assert.Equal(gamma, (double)ex.ActualValue!);
     }
 
@@ -121,7 +135,8 @@ public class ArgumentTests
     [InlineData(-2, 1, "InputSize")]
     [InlineData(3, 0, "OutputSize")]
     public void LbdnSizes_NonPositive_ThrowNamingTheOption(int input, int output, string name) =>
-        Throws<ArgumentOutOfRangeException>(() => new Lbdn(new LbdnOptions { InputSize = input, OutputSize = output }), name);
+        Throws<ArgumentOutOfRangeException>(() => new Lbdn(new LbdnOptions { InputSize = input, OutputSize = output }),
+                                            name);
 
     [Theory]
     [InlineData(0)]
@@ -173,7 +188,8 @@ public class ArgumentTests
         var u = argument == "inputs" ? new float[length] : Inputs();
         var y = new float[argument == "outputs" ? length : T * B * 2];
         var xT = new float[argument == "finalState" ? length : B * 3];
-        Throws<ArgumentException>(() => model.Simulate(x0, u, T, B, y, xT), argument, $"expected {expected}", $"got {length}");
+        Throws<ArgumentException>(() => model.Simulate(x0, u, T, B, y, xT), argument, $"expected {expected}",
+                                  $"got {length}");
     }
 
     [Theory]
@@ -184,9 +200,12 @@ public class ArgumentTests
     public void Simulate_NonPositiveTimeStepsOrBatch_ThrowsNamingIt(int timeSteps, int batch, string name)
     {
         var model = new ContractingR2dn(Valid);
-        var ex = Throws<ArgumentOutOfRangeException>(() => model.Simulate(new float[B * 3], Inputs(), timeSteps, batch, new float[T * B * 2], new float[B * 3]), name);
+        var ex = Throws<ArgumentOutOfRangeException>(() => model.Simulate(new float[B * 3], Inputs(), timeSteps, batch,
+                                                                          new float[T * B * 2], new float[B * 3]),
+                                                                              name);
         Assert.Equal(name == "timeSteps" ? timeSteps : batch, ex.ActualValue);
-        Throws<ArgumentOutOfRangeException>(() => model.LossAndGradient(new float[B * 3], Inputs(), new float[T * B * 2], timeSteps, batch,
+        Throws<ArgumentOutOfRangeException>(() => model.LossAndGradient(new float[B * 3], Inputs(),
+                                                                        new float[T * B * 2], timeSteps, batch,
             new SumSquaredErrorMeanOverTime(), new double[model.ParameterCount], new float[B * 3]), name);
     }
 
@@ -200,7 +219,8 @@ public class ArgumentTests
         var u = Inputs();
         // Time step 2, sequence 1, channel 1: row t·B + b = 7, column 1.
         u[(2 * B + 1) * 2 + 1] = bad;
-        Throws<ArgumentException>(() => model.Simulate(new float[B * 3], u, T, B, new float[T * B * 2], new float[B * 3]),
+        Throws<ArgumentException>(() =>
+                                  model.Simulate(new float[B * 3], u, T, B, new float[T * B * 2], new float[B * 3]),
             "inputs", "row 7", "column 1", "not finite");
         var x0 = new float[B * 3];
         x0[2 * 3 + 0] = bad;
@@ -215,13 +235,16 @@ public class ArgumentTests
     {
         var model = new ContractingR2dn(Valid);
         var y = new float[T * B * 2];
-        model.Simulate(new float[B * 3], Inputs(), T, B, y, new float[B * 3]);   // compiles and caches the good parameters
+        // compiles and caches the good parameters
+        model.Simulate(new float[B * 3], Inputs(), T, B, y, new float[B * 3]);
         int index = model.Layout["C2"].Offset + 3;
         model.Parameters[index] = bad;
         // The cached compilation must not hide the change.
-        Throws<ArgumentException>(() => model.Simulate(new float[B * 3], Inputs(), T, B, y, new float[B * 3]), "Parameters", $"index {index}", "not finite");
+        Throws<ArgumentException>(() => model.Simulate(new float[B * 3], Inputs(), T, B, y, new float[B * 3]),
+                                  "Parameters", $"index {index}", "not finite");
         Throws<ArgumentException>(() => model.LossAndGradient(new float[B * 3], Inputs(), new float[T * B * 2], T, B,
-            new SumSquaredErrorMeanOverTime(), new double[model.ParameterCount], new float[B * 3]), "Parameters", $"index {index}");
+            new SumSquaredErrorMeanOverTime(), new double[model.ParameterCount], new float[B * 3]), "Parameters",
+                $"index {index}");
     }
 
     [Theory]
@@ -234,7 +257,8 @@ public class ArgumentTests
         var targets = new float[argument == "targets" ? T * B * 2 - 1 : T * B * 2];
         var gradient = new double[argument == "gradient" ? model.ParameterCount + 1 : model.ParameterCount];
         var xT = new float[argument == "finalState" ? 1 : B * 3];
-        Throws<ArgumentException>(() => model.LossAndGradient(new float[B * 3], Inputs(), targets, T, B, new SumSquaredErrorMeanOverTime(), gradient, xT),
+        Throws<ArgumentException>(() => model.LossAndGradient(new float[B * 3], Inputs(), targets, T, B,
+                                                              new SumSquaredErrorMeanOverTime(), gradient, xT),
             argument, "expected");
     }
 
@@ -265,10 +289,13 @@ public class ArgumentTests
             () => model.Simulate(new float[B * 3], Inputs(), T, B, default, new float[B * 3]),
             () => model.Simulate(new float[B * 3], Inputs(), int.MaxValue, B, new float[T * B * 2], new float[B * 3]),
             () => model.Simulate(new float[B * 3], Inputs(), T, int.MaxValue, new float[T * B * 2], new float[B * 3]),
-            () => model.Simulate(new float[B * 3], Inputs(), int.MaxValue, int.MaxValue, new float[T * B * 2], new float[B * 3]),
+            () => model.Simulate(new float[B * 3], Inputs(), int.MaxValue, int.MaxValue, new float[T * B * 2],
+                                 new float[B * 3]),
             () => model.Simulate(new float[B * 3], Inputs(), int.MinValue, 1, new float[T * B * 2], new float[B * 3]),
-            () => model.LossAndGradient(new float[B * 3], Inputs(), default, T, B, new SumSquaredErrorMeanOverTime(), new double[model.ParameterCount], new float[B * 3]),
-            () => model.LossAndGradient(new float[B * 3], Inputs(), new float[T * B * 2], T, B, new SumSquaredErrorMeanOverTime(), default, new float[B * 3]),
+            () => model.LossAndGradient(new float[B * 3], Inputs(), default, T, B, new SumSquaredErrorMeanOverTime(),
+                                        new double[model.ParameterCount], new float[B * 3]),
+            () => model.LossAndGradient(new float[B * 3], Inputs(), new float[T * B * 2], T, B,
+                                        new SumSquaredErrorMeanOverTime(), default, new float[B * 3]),
             () => new ContractingR2dn(Valid with { HiddenSizes = [int.MinValue] }),
             () => new ContractingR2dn(Valid with { StateSize = int.MaxValue }),
             () => new Lbdn(ValidLbdn with { HiddenSizes = [int.MaxValue] }),
@@ -278,7 +305,8 @@ public class ArgumentTests
         for (int i = 0; i < cases.Count; i++)
         {
             var ex = Record.Exception(cases[i]);
-            Assert.True(ex is ArgumentException, $"case {i}: {(ex is null ? "no exception" : ex.GetType().Name + ": " + ex.Message)}");
+            Assert.True(ex is ArgumentException,
+                        $"case {i}: {(ex is null ? "no exception" : ex.GetType().Name + ": " + ex.Message)}");
             Assert.False(string.IsNullOrWhiteSpace(ex!.Message));
         }
         // The model still works after all that.
@@ -297,13 +325,16 @@ public class ArgumentTests
     {
         // ParameterGroup.Length and ParameterLayout.Count are unchecked int products/sums: CreateLayout(nx = 25000)
         // returns a layout with X.Length = −1,794,967,296 and a negative Count instead of throwing (likewise for
-        // every nx ≥ 23171), and the constructor then fails with a bare OverflowException ("Arithmetic operation resulted
+        // every nx ≥ 23171), and the constructor then fails with a bare OverflowException ("Arithmetic operation
+        // resulted
         // in an overflow.") from the array allocation, naming nothing.
         var options = Valid with { StateSize = stateSize, HiddenSizes = [] };
         ParameterLayout? layout = null;
         var layoutError = Record.Exception(() => layout = ContractingR2dn.CreateLayout(options));
         Assert.True(layoutError is ArgumentException,
-            layout is null ? $"got {layoutError?.GetType().Name}" : $"CreateLayout returned a layout with Count = {layout.Count}, X.Length = {layout["X"].Length}");
+            layout is null
+                ? $"got {layoutError?.GetType().Name}"
+                : $"CreateLayout returned a layout with Count = {layout.Count}, X.Length = {layout["X"].Length}");
         var ex = Record.Exception(() => new ContractingR2dn(options));
         Assert.True(ex is ArgumentException, $"constructor: got {ex?.GetType().Name}: {ex?.Message}");
     }
@@ -311,7 +342,8 @@ public class ArgumentTests
     [Fact]
     public void LbdnEvaluate_NonFiniteParameter_ThrowsNamingParameters()
     {
-        // RecurrentModel.Simulate rejects non-finite parameters with ArgumentException(ParamName "Parameters"); Lbdn.Evaluate
+        // RecurrentModel.Simulate rejects non-finite parameters with ArgumentException(ParamName "Parameters");
+        // Lbdn.Evaluate
         // does not check them and fails inside the Cayley LU with InvalidOperationException
         // "The matrix is singular (pivot 0 is zero or not finite)", which points at the wrong cause.
         var net = new Lbdn(ValidLbdn);

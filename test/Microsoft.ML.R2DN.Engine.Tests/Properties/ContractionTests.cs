@@ -17,12 +17,16 @@ public class ContractionTests
 
     public ContractionTests(ITestOutputHelper log) => _log = log;
 
-    private static R2dnOptions Options(int size, Initialization init, Activation act = Activation.Tanh, LbdnOutputLayer output = LbdnOutputLayer.Nonlinear,
+    private static R2dnOptions Options(int size, Initialization init, Activation act = Activation.Tanh,
+                                       LbdnOutputLayer output = LbdnOutputLayer.Nonlinear,
                                        double rate = 1.0) => size switch
     {
-        0 => new() { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4], Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate },
-        1 => new() { InputSize = 3, StateSize = 8, NonlinearWidth = 6, OutputSize = 2, HiddenSizes = [7, 5], Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate },
-        _ => new() { InputSize = 1, StateSize = 1, NonlinearWidth = 1, OutputSize = 1, HiddenSizes = [], Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate },
+        0 => new() { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
+                    Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate },
+        1 => new() { InputSize = 3, StateSize = 8, NonlinearWidth = 6, OutputSize = 2, HiddenSizes = [7, 5],
+                    Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate },
+        _ => new() { InputSize = 1, StateSize = 1, NonlinearWidth = 1, OutputSize = 1, HiddenSizes = [],
+                    Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate },
     };
 
     /// <summary>M = EᵀP⁻¹E (symmetrised), through a Cholesky solve with P = H22.</summary>
@@ -33,7 +37,8 @@ public class ContractionTests
     }
 
     /// <summary>
-    /// λ_max of the dissipation form [A B1]ᵀM[A B1] − ᾱ²·blkdiag(M, 0) + [C1 0]ᵀ[C1 0] − blkdiag(0, I) and the size of its
+    /// λ_max of the dissipation form [A B1]ᵀM[A B1] − ᾱ²·blkdiag(M, 0) + [C1 0]ᵀ[C1 0] − blkdiag(0, I) and the size of
+    /// its
     /// terms (for a relative tolerance). With E = ½(H11 + H22/ᾱ² + Y − Yᵀ) the construction gives
     /// ᾱ²EᵀP⁻¹E ⪰ E + Eᵀ − P/ᾱ², hence this form is ⪯ 0 for every parameter value (MODELS.md 2.7 with [3P]'s rate).
     /// </summary>
@@ -51,7 +56,8 @@ public class ContractionTests
         var q = first + c1tc1;
         q.AddBlock(0, 0, m, -rate * rate);
         q.AddBlock(nx, nx, Matrix.Identity(nv), -1);
-        double scale = PropertyHelpers.FrobeniusNorm(first) + PropertyHelpers.FrobeniusNorm(m) + PropertyHelpers.FrobeniusNorm(c1tc1) + Math.Sqrt(nv);
+        double scale = PropertyHelpers.FrobeniusNorm(first) + PropertyHelpers.FrobeniusNorm(m)
+            + PropertyHelpers.FrobeniusNorm(c1tc1) + Math.Sqrt(nv);
         return (SymmetricEigen.MaxEigenvalue(q), scale);
     }
 
@@ -74,7 +80,8 @@ public class ContractionTests
         Assert.True((h - ex.H).MaxAbs() <= 1e-13 * hs, "H differs from p²/l2(X)²·XᵀX + εI + blkdiag(C1ᵀC1, B1B1ᵀ)");
         var h11 = h.Block(0, 0, nx, nx); var h21 = h.Block(nx, 0, nx, nx); var h22 = h.Block(nx, nx, nx, nx);
         var e = 0.5 * (h11 + (1 / (rate * rate)) * h22 + y - y.Transpose());
-        Assert.True((e - ex.E).MaxAbs() <= 1e-13 * Math.Max(hs / (rate * rate), y.MaxAbs()), "E differs from ½(H11 + H22/ᾱ² + Y − Yᵀ)");
+        Assert.True((e - ex.E).MaxAbs() <= 1e-13 * Math.Max(hs / (rate * rate), y.MaxAbs()),
+                    "E differs from ½(H11 + H22/ᾱ² + Y − Yᵀ)");
         Assert.True((h22 - ex.P).MaxAbs() <= 1e-13 * hs, "P differs from H22");
         // A = E⁻¹H21 and B1 = E⁻¹B1_direct, checked by multiplying back (residuals relative to ‖E‖·‖A‖).
         double ea = Math.Max(1, ex.E.MaxAbs()) * Math.Max(1, ex.A.MaxAbs()) * nx;
@@ -90,7 +97,8 @@ public class ContractionTests
         var ex = model.GetExplicit();
         AssertMapIdentities(model, ex);
         var (lambda, scale) = Certificate(ex, model.Options.ContractionRate);
-        _log.WriteLine($"{label} (ᾱ = {model.Options.ContractionRate}): λ_max = {lambda:G4}, scale = {scale:G4}, ratio = {lambda / scale:G3}");
+        _log.WriteLine($"{label} (ᾱ = {model.Options.ContractionRate}): λ_max = {lambda:G4}, scale = {scale:G4}, " +
+                       $"ratio = {lambda / scale:G3}");
         Assert.True(lambda <= 1e-8 * scale, $"{label}: λ_max of the dissipation form is {lambda:R} > 1e-8·{scale:G4}");
         // E + Eᵀ = H11 + H22/ᾱ² ⪰ 2εI, and H ⪰ εI (H₀ ⪰ εI plus PSD blocks).
         double hScale = ex.H.MaxAbs() * ex.H.Rows;
@@ -139,7 +147,9 @@ public class ContractionTests
     {
         for (int seed = 0; seed < 5; seed++)
         {
-            var model = new ContractingR2dn(Options(size, seed % 2 == 0 ? Initialization.Random : Initialization.LongMemory), seed);
+            var model = new ContractingR2dn(Options(size,
+                                                    seed % 2 == 0 ? Initialization.Random : Initialization.LongMemory),
+                                                        seed);
             var rng = new Random(seed + 200);
             PropertyHelpers.PerturbAll(model.Parameters, model.Layout, rng, noise);
             PropertyHelpers.Scale(model.Parameters, model.Layout["X"], 1e3);
@@ -157,7 +167,9 @@ public class ContractionTests
     {
         for (int seed = 0; seed < 4; seed++)
         {
-            var model = new ContractingR2dn(Options(size, seed % 2 == 0 ? Initialization.Random : Initialization.LongMemory, rate: rate), seed);
+            var model = new ContractingR2dn(Options(size,
+                                                    seed % 2 == 0 ? Initialization.Random : Initialization.LongMemory,
+                                                        rate: rate), seed);
             AssertContracting(model, $"rate {rate} init size {size} seed {seed}");
             PropertyHelpers.PerturbAll(model.Parameters, model.Layout, new Random(seed + 300), noise);
             if (noise > 1)
@@ -182,7 +194,8 @@ public class ContractionTests
         Assert.True(Certificate(perturbed with { B1 = 30.0 * perturbed.B1 }).LambdaMax > 0.1);
         // A rate-1 long-memory model (A ≈ 0.97·I) does not certify the rate 0.5; the rate-0.5 model does.
         Assert.True(Certificate(ex, 0.5).LambdaMax > 0.1);
-        Assert.True(Certificate(new ContractingR2dn(Options(1, Initialization.LongMemory, rate: 0.5), 1).GetExplicit(), 0.5).LambdaMax < 0);
+        Assert.True(Certificate(new ContractingR2dn(Options(1, Initialization.LongMemory, rate: 0.5), 1).GetExplicit(),
+                                0.5).LambdaMax < 0);
     }
 
     [Fact]
@@ -220,7 +233,8 @@ public class ContractionTests
             // H₀(cX) = p²c²XᵀX/(c²ΣX² + ε): relative change ε(1 − 1/c²)/ΣX² from the ε inside l2_norm, plus rounding.
             double relative = 2 * Eps / sumSquares + 1e-13;
             double h0 = Math.Max(1, before.H.MaxAbs());
-            Assert.True((after.H - before.H).MaxAbs() <= relative * h0, $"H(7X) − H(X) = {(after.H - before.H).MaxAbs():G3}");
+            Assert.True((after.H - before.H).MaxAbs() <= relative * h0,
+                        $"H(7X) − H(X) = {(after.H - before.H).MaxAbs():G3}");
             Assert.True((after.E - before.E).MaxAbs() <= relative * h0);
             Assert.True((after.P - before.P).MaxAbs() <= relative * h0);
             Assert.True((after.A - before.A).MaxAbs() <= 1e-6 * Math.Max(1, before.A.MaxAbs()));
@@ -247,7 +261,8 @@ public class ContractionTests
 
     [Theory]
     [MemberData(nameof(TrajectoryCases))]
-    public void Trajectories_WithTheSameInputs_ContractInTheMetric(int size, Initialization init, Activation act, double noise, double rate)
+    public void Trajectories_WithTheSameInputs_ContractInTheMetric(int size, Initialization init, Activation act,
+                                                                   double noise, double rate)
     {
         var model = new ContractingR2dn(Options(size, init, act, rate: rate), 5) { Threads = 2 };
         var rng = new Random(size * 10 + (int)init);
@@ -292,15 +307,18 @@ public class ContractionTests
             double xScale = next.Max(Math.Abs) + x.Max(Math.Abs);
             for (int k = 0; k < pairs; k++)
             {
-                // float32 tolerance: 1e-4 relative, plus the rounding of the states themselves (≈ 1e-6·|x| per component).
-                double floor = m.MaxAbs() * nx * Math.Pow(2e-6 * xScale, 2) + 2 * Math.Sqrt(m.MaxAbs() * nx * v[k]) * 2e-6 * xScale;
+                // float32 tolerance: 1e-4 relative, plus the rounding of the states themselves (≈ 1e-6·|x| per
+                // component).
+                double floor = m.MaxAbs() * nx * Math.Pow(2e-6 * xScale, 2)
+                    + 2 * Math.Sqrt(m.MaxAbs() * nx * v[k]) * 2e-6 * xScale;
                 Assert.True(vNext[k] <= rate * rate * v[k] * (1 + 1e-4) + floor,
                     $"pair {k}, step {t}: V(Δx) grew from {v[k]:R} to {vNext[k]:R}");
             }
             v = vNext;
             (x, next) = (next, x);
         }
-        _log.WriteLine($"size {size} {init} {act} noise {noise} ᾱ {rate}: V ratio after {steps} steps, per pair: {string.Join(", ", v.Zip(v0, (a, b) => (a / b).ToString("G3")))}");
+        _log.WriteLine($"size {size} {init} {act} noise {noise} ᾱ {rate}: V ratio after {steps} steps, per pair: " +
+                       $"{string.Join(", ", v.Zip(v0, (a, b) => (a / b).ToString("G3")))}");
         Assert.True(v0.All(value => value > 1), "the initial states should differ");
     }
 }

@@ -12,7 +12,8 @@ namespace Microsoft.ML.R2DN.Engine.Tests.Properties;
 /// reverse-mode differentiation of the unrolled solve, and both agree with the golden files.
 /// </summary>
 /// <remarks>
-/// The layer is reached through a hand-built <see cref="FusedRecurrentNetwork{T}"/> with no state (nx = 0), nu = ny = nv,
+/// The layer is reached through a hand-built <see cref="FusedRecurrentNetwork{T}"/> with no state (nx = 0), nu = ny =
+/// nv,
 /// one stage G = I, W_o = [0 | I], b_o = 0 and the D11 under test: its output is y = w with b = u + c.
 /// </remarks>
 public class EquilibriumLayerTests
@@ -26,10 +27,12 @@ public class EquilibriumLayerTests
         int nv = d11.Rows;
         var wo = new Matrix(nv, 2 * nv);
         wo.SetBlock(0, nv, Matrix.Identity(nv));
-        return new FusedRecurrentNetwork<double>(0, nv, nv, act, [Matrix.Identity(nv)], [bias], wo, new double[nv], d11);
+        return new FusedRecurrentNetwork<double>(0, nv, nv, act, [Matrix.Identity(nv)], [bias], wo, new double[nv],
+                                                 d11);
     }
 
-    /// <summary>The engine's w for each row of <paramref name="b"/> ([rows, nv]), all in one batched forward pass (b as the input u).</summary>
+    /// <summary>The engine's w for each row of <paramref name="b"/> ([rows, nv]), all in one batched forward pass (b as
+    /// the input u).</summary>
     private static double[] EngineSolve(Activation act, Matrix d11, double[] b, int rows, int threads = 1)
     {
         int nv = d11.Rows;
@@ -43,7 +46,8 @@ public class EquilibriumLayerTests
     /// The engine's w and its gradients of L = Σ c⊙w for one row b: b enters as the stage bias, so dL/db is the bias
     /// gradient, and dL/dD11 the D11 gradient.
     /// </summary>
-    private static (double[] W, double[] GradB, Matrix GradD11) EngineGradient(Activation act, Matrix d11, double[] b, double[] c)
+    private static (double[] W, double[] GradB, Matrix GradD11) EngineGradient(Activation act, Matrix d11, double[] b,
+                                                                               double[] c)
     {
         int nv = d11.Rows;
         var net = Layer(act, d11, b);
@@ -68,11 +72,13 @@ public class EquilibriumLayerTests
     }
 
     /// <summary>
-    /// Reverse-mode differentiation of the unrolled forward substitution v_i = b_i + Σ_{j&lt;i} D11_ij·w_j, w_i = σ(v_i),
+    /// Reverse-mode differentiation of the unrolled forward substitution v_i = b_i + Σ_{j&lt;i} D11_ij·w_j, w_i =
+    /// σ(v_i),
     /// L = Σ c_i·w_i: walking i = nv−1 … 0, the adjoint of w_i is complete (only later neurons read w_i), then
     /// v̄_i = w̄_i·σ'(v_i), b̄_i = v̄_i, D̄11_ij += v̄_i·w_j and w̄_j += v̄_i·D11_ij for j &lt; i.
     /// </summary>
-    private static (double[] W, double[] GradB, Matrix GradD11) Unrolled(Activation act, Matrix d11, double[] b, double[] c)
+    private static (double[] W, double[] GradB, Matrix GradD11) Unrolled(Activation act, Matrix d11, double[] b,
+                                                                         double[] c)
     {
         int n = b.Length;
         var v = new double[n];
@@ -122,7 +128,8 @@ public class EquilibriumLayerTests
             if (e > worst || at < 0) { worst = e; at = i; }
         }
         Assert.True(worst <= tol * Math.Max(scale, 1e-300),
-            $"{label}: [{at}] expected {want[at]:R}, got {got[at]:R}; max error {worst:G3} > {tol:G3}·‖want‖∞ = {tol * scale:G3}.");
+            $"{label}: [{at}] expected {want[at]:R}, got {got[at]:R}; max error {worst:G3} > {tol:G3}·‖want‖∞ = " +
+            $"{tol * scale:G3}.");
     }
 
     // ---- (a) forward: the solution satisfies the equilibrium ----
@@ -152,11 +159,13 @@ public class EquilibriumLayerTests
                 {
                     // Residual of w = σ(D11·w + b) with the whole of row i of D11 (the upper triangle is zero).
                     double v = b[r * nv + i], size = Math.Abs(v);
-                    for (int j = 0; j < nv; j++) { v += d11[i, j] * w[r * nv + j]; size += Math.Abs(d11[i, j] * w[r * nv + j]); }
+                    for (int j = 0; j < nv; j++)
+                        { v += d11[i, j] * w[r * nv + j]; size += Math.Abs(d11[i, j] * w[r * nv + j]); }
                     double res = Math.Abs(w[r * nv + i] - Sigma(act, v));
                     worst = Math.Max(worst, res / Math.Max(1, size));
                     Assert.True(res <= 1e-12 * Math.Max(1, size),
-                        $"nv={nv} {act} scale {scale}: row {r}, neuron {i}: |w − σ(D11·w + b)| = {res:G3} (|v| terms {size:G3})");
+                        $"nv={nv} {act} scale {scale}: row {r}, neuron {i}: |w − σ(D11·w + b)| = {res:G3} (|v| terms " +
+                        $"{size:G3})");
                     if (w[r * nv + i] != 0) active++;
                 }
             }
@@ -171,7 +180,8 @@ public class EquilibriumLayerTests
                 var (wRef, _, _) = Unrolled(act, d11, b.AsSpan(r * nv, nv).ToArray(), new double[nv]);
                 AssertRelative(wRef, w.AsSpan(r * nv, nv), 1e-13, $"nv={nv} {act}: w row {r}");
             }
-            _log.WriteLine($"nv={nv} {act} scale {scale}: worst relative residual {worst:G3}, {active}/{Rows * nv} neurons nonzero");
+            _log.WriteLine($"nv={nv} {act} scale {scale}: worst relative residual {worst:G3}, {active}/{Rows * nv} " +
+                           $"neurons nonzero");
         }
     }
 
@@ -180,10 +190,12 @@ public class EquilibriumLayerTests
     [InlineData(Activation.Tanh, 0.7)]
     public void Forward_SatisfiesTheEquilibrium_WithARensExplicitD11(Activation act, double rate)
     {
-        // The D11 a contracting REN actually produces (perturbed parameters), with b = C1·x + D12·u + bv of random x, u.
+        // The D11 a contracting REN actually produces (perturbed parameters), with b = C1·x + D12·u + bv of random x,
+        // u.
         var model = new ContractingRen(new RenOptions
         {
-            InputSize = 2, StateSize = 3, NonlinearWidth = 7, OutputSize = 2, Activation = act, ContractionRate = rate, Initialization = Initialization.Random,
+            InputSize = 2, StateSize = 3, NonlinearWidth = 7, OutputSize = 2, Activation = act, ContractionRate = rate,
+            Initialization = Initialization.Random,
         }, 310);
         var rng = new Random(310);
         PropertyHelpers.PerturbAll(model.Parameters, model.Layout, rng, 0.3);
@@ -206,7 +218,8 @@ public class EquilibriumLayerTests
         {
             double v = b[i];
             for (int j = 0; j < nv; j++) v += ex.D11[i, j] * w[j];
-            Assert.True(Math.Abs(w[i] - Sigma(act, v)) <= 1e-12, $"neuron {i}: residual {Math.Abs(w[i] - Sigma(act, v)):G3}");
+            Assert.True(Math.Abs(w[i] - Sigma(act, v)) <= 1e-12,
+                        $"neuron {i}: residual {Math.Abs(w[i] - Sigma(act, v)):G3}");
         }
     }
 
@@ -243,11 +256,13 @@ public class EquilibriumLayerTests
                 AssertRelative(gdRef.Data, gd.Data, 1e-10, label + ": dL/dD11");
                 // Only the strict lower triangle of D11 is read, so triu(dD11) = 0 exactly.
                 for (int i = 0; i < nv; i++)
-                    for (int j = i; j < nv; j++) Assert.True(gd[i, j] == 0, $"{label}: dD11[{i},{j}] = {gd[i, j]:R}, expected exactly 0");
+                    for (int j = i; j < nv; j++)
+                        Assert.True(gd[i, j] == 0, $"{label}: dD11[{i},{j}] = {gd[i, j]:R}, expected exactly 0");
                 // The IFT form of MODELS.md 2.5: dL/dD11 = g_v·wᵀ (strict lower part) with g_v = dL/db.
                 for (int i = 0; i < nv; i++)
                     for (int j = 0; j < i; j++)
-                        Assert.True(Math.Abs(gd[i, j] - gb[i] * w[j]) <= 1e-14 * (1 + Math.Abs(gb[i] * w[j])), $"{label}: dD11[{i},{j}] ≠ g_v,i·w_j");
+                        Assert.True(Math.Abs(gd[i, j] - gb[i] * w[j]) <= 1e-14 * (1 + Math.Abs(gb[i] * w[j])),
+                                    $"{label}: dD11[{i},{j}] ≠ g_v,i·w_j");
                 sumD11.AddScaled(gdRef);
                 for (int i = 0; i < nv; i++) sumB[i] += gbRef[i];
             }
@@ -273,7 +288,8 @@ public class EquilibriumLayerTests
     [InlineData(Activation.ReLU)]
     public void Backward_MatchesFiniteDifferences(Activation act)
     {
-        // A third, independent opinion on dL/db and dL/dD11 (5-point stencil on the engine's own forward), away from kinks.
+        // A third, independent opinion on dL/db and dL/dD11 (5-point stencil on the engine's own forward), away from
+        // kinks.
         var rng = new Random(450 + (int)act);
         const int Nv = 7;
         Matrix d11 = null!;
@@ -314,12 +330,14 @@ public class EquilibriumLayerTests
         {
             int ii = i;
             double fd = Fd(() => b[ii], v => b[ii] = v);
-            Assert.True(Math.Abs(fd - gb[i]) <= 1e-6 * Math.Max(Math.Abs(fd), 1e-3), $"{act} dL/db[{i}]: fd {fd:R}, engine {gb[i]:R}");
+            Assert.True(Math.Abs(fd - gb[i]) <= 1e-6 * Math.Max(Math.Abs(fd), 1e-3),
+                        $"{act} dL/db[{i}]: fd {fd:R}, engine {gb[i]:R}");
             for (int j = 0; j < i; j++)
             {
                 int jj = j;
                 double fdD = Fd(() => d11[ii, jj], v => d11[ii, jj] = v);
-                Assert.True(Math.Abs(fdD - gd[i, j]) <= 1e-6 * Math.Max(Math.Abs(fdD), 1e-3), $"{act} dL/dD11[{i},{j}]: fd {fdD:R}, engine {gd[i, j]:R}");
+                Assert.True(Math.Abs(fdD - gd[i, j]) <= 1e-6 * Math.Max(Math.Abs(fdD), 1e-3),
+                            $"{act} dL/dD11[{i},{j}]: fd {fdD:R}, engine {gd[i, j]:R}");
             }
         }
     }

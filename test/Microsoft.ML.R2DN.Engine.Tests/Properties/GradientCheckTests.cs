@@ -23,13 +23,15 @@ public class GradientCheckTests
 
     private static double Loss(double[] y, double[] c, double[]? dy) => FiniteDifferenceCheck.Loss(y, c, dy);
 
-    private static R2dnOptions SmallR2dn(Activation activation, LbdnOutputLayer output, Initialization init, double rate = 1.0) => new()
+    private static R2dnOptions SmallR2dn(Activation activation, LbdnOutputLayer output, Initialization init,
+                                         double rate = 1.0) => new()
     {
         InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
         Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
     };
 
-    // The smallest |pre-activation| of the problem's rollout, from an independent float64 replay that must agree with the model.
+    // The smallest |pre-activation| of the problem's rollout, from an independent float64 replay that must agree with
+    // the model.
     private static double MinAbsPreActivation(FiniteDifferenceCheck.Problem p)
     {
         var net = p.Model.Compile<double>(p.Model.CreateMap());
@@ -58,8 +60,10 @@ public class GradientCheckTests
     /// Compares central differences with the analytic gradient on up to <paramref name="perGroup"/> random entries of
     /// every group (all entries of small groups). Returns the number of entries checked.
     /// </summary>
-    private int CheckGroups(string label, ParameterLayout layout, double[] parameters, double[] gradient, Func<double> loss,
-                            Random rng, int perGroup, Func<ParameterGroup, bool>? include = null, Func<ParameterGroup, bool>? mustBeZero = null)
+    private int CheckGroups(string label, ParameterLayout layout, double[] parameters, double[] gradient,
+                            Func<double> loss,
+                            Random rng, int perGroup, Func<ParameterGroup, bool>? include = null, Func<ParameterGroup,
+                                bool>? mustBeZero = null)
     {
         int checkedEntries = 0;
         double l0 = loss();
@@ -83,21 +87,26 @@ public class GradientCheckTests
                 double fd = (8 * d1 - d2) / (12 * h);
                 double an = gradient[j];
                 double scale = Math.Max(Math.Max(Math.Abs(fd), Math.Abs(an)), 1e-8);
-                // Rounding floor of the difference quotient: L itself is only known to a few ulps (≈ eps·|L|), so fd carries
-                // ≈ eps·|L|/h of noise whatever the gradient (measured: an exactly-zero dY_ii gave fd ≈ 3e-10 at |L| = 30).
+                // Rounding floor of the difference quotient: L itself is only known to a few ulps (≈ eps·|L|), so fd
+                // carries
+                // ≈ eps·|L|/h of noise whatever the gradient (measured: an exactly-zero dY_ii gave fd ≈ 3e-10 at |L| =
+                // 30).
                 double floor = 10 * 2.220446049250313e-16 * Math.Max(1.0, Math.Abs(l0)) / h;
                 double err = Math.Abs(fd - an);
                 double rel = err / scale;
                 if (rel > worst) { worst = rel; worstAt = $"{g.Name}[{i}] fd={fd:R} an={an:R}"; }
                 Assert.True(err <= RelativeTolerance * scale + floor,
-                    $"{label}: d{g.Name}[{i}]: finite difference {fd:R}, analytic {an:R}, relative error {rel:G3} > {RelativeTolerance:G3} (noise floor {floor:G3}).");
+                    $"{label}: d{g.Name}[{i}]: finite difference {fd:R}, analytic {an:R}, relative error {rel:G3} > " +
+                    $"{RelativeTolerance:G3} (noise floor {floor:G3}).");
                 groupMaxAbs = Math.Max(groupMaxAbs, Math.Abs(an));
                 checkedEntries++;
             }
             if (mustBeZero is not null && mustBeZero(g))
-                Assert.True(g.Slice(gradient).ToArray().All(v => v == 0), $"{label}: d{g.Name} should be exactly zero (unused parameter).");
+                Assert.True(g.Slice(gradient).ToArray().All(v => v == 0),
+                            $"{label}: d{g.Name} should be exactly zero (unused parameter).");
             else
-                Assert.True(groupMaxAbs > 0, $"{label}: the checked entries of d{g.Name} are all zero; the check would be vacuous.");
+                Assert.True(groupMaxAbs > 0,
+                            $"{label}: the checked entries of d{g.Name} are all zero; the check would be vacuous.");
         }
         _log.WriteLine($"{label}: {checkedEntries} entries, worst relative error {worst:G3} at {worstAt}");
         return checkedEntries;
@@ -109,7 +118,8 @@ public class GradientCheckTests
     [InlineData(LbdnOutputLayer.Linear, Initialization.Random, 13, 1.0)]
     [InlineData(LbdnOutputLayer.Linear, Initialization.LongMemory, 14, 1.0)]
     [InlineData(LbdnOutputLayer.Nonlinear, Initialization.Random, 15, 0.8)]
-    public void R2dnTanh_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output, Initialization init, int seed, double rate)
+    public void R2dnTanh_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output, Initialization init, int seed,
+                                                            double rate)
     {
         var problem = MakeR2dn(SmallR2dn(Activation.Tanh, output, init, rate), seed);
         var model = (ContractingR2dn)problem.Model;
@@ -117,7 +127,8 @@ public class GradientCheckTests
         Assert.True(model.GetExplicit().B1.MaxAbs() > 1e-3 && model.GetExplicit().C1.MaxAbs() > 1e-3);
         var gradient = problem.Gradient();
         int lastLayer = model.Options.HiddenSizes.Length;
-        int n = CheckGroups($"R2DN tanh {output} {init} ᾱ={rate}", model.Layout, model.Parameters, gradient, problem.Loss, new Random(seed + 100), 6,
+        int n = CheckGroups($"R2DN tanh {output} {init} ᾱ={rate}", model.Layout, model.Parameters, gradient,
+                            problem.Loss, new Random(seed + 100), 6,
             mustBeZero: g => output == LbdnOutputLayer.Linear && g.Name == $"network/layers_{lastLayer}/d");
         Assert.True(n >= 6 * 10, $"only {n} entries were checked");
     }
@@ -141,7 +152,8 @@ public class GradientCheckTests
             var model = (ContractingR2dn)problem!.Model;
             var gradient = problem.Gradient();
             int lastLayer = model.Options.HiddenSizes.Length;
-            CheckGroups($"R2DN relu {output} (kink margin {margin:G3})", model.Layout, model.Parameters, gradient, problem.Loss, new Random(7), 3,
+            CheckGroups($"R2DN relu {output} (kink margin {margin:G3})", model.Layout, model.Parameters, gradient,
+                        problem.Loss, new Random(7), 3,
                 mustBeZero: g => output == LbdnOutputLayer.Linear && g.Name == $"network/layers_{lastLayer}/d");
         }
     }
@@ -152,7 +164,8 @@ public class GradientCheckTests
     public void LbdnTanh_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output, int seed)
     {
         var rng = new Random(seed);
-        var net = new Lbdn(new LbdnOptions { InputSize = 3, OutputSize = 2, HiddenSizes = [5, 4], Gamma = 2, Activation = Activation.Tanh, OutputLayer = output }, seed);
+        var net = new Lbdn(new LbdnOptions { InputSize = 3, OutputSize = 2, HiddenSizes = [5, 4], Gamma = 2,
+                                            Activation = Activation.Tanh, OutputLayer = output }, seed);
         PropertyHelpers.PerturbAll(net.Parameters, net.Layout, rng, 0.3);
         const int B = 4;
         var u = rng.Normals(B * 3);
@@ -183,11 +196,15 @@ public class GradientCheckTests
         Assert.Equal(before, problem.Loss(), 1e-5 * Math.Abs(before));
         var gradient = problem.Gradient();
         CheckGroups("polar scales (X, XY ×1e3)", model.Layout, par, gradient, problem.Loss, new Random(5), 6,
-            include: g => g.Name == "p" || g.Name == "X" || g.Name.EndsWith("/a", StringComparison.Ordinal) || g.Name.EndsWith("/XY", StringComparison.Ordinal));
-        // The scale invariance shows in the gradient: ⟨dL/dX, X⟩ ≈ 0, so the gradient is orthogonal to the scaling direction.
+            include: g => g.Name == "p" || g.Name == "X" || g.Name.EndsWith("/a", StringComparison.Ordinal)
+                || g.Name.EndsWith("/XY", StringComparison.Ordinal));
+        // The scale invariance shows in the gradient: ⟨dL/dX, X⟩ ≈ 0, so the gradient is orthogonal to the scaling
+        // direction.
         var x = model.Layout["X"];
         double radial = 0, norm = 0;
-        for (int i = 0; i < x.Length; i++) { radial += gradient[x.Offset + i] * par[x.Offset + i]; norm += gradient[x.Offset + i] * gradient[x.Offset + i]; }
+        for (int i = 0; i < x.Length; i++)
+            { radial += gradient[x.Offset + i] * par[x.Offset + i]; norm += gradient[x.Offset + i] * gradient[x.Offset
+                + i]; }
         Assert.True(Math.Abs(radial) <= 1e-6 * Math.Sqrt(norm) * PropertyHelpers.Norm(x.Slice(par)),
             $"⟨dL/dX, X⟩ = {radial:G3} is not ≈ 0");
     }

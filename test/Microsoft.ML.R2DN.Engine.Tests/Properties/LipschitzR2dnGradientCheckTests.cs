@@ -26,7 +26,8 @@ public class LipschitzR2dnGradientCheckTests
     [InlineData(2, 4, 5, 3.0, 0.8, LbdnOutputLayer.Linear, Initialization.Random, 206)]
     [InlineData(4, 3, 2, 0.5, 1.0, LbdnOutputLayer.Linear, Initialization.Random, 207)]
     public void LipschitzR2dnTanh_EveryGroupMatchesFiniteDifferences(int nu, int nv, int ny, double gamma, double rate,
-                                                                     LbdnOutputLayer output, Initialization init, int seed)
+                                                                     LbdnOutputLayer output, Initialization init,
+                                                                         int seed)
     {
         var options = new R2dnOptions
         {
@@ -45,12 +46,14 @@ public class LipschitzR2dnGradientCheckTests
         Assert.Equal(0.0, ex.D22.MaxAbs());
         Assert.True(ex.D12.MaxAbs() > 1e-3 && ex.D21.MaxAbs() > 1e-3 && ex.B1.MaxAbs() > 1e-3 && ex.C1.MaxAbs() > 1e-3);
         // ‖D12‖₂, ‖D21‖₂ < √γ (the Cayley contractions), so the certificate's R is positive definite.
-        Assert.True(PropertyHelpers.SpectralNorm(ex.D12) < Math.Sqrt(gamma) && PropertyHelpers.SpectralNorm(ex.D21) < Math.Sqrt(gamma));
+        Assert.True(PropertyHelpers.SpectralNorm(ex.D12) < Math.Sqrt(gamma)
+                    && PropertyHelpers.SpectralNorm(ex.D21) < Math.Sqrt(gamma));
 
         var gradient = problem.Gradient();
         int lastLayer = options.HiddenSizes.Length;
         var (n, summary) = FiniteDifferenceCheck.CheckGroups(
-            $"Lipschitz R2DN γ={gamma} ᾱ={rate} (nu, nv, ny)=({nu}, {nv}, {ny}) {output} {init}", layout, model.Parameters, gradient,
+            $"Lipschitz R2DN γ={gamma} ᾱ={rate} (nu, nv, ny)=({nu}, {nv}, {ny}) {output} {init}", layout,
+            model.Parameters, gradient,
             problem.Loss, new Random(seed + 100), int.MaxValue,
             mustBeZero: g => output == LbdnOutputLayer.Linear && g.Name == $"network/layers_{lastLayer}/d");
         _log.WriteLine(summary);
@@ -63,7 +66,8 @@ public class LipschitzR2dnGradientCheckTests
         // The map's network and LTI adjoints run side by side when Threads > 1; the result must be the same numbers.
         var model = new LipschitzR2dn(new R2dnOptions
         {
-            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 3, HiddenSizes = [5, 4], Activation = Activation.Tanh,
+            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 3, HiddenSizes = [5, 4],
+            Activation = Activation.Tanh,
         }, 3.0, 211);
         var problem = FiniteDifferenceCheck.Make(model, 211, batch: 4);
         var g1 = problem.Gradient();

@@ -9,7 +9,8 @@ namespace Microsoft.ML.R2DN.Engine.Tests.Properties;
 /// </summary>
 public class ParameterCountTests
 {
-    private static R2dnOptions F16 => new() { InputSize = 2, StateSize = 75, NonlinearWidth = 75, OutputSize = 3, HiddenSizes = [87, 87, 87] };
+    private static R2dnOptions F16 =>
+        new() { InputSize = 2, StateSize = 75, NonlinearWidth = 75, OutputSize = 3, HiddenSizes = [87, 87, 87] };
 
     /// <summary>The expected (name, shape) list of MODELS.md 2.7 and 2.6, in storage order.</summary>
     private static List<(string Name, int[] Shape)> ExpectedR2dnGroups(int nu, int nx, int nv, int ny, int[] hidden)
@@ -17,7 +18,8 @@ public class ParameterCountTests
         var groups = new List<(string, int[])>
         {
             ("X", [2 * nx, 2 * nx]), ("p", [1]), ("Y", [nx, nx]), ("B1", [nx, nv]), ("C1", [nv, nx]), ("B2", [nx, nu]),
-            ("D12", [nv, nu]), ("C2", [ny, nx]), ("D21", [ny, nv]), ("D22", [ny, nu]), ("bx", [nx]), ("bv", [nv]), ("by", [ny]),
+            ("D12", [nv, nu]), ("C2", [ny, nx]), ("D21", [ny, nv]), ("D22", [ny, nu]), ("bx", [nx]), ("bv", [nv]),
+            ("by", [ny]),
         };
         groups.AddRange(ExpectedLbdnGroups("network/", [nv, .. hidden, nv]));
         return groups;
@@ -74,7 +76,8 @@ public class ParameterCountTests
         {
             if (output == LbdnOutputLayer.Linear && hidden.Length == 0) continue;
             // The linear last layer keeps its (unused) d so that both variants share one layout.
-            var options = new R2dnOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny, HiddenSizes = hidden, NetworkOutputLayer = output };
+            var options = new R2dnOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny,
+                                           HiddenSizes = hidden, NetworkOutputLayer = output };
             AssertLayout(new ContractingR2dn(options).Layout, ExpectedR2dnGroups(nu, nx, nv, ny, hidden));
         }
     }
@@ -83,13 +86,18 @@ public class ParameterCountTests
     public void OtherPaperConfigurations_HaveTheDocumentedCounts()
     {
         // Youla Q: nu = ny = 1, nx = 10, nv = 100, hidden (140,)×4 → 179,358 (MODELS.md 4.3).
-        var youla = new ContractingR2dn(new R2dnOptions { InputSize = 1, StateSize = 10, NonlinearWidth = 100, OutputSize = 1, HiddenSizes = [140, 140, 140, 140], Activation = Activation.Tanh });
+        var youla = new ContractingR2dn(new R2dnOptions { InputSize = 1, StateSize = 10, NonlinearWidth = 100,
+                                                         OutputSize = 1, HiddenSizes = [140, 140, 140, 140],
+                                                             Activation = Activation.Tanh });
         Assert.Equal(179_358, youla.ParameterCount);
 
         // PDE observer and expressivity models use identity_output (C2 = I, D21 = 0, D22 = 0, by = 0 fixed, so not
-        // trainable), which this engine does not offer: their documented counts are the count here less those four groups.
-        int IdentityOutputCount(ContractingR2dn m) => m.ParameterCount - new[] { "C2", "D21", "D22", "by" }.Sum(n => m.Layout[n].Length);
-        var pde = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 51, NonlinearWidth = 50, OutputSize = 51, HiddenSizes = [96, 96, 96, 96] });
+        // trainable), which this engine does not offer: their documented counts are the count here less those four
+        // groups.
+        int IdentityOutputCount(ContractingR2dn m) =>
+            m.ParameterCount - new[] { "C2", "D21", "D22", "by" }.Sum(n => m.Layout[n].Length);
+        var pde = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 51, NonlinearWidth = 50,
+                                                       OutputSize = 51, HiddenSizes = [96, 96, 96, 96] });
         Assert.Equal(95_894, IdentityOutputCount(pde));
         int[] widths = [8, 16, 24, 32, 48, 64, 80, 96];
         int[] counts = [1423, 3887, 7759, 13039, 27823, 48239, 74287, 105967];
@@ -97,7 +105,8 @@ public class ParameterCountTests
         {
             var m = new ContractingR2dn(new R2dnOptions
             {
-                InputSize = 1, StateSize = 1, NonlinearWidth = 16, OutputSize = 1, HiddenSizes = Enumerable.Repeat(widths[i], 6).ToArray(),
+                InputSize = 1, StateSize = 1, NonlinearWidth = 16, OutputSize = 1,
+                HiddenSizes = Enumerable.Repeat(widths[i], 6).ToArray(),
                 Initialization = Initialization.Random,
             });
             Assert.Equal(counts[i], IdentityOutputCount(m));
@@ -109,7 +118,8 @@ public class ParameterCountTests
     {
         var net = new Lbdn(new LbdnOptions { InputSize = 6, OutputSize = 3, HiddenSizes = [10, 5, 20, 4] });
         AssertLayout(net.Layout, ExpectedLbdnGroups("", [6, 10, 5, 20, 4, 3]).ToList());
-        Assert.Equal((6 + 10) * 10 + 21 + (10 + 5) * 5 + 11 + (5 + 20) * 20 + 41 + (20 + 4) * 4 + 9 + (4 + 3) * 3 + 7, net.ParameterCount);
+        Assert.Equal((6 + 10) * 10 + 21 + (10 + 5) * 5 + 11 + (5 + 20) * 20 + 41 + (20 + 4) * 4 + 9 + (4 + 3) * 3 + 7,
+                     net.ParameterCount);
         // JAX initialisation: a = l2_norm(XY), d = b = 0.
         foreach (var g in net.Layout.Groups)
         {
@@ -119,7 +129,8 @@ public class ParameterCountTests
                 var xy = net.Layout[g.Name[..^1] + "XY"].Slice(net.Parameters).ToArray();
                 Assert.Equal(Math.Sqrt(xy.Sum(x => x * x) + Numerics.Epsilon), v[0], 1e-14);
             }
-            else if (!g.Name.EndsWith("/XY", StringComparison.Ordinal)) Assert.All(v.ToArray(), x => Assert.Equal(0.0, x));
+            else if (!g.Name.EndsWith("/XY", StringComparison.Ordinal))
+                Assert.All(v.ToArray(), x => Assert.Equal(0.0, x));
         }
     }
 
@@ -146,7 +157,8 @@ public class ParameterCountTests
         var allDiagonals = new List<double>();
         for (int seed = 0; seed < 3; seed++)
         {
-            var model = new ContractingR2dn(new R2dnOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny, HiddenSizes = hidden }, seed);
+            var model = new ContractingR2dn(new R2dnOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv,
+                                                             OutputSize = ny, HiddenSizes = hidden }, seed);
             Assert.Equal(Initialization.LongMemory, model.Options.Initialization);
             var ex = model.GetExplicit();
             // A = E⁻¹H21 with E = (1 + ε)I and H21 = diag(1 − eigs), eigs ∈ [0, 0.05): diagonal, entries in [0.95, 1].
@@ -160,7 +172,8 @@ public class ParameterCountTests
                     }
                     else Assert.True(Math.Abs(ex.A[i, j]) <= 1e-12, $"A[{i},{j}] = {ex.A[i, j]:R}");
                 }
-            // The eigenvalues of A (a diagonal matrix up to 1e-12) are therefore in [0.95, 1] too; the symmetric part agrees.
+            // The eigenvalues of A (a diagonal matrix up to 1e-12) are therefore in [0.95, 1] too; the symmetric part
+            // agrees.
             var eigs = SymmetricEigen.Eigenvalues(ex.A);
             Assert.InRange(eigs[0], 0.95 - 1e-6, 1.0);
             Assert.InRange(eigs[^1], 0.95 - 1e-6, 1.0 + 1e-12);
@@ -173,7 +186,8 @@ public class ParameterCountTests
             var y = PropertyHelpers.Get(model.Parameters, model.Layout, "Y");
             Assert.Equal(Matrix.Identity(nx).Data, y.Data);
             var x = model.Layout["X"].Slice(model.Parameters).ToArray();
-            Assert.Equal(Math.Sqrt(x.Sum(v => v * v) + Numerics.Epsilon), model.Parameters[model.Layout["p"].Offset], 1e-12);
+            Assert.Equal(Math.Sqrt(x.Sum(v => v * v) + Numerics.Epsilon), model.Parameters[model.Layout["p"].Offset],
+                         1e-12);
             foreach (var name in new[] { "D22", "bx", "bv", "by" })
                 Assert.All(model.Layout[name].Slice(model.Parameters).ToArray(), v => Assert.Equal(0.0, v));
             foreach (var name in new[] { "B2", "D12", "C2", "D21" })
@@ -186,7 +200,8 @@ public class ParameterCountTests
         if (nx >= 8)
         {
             // eigs ~ 0.05·U(0, 1): the diagonal fills the interval rather than sitting at one end.
-            Assert.True(allDiagonals.Min() < 0.97 && allDiagonals.Max() > 0.98, $"A's diagonal spans [{allDiagonals.Min():G4}, {allDiagonals.Max():G4}]");
+            Assert.True(allDiagonals.Min() < 0.97 && allDiagonals.Max() > 0.98,
+                        $"A's diagonal spans [{allDiagonals.Min():G4}, {allDiagonals.Max():G4}]");
         }
     }
 }

@@ -18,7 +18,8 @@ internal static class FiniteDifferenceCheck
     // had σ ≈ 2e-12, so fd at h = 1e-5 carried ≈ 2e-7 of noise against a gradient of 1.5e-3). An entry that fails at
     // h = 1e-5 is therefore retried once at h = 1e-3·max(1, |θ|) (noise 100 times smaller, O(h⁴) truncation still
     // ≈ 1e-12 relative) with the noise floor taken from the measured scatter σ of L around θ; it must meet the same
-    // relative tolerance there. A wrong gradient fails at both steps: the floor is set by L's rounding, not by the gradient.
+    // relative tolerance there. A wrong gradient fails at both steps: the floor is set by L's rounding, not by the
+    // gradient.
     public const double RelativeStep = 1e-5;
     public const double FallbackRelativeStep = 1e-3;
     public const double RelativeTolerance = 1e-6;
@@ -85,11 +86,14 @@ internal static class FiniteDifferenceCheck
     /// <summary>
     /// Compares five-point central differences with the analytic gradient on up to <paramref name="perGroup"/> random
     /// entries of every group. Groups for which <paramref name="mustBeZero"/> holds must have an exactly-zero analytic
-    /// gradient (all entries); every other non-empty group must have a nonzero checked entry, so the check is not vacuous.
+    /// gradient (all entries); every other non-empty group must have a nonzero checked entry, so the check is not
+    /// vacuous.
     /// Returns the number of entries checked and a one-line summary.
     /// </summary>
-    public static (int Checked, string Summary) CheckGroups(string label, ParameterLayout layout, double[] parameters, double[] gradient,
-                                                           Func<double> loss, Random rng, int perGroup, Func<ParameterGroup, bool>? mustBeZero = null)
+    public static (int Checked, string Summary) CheckGroups(string label, ParameterLayout layout, double[] parameters,
+                                                            double[] gradient,
+                                                           Func<double> loss, Random rng, int perGroup,
+                                                               Func<ParameterGroup, bool>? mustBeZero = null)
     {
         int checkedEntries = 0, retried = 0;
         double maxNoise = 0;
@@ -121,7 +125,8 @@ internal static class FiniteDifferenceCheck
                     double err = Math.Abs(fd - an);
                     return (fd, err, err / scale, floor, err / (RelativeTolerance * scale + floor));
                 }
-                // The rounding noise σ of L near θ: the scatter of L(θ + k·δ), k = −4 … 4, δ = 1e-9·max(1, |θ|), about its
+                // The rounding noise σ of L near θ: the scatter of L(θ + k·δ), k = −4 … 4, δ = 1e-9·max(1, |θ|), about
+                // its
                 // least-squares line (over so short a span the true L is a straight line to ≈ 1e-17).
                 double MeasureNoise()
                 {
@@ -143,11 +148,14 @@ internal static class FiniteDifferenceCheck
                     retried++;
                     maxNoise = Math.Max(maxNoise, noise);
                     Assert.True(p.Used <= 1,
-                        $"{label}: d{g.Name}[{i}]: analytic {an:R}; finite difference {first.Fd:R} at step {RelativeStep:G2} (relative error {first.Rel:G3}, " +
-                        $"noise floor {first.Floor:G3}) and {p.Fd:R} at step {FallbackRelativeStep:G2} (relative error {p.Rel:G3} > {RelativeTolerance:G3}, " +
+                        $"{label}: d{g.Name}[{i}]: analytic {an:R}; finite difference {first.Fd:R} at step " +
+                        $"{RelativeStep:G2} (relative error {first.Rel:G3}, " +
+                        $"noise floor {first.Floor:G3}) and {p.Fd:R} at step {FallbackRelativeStep:G2} (relative " +
+                        $"error {p.Rel:G3} > {RelativeTolerance:G3}, " +
                         $"noise floor {p.Floor:G3} from the measured noise σ = {noise:G3} of L = {l0:G6}).");
                 }
-                if (p.Used > worst) { worst = p.Used; worstAt = $"{g.Name}[{i}] fd={p.Fd:R} an={an:R} (relative error {p.Rel:G3})"; }
+                if (p.Used > worst)
+                    { worst = p.Used; worstAt = $"{g.Name}[{i}] fd={p.Fd:R} an={an:R} (relative error {p.Rel:G3})"; }
                 groupMaxAbs = Math.Max(groupMaxAbs, Math.Abs(an));
                 checkedEntries++;
             }
@@ -155,21 +163,29 @@ internal static class FiniteDifferenceCheck
             {
                 var nonzero = g.Slice(gradient).ToArray().Select((v, k) => (v, k)).FirstOrDefault(p => p.v != 0);
                 Assert.True(g.Slice(gradient).ToArray().All(v => v == 0),
-                    $"{label}: d{g.Name} should be exactly zero (unused parameter), but d{g.Name}[{nonzero.k}] = {nonzero.v:R}.");
+                    $"{label}: d{g.Name} should be exactly zero (unused parameter), but d{g.Name}[{nonzero.k}] = " +
+                    $"{nonzero.v:R}.");
                 zeroGroups.Add(g.Name);
             }
             else if (g.Length > 0)
-                Assert.True(groupMaxAbs > 0, $"{label}: the checked entries of d{g.Name} are all zero; the check would be vacuous.");
+                Assert.True(groupMaxAbs > 0,
+                            $"{label}: the checked entries of d{g.Name} are all zero; the check would be vacuous.");
         }
         Assert.Equal(layout.Count, gradient.Length);
         // The larger step is a fallback for the odd noise-dominated entry, not the main check.
-        Assert.True(retried <= Math.Max(2, checkedEntries / 10), $"{label}: {retried} of {checkedEntries} entries needed the larger step; the problem is too ill-conditioned for a sharp check.");
-        return (checkedEntries, $"{label}: {checkedEntries} entries ({retried} retried at the larger step, largest measured noise in L {maxNoise:G3}, |L| = {l0:G4}), largest share of the allowance used {worst:G3} at {worstAt}; exactly zero: [{string.Join(", ", zeroGroups)}]");
+        Assert.True(retried <= Math.Max(2, checkedEntries / 10),
+                    $"{label}: {retried} of {checkedEntries} entries needed the larger step; the problem is too " +
+                    $"ill-conditioned for a sharp check.");
+        return (checkedEntries,
+                $"{label}: {checkedEntries} entries ({retried} retried at the larger step, largest measured noise in " +
+                $"L {maxNoise:G3}, |L| = {l0:G4}), largest share of the allowance used {worst:G3} at {worstAt}; " +
+                $"exactly zero: [{string.Join(", ", zeroGroups)}]");
     }
 }
 
 /// <summary>
-/// Finite-difference checks (float64, direct → explicit → fused rollout with the equilibrium layer → BPTT → adjoint map)
+/// Finite-difference checks (float64, direct → explicit → fused rollout with the equilibrium layer → BPTT → adjoint
+/// map)
 /// of every parameter group of the contracting, γ-Lipschitz and (Q, S, R) RENs (MODELS.md 2.2–2.5, section 5 item 9),
 /// at perturbed parameters. Unused groups (X3/Y3/Z3 of the contracting REN or with D22 = 0, the direct D22 where D22 is
 /// constructed) must have exactly zero gradient. Also the identity-output contracting REN and R2DN.
@@ -180,7 +196,8 @@ public class RenGradientCheckTests
 
     public RenGradientCheckTests(ITestOutputHelper log) => _log = log;
 
-    private static RenOptions Small(int nu, int ny, int nv = 5, Initialization init = Initialization.Random, double rate = 1.0,
+    private static RenOptions Small(int nu, int ny, int nv = 5, Initialization init = Initialization.Random,
+                                    double rate = 1.0,
                                     Activation activation = Activation.Tanh, bool d22Zero = false) => new()
     {
         InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny,
@@ -189,11 +206,13 @@ public class RenGradientCheckTests
 
     private static readonly string[] D22Builders = ["X3", "Y3", "Z3"];
 
-    private int Check(string label, FiniteDifferenceCheck.Problem problem, int seed, Func<ParameterGroup, bool> mustBeZero)
+    private int Check(string label, FiniteDifferenceCheck.Problem problem, int seed, Func<ParameterGroup,
+                      bool> mustBeZero)
     {
         var model = problem.Model;
         var gradient = problem.Gradient();
-        var (n, summary) = FiniteDifferenceCheck.CheckGroups(label, model.Layout, model.Parameters, gradient, problem.Loss,
+        var (n, summary) =
+            FiniteDifferenceCheck.CheckGroups(label, model.Layout, model.Parameters, gradient, problem.Loss,
                                                              new Random(seed + 100), int.MaxValue, mustBeZero);
         _log.WriteLine(summary);
         Assert.Equal(model.ParameterCount, n);   // every entry of every group
@@ -207,7 +226,8 @@ public class RenGradientCheckTests
     [InlineData(Initialization.LongMemory, 1.0, 2, 3, 102)]
     [InlineData(Initialization.Random, 0.7, 3, 2, 103)]
     [InlineData(Initialization.LongMemory, 0.7, 3, 2, 104)]
-    public void ContractingRenTanh_EveryGroupMatchesFiniteDifferences(Initialization init, double rate, int nu, int ny, int seed)
+    public void ContractingRenTanh_EveryGroupMatchesFiniteDifferences(Initialization init, double rate, int nu, int ny,
+                                                                      int seed)
     {
         var model = new ContractingRen(Small(nu, ny, nv: 5, init, rate), seed);
         var problem = FiniteDifferenceCheck.Make(model, seed);
@@ -215,13 +235,15 @@ public class RenGradientCheckTests
         // The perturbation leaves every path live: C1, B1 (zero at long memory) and D11 are nonzero.
         Assert.True(ex.B1.MaxAbs() > 1e-3 && ex.C1.MaxAbs() > 1e-3 && ex.D11.MaxAbs() > 1e-3);
         Assert.True(model.Layout["Z3"].Length > 0);
-        Check($"contracting REN tanh {init} ᾱ={rate} nu={nu} ny={ny}", problem, seed, g => D22Builders.Contains(g.Name));
+        Check($"contracting REN tanh {init} ᾱ={rate} nu={nu} ny={ny}", problem, seed,
+              g => D22Builders.Contains(g.Name));
     }
 
     [Theory]
     [InlineData(Initialization.Random, 1.0, 111)]
     [InlineData(Initialization.LongMemory, 0.7, 112)]
-    public void ContractingRenIdentityOutput_EveryGroupMatchesFiniteDifferences(Initialization init, double rate, int seed)
+    public void ContractingRenIdentityOutput_EveryGroupMatchesFiniteDifferences(Initialization init, double rate,
+                                                                                int seed)
     {
         var options = Small(2, 3, nv: 4, init, rate) with { IdentityOutput = true };
         var model = new ContractingRen(options, seed);
@@ -256,8 +278,10 @@ public class RenGradientCheckTests
     // ---- (Q, S, R) REN ----
 
     /// <summary>
-    /// Q = −XᵀX − 0.1I, S, and R = SQ⁻¹Sᵀ + YᵀY + 0.1I (X, Y, S standard normal): a valid supply rate with S ≠ 0 whose R
-    /// is usually indefinite (SQ⁻¹Sᵀ ⪯ 0). With <paramref name="positiveR"/>, R = YᵀY + 0.1I instead, which D22 = 0 needs
+    /// Q = −XᵀX − 0.1I, S, and R = SQ⁻¹Sᵀ + YᵀY + 0.1I (X, Y, S standard normal): a valid supply rate with S ≠ 0 whose
+    /// R
+    /// is usually indefinite (SQ⁻¹Sᵀ ⪯ 0). With <paramref name="positiveR"/>, R = YᵀY + 0.1I instead, which D22 = 0
+    /// needs
     /// (R₁ = R + S·D22 + D22ᵀSᵀ + D22ᵀQ·D22 is then R itself, and the map factors it).
     /// </summary>
     internal static (Matrix Q, Matrix S, Matrix R) RandomQsr(int nu, int ny, Random rng, bool positiveR = false)
@@ -288,7 +312,8 @@ public class RenGradientCheckTests
     [Fact]
     public void GeneralRen_D22Zero_WithAnIndefiniteR_IsRejectedAtConstruction()
     {
-        // With D22Zero the map factors R₁ = R by Cholesky, so R must be positive definite; a supply rate that only meets
+        // With D22Zero the map factors R₁ = R by Cholesky, so R must be positive definite; a supply rate that only
+        // meets
         // R − SQ⁻¹Sᵀ ≻ 0 must be rejected by the constructor, naming r. (Regression: before this was checked, the
         // constructor accepted it and every later call failed: Simulate/LossAndGradient blamed "Parameters" and
         // Certify() leaked the raw Cholesky exception with ParamName "a".)
@@ -297,7 +322,8 @@ public class RenGradientCheckTests
         var options = Small(3, 2, nv: 4, Initialization.Random, d22Zero: true);
         var ex = Record.Exception(() => new GeneralRen(options, q, s, r, 133).Certify());
         Assert.True(ex is ArgumentException { ParamName: "r" },
-            $"expected an ArgumentException naming r from the constructor; got {(ex is null ? "none" : $"{ex.GetType().Name} (ParamName {(ex as ArgumentException)?.ParamName ?? "null"}): {ex.Message}")}");
+            $"expected an ArgumentException naming r from the constructor; got " +
+            $"{(ex is null ? "none" : $"{ex.GetType().Name} (ParamName {(ex as ArgumentException)?.ParamName ?? "null"}): {ex.Message}")}");
         // Without D22Zero the same (Q, S, R) is valid.
         Assert.True(new GeneralRen(options with { D22Zero = false }, q, s, r, 133).Certify().IsVerified);
     }
@@ -308,7 +334,8 @@ public class RenGradientCheckTests
     /// Runs the REN from its explicit matrices (MODELS.md 1.1) in plain float64 loops, with the equilibrium solved by
     /// forward substitution; returns y and the smallest |v| met (the distance of every ReLU from its kink).
     /// </summary>
-    internal static (double[] Y, double MinAbsV) ReplayRen(RenExplicit e, Activation act, double[] x0, double[] u, int timeSteps, int batch)
+    internal static (double[] Y, double MinAbsV) ReplayRen(RenExplicit e, Activation act, double[] x0, double[] u,
+                                                           int timeSteps, int batch)
     {
         int nx = e.A.Rows, nu = e.B2.Columns, nv = e.D11.Rows, ny = e.C2.Rows;
         var y = new double[timeSteps * batch * ny];
@@ -373,12 +400,14 @@ public class RenGradientCheckTests
             var ex = ((Ren)model).GetExplicit();
             var (y, m) = ReplayRen(ex, Activation.ReLU, candidate.X0, candidate.U, candidate.T, candidate.B);
             Tests.Models.AssertClose.All(y, candidate.Outputs(), 1e-12, 1e-12, $"{kind} REN: replayed y");
-            // Take the first draw that keeps every ReLU at least 1e-3 from its kink (so no finite-difference step crosses
+            // Take the first draw that keeps every ReLU at least 1e-3 from its kink (so no finite-difference step
+            // crosses
             // one) and whose map is well conditioned (Λ ≤ 100: the draw at seed 140 has ‖D22‖₂ ≈ γ, R₁ nearly singular,
             // Λ up to 8e3, and a rounding scatter in L that swamps the small gradients; see FiniteDifferenceCheck).
             if (m > 1e-3 && ex.Lambda.Max() <= 100) { problem = candidate; margin = m; }
         }
-        Assert.True(problem is not null, "no seed kept every ReLU pre-activation away from its kink with a well-conditioned map");
+        Assert.True(problem is not null,
+                    "no seed kept every ReLU pre-activation away from its kink with a well-conditioned map");
         Check($"{kind} REN relu (kink margin {margin:G3})", problem!, 7,
               g => kind == "contracting" ? D22Builders.Contains(g.Name) : g.Name == "D22");
 
@@ -394,11 +423,13 @@ public class RenGradientCheckTests
     [Theory]
     [InlineData(LbdnOutputLayer.Nonlinear, Initialization.Random, 151)]
     [InlineData(LbdnOutputLayer.Linear, Initialization.LongMemory, 152)]
-    public void ContractingR2dnIdentityOutput_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output, Initialization init, int seed)
+    public void ContractingR2dnIdentityOutput_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output,
+                                                                                 Initialization init, int seed)
     {
         var model = new ContractingR2dn(new R2dnOptions
         {
-            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 3, HiddenSizes = [5, 4], IdentityOutput = true,
+            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 3, HiddenSizes = [5, 4],
+            IdentityOutput = true,
             Activation = Activation.Tanh, NetworkOutputLayer = output, Initialization = init,
         }, seed);
         foreach (var name in new[] { "C2", "D21", "D22", "by" }) Assert.False(model.Layout.Contains(name), name);

@@ -77,7 +77,8 @@ public sealed class StateEncoderGradientTests(ITestOutputHelper log)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void EncoderParameters_MatchFiniteDifferencesThroughTheModel(ModelKind kind, Robustness robustness, int[] hidden)
+    public void EncoderParameters_MatchFiniteDifferencesThroughTheModel(ModelKind kind, Robustness robustness,
+                                                                        int[] hidden)
     {
         var p = Make(kind, robustness, hidden, seed: 31 + hidden.Length);
         var (loss, gradient, _) = p.Evaluate();
@@ -90,7 +91,8 @@ public sealed class StateEncoderGradientTests(ITestOutputHelper log)
             AssertClose(fd, gradient[j], loss, $"{kind} {robustness} encoder parameter {j}");
         }
         Assert.Contains(gradient, g => Math.Abs(g) > 1e-6);
-        log.WriteLine($"{kind} {robustness} hidden [{string.Join(',', hidden)}]: {theta.Length} encoder parameters checked");
+        log.WriteLine($"{kind} {robustness} hidden [{string.Join(',', hidden)}]: {theta.Length} encoder parameters " +
+                      $"checked");
     }
 
     [Theory]

@@ -42,7 +42,8 @@ public sealed class SubsequenceTrainerTests
     }
 
     // The subsequence a batch row holds: found by its targets, which are the measured outputs of that stretch.
-    private static (SequenceData Sequence, int Start) Locate(SequenceData[] data, SubsequenceSampler sampler, int k, int T)
+    private static (SequenceData Sequence, int Start) Locate(SequenceData[] data, SubsequenceSampler sampler, int k,
+                                                             int T)
     {
         foreach (var s in data)
             for (int start = 5; start + T <= s.Length; start++)

@@ -60,7 +60,8 @@ public class SequenceDatasetTests
         Assert.Contains("time step 2", e.Message);
 
         Assert.Throws<ArgumentException>("inputs", () => new SequenceDataset(new float[7], new float[10], 5, 2, 3, 1));
-        Assert.Throws<ArgumentException>("targets", () => new SequenceDataset(new float[30], new float[11], 5, 2, 3, 1));
+        Assert.Throws<ArgumentException>("targets",
+                                         () => new SequenceDataset(new float[30], new float[11], 5, 2, 3, 1));
         Assert.Throws<ArgumentOutOfRangeException>("timeSteps", () => new SequenceDataset([], [], 0, 2, 3, 1));
         Assert.Throws<ArgumentOutOfRangeException>("batch", () => new SequenceDataset([], [], 5, 0, 3, 1));
         Assert.Throws<ArgumentOutOfRangeException>("inputSize", () => new SequenceDataset([], [], 5, 2, -1, 1));
@@ -102,7 +103,8 @@ public class LossAndMetricTests
         double value = new MeanSquaredError().Evaluate(yhat, y, 2, 1, 2, g);
         Assert.Equal(10.0 / 4, value, 1e-15);
         Assert.Equal([0.5f, 1f, -0.5f, 1f], g); // 2(ŷ − y)/N
-        Assert.Throws<ArgumentException>("gradient", () => new MeanSquaredError().Evaluate(yhat, y, 2, 1, 2, new float[3]));
+        Assert.Throws<ArgumentException>("gradient",
+                                         () => new MeanSquaredError().Evaluate(yhat, y, 2, 1, 2, new float[3]));
     }
 
     [Fact]

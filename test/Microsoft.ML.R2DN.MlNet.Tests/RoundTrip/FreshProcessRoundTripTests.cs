@@ -25,11 +25,13 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
 {
     public static TheoryData<string, bool> Models => new()
     {
-        { "r2dn-forecaster", false }, { "ren-forecaster", false }, { "r2dn-simulator", false }, { "ren-simulator", false },
+        { "r2dn-forecaster", false }, { "ren-forecaster", false }, { "r2dn-simulator", false },
+        { "ren-simulator", false },
         { "r2dn-forecaster", true }, { "ren-forecaster", true }, { "r2dn-simulator", true }, { "ren-simulator", true },
     };
 
-    // The R2DN forecaster keeps the defaults of the linear path and the validation split (the saved model carries both);
+    // The R2DN forecaster keeps the defaults of the linear path and the validation split (the saved model carries
+    // both);
     // the REN forecaster is the recurrent model alone, so its forecasts depend on the restored network and state only.
     // The chain: ReplaceMissingValues (mean) and NormalizeMeanVariance on the drive and the output, then ours; the R2DN
     // forecaster's chain also maps the series id to a key (MapValueToKey) and uses the key as its series id.
@@ -53,7 +55,8 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
             "r2dn-simulator" => ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"],
                                                             seriesIdColumnName: series, epochs: 2, washout: 20),
             "ren-simulator" => ml.Forecasting.SimulateREN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"],
-                                                          seriesIdColumnName: series, predictedColumnNames: ["Simulated"],
+                                                          seriesIdColumnName: series,
+                                                          predictedColumnNames: ["Simulated"],
                                                           epochs: 2, washout: 20),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
@@ -63,7 +66,8 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
         IEstimator<ITransformer> before = ml.Transforms
             .ReplaceMissingValues(columns, MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance(columns));
-        if (series == "SeriesKey") before = before.Append(ml.Transforms.Conversion.MapValueToKey("SeriesKey", "Series"));
+        if (series == "SeriesKey")
+            before = before.Append(ml.Transforms.Conversion.MapValueToKey("SeriesKey", "Series"));
         return before.Append(ours).Fit(training);
     }
 
@@ -91,13 +95,15 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
         string expectedPath = folder.File("expected.csv");
         var (rows, header) = Report.WriteOutputs(model.Transform(data), expectedPath);
         Assert.Equal(File.ReadAllText(expectedPath), File.ReadAllText(scored));
-        Assert.Contains(kind switch { "ren-simulator" => "Simulated", "r2dn-simulator" => "OutputPredicted", _ => "Forecast[0]" },
+        Assert.Contains(kind switch { "ren-simulator" => "Simulated", "r2dn-simulator" => "OutputPredicted",
+                                     _ => "Forecast[0]" },
                         header);
 
         // The certificate, re-verified from the loaded model's matrices, and the training loss.
         var described = Report.DescribeModel(model);
         Assert.Equal(described, lines.Where(l => l.StartsWith("MODEL ", StringComparison.Ordinal)
-            || l.StartsWith("LOSS ", StringComparison.Ordinal) || l.StartsWith("CERTIFICATE ", StringComparison.Ordinal)));
+            || l.StartsWith("LOSS ", StringComparison.Ordinal)
+            || l.StartsWith("CERTIFICATE ", StringComparison.Ordinal)));
         Assert.StartsWith("CERTIFICATE verified=True ", Single(lines, "CERTIFICATE "));
 
         // The engine on the loaded ITransformer, and on this process's model.
@@ -118,7 +124,8 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
 
     // The engine's first forecast of each series is what Transform writes on its last training row, and after 48
     // further observations it is what Transform writes on that row of the whole history.
-    private static void CheckAgainstTransform(MLContext ml, ITransformer model, IDataView data, List<string> engineLines)
+    private static void CheckAgainstTransform(MLContext ml, ITransformer model, IDataView data,
+                                              List<string> engineLines)
     {
         var all = Rows(ml, data);
         var atEnd = Predictions(ml, model.Transform(Report.TrainingRows(ml, data)));
@@ -127,7 +134,8 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
         foreach (var series in all.Select(r => r.Series).Distinct())
         {
             int last = trainedRows.FindLastIndex(p => p.r.Series == series);
-            Assert.Equal($"ENGINE start {series}: {Report.Format(atEnd[last])}", Single(engineLines, $"ENGINE start {series}:"));
+            Assert.Equal($"ENGINE start {series}: {Report.Format(atEnd[last])}",
+                         Single(engineLines, $"ENGINE start {series}:"));
             int row = all.Select((r, i) => (r, i)).Where(p => p.r.Series == series && p.r.Step >= Report.TrainSteps)
                          .ElementAt(Report.EngineRows - 1).i;
             Assert.Equal($"ENGINE {series} after {Report.EngineRows}: {Report.Format(throughout[row])}",
@@ -147,7 +155,8 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
         output.WriteLine(stdout);
         Assert.True(exit == 0, $"the program exited with {exit}:\n{stderr}\n{stdout}");
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Contains(lines, l => l.StartsWith("LOG [Source=ForecastingEstimator; Training, Kind=Info] epoch 1/3: loss ",
+        Assert.Contains(lines,
+                        l => l.StartsWith("LOG [Source=ForecastingEstimator; Training, Kind=Info] epoch 1/3: loss ",
                                                  StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("CERTIFICATE verified=True ", StringComparison.Ordinal));
         Assert.StartsWith("ROUNDTRIP identical: 1000 rows", lines[^1]);

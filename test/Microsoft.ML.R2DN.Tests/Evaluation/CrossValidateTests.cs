@@ -37,7 +37,8 @@ public sealed class CrossValidateTests
             Assert.Equal(0, result.Metrics.Mase);
             Assert.Equal(3, DataViewReader.RowCount(result.ScoredHoldOutSet));
         }
-        Assert.Equal([9f, 10, 11], DataViewReader.ReadSingleColumn(results[2].ScoredHoldOutSet, "Load").Select(v => v / 3));
+        Assert.Equal([9f, 10, 11],
+                     DataViewReader.ReadSingleColumn(results[2].ScoredHoldOutSet, "Load").Select(v => v / 3));
         Assert.Contains(messages, m => m.Contains("fold 1 of 3", StringComparison.Ordinal));
     }
 
@@ -46,8 +47,10 @@ public sealed class CrossValidateTests
     {
         var ml = new MLContext();
         var data = Series(20, t => MathF.Sin(t) * 10 + t);
-        var results = ml.Forecasting.CrossValidate(data, new DriftForecaster("Load", horizon: 3, drift: false), numberOfFolds: 4,
-                                                   labelColumnName: "Load", forecastColumnName: "Forecast", seasonality: 1);
+        var results =
+            ml.Forecasting.CrossValidate(data, new DriftForecaster("Load", horizon: 3, drift: false), numberOfFolds: 4,
+                                                   labelColumnName: "Load", forecastColumnName: "Forecast",
+                                                       seasonality: 1);
         Assert.Equal(4, results.Count);
         foreach (var result in results)
         {
@@ -95,7 +98,8 @@ public sealed class CrossValidateTests
         // The forecast column is only known from the fitted model's output, so the first fold is trained first.
         var estimator = new DriftForecaster("Load", horizon: 1);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new MLContext().Forecasting.CrossValidate(Series(10, t => t), estimator, labelColumnName: "Load", forecastColumnName: "Nope"));
+            new MLContext().Forecasting.CrossValidate(Series(10, t => t), estimator, labelColumnName: "Load",
+                                                      forecastColumnName: "Nope"));
         Assert.Equal("Could not find forecast column 'Nope'", e.Message);
         Assert.Equal([1], estimator.TrainingRowCounts);
     }
@@ -108,10 +112,12 @@ public sealed class CrossValidateTests
         cts.Cancel();
         var estimator = ml.Forecasting.R2DN(new R2dnForecastingOptions
         {
-            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 1, Epochs = 1, CancellationToken = cts.Token,
+            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 1, Epochs = 1,
+            CancellationToken = cts.Token,
         });
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            ml.Forecasting.CrossValidate(Series(60, t => MathF.Sin(t)), estimator, numberOfFolds: 2, labelColumnName: "Load"));
+            ml.Forecasting.CrossValidate(Series(60, t => MathF.Sin(t)), estimator, numberOfFolds: 2,
+                                         labelColumnName: "Load"));
     }
 
     [Fact]
@@ -120,10 +126,12 @@ public sealed class CrossValidateTests
         var ml = new MLContext(seed: 1);
         var estimator = ml.Forecasting.R2DN(new R2dnForecastingOptions
         {
-            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 2, Epochs = 2, StateSize = 4, NonlinearWidth = 4,
+            OutputColumnName = "Forecast", InputColumnName = "Load", Horizon = 2, Epochs = 2, StateSize = 4,
+            NonlinearWidth = 4,
             HiddenSizes = [4], SegmentLength = 32,
         });
-        var results = ml.Forecasting.CrossValidate(Series(90, t => MathF.Sin(t / 4f)), estimator, numberOfFolds: 2, labelColumnName: "Load");
+        var results = ml.Forecasting.CrossValidate(Series(90, t => MathF.Sin(t / 4f)), estimator, numberOfFolds: 2,
+                                                   labelColumnName: "Load");
         Assert.Equal(2, results.Count);
         Assert.All(results, r => Assert.True(double.IsFinite(r.Metrics.Mae)));
         Assert.All(results, r => Assert.True(r.Model.GetForecaster().Certificate.IsVerified));
@@ -145,7 +153,9 @@ public sealed class CrossValidateTests
         // SchemaShape.Column has no public constructor: take the forecast column's shape from an ML.NET estimator
         // that makes a Single vector of the same size.
         public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-            new MLContext().Transforms.Concatenate("Forecast", Enumerable.Repeat(label, horizon).ToArray()).GetOutputSchema(inputSchema);
+            new MLContext().Transforms.Concatenate("Forecast",
+                                                   Enumerable.Repeat(label,
+                                                                     horizon).ToArray()).GetOutputSchema(inputSchema);
 
         private sealed class Transformer(string label, int horizon, bool drift) : ITransformer
         {

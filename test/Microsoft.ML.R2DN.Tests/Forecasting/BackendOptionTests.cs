@@ -3,12 +3,14 @@ using Microsoft.ML.R2DN.Samples;
 
 namespace Microsoft.ML.R2DN.Tests.Forecasting;
 
-/// <summary>The backend options without the TorchSharp package referenced (this project does not reference it).</summary>
+/// <summary>The backend options without the TorchSharp package referenced (this project does not reference
+/// it).</summary>
 public class BackendOptionTests
 {
     private static R2dnForecastingOptions Options() => new()
     {
-        OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 3, Epochs = 1, Robustness = Engine.Models.Robustness.Contracting,
+        OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = 3, Epochs = 1,
+        Robustness = Engine.Models.Robustness.Contracting,
         LearningRate = 3e-3, StateSize = 4, NonlinearWidth = 4, HiddenSizes = [4], Threads = 1,
     };
 

@@ -20,7 +20,8 @@ public sealed partial class ForecastingEstimatorTests
     [Fact]
     public void R2DN_HorizonBelowOne_ThrowsNamingHorizon()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>("horizon", () => Ml.Forecasting.R2DN("F", "Load", horizon: 0));
+        var e = Assert.Throws<ArgumentOutOfRangeException>("horizon",
+                                                           () => Ml.Forecasting.R2DN("F", "Load", horizon: 0));
         Assert.Contains("at least 1", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>("horizon", () => Ml.Forecasting.REN("F", "Load", horizon: -3));
         var options = Quick();
@@ -76,7 +77,8 @@ public sealed partial class ForecastingEstimatorTests
     [Fact]
     public void R2DN_OneBoundColumn_ThrowsAskingForBoth()
     {
-        var e = Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN("F", "Load", 3, confidenceLowerBoundColumn: "Lower"));
+        var e = Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN("F", "Load", 3,
+                                                                           confidenceLowerBoundColumn: "Lower"));
         Assert.Contains("both confidence bound columns", e.Message);
     }
 
@@ -93,9 +95,11 @@ public sealed partial class ForecastingEstimatorTests
     [Fact]
     public void R2DN_ColumnNamedTwice_Throws()
     {
-        var e = Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN("F", "Load", 3, featureColumnNames: ["Load"]));
+        var e = Assert.Throws<ArgumentException>(() =>
+                                                 Ml.Forecasting.R2DN("F", "Load", 3, featureColumnNames: ["Load"]));
         Assert.Contains("'Load' is named twice", e.Message);
-        Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN("F", "Load", 3, confidenceLowerBoundColumn: "F", confidenceUpperBoundColumn: "U"));
+        Assert.Throws<ArgumentException>(() => Ml.Forecasting.R2DN("F", "Load", 3, confidenceLowerBoundColumn: "F",
+                                                                   confidenceUpperBoundColumn: "U"));
     }
 
     [Fact]
@@ -104,9 +108,11 @@ public sealed partial class ForecastingEstimatorTests
         var data = Data(Seasonal(50));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Missing", 2).Fit(data));
         Assert.Equal("Could not find input column 'Missing'", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2, featureColumnNames: ["Humidity"]).Fit(data));
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2,
+                                                                                 featureColumnNames: ["Humidity"]).Fit(data));
         Assert.Equal("Could not find feature column 'Humidity'", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2, seriesIdColumnName: "Shop").GetOutputSchema(data.Schema));
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2,
+                                                                                 seriesIdColumnName: "Shop").GetOutputSchema(data.Schema));
         Assert.Equal("Could not find series id column 'Shop'", e.Message);
     }
 
@@ -121,8 +127,11 @@ public sealed partial class ForecastingEstimatorTests
     [Fact]
     public void Fit_BooleanSeriesId_SchemaMismatch()
     {
-        var data = Ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(i => new FlagRow { Flag = i % 2 == 0, Load = i }).ToList());
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2, seriesIdColumnName: "Flag").Fit(data));
+        var data = Ml.Data.LoadFromEnumerable(Enumerable.Range(0,
+                                                               40).Select(i => new FlagRow { Flag = i % 2 == 0,
+                                                                   Load = i }).ToList());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2,
+            seriesIdColumnName: "Flag").Fit(data));
         Assert.Equal("Schema mismatch for series id column 'Flag': expected String, got Boolean", e.Message);
     }
 

@@ -68,7 +68,8 @@ public sealed partial class ForecastingEstimatorTests
         var reports = new List<TrainingProgress>();
         var options = new R2dnSimulationOptions
         {
-            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5,
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2,
+            Washout = 5,
             SegmentLength = 40, Seed = 3, Progress = new SynchronousProgress<TrainingProgress>(reports.Add),
         };
         ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(NonlinearSystem(80)));
@@ -89,7 +90,8 @@ public sealed partial class ForecastingEstimatorTests
         ml.Log += (_, e) => messages.Add(e.RawMessage);
         var options = new R2dnSimulationOptions
         {
-            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2,
+            Washout = 5, SegmentLength = 40,
             Seed = 3, Robustness = Engine.Models.Robustness.Contracting, LearningRate = 1e-3,
         };
         var data = ml.Data.LoadFromEnumerable(NonlinearSystem(60));
@@ -134,9 +136,11 @@ public sealed partial class ForecastingEstimatorTests
         var options = Quick();
         options.CancellationToken = cts.Token;
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.R2DN(options).Fit(data));
-        var ren = new RenForecastingOptions { OutputColumnName = "F", InputColumnName = "Load", Horizon = 2, Epochs = 1, CancellationToken = cts.Token };
+        var ren = new RenForecastingOptions { OutputColumnName = "F", InputColumnName = "Load", Horizon = 2, Epochs = 1,
+                                             CancellationToken = cts.Token };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.REN(ren).Fit(data));
-        var simulation = new R2dnSimulationOptions { OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"], Epochs = 1, CancellationToken = cts.Token };
+        var simulation = new R2dnSimulationOptions { OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"],
+                                                    Epochs = 1, CancellationToken = cts.Token };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(simulation).Fit(data));
         // The estimator's public constructor takes the token from the options too.
         Assert.ThrowsAny<OperationCanceledException>(() => new ForecastingEstimator(ml, options).Fit(data));
@@ -154,7 +158,8 @@ public sealed partial class ForecastingEstimatorTests
         };
         var options = new R2dnSimulationOptions
         {
-            OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"], StateSize = 4, NonlinearWidth = 4, Epochs = 30,
+            OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"], StateSize = 4, NonlinearWidth = 4,
+            Epochs = 30,
             SegmentLength = 40, Washout = 5, CancellationToken = cts.Token,
         };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(100))));
@@ -173,7 +178,8 @@ public sealed partial class ForecastingEstimatorTests
             (_, _) => throw new TrainingDivergedException(2, 1, 21, double.NaN, "Training diverged at epoch 2.")));
         Assert.IsNotType<TrainingDivergedException>(e);
         Assert.IsType<TrainingDivergedException>(e.InnerException);
-        Assert.StartsWith("Training the contracting R2DN forecaster diverged at epoch 3: the loss or its gradient became NaN or infinite", e.Message);
+        Assert.StartsWith("Training the contracting R2DN forecaster diverged at epoch 3: the loss or its gradient " +
+                          "became NaN or infinite", e.Message);
         Assert.Contains("Lower the learning rate", e.Message);
         Assert.Contains(messages, m => m.Kind == ChannelMessageKind.Error);
     }
@@ -197,7 +203,8 @@ public sealed partial class ForecastingEstimatorTests
         Assert.Equal(first, Train(o => { o.Epochs = 9; o.InputColumnName = "Nothing"; }));
     }
 
-    private static int[] Bits(float[][] values) => values.SelectMany(v => v).Select(BitConverter.SingleToInt32Bits).ToArray();
+    private static int[] Bits(float[][] values) =>
+        values.SelectMany(v => v).Select(BitConverter.SingleToInt32Bits).ToArray();
 
     [Fact]
     public void Fit_TwoContextsWithTheSameSeed_BitIdenticalForecasts()
@@ -235,9 +242,12 @@ public sealed partial class ForecastingEstimatorTests
         var model = ml.Forecasting.R2DN(options).Fit(data);
         // With the linear path, robustness and learning rate open: the default, two γ-Lipschitz models and a lower
         // learning rate, every one of them correcting the linear path.
-        Assert.Contains(messages, m => m.Contains("choosing among 4 settings on the validation data", StringComparison.Ordinal));
+        Assert.Contains(messages,
+                        m => m.Contains("choosing among 4 settings on the validation data", StringComparison.Ordinal));
         for (int i = 1; i <= 4; i++)
-            Assert.Contains(messages, m => m.StartsWith($"Setting {i}/4: ", StringComparison.Ordinal) && m.Contains("linear path over", StringComparison.Ordinal));
+            Assert.Contains(messages,
+                            m => m.StartsWith($"Setting {i}/4: ", StringComparison.Ordinal)
+                                && m.Contains("linear path over", StringComparison.Ordinal));
         Assert.DoesNotContain(messages, m => m.Contains("no linear path", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("Chose ", StringComparison.Ordinal));
         Assert.True(model.Certificate.IsVerified);
@@ -264,9 +274,12 @@ public sealed partial class ForecastingEstimatorTests
         options.TimeBudget = TimeSpan.FromTicks(1);
         var model = ml.Forecasting.R2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(100)));
         Assert.True(model.Certificate.IsVerified);
-        Assert.Contains(messages, m => m.StartsWith("The time budget is spent (0 s left, the quickest setting took ", StringComparison.Ordinal) &&
+        Assert.Contains(messages,
+                        m => m.StartsWith("The time budget is spent (0 s left, the quickest setting took ",
+                                          StringComparison.Ordinal) &&
                                        m.EndsWith(" s): 2 of 3 settings were not tried.", StringComparison.Ordinal));
-        Assert.Throws<ArgumentOutOfRangeException>("TimeBudget", () => { options.TimeBudget = TimeSpan.Zero; ml.Forecasting.R2DN(options); });
+        Assert.Throws<ArgumentOutOfRangeException>("TimeBudget",
+                                                   () => { options.TimeBudget = TimeSpan.Zero; ml.Forecasting.R2DN(options); });
     }
 
     [Fact]
@@ -279,7 +292,8 @@ public sealed partial class ForecastingEstimatorTests
             var data = ml.Data.LoadFromEnumerable(rows);
             var model = ml.Forecasting.SimulateR2DN(new R2dnSimulationOptions
             {
-                OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2, Washout = 5, SegmentLength = 40,
+                OutputColumnNames = ["Y"], InputColumnNames = ["U"], StateSize = 4, NonlinearWidth = 4, Epochs = 2,
+                Washout = 5, SegmentLength = 40,
             }).Fit(data);
             return R2DN.Data.DataViewReader.ReadSingleColumn(model.Transform(data), "YPredicted");
         }

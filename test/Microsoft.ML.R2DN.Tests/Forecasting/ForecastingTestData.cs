@@ -5,7 +5,8 @@ using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Tests.Forecasting;
 
-/// <summary>One observation: a store's load, a second target, a temperature feature, and its id in three types.</summary>
+/// <summary>One observation: a store's load, a second target, a temperature feature, and its id in three
+/// types.</summary>
 public sealed class LoadRow
 {
     public string Store { get; set; } = "";
@@ -35,7 +36,8 @@ public sealed class SystemRow
     public float Y { get; set; }
 }
 
-/// <summary>Series the tests generate: seasonal loads driven by a temperature, and a nonlinear dynamical system.</summary>
+/// <summary>Series the tests generate: seasonal loads driven by a temperature, and a nonlinear dynamical
+/// system.</summary>
 internal static class ForecastingTestData
 {
     public const int Period = 24;
@@ -45,7 +47,8 @@ internal static class ForecastingTestData
     /// temperature T_t = cos(2πt/60 + φ_s). Rows of the series interleave (row i belongs to series i mod count) when
     /// <paramref name="interleave"/>.
     /// </summary>
-    public static List<LoadRow> Seasonal(int length, int seriesCount = 1, int seed = 1, bool interleave = false, int start = 0)
+    public static List<LoadRow> Seasonal(int length, int seriesCount = 1, int seed = 1, bool interleave = false,
+                                         int start = 0)
     {
         var rng = new Random(seed);
         var perSeries = new List<LoadRow>[seriesCount];
@@ -60,7 +63,8 @@ internal static class ForecastingTestData
                 {
                     Store = "store-" + (char)('A' + s), StoreNumber = 10 + s, StoreCode = 1L << 40 | (uint)s,
                     StoreSingle = 0.5f + s, StoreDouble = -1e10 - s,
-                    Load = (float)(2 * Math.Sin(2 * Math.PI * t / Period + phase) + 0.8 * temperature + 0.1 * Normal(rng)),
+                    Load = (float)(2 * Math.Sin(2 * Math.PI * t / Period + phase) + 0.8 * temperature
+                                   + 0.1 * Normal(rng)),
                     Load2 = (float)(Math.Cos(2 * Math.PI * t / Period + phase) + 0.1 * Normal(rng)),
                     Temperature = (float)temperature,
                     Noise = (float)Normal(rng),
@@ -90,7 +94,8 @@ internal static class ForecastingTestData
         return rows;
     }
 
-    /// <summary>A nonlinear system: x_{t+1} = 0.8 x_t + 0.5 tanh(u_t), y_t = x_t + 0.2 x_t², driven by a smoothed random
+    /// <summary>A nonlinear system: x_{t+1} = 0.8 x_t + 0.5 tanh(u_t), y_t = x_t + 0.2 x_t², driven by a smoothed
+    /// random
     /// input, one experiment per series.</summary>
     public static List<SystemRow> NonlinearSystem(int length, int experiments = 1, int seed = 5)
     {
@@ -115,10 +120,12 @@ internal static class ForecastingTestData
     /// <summary>Small, fast settings for the tests. Robustness and learning rate are set, so the estimator trains one
     /// setting instead of searching (the search has its own tests); validation, early stopping and the linear path stay
     /// at their defaults.</summary>
-    public static R2dnForecastingOptions SmallR2dn(string output = "Forecast", string input = "Load", int horizon = 6) => new()
+    public static R2dnForecastingOptions SmallR2dn(string output = "Forecast", string input = "Load",
+                                                   int horizon = 6) => new()
     {
         OutputColumnName = output, InputColumnName = input, Horizon = horizon, Robustness = Robustness.Contracting,
-        StateSize = 12, NonlinearWidth = 12, HiddenSizes = [16], Epochs = 40, LearningRate = 1e-2, SegmentLength = 64, Seed = 11,
+        StateSize = 12, NonlinearWidth = 12, HiddenSizes = [16], Epochs = 40, LearningRate = 1e-2, SegmentLength = 64,
+        Seed = 11,
     };
 
     /// <summary>Like <see cref="SmallR2dn"/> with the recurrent model alone: no linear path and no validation (so the
@@ -137,7 +144,8 @@ internal static class ForecastingTestData
 
     /// <summary>Mean absolute error of the forecasts at rows [from, to) against the targets y_{t+1..t+h} (one target,
     /// one series in row order), and of the naive forecast y_t.</summary>
-    public static (double Model, double Naive) Errors(float[][] forecasts, IReadOnlyList<float> y, int horizon, int from, int to)
+    public static (double Model, double Naive) Errors(float[][] forecasts, IReadOnlyList<float> y, int horizon,
+                                                      int from, int to)
     {
         double model = 0, naive = 0;
         int n = 0;

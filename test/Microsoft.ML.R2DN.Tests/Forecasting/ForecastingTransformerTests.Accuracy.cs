@@ -32,7 +32,8 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
         Assert.Equal(type, schema["Lower"].Type);
         Assert.Equal(type, schema["Upper"].Type);
         var view = fixture.MultiModel.Transform(fixture.MultiData);
-        Assert.Equal(schema.Select(c => (c.Name, c.Type.ToString())), view.Schema.Select(c => (c.Name, c.Type.ToString())));
+        Assert.Equal(schema.Select(c => (c.Name, c.Type.ToString())),
+                     view.Schema.Select(c => (c.Name, c.Type.ToString())));
         Assert.Equal(fixture.MultiRows.Count, Column(fixture.Ml, view, "Forecast").Length);
     }
 
@@ -44,15 +45,20 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
         {
             string store = "store-" + (char)('A' + s);
             var alone = fixture.MultiRows.Where(r => r.Store == store).ToList();
-            var own = Column(fixture.Ml, fixture.MultiModel.Transform(fixture.Ml.Data.LoadFromEnumerable(alone)), "Forecast");
-            var rowsOfSeries = Enumerable.Range(0, fixture.MultiRows.Count).Where(i => fixture.MultiRows[i].Store == store).ToList();
+            var own =
+                Column(fixture.Ml, fixture.MultiModel.Transform(fixture.Ml.Data.LoadFromEnumerable(alone)), "Forecast");
+            var rowsOfSeries =
+                Enumerable.Range(0, fixture.MultiRows.Count).Where(i => fixture.MultiRows[i].Store == store).ToList();
             for (int t = 0; t < alone.Count; t++)
                 Assert.Equal(own[t], all[rowsOfSeries[t]]);
 
             // Both targets, laid out target-major (4 steps of Load, then 4 of Load2), beat the naive forecast.
-            var load = Errors(own.Select(f => f[..4]).ToArray(), alone.Select(r => r.Load).ToList(), 4, 30, alone.Count);
-            var load2 = Errors(own.Select(f => f[4..]).ToArray(), alone.Select(r => r.Load2).ToList(), 4, 30, alone.Count);
-            output.WriteLine($"{store}: Load {load.Model:0.000} vs {load.Naive:0.000}, Load2 {load2.Model:0.000} vs {load2.Naive:0.000}");
+            var load =
+                Errors(own.Select(f => f[..4]).ToArray(), alone.Select(r => r.Load).ToList(), 4, 30, alone.Count);
+            var load2 =
+                Errors(own.Select(f => f[4..]).ToArray(), alone.Select(r => r.Load2).ToList(), 4, 30, alone.Count);
+            output.WriteLine($"{store}: Load {load.Model:0.000} vs {load.Naive:0.000}, Load2 {load2.Model:0.000} vs " +
+                             $"{load2.Naive:0.000}");
             Assert.True(load.Model < 0.6 * load.Naive, $"{store} Load: {load}");
             Assert.True(load2.Model < 0.6 * load2.Naive, $"{store} Load2: {load2}");
         }
@@ -168,7 +174,8 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
         }).Fit(data);
         Assert.Equal(ModelKind.Ren, model.ModelKind);
         Assert.True(model.Certificate.IsVerified);
-        var (m, naive) = Errors(Column(ml, model.Transform(data), "Forecast"), rows.Select(r => r.Load).ToList(), 4, 30, rows.Count);
+        var (m, naive) =
+            Errors(Column(ml, model.Transform(data), "Forecast"), rows.Select(r => r.Load).ToList(), 4, 30, rows.Count);
         Assert.True(m < 0.7 * naive, $"model {m}, naive {naive}");
     }
 
@@ -206,7 +213,8 @@ public sealed partial class ForecastingTransformerTests(SeasonalModelFixture fix
     {
         var expected = Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast");
         var results = new float[8][][];
-        Parallel.For(0, results.Length, i => results[i] = Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast"));
+        Parallel.For(0, results.Length,
+                     i => results[i] = Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast"));
         Assert.All(results, r => Assert.Equal(expected, r));
     }
 }

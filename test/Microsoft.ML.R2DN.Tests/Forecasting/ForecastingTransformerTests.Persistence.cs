@@ -33,7 +33,8 @@ public sealed partial class ForecastingTransformerTests
         // The ML.NET chain itself scores: same schema and the same values as the transformer in memory.
         var before = model.Transform(data);
         var after = loaded.Transform(data);
-        Assert.Equal(before.Schema.Select(c => (c.Name, c.Type.ToString())), after.Schema.Select(c => (c.Name, c.Type.ToString())));
+        Assert.Equal(before.Schema.Select(c => (c.Name, c.Type.ToString())),
+                     after.Schema.Select(c => (c.Name, c.Type.ToString())));
         foreach (var column in new[] { "Forecast", "Lower", "Upper" })
             Assert.Equal(Column(fixture.Ml, before, column), Column(ml, after, column));
 
@@ -75,7 +76,8 @@ public sealed partial class ForecastingTransformerTests
     public void SaveThenLoad_ReadByCreateEnumerable_SameForecasts()
     {
         var loaded = Load(fixture.Ml, Save(fixture.Ml, fixture.Model, fixture.Data));
-        var rows = fixture.Ml.Data.CreateEnumerable<ForecastRow>(loaded.Transform(fixture.Data), reuseRowObject: false).ToList();
+        var rows = fixture.Ml.Data.CreateEnumerable<ForecastRow>(loaded.Transform(fixture.Data),
+                                                                 reuseRowObject: false).ToList();
         var expected = Column(fixture.Ml, fixture.Model.Transform(fixture.Data), "Forecast");
         Assert.Equal(expected.Length, rows.Count);
         for (int t = 0; t < rows.Count; t += 17)
@@ -133,23 +135,30 @@ public sealed partial class ForecastingTransformerTests
             var entry = manifest["transformers"]![0]!.AsObject();
             Assert.Equal("ForecastingTransformer", (string?)entry["type"]);
             Assert.Equal("Load", (string?)entry["targetColumns"]![0]);
-            var names = written.Skip(1).Select(p => Path.GetRelativePath(folder, p).Replace(Path.DirectorySeparatorChar, '/')).ToList();
+            var names = written.Skip(1).Select(p => Path.GetRelativePath(folder, p).Replace(Path.DirectorySeparatorChar,
+                '/')).ToList();
             Assert.Contains("parameters/transformers/0/model/X.npy", names);
             Assert.Contains("parameters/transformers/0/calibrationResiduals.npy", names);
             Assert.Contains("parameters/transformers/0/targetMean.npy", names);
             Assert.All(written.Skip(1), p => Assert.EndsWith(".npy", p, StringComparison.Ordinal));
-            var (shape, values) = NpyFormat.Read(File.ReadAllBytes(Path.Combine(folder, "parameters/transformers/0/targetMean.npy")), "targetMean", 1 << 20);
+            var (shape,
+                 values) = NpyFormat.Read(File.ReadAllBytes(Path.Combine(folder,
+                                                                         "parameters/transformers/0/targetMean.npy")),
+                                                                             "targetMean", 1 << 20);
             Assert.Equal([1], shape);
             Assert.True(double.IsFinite(values[0]));
         }
         // The three exports are the same bytes.
         string[] Files(string sub) => Directory.GetFiles(Path.Combine(dir.Path, sub), "*", SearchOption.AllDirectories)
-                                               .Select(f => Path.GetRelativePath(Path.Combine(dir.Path, sub), f)).Order(StringComparer.Ordinal).ToArray();
+                                               .Select(f => Path.GetRelativePath(Path.Combine(dir.Path, sub),
+                                                                                 f)).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(Files("fromFile"), Files("fromMemory"));
         foreach (var f in Files("fromFile"))
         {
-            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "fromFile", f)), File.ReadAllBytes(Path.Combine(dir.Path, "fromMemory", f)));
-            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "fromFile", f)), File.ReadAllBytes(Path.Combine(dir.Path, "fromLoaded", f)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "fromFile", f)),
+                         File.ReadAllBytes(Path.Combine(dir.Path, "fromMemory", f)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "fromFile", f)),
+                         File.ReadAllBytes(Path.Combine(dir.Path, "fromLoaded", f)));
         }
     }
 
@@ -159,7 +168,9 @@ public sealed partial class ForecastingTransformerTests
         using var dir = new Data.TempDirectory();
         var notOurs = fixture.Ml.Transforms.CopyColumns("Copy", "Load").Fit(fixture.Data);
         Assert.Throws<ArgumentException>("model", () => R2dnModelFile.ExportNpy(notOurs, dir.Path));
-        Assert.Throws<FileNotFoundException>(() => R2dnModelFile.ExportNpy(fixture.Ml, Path.Combine(dir.Path, "none.zip"), dir.Path));
+        Assert.Throws<FileNotFoundException>(() => R2dnModelFile.ExportNpy(fixture.Ml,
+                                                                           Path.Combine(dir.Path, "none.zip"),
+                                                                               dir.Path));
         Assert.Throws<ArgumentException>(() => R2dnModelFile.ExportNpy(fixture.Model, ""));
     }
 
@@ -183,7 +194,8 @@ public sealed partial class ForecastingTransformerTests
     }
 
     // The loaded model is ML.NET components only, and its scorer is a stateful custom mapping: ML.NET's own prediction
-    // engine runs it, keeping the state between calls (one state per engine), so it gives the transform's rows in order.
+    // engine runs it, keeping the state between calls (one state per engine), so it gives the transform's rows in
+    // order.
     [Fact]
     public void CreatePredictionEngine_OnTheLoadedChain_KeepsTheStateBetweenCalls()
     {
@@ -265,9 +277,11 @@ public sealed partial class ForecastingTransformerTests
         void Note(string stage, Exception e)
         {
             string key = $"{stage}: {e.GetType().Name}";
-            for (var inner = e.InnerException; inner is not null; inner = inner.InnerException) key += " <- " + inner.GetType().Name;
+            for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+                key += " <- " + inner.GetType().Name;
             seen[key] = seen.GetValueOrDefault(key) + 1;
-            Assert.True(e is FormatException or InvalidDataException or InvalidOperationException or System.Reflection.TargetInvocationException,
+            Assert.True(e is FormatException or InvalidDataException or InvalidOperationException
+                        or System.Reflection.TargetInvocationException,
                         $"{stage}: {e}");
         }
 
@@ -296,10 +310,13 @@ public sealed partial class ForecastingTransformerTests
             if (e is not null)
             {
                 Note("transform", e);
-                // The cause, inside ML.NET's wrappers, is ours and says what is damaged; recovering the model says it directly.
+                // The cause, inside ML.NET's wrappers, is ours and says what is damaged; recovering the model says it
+                // directly.
                 var causes = new List<Exception>();
                 for (var x = e; x is not null; x = x.InnerException) causes.Add(x);
-                Assert.Contains(causes, x => x is FormatException && x.Message.StartsWith(ModelFileErrors.DamagedPrefix, StringComparison.Ordinal));
+                Assert.Contains(causes,
+                                x => x is FormatException
+                                    && x.Message.StartsWith(ModelFileErrors.DamagedPrefix, StringComparison.Ordinal));
                 var direct = Assert.Throws<FormatException>(() => loaded!.GetForecaster());
                 Assert.StartsWith(ModelFileErrors.DamagedPrefix, direct.Message);
                 continue;
@@ -356,7 +373,8 @@ public sealed partial class ForecastingTransformerTests
         using var dir = new Data.TempDirectory();
         var file = Save(fixture.Ml, fixture.Model, fixture.Data);
         var e = Assert.Throws<FormatException>(() =>
-            R2dnModelFile.Load(fixture.Ml, new MemoryStream(file), out _, new ModelArchiveLimits { MaxArchiveBytes = file.Length - 1 }));
+            R2dnModelFile.Load(fixture.Ml, new MemoryStream(file), out _,
+                               new ModelArchiveLimits { MaxArchiveBytes = file.Length - 1 }));
         Assert.Contains("larger than the limit", e.Message);
         e = Assert.Throws<FormatException>(() =>
             R2dnModelFile.Load(fixture.Ml, new MemoryStream(file), out _, new ModelArchiveLimits { MaxEntries = 2 }));
@@ -370,12 +388,15 @@ public sealed partial class ForecastingTransformerTests
         using (var zip = new ZipArchive(withEvil, ZipArchiveMode.Update, leaveOpen: true))
             using (var s = zip.CreateEntry("../evil.txt").Open())
                 s.Write("x"u8);
-        e = Assert.Throws<FormatException>(() => R2dnModelFile.Load(fixture.Ml, new MemoryStream(withEvil.ToArray()), out _));
+        e = Assert.Throws<FormatException>(() =>
+                                           R2dnModelFile.Load(fixture.Ml, new MemoryStream(withEvil.ToArray()), out _));
         Assert.Contains("'../evil.txt' is not allowed", e.Message);
 
-        e = Assert.Throws<FormatException>(() => R2dnModelFile.Load(fixture.Ml, new MemoryStream("not a zip"u8.ToArray()), out _));
+        e = Assert.Throws<FormatException>(() => R2dnModelFile.Load(fixture.Ml,
+                                                                    new MemoryStream("not a zip"u8.ToArray()), out _));
         Assert.StartsWith("The file is not a model file", e.Message);
-        Assert.Throws<FileNotFoundException>(() => R2dnModelFile.Load(fixture.Ml, Path.Combine(dir.Path, "none.zip"), out _));
+        Assert.Throws<FileNotFoundException>(() =>
+                                             R2dnModelFile.Load(fixture.Ml, Path.Combine(dir.Path, "none.zip"), out _));
         string path = Path.Combine(dir.Path, "model.zip");
         File.WriteAllBytes(path, file);
         Assert.True(R2dnModelFile.Load(fixture.Ml, path, out _).GetForecaster().Certificate.IsVerified);

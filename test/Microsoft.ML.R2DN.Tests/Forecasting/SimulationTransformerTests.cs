@@ -7,17 +7,20 @@ using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
 
 namespace Microsoft.ML.R2DN.Tests.Forecasting;
 
-/// <summary>Simulation (system identification) through the pipeline: fit, transform, several series, save and load.</summary>
+/// <summary>Simulation (system identification) through the pipeline: fit, transform, several series, save and
+/// load.</summary>
 public sealed class SimulationTransformerTests(ITestOutputHelper output)
 {
     private static R2dnSimulationOptions Small(int epochs = 40) => new()
     {
         OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment",
-        StateSize = 8, NonlinearWidth = 8, HiddenSizes = [16], Epochs = epochs, LearningRate = 1e-2, DecayEveryEpochs = 0,
+        StateSize = 8, NonlinearWidth = 8, HiddenSizes = [16], Epochs = epochs, LearningRate = 1e-2,
+        DecayEveryEpochs = 0,
         SegmentLength = 100, Washout = 20, Seed = 3,
     };
 
-    private static float[] Predicted(IDataView view, string column = "YPredicted") => DataViewReader.ReadSingleColumn(view, column);
+    private static float[] Predicted(IDataView view, string column = "YPredicted") =>
+        DataViewReader.ReadSingleColumn(view, column);
 
     [Fact]
     public void Fit_NonlinearSystem_PredictsTheOutputFromTheInputsAlone()
@@ -34,7 +37,8 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         Assert.True(model.TrainingLoss[^1] < model.TrainingLoss[0]);
 
         // The transform needs only the inputs: scoring data without the measured output works.
-        var inputsOnly = ml.Data.LoadFromEnumerable(rows.Select(r => new InputRow { Experiment = r.Experiment, U = r.U }).ToList());
+        var inputsOnly =
+            ml.Data.LoadFromEnumerable(rows.Select(r => new InputRow { Experiment = r.Experiment, U = r.U }).ToList());
         var predicted = Predicted(model.Transform(inputsOnly));
         Assert.Equal(rows.Count, predicted.Length);
         Assert.Equal(Predicted(model.Transform(data)), predicted);
@@ -57,7 +61,8 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         Assert.Equal("cosine", root.GetProperty("schedule").GetString());
         Assert.Equal(4, root.GetProperty("search").GetArrayLength());   // lr 1e-3 / 3e-3, contracting / 10-Lipschitz
         Assert.True(root.GetProperty("refit").GetProperty("steps").GetInt64() > 0);
-        Assert.InRange(root.GetProperty("refit").GetProperty("plannedSteps").GetInt64(), 40_000, 150_000);   // sized by the time left
+        // sized by the time left
+        Assert.InRange(root.GetProperty("refit").GetProperty("plannedSteps").GetInt64(), 40_000, 150_000);
         Assert.True(model.Certificate.IsVerified);
         Assert.True(double.IsFinite(model.Nrmse(data)));
     }
@@ -76,7 +81,8 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
         {
-            OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment", PredictedColumnNames = ["YHat"],
+            OutputColumnNames = ["Y"], InputColumnNames = ["U"], SeriesIdColumnName = "Experiment",
+            PredictedColumnNames = ["YHat"],
             StateSize = 6, NonlinearWidth = 6, Epochs = 5, Seed = 2,
         }).Fit(data);
         Assert.Equal(Engine.Models.ModelKind.Ren, model.ModelKind);
@@ -123,7 +129,8 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
     {
         var ml = new MLContext(seed: 1);
         var rows = NonlinearSystem(120);
-        var data = ml.Data.LoadFromEnumerable(rows.Select(r => new TwoOutputs { U = r.U, Y = r.Y, Y2 = -r.Y }).ToList());
+        var data =
+            ml.Data.LoadFromEnumerable(rows.Select(r => new TwoOutputs { U = r.U, Y = r.Y, Y2 = -r.Y }).ToList());
         var model = ml.Forecasting.SimulateREN(new RenSimulationOptions
         {
             OutputColumnNames = ["Y", "Y2"], InputColumnNames = ["U"], PredictedColumnNames = ["A", "B"],
@@ -162,18 +169,25 @@ public sealed class SimulationTransformerTests(ITestOutputHelper output)
     public void SimulateR2DN_BadArguments_Throw()
     {
         var ml = new MLContext(seed: 1);
-        Assert.Throws<ArgumentException>("PredictedColumnNames", () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], predictedColumnNames: ["A", "B"]));
+        Assert.Throws<ArgumentException>("PredictedColumnNames",
+                                         () => ml.Forecasting.SimulateR2DN(["Y"], ["U"],
+                                                                           predictedColumnNames: ["A", "B"]));
         Assert.Throws<ArgumentException>("InputColumnNames", () => ml.Forecasting.SimulateR2DN(["Y"], []));
-        Assert.Throws<ArgumentOutOfRangeException>("Epochs", () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], epochs: 0));
-        Assert.Throws<ArgumentOutOfRangeException>("Washout", () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], washout: -1));
+        Assert.Throws<ArgumentOutOfRangeException>("Epochs",
+                                                   () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], epochs: 0));
+        Assert.Throws<ArgumentOutOfRangeException>("Washout",
+                                                   () => ml.Forecasting.SimulateR2DN(["Y"], ["U"], washout: -1));
         Assert.Throws<ArgumentException>(() => ml.Forecasting.SimulateR2DN(["Y"], ["Y"]));
 
         var data = ml.Data.LoadFromEnumerable(NonlinearSystem(50));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.SimulateR2DN(["Y"], ["V"]).Fit(data));
         Assert.Equal("Could not find input column 'V'", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.SimulateR2DN(["Experiment"], ["U"]).Fit(data));
+        e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                                                       ml.Forecasting.SimulateR2DN(["Experiment"], ["U"]).Fit(data));
         Assert.Equal("Schema mismatch for output column 'Experiment': expected Single, got String", e.Message);
         var empty = ml.Data.LoadFromEnumerable(new List<SystemRow>());
-        Assert.StartsWith("The training data is empty.", Assert.Throws<ArgumentException>(() => ml.Forecasting.SimulateR2DN(["Y"], ["U"]).Fit(empty)).Message);
+        Assert.StartsWith("The training data is empty.",
+                          Assert.Throws<ArgumentException>(() => ml.Forecasting.SimulateR2DN(["Y"],
+                              ["U"]).Fit(empty)).Message);
     }
 }

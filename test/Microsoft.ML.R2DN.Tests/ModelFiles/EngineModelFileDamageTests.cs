@@ -6,11 +6,13 @@ using static Microsoft.ML.R2DN.Tests.ModelFiles.ModelFileTestData;
 
 namespace Microsoft.ML.R2DN.Tests.ModelFiles;
 
-/// <summary>Damaged and hand-edited model files: always a <see cref="FormatException"/> that says what is wrong, never a crash.</summary>
+/// <summary>Damaged and hand-edited model files: always a <see cref="FormatException"/> that says what is wrong, never
+/// a crash.</summary>
 public sealed class EngineModelFileDamageTests
 {
     // Reads a valid file, lets the test edit the description and arrays, and writes them back as a well-formed archive.
-    private static byte[] Edit(string modelCase, Action<JsonObject, Dictionary<string, (int[] Shape, double[] Data)>> edit)
+    private static byte[] Edit(string modelCase, Action<JsonObject, Dictionary<string,
+                               (int[] Shape, double[] Data)>> edit)
     {
         var (manifest, arrays) = ModelArchive.Read(new MemoryStream(SaveToBytes(CreateModel(modelCase))));
         edit(manifest["model"]!.AsObject(), arrays);
@@ -39,9 +41,12 @@ public sealed class EngineModelFileDamageTests
     [Fact]
     public void Load_WrongShape_IsDamaged()
     {
-        AssertDamaged(Edit("ContractingR2dn", (_, a) => a["Y"] = ([3, 2], new double[6])), "parameter 'Y' has shape (3, 2)", "needs (3, 3)");
-        AssertDamaged(Edit("ContractingRen", (_, a) => a["p"] = ([], [1.0])), "parameter 'p' has shape ()", "needs (1,)");
-        AssertDamaged(Edit("LipschitzR2dn", (_, a) => a["network/layers_0/XY"] = ([72], new double[72])), "'network/layers_0/XY'");
+        AssertDamaged(Edit("ContractingR2dn", (_, a) => a["Y"] = ([3, 2], new double[6])),
+                      "parameter 'Y' has shape (3, 2)", "needs (3, 3)");
+        AssertDamaged(Edit("ContractingRen", (_, a) => a["p"] = ([], [1.0])), "parameter 'p' has shape ()",
+                      "needs (1,)");
+        AssertDamaged(Edit("LipschitzR2dn", (_, a) => a["network/layers_0/XY"] = ([72], new double[72])),
+                      "'network/layers_0/XY'");
     }
 
     [Fact]
@@ -54,9 +59,11 @@ public sealed class EngineModelFileDamageTests
     [Fact]
     public void Load_ExtraParameter_IsDamaged()
     {
-        AssertDamaged(Edit("ContractingR2dn", (_, a) => a["network/layers_9/XY"] = ([1], [0.0])), "unexpected parameter 'network/layers_9/XY'");
+        AssertDamaged(Edit("ContractingR2dn", (_, a) => a["network/layers_9/XY"] = ([1], [0.0])),
+                      "unexpected parameter 'network/layers_9/XY'");
         // An identity-output model has no C2: one smuggled in is refused, not ignored.
-        AssertDamaged(Edit("ContractingRen-identity", (_, a) => a["C2"] = ([2, 2], new double[4])), "unexpected parameter 'C2'");
+        AssertDamaged(Edit("ContractingRen-identity", (_, a) => a["C2"] = ([2, 2], new double[4])),
+                      "unexpected parameter 'C2'");
     }
 
     [Theory]
@@ -65,13 +72,15 @@ public sealed class EngineModelFileDamageTests
     [InlineData(double.NegativeInfinity)]
     public void Load_NonFiniteParameter_IsDamaged(double value)
     {
-        AssertDamaged(Edit("GeneralRen", (_, a) => a["X"].Data[4] = value), "parameter 'X' has a non-finite value", "at index 4");
+        AssertDamaged(Edit("GeneralRen", (_, a) => a["X"].Data[4] = value), "parameter 'X' has a non-finite value",
+                      "at index 4");
     }
 
     [Fact]
     public void Load_UnknownOrMissingKind_IsDamaged()
     {
-        AssertDamaged(Edit("ContractingRen", (d, _) => d["kind"] = "QuantumRen"), "unknown model kind 'QuantumRen'", "newer version");
+        AssertDamaged(Edit("ContractingRen", (d, _) => d["kind"] = "QuantumRen"), "unknown model kind 'QuantumRen'",
+                      "newer version");
         AssertDamaged(Edit("ContractingRen", (d, _) => d.Remove("kind")), "no 'kind'");
         AssertDamaged(Edit("ContractingRen", (d, _) => d["kind"] = 3), "no 'kind'");
         // Kinds of the other family do not match the parameters.
@@ -111,14 +120,16 @@ public sealed class EngineModelFileDamageTests
     [Fact]
     public void Load_MissingOption_IsDamaged()
     {
-        AssertDamaged(Edit("ContractingRen", (d, _) => d["options"]!.AsObject().Remove("d22Zero")), "'options.d22Zero' is missing");
+        AssertDamaged(Edit("ContractingRen", (d, _) => d["options"]!.AsObject().Remove("d22Zero")),
+                      "'options.d22Zero' is missing");
     }
 
     [Fact]
     public void Load_InconsistentOptions_AreDamaged()
     {
         // Valid one by one, but the model refuses them together.
-        AssertDamaged(Edit("ContractingR2dn-identity-tanh", (d, _) => d["options"]!["networkOutputLayer"] = "Linear"), "cannot be built", "hidden layer");
+        AssertDamaged(Edit("ContractingR2dn-identity-tanh", (d, _) => d["options"]!["networkOutputLayer"] = "Linear"),
+                      "cannot be built", "hidden layer");
         AssertDamaged(Edit("LipschitzRen-d22zero", (d, _) => d["options"]!["identityOutput"] = true), "options");
         // A different size than the arrays have.
         AssertDamaged(Edit("ContractingRen", (d, _) => d["options"]!["features"] = 5), "'parameterCount'");
@@ -128,10 +139,14 @@ public sealed class EngineModelFileDamageTests
     [Fact]
     public void Load_AbsurdSizesInTheOptions_AreDamagedFastWithoutAllocatingThem()
     {
-        var huge = Edit("ContractingR2dn", (d, _) => d["options"]!["stateSize"] = 15_000);        // X alone would be 7 GB
-        var hugeRen = Edit("ContractingRen", (d, _) => { d["options"]!["features"] = 1_000_000; d["parameterCount"] = 4; });
+        // X alone would be 7 GB
+        var huge = Edit("ContractingR2dn", (d, _) => d["options"]!["stateSize"] = 15_000);
+        var hugeRen =
+            Edit("ContractingRen", (d, _) => { d["options"]!["features"] = 1_000_000; d["parameterCount"] = 4; });
         var overflow = Edit("LipschitzR2dn", (d, _) => d["options"]!["stateSize"] = int.MaxValue);
-        var layers = Edit("ContractingR2dn", (d, _) => d["options"]!["hiddenSizes"] = new JsonArray(Enumerable.Repeat(1, 50_000).Select(i => (JsonNode?)i).ToArray()));
+        var layers = Edit("ContractingR2dn",
+                          (d, _) => d["options"]!["hiddenSizes"] =
+                              new JsonArray(Enumerable.Repeat(1, 50_000).Select(i => (JsonNode?)i).ToArray()));
         LoadFails(Edit("ContractingR2dn", (d, _) => d["options"]!["stateSize"] = 4));   // warm up
 
         var clock = Stopwatch.StartNew();
@@ -153,17 +168,21 @@ public sealed class EngineModelFileDamageTests
     [InlineData("null")]
     public void Load_BadGamma_IsDamaged(string json)
     {
-        AssertDamaged(Edit("LipschitzRen-d22zero", (d, _) => d["gamma"] = JsonNode.Parse(json)), "'gamma' must be a finite number greater than 0");
+        AssertDamaged(Edit("LipschitzRen-d22zero", (d, _) => d["gamma"] = JsonNode.Parse(json)),
+                      "'gamma' must be a finite number greater than 0");
         AssertDamaged(Edit("LipschitzR2dn", (d, _) => d["gamma"] = JsonNode.Parse(json)), "'gamma'");
     }
 
     [Fact]
     public void Load_BadSupplyRate_IsDamaged()
     {
-        AssertDamaged(Edit("GeneralRen", (d, _) => d["Q"] = JsonNode.Parse("[[-1, 0.5], [0.1, -2]]")), "cannot be built", "symmetric");
+        AssertDamaged(Edit("GeneralRen", (d, _) => d["Q"] = JsonNode.Parse("[[-1, 0.5], [0.1, -2]]")),
+                      "cannot be built", "symmetric");
         AssertDamaged(Edit("GeneralRen", (d, _) => d["Q"] = JsonNode.Parse("[[1, 0], [0, 1]]")), "cannot be built");
-        AssertDamaged(Edit("GeneralRen", (d, _) => d["S"] = JsonNode.Parse("[[1, 0, 0], [0, 1, 0]]")), "cannot be built");
-        AssertDamaged(Edit("GeneralRen", (d, _) => d["R"] = JsonNode.Parse("[[1, 0], [0]]")), "'R' must be a rectangular array");
+        AssertDamaged(Edit("GeneralRen", (d, _) => d["S"] = JsonNode.Parse("[[1, 0, 0], [0, 1, 0]]")),
+                      "cannot be built");
+        AssertDamaged(Edit("GeneralRen", (d, _) => d["R"] = JsonNode.Parse("[[1, 0], [0]]")),
+                      "'R' must be a rectangular array");
         AssertDamaged(Edit("GeneralRen", (d, _) => d["R"] = JsonNode.Parse("[[1, 0], [0, \"x\"]]")), "'R'[1][1]");
         AssertDamaged(Edit("GeneralRen", (d, _) => d.Remove("S")), "'S' must be");
     }
@@ -191,12 +210,14 @@ public sealed class EngineModelFileDamageTests
     public void Load_TruncatedFile_IsAlwaysAFormatException()
     {
         var file = SaveToBytes(SmallModel());
-        var offsets = new SortedSet<int> { 0, 1, 2, 3, 4, 10, 29, 30, 31, file.Length - 1, file.Length - 2, file.Length - 21, file.Length - 22, file.Length - 23 };
+        var offsets = new SortedSet<int> { 0, 1, 2, 3, 4, 10, 29, 30, 31, file.Length - 1, file.Length - 2,
+                                          file.Length - 21, file.Length - 22, file.Length - 23 };
         for (int i = 0; i < 64; i++) offsets.Add((int)((long)file.Length * i / 64));
         foreach (int length in offsets)
         {
             var e = Record.Exception(() => Load(new MemoryStream(file[..length])));
-            Assert.True(e is FormatException, $"truncated to {length} of {file.Length} bytes: {e?.GetType().Name}: {e?.Message}");
+            Assert.True(e is FormatException,
+                        $"truncated to {length} of {file.Length} bytes: {e?.GetType().Name}: {e?.Message}");
         }
     }
 
@@ -240,7 +261,8 @@ public sealed class EngineModelFileDamageTests
         {
             var damaged = (byte[])file.Clone();
             int start = rng.Next(damaged.Length), length = rng.Next(1, 64);
-            for (int i = start; i < Math.Min(damaged.Length, start + length); i++) damaged[i] = (byte)rng.Next(trial % 2 == 0 ? 256 : 1);
+            for (int i = start; i < Math.Min(damaged.Length, start + length); i++)
+                damaged[i] = (byte)rng.Next(trial % 2 == 0 ? 256 : 1);
             var e = Record.Exception(() =>
             {
                 var (model, _, _) = Load(new MemoryStream(damaged));

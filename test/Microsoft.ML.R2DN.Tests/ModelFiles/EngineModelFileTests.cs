@@ -19,7 +19,8 @@ public sealed class EngineModelFileTests
         var (loaded, certificate, manifest) = Load(new MemoryStream(SaveToBytes(original)));
 
         Assert.Equal(original.GetType(), loaded.GetType());
-        Assert.Equal(original.Parameters.Select(BitConverter.DoubleToInt64Bits), loaded.Parameters.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(original.Parameters.Select(BitConverter.DoubleToInt64Bits),
+                     loaded.Parameters.Select(BitConverter.DoubleToInt64Bits));
         Assert.Equal(original.Layout.Groups.Select(g => (g.Name, string.Join(",", g.Shape), g.Offset)),
                      loaded.Layout.Groups.Select(g => (g.Name, string.Join(",", g.Shape), g.Offset)));
         AssertSameConfiguration(original, loaded);
@@ -32,7 +33,8 @@ public sealed class EngineModelFileTests
         const int T = 9, B = 3;
         var rng = new Random(42);
         var x0 = Enumerable.Range(0, B * original.StateSize).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
-        var u = Enumerable.Range(0, T * B * original.InputSize).Select(_ => (float)(2 * rng.NextDouble() - 1)).ToArray();
+        var u = Enumerable.Range(0,
+                                 T * B * original.InputSize).Select(_ => (float)(2 * rng.NextDouble() - 1)).ToArray();
         var (y1, x1) = (new float[T * B * original.OutputSize], new float[B * original.StateSize]);
         var (y2, x2) = (new float[y1.Length], new float[x1.Length]);
         original.Simulate(x0, u, T, B, y1, x1);
@@ -64,7 +66,8 @@ public sealed class EngineModelFileTests
     {
         var model = CreateModel("ContractingR2dn");
         var (_, arrays) = ModelArchive.Read(new MemoryStream(SaveToBytes(model)));
-        Assert.Equal(model.Layout.Groups.Select(g => g.Name).Order(StringComparer.Ordinal), arrays.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(model.Layout.Groups.Select(g => g.Name).Order(StringComparer.Ordinal),
+                     arrays.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("network/layers_1/XY", arrays.Keys);
         Assert.Equal([1], arrays["p"].Shape);
         Assert.Equal([6, 6], arrays["X"].Shape);
@@ -82,7 +85,8 @@ public sealed class EngineModelFileTests
         var cert = d["certificate"]!.AsObject();
         Assert.True(cert["verified"]!.GetValue<bool>());
         Assert.Equal(model.Certify().Statement, cert["statement"]!.GetValue<string>());
-        foreach (var key in new[] { "property", "model", "maxEigenvalue", "relativeResidual", "scale", "relativeTolerance" })
+        foreach (var key in new[] { "property", "model", "maxEigenvalue", "relativeResidual", "scale",
+                                   "relativeTolerance" })
             Assert.True(cert.ContainsKey(key), key);
         Assert.Equal(name.StartsWith("Lipschitz", StringComparison.Ordinal), d.ContainsKey("gamma"));
         Assert.Equal(name == "GeneralRen", d.ContainsKey("Q") && d.ContainsKey("S") && d.ContainsKey("R"));

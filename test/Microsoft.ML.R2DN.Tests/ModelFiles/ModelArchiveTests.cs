@@ -31,18 +31,21 @@ public sealed class ModelArchiveTests
     [Fact]
     public void WriteThenRead_RoundTripsManifestAndArrays()
     {
-        var manifest = new JsonObject { ["note"] = "hello", ["nested"] = new JsonObject { ["x"] = new JsonArray(1, 2.5) } };
+        var manifest =
+            new JsonObject { ["note"] = "hello", ["nested"] = new JsonObject { ["x"] = new JsonArray(1, 2.5) } };
         var (readManifest, arrays) = ModelArchive.Read(new MemoryStream(WriteSample(manifest)));
 
         Assert.Equal(ModelArchive.FormatName, readManifest["format"]!.GetValue<string>());
         Assert.Equal(1, readManifest["formatVersion"]!.GetValue<int>());
         Assert.Equal("hello", readManifest["note"]!.GetValue<string>());
         Assert.Equal(2.5, readManifest["nested"]!["x"]![1]!.GetValue<double>());
-        Assert.Equal(SampleArrays.Select(a => a.Name).Order(StringComparer.Ordinal), arrays.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(SampleArrays.Select(a => a.Name).Order(StringComparer.Ordinal),
+                     arrays.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, shape, data) in SampleArrays)
         {
             Assert.Equal(shape, arrays[name].Shape);
-            Assert.Equal(data.Select(BitConverter.DoubleToInt64Bits), arrays[name].Data.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(data.Select(BitConverter.DoubleToInt64Bits),
+                         arrays[name].Data.Select(BitConverter.DoubleToInt64Bits));
         }
         Assert.Null(manifest["format"]);   // the caller's object is not modified
     }
@@ -63,13 +66,15 @@ public sealed class ModelArchiveTests
 
         using var m = zip.GetEntry("manifest.json")!.Open();
         string json = new StreamReader(m, Encoding.UTF8).ReadToEnd();
-        Assert.StartsWith("{\n  \"format\": \"Microsoft.ML.R2DN.Model\",\n  \"formatVersion\": 1,", json.Replace("\r\n", "\n"));
+        Assert.StartsWith("{\n  \"format\": \"Microsoft.ML.R2DN.Model\",\n  \"formatVersion\": 1,",
+                          json.Replace("\r\n", "\n"));
     }
 
     [Fact]
     public void Write_CallerFormatProperties_AreReplaced()
     {
-        var (m, _) = ModelArchive.Read(new MemoryStream(WriteSample(new JsonObject { ["formatVersion"] = 99, ["format"] = "x", ["k"] = 1 })));
+        var (m, _) = ModelArchive.Read(new MemoryStream(WriteSample(new JsonObject { ["formatVersion"] = 99,
+                                                                                    ["format"] = "x", ["k"] = 1 })));
         Assert.Equal(ModelArchive.FormatName, m["format"]!.GetValue<string>());
         Assert.Equal(1, m["formatVersion"]!.GetValue<int>());
         Assert.Equal(1, m["k"]!.GetValue<int>());
@@ -106,15 +111,18 @@ public sealed class ModelArchiveTests
     [InlineData("./x")]
     public void Write_UnsafeArrayName_Throws(string name)
     {
-        var e = Assert.Throws<ArgumentException>(() => ModelArchive.Write(new MemoryStream(), new JsonObject(), [(name, [1], [1.0])]));
+        var e = Assert.Throws<ArgumentException>(() => ModelArchive.Write(new MemoryStream(), new JsonObject(),
+                                                                          [(name, [1], [1.0])]));
         Assert.Contains("cannot be stored", e.Message);
     }
 
     [Fact]
     public void Write_DuplicateNameOrShapeMismatch_Throws()
     {
-        Assert.Throws<ArgumentException>(() => ModelArchive.Write(new MemoryStream(), new JsonObject(), [("a", [1], [1.0]), ("a", [1], [2.0])]));
-        var e = Assert.Throws<ArgumentException>(() => ModelArchive.Write(new MemoryStream(), new JsonObject(), [("a", [2, 2], [1.0])]));
+        Assert.Throws<ArgumentException>(() => ModelArchive.Write(new MemoryStream(), new JsonObject(),
+                                                                  [("a", [1], [1.0]), ("a", [1], [2.0])]));
+        var e = Assert.Throws<ArgumentException>(() => ModelArchive.Write(new MemoryStream(), new JsonObject(),
+                                                                          [("a", [2, 2], [1.0])]));
         Assert.Contains("'a'", e.Message);
     }
 
@@ -123,7 +131,8 @@ public sealed class ModelArchiveTests
     {
         var file = Zip(("manifest.json", Utf8(Manifest(version: 7))), ("parameters/unknown-in-v7.npy", [1, 2, 3]));
         var e = ReadFails(file);
-        Assert.Equal("The model file has format version 7, newer than this package supports (1). Update Microsoft.ML.R2DN.", e.Message);
+        Assert.Equal("The model file has format version 7, newer than this package supports (1). Update " +
+                     "Microsoft.ML.R2DN.", e.Message);
     }
 
     [Fact]
@@ -133,7 +142,8 @@ public sealed class ModelArchiveTests
         Assert.StartsWith("The model file has format version 0, older than this package supports (1).", e.Message);
         var noVersion = new JsonObject { ["format"] = ModelArchive.FormatName };
         e = ReadFails(Zip(("manifest.json", Utf8(noVersion))));
-        Assert.StartsWith("The model file has no format version: it is older than this package supports (1).", e.Message);
+        Assert.StartsWith("The model file has no format version: it is older than this package supports (1).",
+                          e.Message);
         var notInteger = new JsonObject { ["format"] = ModelArchive.FormatName, ["formatVersion"] = "1" };
         Assert.StartsWith(ModelFileErrors.DamagedPrefix, ReadFails(Zip(("manifest.json", Utf8(notInteger)))).Message);
     }
@@ -191,9 +201,11 @@ public sealed class ModelArchiveTests
     [Fact]
     public void Read_NpyEntryThatIsNotAnArray_IsDamagedAndNamed()
     {
-        var file = Zip(("manifest.json", Utf8(Manifest())), ("parameters/network/layers_1/b.npy", "not an array"u8.ToArray()));
+        var file =
+            Zip(("manifest.json", Utf8(Manifest())), ("parameters/network/layers_1/b.npy", "not an array"u8.ToArray()));
         var e = ReadFails(file);
-        Assert.StartsWith(ModelFileErrors.DamagedPrefix + "'parameters/network/layers_1/b.npy' is not a valid .npy array", e.Message);
+        Assert.StartsWith(ModelFileErrors.DamagedPrefix
+                          + "'parameters/network/layers_1/b.npy' is not a valid .npy array", e.Message);
     }
 
     [Fact]
@@ -216,7 +228,8 @@ public sealed class ModelArchiveTests
     [Fact]
     public void Read_ThrowsForLimitsThatAreNotPositive()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ModelArchive.Read(new MemoryStream(WriteSample()), new ModelArchiveLimits { MaxEntries = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelArchive.Read(new MemoryStream(WriteSample()),
+                                                                           new ModelArchiveLimits { MaxEntries = 0 }));
     }
 
     /// <summary>A stream that reads a byte array and cannot seek, like a network stream.</summary>
@@ -227,9 +240,11 @@ public sealed class ModelArchiveTests
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Position { get => throw new NotSupportedException(); set =>
+                                       throw new NotSupportedException(); }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 1000));
+        public override int Read(byte[] buffer, int offset, int count) =>
+            _inner.Read(buffer, offset, Math.Min(count, 1000));
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -11,7 +11,8 @@ namespace Microsoft.ML.R2DN.Tests.ModelFiles;
 /// <summary>Models of every kind, hand-made archives and byte surgery on zip files, for the model-file tests.</summary>
 internal static class ModelFileTestData
 {
-    /// <summary>The model cases: every kind, and the options that change the layout (identity output, D22 = 0, empty and linear networks, zero-size groups).</summary>
+    /// <summary>The model cases: every kind, and the options that change the layout (identity output, D22 = 0, empty
+    /// and linear networks, zero-size groups).</summary>
     public static readonly string[] Cases =
     [
         "ContractingR2dn", "ContractingR2dn-identity-tanh", "ContractingR2dn-linear-output", "LipschitzR2dn",
@@ -25,27 +26,40 @@ internal static class ModelFileTestData
     {
         RecurrentModel m = name switch
         {
-            "ContractingR2dn" => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5] }, seed: 1),
+            "ContractingR2dn" => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4,
+                                                                      OutputSize = 2, HiddenSizes = [5] }, seed: 1),
             "ContractingR2dn-identity-tanh" => new ContractingR2dn(new R2dnOptions
             {
-                InputSize = 1, StateSize = 3, NonlinearWidth = 2, OutputSize = 3, IdentityOutput = true, Activation = Activation.Tanh,
+                InputSize = 1, StateSize = 3, NonlinearWidth = 2, OutputSize = 3, IdentityOutput = true,
+                Activation = Activation.Tanh,
                 Initialization = Initialization.Random, ContractionRate = 0.9,
             }, seed: 2),
             "ContractingR2dn-linear-output" => new ContractingR2dn(new R2dnOptions
             {
-                InputSize = 2, StateSize = 2, NonlinearWidth = 3, OutputSize = 1, HiddenSizes = [3, 2], NetworkOutputLayer = LbdnOutputLayer.Linear,
+                InputSize = 2, StateSize = 2, NonlinearWidth = 3, OutputSize = 1, HiddenSizes = [3, 2],
+                NetworkOutputLayer = LbdnOutputLayer.Linear,
             }, seed: 3),
-            "LipschitzR2dn" => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 1, HiddenSizes = [4] }, gamma: 2.5, seed: 4),
+            "LipschitzR2dn" => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4,
+                                                                  OutputSize = 1, HiddenSizes = [4] }, gamma: 2.5,
+                                                                  seed: 4),
             // nu = nv = ny: Z12 and Z21 have shape (0, d), groups with no values.
-            "LipschitzR2dn-square" => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 2, NonlinearWidth = 2, OutputSize = 2, ContractionRate = 0.95 }, gamma: 0.3, seed: 5),
-            "ContractingRen" => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2 }, seed: 6),
+            "LipschitzR2dn-square" => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 2,
+                                                                         NonlinearWidth = 2, OutputSize = 2,
+                                                                         ContractionRate = 0.95 }, gamma: 0.3, seed: 5),
+            "ContractingRen" => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4,
+                                                                   OutputSize = 2 }, seed: 6),
             "ContractingRen-identity" => new ContractingRen(new RenOptions
             {
-                InputSize = 1, StateSize = 2, NonlinearWidth = 3, OutputSize = 2, IdentityOutput = true, Activation = Activation.Tanh,
+                InputSize = 1, StateSize = 2, NonlinearWidth = 3, OutputSize = 2, IdentityOutput = true,
+                Activation = Activation.Tanh,
             }, seed: 7),
-            "LipschitzRen-d22zero" => new LipschitzRen(new RenOptions { InputSize = 3, StateSize = 2, NonlinearWidth = 3, OutputSize = 2, D22Zero = true }, gamma: 0.7, seed: 8),
-            "GeneralRen" => new GeneralRen(new RenOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 3, OutputSize = 2 },
-                new Matrix(2, 2, [-1.0, 0.1, 0.1, -2.0]), new Matrix(2, 2, [0.1, 0.0, 0.0, 0.2]), new Matrix(2, 2, [3.0, 0.5, 0.5, 2.0]), seed: 9),
+            "LipschitzRen-d22zero" => new LipschitzRen(new RenOptions { InputSize = 3, StateSize = 2,
+                                                                       NonlinearWidth = 3, OutputSize = 2,
+                                                                       D22Zero = true }, gamma: 0.7, seed: 8),
+            "GeneralRen" =>
+                new GeneralRen(new RenOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 3, OutputSize = 2 },
+                new Matrix(2, 2, [-1.0, 0.1, 0.1, -2.0]), new Matrix(2, 2, [0.1, 0.0, 0.0, 0.2]),
+                new Matrix(2, 2, [3.0, 0.5, 0.5, 2.0]), seed: 9),
             _ => throw new ArgumentException(name),
         };
         var rng = new Random(name.Length * 7919 + 17);
@@ -57,7 +71,8 @@ internal static class ModelFileTestData
     /// <summary>A small contracting R2DN, for the tests that load a file hundreds of times.</summary>
     public static RecurrentModel SmallModel()
     {
-        var m = new ContractingR2dn(new R2dnOptions { InputSize = 1, StateSize = 2, NonlinearWidth = 2, OutputSize = 1, HiddenSizes = [2] }, seed: 11);
+        var m = new ContractingR2dn(new R2dnOptions { InputSize = 1, StateSize = 2, NonlinearWidth = 2, OutputSize = 1,
+                                                     HiddenSizes = [2] }, seed: 11);
         var rng = new Random(5);
         for (int i = 0; i < m.Parameters.Length; i++) m.Parameters[i] += 0.1 * (2 * rng.NextDouble() - 1);
         return m;
@@ -112,7 +127,8 @@ internal static class ModelFileTestData
 
     public static byte[] Utf8(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
 
-    /// <summary>A zip holding exactly the given entries (names not checked), as a hostile tool could write it.</summary>
+    /// <summary>A zip holding exactly the given entries (names not checked), as a hostile tool could write
+    /// it.</summary>
     public static byte[] Zip(params (string Name, byte[] Data)[] entries) => Zip(CompressionLevel.Fastest, entries);
 
     public static byte[] Zip(CompressionLevel level, params (string Name, byte[] Data)[] entries)
@@ -172,7 +188,8 @@ internal static class ModelFileTestData
         return (local, central);
     }
 
-    /// <summary>Makes the archive declare <paramref name="size"/> uncompressed bytes for the entry (a lying zip bomb).</summary>
+    /// <summary>Makes the archive declare <paramref name="size"/> uncompressed bytes for the entry (a lying zip
+    /// bomb).</summary>
     public static void PatchUncompressedSize(byte[] zip, string name, uint size)
     {
         var (local, central) = FindHeaders(zip, name);
@@ -202,7 +219,9 @@ internal static class ModelFileTestData
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable
 {
-    public TempFolder() => Directory.CreateDirectory(Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "r2dn-modelfiles-" + Guid.NewGuid().ToString("N")));
+    public TempFolder() => Directory.CreateDirectory(Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(),
+                                                                                   "r2dn-modelfiles-"
+                                                                                       + Guid.NewGuid().ToString("N")));
 
     public string Path { get; }
 

@@ -37,7 +37,8 @@ public sealed class NpyFormatTests
 
         const string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
         Assert.Equal(59, dict.Length);
-        // 10 preamble bytes + 59 + newline = 70; the next multiple of 64 is 128, so 58 spaces and a header of 118 (0x76) bytes.
+        // 10 preamble bytes + 59 + newline = 70; the next multiple of 64 is 128, so 58 spaces and a header of 118
+        // (0x76) bytes.
         string header = dict + new string(' ', 58) + "\n";
         var expected = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 0x76, 0x00 };
         expected.AddRange(Encoding.ASCII.GetBytes(header));
@@ -132,7 +133,8 @@ public sealed class NpyFormatTests
     [Fact]
     public void Read_Python2LongSuffixAndDoubleQuotesAndExtraSpaces_AreAccepted()
     {
-        var file = NpyWithHeader("{ \"descr\" : '<f8' , 'shape':(2L,1L) ,'fortran_order':False }", BitConverter.GetBytes(1.0).Concat(BitConverter.GetBytes(2.0)).ToArray());
+        var file = NpyWithHeader("{ \"descr\" : '<f8' , 'shape':(2L,1L) ,'fortran_order':False }",
+                                 BitConverter.GetBytes(1.0).Concat(BitConverter.GetBytes(2.0)).ToArray());
         var (shape, data) = NpyFormat.Read(file, "p.npy", Limit);
         Assert.Equal([2, 1], shape);
         Assert.Equal([1.0, 2.0], data);
@@ -157,7 +159,8 @@ public sealed class NpyFormatTests
         { "{'descr': '<f8', 'fortran_order': False, 'shape': (6), }", "single dimension" },
         { "{'descr': '<f8', 'fortran_order': False, 'shape': [2, 3], }", "tuple" },
         { "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999, 1), }", "larger than" },
-        { "{'descr': __import__('os').system('rm -rf /'), 'fortran_order': False, 'shape': (2, 3), }", "must be a string" },
+        { "{'descr': __import__('os').system('rm -rf /'), 'fortran_order': False, 'shape': (2, 3), }",
+         "must be a string" },
         { "{'descr': '<f\\x38', 'fortran_order': False, 'shape': (2, 3), }", "escape" },
         { "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), } trailing", "after the header" },
         { "('descr', '<f8')", "expected '{'" },
@@ -170,7 +173,8 @@ public sealed class NpyFormatTests
     [MemberData(nameof(BadHeaders))]
     public void Read_BadHeader_ThrowsFormatExceptionNamingTheEntry(string dict, string expectedInMessage)
     {
-        var e = Assert.Throws<FormatException>(() => NpyFormat.Read(NpyWithHeader(dict, SixDoubles), "parameters/W.npy", Limit));
+        var e = Assert.Throws<FormatException>(() => NpyFormat.Read(NpyWithHeader(dict, SixDoubles), "parameters/W.npy",
+                                                                    Limit));
         Assert.StartsWith("'parameters/W.npy' is not a valid .npy array: ", e.Message);
         Assert.Contains(expectedInMessage, e.Message);
     }
@@ -191,7 +195,8 @@ public sealed class NpyFormatTests
         Fails([.. "PK"u8, .. good[2..]], "magic");
         var v3 = (byte[])good.Clone(); v3[6] = 3; Fails(v3, "version 3.0");
         var v11 = (byte[])good.Clone(); v11[7] = 1; Fails(v11, "version 1.1");
-        var longHeader = (byte[])good.Clone(); longHeader[8] = 0xFF; longHeader[9] = 0x7F; Fails(longHeader, "ends inside the header");
+        var longHeader = (byte[])good.Clone(); longHeader[8] = 0xFF; longHeader[9] = 0x7F;
+        Fails(longHeader, "ends inside the header");
         var v2Huge = NpyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new byte[8], major: 2);
         v2Huge[8] = 0; v2Huge[9] = 0; v2Huge[10] = 0x10; v2Huge[11] = 0; Fails(v2Huge, "more than the 65536 accepted");
         var nonAscii = (byte[])good.Clone(); nonAscii[20] = 0xE9; Fails(nonAscii, "not printable ASCII");
@@ -216,7 +221,8 @@ public sealed class NpyFormatTests
     public void Read_AbsurdDeclaredShape_ThrowsFastWithoutAllocating()
     {
         var huge = NpyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000, 1000000000), }", []);
-        var justUnderLimit = NpyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000,), }", new byte[16]);
+        var justUnderLimit =
+            NpyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000,), }", new byte[16]);
         NpyFormat.Read(Npy(2), "warm-up.npy", Limit);
 
         var clock = Stopwatch.StartNew();
