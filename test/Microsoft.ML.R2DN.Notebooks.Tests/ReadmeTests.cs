@@ -40,30 +40,30 @@ public sealed class ReadmeTests
         }
         static string N(double v) => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
         static string Sizes(int[] widths) => "[" + string.Join(", ", widths) + "]";
-        Assert.Contains(N(F.ConfidenceLevel), Default("`ConfidenceLevel`"));
-        Assert.Contains(N(F.CalibrationFraction), Default("`CalibrationFraction`"));
-        Assert.Contains(N(M.ContractionRate), Default("`ContractionRate`"));
-        Assert.Contains($"forecasting {F.Size}, and {F.LargerSize}", Default("`StateSize`"));
-        Assert.Contains($"simulation {M.SmallSize} below {M.SmallDataRows:N0} training rows, else {M.Size}",
-                        Default("`StateSize`"));
-        Assert.Contains($"forecasting {Sizes(F.HiddenSizes)}", Default("`HiddenSizes`"));
-        Assert.Contains($"{Sizes(M.SmallHiddenSizes)} below {M.SmallDataRows:N0} rows, else {Sizes(M.HiddenSizes)}",
-                        Default("`HiddenSizes`"));
-        Assert.Contains($"{N(F.ValidationFraction)}; forecasting {F.EarlyStoppingPatience}",
-                        Default("`ValidationFraction`"));
-        Assert.Contains($"{S.EarlyStoppingPatience} when it is set", Default("`ValidationFraction`"));
-        Assert.Contains($"{F.TimeBudgetMinutes} minutes", Default("`TimeBudget`"));
-        Assert.Contains($"forecasting {F.Epochs}", Default("`Epochs`"));
-        Assert.Contains($"each candidate {S.ScreeningSteps:N0} Adam steps", Default("`Epochs`"));
-        Assert.Contains($"for {S.RefitSteps:N0} more", Default("`Epochs`"));
-        Assert.Contains($"up to {S.MaxRefitSteps:N0}", Default("`Epochs`"));
-        Assert.Contains($"forecasting {F.LearningRate:0e0} ({F.AlternativeLearningRate:0e0} also tried",
-                        Default("`LearningRate`"));
-        Assert.Contains($"simulation {S.LearningRate:0e0} and {S.HighLearningRate:0e0}", Default("`LearningRate`"));
-        Assert.Contains($"forecasting {F.SegmentLength}, simulation {S.SegmentLength}; {N(M.ClipValue)}",
-                        Default("`SegmentLength`"));
-        Assert.Contains($"{S.Washout}; true", Default("`Washout`"));
-        Assert.Contains(string.Join(" and ", F.LipschitzGammas.Select(g => $"γ = {N(g)}")), Default("`Robustness`"));
-        Assert.Contains($"γ = {N(S.LipschitzGamma)}", Default("`Robustness`"));
+        (string Option, string Quote)[] quotes =
+        [
+            ("ConfidenceLevel", N(F.ConfidenceLevel)),
+            ("CalibrationFraction", N(F.CalibrationFraction)),
+            ("ContractionRate", N(M.ContractionRate)),
+            ("StateSize", $"forecasting {F.Size}, and {F.LargerSize}"),
+            ("StateSize", $"simulation {M.SmallSize} below {M.SmallDataRows:N0} training rows, else {M.Size}"),
+            ("HiddenSizes", $"forecasting {Sizes(F.HiddenSizes)}"),
+            ("HiddenSizes", $"{Sizes(M.SmallHiddenSizes)} below {M.SmallDataRows:N0} rows, " +
+                            $"else {Sizes(M.HiddenSizes)}"),
+            ("ValidationFraction", $"{N(F.ValidationFraction)}; forecasting {F.EarlyStoppingPatience}"),
+            ("ValidationFraction", $"{S.EarlyStoppingPatience} when it is set"),
+            ("TimeBudget", $"{F.TimeBudgetMinutes} minutes"),
+            ("Epochs", $"forecasting {F.Epochs}"),
+            ("Epochs", $"each candidate {S.ScreeningSteps:N0} Adam steps"),
+            ("Epochs", $"for {S.RefitSteps:N0} more"),
+            ("Epochs", $"up to {S.MaxRefitSteps:N0}"),
+            ("LearningRate", $"forecasting {F.LearningRate:0e0} ({F.AlternativeLearningRate:0e0} also tried"),
+            ("LearningRate", $"simulation {S.LearningRate:0e0} and {S.HighLearningRate:0e0}"),
+            ("SegmentLength", $"forecasting {F.SegmentLength}, simulation {S.SegmentLength}; {N(M.ClipValue)}"),
+            ("Washout", $"{S.Washout}; true"),
+            ("Robustness", string.Join(" and ", F.LipschitzGammas.Select(g => $"γ = {N(g)}"))),
+            ("Robustness", $"γ = {N(S.LipschitzGamma)}"),
+        ];
+        foreach (var (option, quote) in quotes) Assert.Contains(quote, Default($"`{option}`"));
     }
 }

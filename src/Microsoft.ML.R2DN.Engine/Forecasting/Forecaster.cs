@@ -20,13 +20,8 @@ public sealed partial class Forecaster
     internal Forecaster(RecurrentModel model, ForecasterShape shape, float[][] residuals, double confidenceLevel,
                         TrainingResult? training, LinearForecastPath? linear, bool recurrentCorrection)
     {
-        Shape = shape;
-        Model = model;
-        ConfidenceLevel = confidenceLevel;
-        Training = training;
-        Linear = linear;
-        RecurrentCorrection = recurrentCorrection;
-        _residuals = residuals;
+        (Shape, Model, ConfidenceLevel, Training) = (shape, model, confidenceLevel, training);
+        (Linear, RecurrentCorrection, _residuals) = (linear, recurrentCorrection, residuals);
         HalfWidths = residuals.Length > 0 && residuals[0].Length > 0 ? HalfWidthsAt(confidenceLevel) : [];
     }
 

@@ -29,10 +29,7 @@ public sealed class SeriesData
         Name = name ?? "series";
         Validation.ThrowIfNotFinite(targets, nameof(targets), targetCount);
         Validation.ThrowIfNotFinite(features, nameof(features), Math.Max(1, featureCount));
-        Targets = targets;
-        TargetCount = targetCount;
-        Features = features;
-        FeatureCount = featureCount;
+        (Targets, TargetCount, Features, FeatureCount) = (targets, targetCount, features, featureCount);
     }
 
     /// <summary>y, [Length, TargetCount].</summary>

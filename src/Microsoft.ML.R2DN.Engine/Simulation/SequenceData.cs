@@ -27,10 +27,7 @@ public sealed class SequenceData
                 $"{outputs.Length}.", nameof(outputs));
         Validation.ThrowIfNotFinite(inputs, nameof(inputs), inputCount);
         Validation.ThrowIfNotFinite(outputs, nameof(outputs), outputCount);
-        Inputs = inputs;
-        InputCount = inputCount;
-        Outputs = outputs;
-        OutputCount = outputCount;
+        (Inputs, InputCount, Outputs, OutputCount) = (inputs, inputCount, outputs, outputCount);
         Name = name ?? "sequence";
     }
 

@@ -16,10 +16,7 @@ public sealed class Simulator
 
     private Simulator(RecurrentModel model, Standardizer inputs, Standardizer outputs, TrainingResult? training)
     {
-        Model = model;
-        InputScaling = inputs;
-        OutputScaling = outputs;
-        Training = training;
+        (Model, InputScaling, OutputScaling, Training) = (model, inputs, outputs, training);
     }
 
     /// <summary>The trained model (standardised units).</summary>

@@ -148,9 +148,9 @@ public static partial class R2dnCatalog
     /// </code></example>
     public static SimulationEstimator SimulateR2DN(this ForecastingCatalog catalog, string[] outputColumnNames,
                                                    string[] inputColumnNames, string? seriesIdColumnName = null,
-                                            string[]? predictedColumnNames = null,
-                                            int epochs = Defaults.Simulation.Epochs,
-                                            int washout = Defaults.Simulation.Washout) =>
+                                                   string[]? predictedColumnNames = null,
+                                                   int epochs = Defaults.Simulation.Epochs,
+                                                   int washout = Defaults.Simulation.Washout) =>
         new(Environment(catalog), new R2dnSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames,
@@ -173,23 +173,17 @@ public static partial class R2dnCatalog
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator, the alternative to
     /// <see cref="SimulateR2DN(ForecastingCatalog, string[], string[], string, string[], int, int)"/> with the same
     /// columns.</summary>
-    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
-    /// <param name="outputColumnNames">The measured output columns y (numeric); at least one.</param>
-    /// <param name="inputColumnNames">The input columns u (numeric); at least one.</param>
-    /// <param name="seriesIdColumnName">The series id column; null for one series.</param>
-    /// <param name="predictedColumnNames">The predicted columns, one per output; null for
-    /// <c>&lt;output&gt;Predicted</c>.</param>
-    /// <param name="epochs">The number of training epochs, at least 1. Default 70.</param>
-    /// <param name="washout">The leading rows of each series left out of scoring, at least 0. Default 100.</param>
+    /// <inheritdoc cref="SimulateR2DN(ForecastingCatalog, string[], string[], string, string[], int, int)"
+    ///             path="/param"/>
     /// <returns>The estimator; every other setting has its default (see <see cref="RenSimulationOptions"/>).</returns>
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="washout"/> is out of
     /// range.</exception>
     public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, string[] outputColumnNames,
                                                   string[] inputColumnNames, string? seriesIdColumnName = null,
-                                           string[]? predictedColumnNames = null,
-                                           int epochs = Defaults.Simulation.Epochs,
-                                           int washout = Defaults.Simulation.Washout) =>
+                                                  string[]? predictedColumnNames = null,
+                                                  int epochs = Defaults.Simulation.Epochs,
+                                                  int washout = Defaults.Simulation.Washout) =>
         new(Environment(catalog), new RenSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames,
