@@ -146,5 +146,22 @@ public static class Defaults
         /// <summary>The most optimiser steps of the refit, where the screening's pace says more fit in the time left
         /// (small data sets).</summary>
         public const long MaxRefitSteps = 150_000;
+
+        /// <summary>The initial-state encoder's window: the measured rows at the start of a record it reads (the
+        /// initialisation window of nonlinearbenchmark.org's Cascaded Tanks protocol).</summary>
+        public const int EncoderWindow = 5;
+
+        /// <summary>The width of the encoder's one hidden tanh layer.</summary>
+        public const int EncoderHidden = 64;
+
+        /// <summary>The length of the subsequences the encoder (and, with subsequence training, the model) is trained
+        /// on.</summary>
+        public const int SubsequenceLength = 80;
+
+        /// <summary>The subsequences of one optimiser step.</summary>
+        public const int SubsequencesPerStep = 32;
+
+        /// <summary>Optimiser steps of fitting an encoder to a model trained from the zero state.</summary>
+        public const long EncoderSteps = 1_000;
     }
 }

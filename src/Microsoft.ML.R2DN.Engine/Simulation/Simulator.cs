@@ -10,7 +10,7 @@ namespace Microsoft.ML.R2DN.Engine.Simulation;
 /// </summary>
 /// <remarks>Immutable after training; simulation calls are serialised internally, so an instance may be shared.
 /// </remarks>
-public sealed class Simulator
+public sealed partial class Simulator
 {
     private readonly object _modelLock = new();
 
@@ -54,6 +54,9 @@ public sealed class Simulator
         int nu = sequences[0].InputCount, ny = sequences[0].OutputCount;
         var inScale = options.Standardize ? Standardizer.Fit(sequences.Select(s => s.Inputs), nu) : Identity(nu);
         var outScale = options.Standardize ? Standardizer.Fit(sequences.Select(s => s.Outputs), ny) : Identity(ny);
+        if (options.Training == SimulationTraining.Subsequences)
+            return TrainOnSubsequences(sequences, options, inScale, outScale, progress, cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var all = TimeMajor(sequences, inScale, outScale);
         var model = CreateModel(options, nu, ny);
         // With validation, training sees the first part of every sequence; validation simulates the whole of it from
@@ -70,7 +73,12 @@ public sealed class Simulator
         var trainerOptions = TrainerOptions(options, data, validation > 0 ? all : null, trainLength);
         var result = TrainingBackends.Fit(model, options.Backend,
             trainable => trainer.Fit(trainable, data, trainerOptions, progress, cancellationToken));
-        return new Simulator(model, inScale, outScale, result);
+        var simulator = new Simulator(model, inScale, outScale, result);
+        if (options.Encoder is null) return simulator;
+        var left = options.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
+        return left is { } l && l <= TimeSpan.Zero
+            ? simulator
+            : simulator.FitEncoder(sequences, options with { TimeBudget = left }, false, cancellationToken);
     }
 
     private static void CheckSequences(IReadOnlyList<SequenceData> sequences)
@@ -158,8 +166,11 @@ public sealed class Simulator
 
     private static Standardizer Identity(int n) => new(new double[n], Enumerable.Repeat(1.0, n).ToArray());
 
-    /// <summary>Simulates y for a sequence's inputs from a zero state, in data units: [Length, OutputCount].</summary>
-    /// <exception cref="ArgumentException">The sequence's input count is not the model's.</exception>
+    /// <summary>Simulates y for a sequence's inputs, in data units: [Length, OutputCount]. From the zero state; or,
+    /// when the simulator has an <see cref="Encoder"/> and the sequence has finite measured outputs in its first
+    /// <see cref="StateEncoder.Window"/> rows (and more rows after them), those rows are simulated from the zero state
+    /// and the rest from the state the encoder estimates from them.</summary>
+    /// <exception cref="ArgumentException">The sequence's input or output count is not the model's.</exception>
     public float[] Simulate(SequenceData sequence)
     {
         ArgumentNullException.ThrowIfNull(sequence);
@@ -167,12 +178,17 @@ public sealed class Simulator
         if (sequence.InputCount != nu)
             throw new ArgumentException($"The sequence has {sequence.InputCount} inputs; the model expects {nu}.",
                                         nameof(sequence));
-        int T = sequence.Length;
-        var u = new float[T * nu];
-        for (int t = 0; t < T; t++)
-            for (int i = 0; i < nu; i++) u[t * nu + i] = InputScaling.Forward(sequence.Inputs[t * nu + i], i);
+        var standardised = Standardise(sequence);
+        int T = sequence.Length, from = EncodedFrom(standardised);
         var y = new float[T * ny];
-        lock (_modelLock) Model.Simulate(new float[Model.StateSize], u, T, 1, y, new float[Model.StateSize]);
+        lock (_modelLock)
+        {
+            int head = from > 0 ? from : T;
+            Model.Simulate(new float[Model.StateSize], standardised.Inputs.AsSpan(0, head * nu), head, 1,
+                           y.AsSpan(0, head * ny), new float[Model.StateSize]);
+            if (from > 0)
+                EncodedSimulation.Simulate(Model, Encoder!, standardised, from, T, y.AsSpan(from * ny));
+        }
         for (int t = 0; t < T; t++)
             for (int i = 0; i < ny; i++) y[t * ny + i] = (float)OutputScaling.Inverse(y[t * ny + i], i);
         return y;

@@ -67,6 +67,19 @@ public sealed record SimulatorOptions
     /// seeded initialisation.</summary>
     public double[]? InitialParameters { get; init; }
 
+    /// <summary>How the model is trained. Default <see cref="SimulationTraining.TruncatedBptt"/>.</summary>
+    public SimulationTraining Training { get; init; } = SimulationTraining.TruncatedBptt;
+
+    /// <summary>The initial-state encoder: null (default) for none, every record starting from the zero state. Its
+    /// window, hidden widths, subsequence length and subsequences per step shape the encoder; with
+    /// <see cref="SimulationTraining.Subsequences"/> (which needs one) the model trains with it under this object's
+    /// steps, learning rate, clip, validation, time budget, seed and threads. With
+    /// <see cref="SimulationTraining.TruncatedBptt"/> it is fitted afterwards to the trained model (held fixed) for
+    /// its own <see cref="SubsequenceOptions.Steps"/> at its own learning rate, within what is left of
+    /// <see cref="TimeBudget"/>; with validation data it is kept only when the held-out tails simulated from its
+    /// estimate score better than from the zero state.</summary>
+    public SubsequenceOptions? Encoder { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -86,5 +99,10 @@ public sealed record SimulatorOptions
             throw new ArgumentOutOfRangeException(nameof(Steps), n, "Steps must be at least 1.");
         if (!Enum.IsDefined(Schedule))
             throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "Unknown schedule.");
+        if (!Enum.IsDefined(Training))
+            throw new ArgumentOutOfRangeException(nameof(Training), Training, "Unknown training method.");
+        if (Training == SimulationTraining.Subsequences && Encoder is null)
+            throw new ArgumentException("Subsequence training needs an encoder: set Encoder.", nameof(Encoder));
+        Encoder?.Validate();
     }
 }

@@ -3,24 +3,24 @@ namespace Microsoft.ML.R2DN.Engine.Simulation;
 /// <summary>Settings of subsequence training with an initial-state encoder (<see cref="SubsequenceTrainer"/>).</summary>
 public sealed record SubsequenceOptions
 {
-    /// <summary>The encoder's window n: past steps of inputs and outputs it reads, in [1, 10000]. Default 20.</summary>
-    public int EncoderWindow { get; init; } = 20;
+    /// <summary>The encoder's window n: past steps of inputs and outputs it reads, in [1, 10000]. Default 5.</summary>
+    public int EncoderWindow { get; init; } = Defaults.Simulation.EncoderWindow;
 
     /// <summary>The widths of the encoder's hidden tanh layers, each in [1, 4096]. Default [64].</summary>
-    public int[] EncoderHiddenSizes { get; init; } = [64];
+    public int[] EncoderHiddenSizes { get; init; } = [Defaults.Simulation.EncoderHidden];
 
     /// <summary>The length T of each subsequence the model is simulated over from its encoded state, in
     /// [1, 100000]. Default 80.</summary>
-    public int SubsequenceLength { get; init; } = 80;
+    public int SubsequenceLength { get; init; } = Defaults.Simulation.SubsequenceLength;
 
-    /// <summary>The number K of subsequences of one optimiser step (the batch), in [1, 100000]. Default 64.</summary>
-    public int SubsequencesPerStep { get; init; } = 64;
+    /// <summary>The number K of subsequences of one optimiser step (the batch), in [1, 100000]. Default 32.</summary>
+    public int SubsequencesPerStep { get; init; } = Defaults.Simulation.SubsequencesPerStep;
 
     /// <summary>Optimiser steps, at least 1. Default 10,000.</summary>
     public long Steps { get; init; } = 10_000;
 
     /// <summary>The initial Adam learning rate, finite and &gt; 0; it follows a half cosine to 1 % of itself over
-    /// <see cref="Steps"/> or <see cref="TimeBudget"/>, whichever ends first. Default 1e-3.</summary>
+    /// <see cref="Steps"/> (by steps only, so that a run repeats bit for bit). Default 1e-3.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>The element-wise gradient clip, finite and &gt; 0. Default 10.</summary>
@@ -34,7 +34,8 @@ public sealed record SubsequenceOptions
     /// <summary>Optimiser steps between validations (and progress reports), at least 1. Default 250.</summary>
     public int ValidateEvery { get; init; } = 250;
 
-    /// <summary>A limit on the training time: no step starts after it. Null (default) for none.</summary>
+    /// <summary>A limit on the training time: no step starts after it (the schedule does not shorten with it).
+    /// Null (default) for none.</summary>
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Seed of the encoder's initialisation and of the choice of subsequences. Default 0.</summary>
@@ -42,6 +43,10 @@ public sealed record SubsequenceOptions
 
     /// <summary>Threads (null: all cores).</summary>
     public int? Threads { get; init; }
+
+    /// <summary>Whether the model is trained with the encoder (the default) or held fixed while only the encoder
+    /// learns to start it (for a model trained otherwise, from the zero state).</summary>
+    public bool TrainModel { get; init; } = true;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()

@@ -104,7 +104,8 @@ public static class SubsequenceTrainer
         public TrainingResult Train(IProgress<EpochReport>? progress, CancellationToken cancel)
         {
             var o = _options;
-            var schedule = new BudgetedCosineSchedule(o.LearningRate, o.Steps, o.TimeBudget);
+            // By steps only, so that a run repeats bit for bit; the time budget only ends it.
+            var schedule = new BudgetedCosineSchedule(o.LearningRate, o.Steps, null);
             var clock = Stopwatch.StartNew();
             var losses = new List<double>();
             var nrmses = new List<double>();
@@ -162,6 +163,7 @@ public static class SubsequenceTrainer
             _encoder.Encode(batch.Windows, k, _x0);
             var modelGradient = _gradient.AsSpan(0, p);
             double loss = _model.LossAndGradient(_x0, batch.Inputs, batch.Targets, T, k, _loss, modelGradient, _final, _dx0);
+            if (!_options.TrainModel) modelGradient.Clear();   // Adam then leaves the model where it is
             var encoderGradient = _gradient.AsSpan(p);
             encoderGradient.Clear();
             _encoder.Backward(_dx0, encoderGradient);

@@ -20,6 +20,10 @@ internal static class ColumnChecks
             throw SchemaErrors.Mismatch(column.Role, column.Name, "Single", t.ToString()!);
     }
 
+    /// <summary>Whether <paramref name="column"/> exists with a type the numeric reader accepts.</summary>
+    public static bool IsNumeric(DataViewSchema schema, string column) =>
+        schema.GetColumnOrNull(column) is { IsHidden: false } c && DataViewReader.IsNumeric(c.Type);
+
     /// <summary>Throws unless the series id column exists as text, a key, an integer or a floating-point number.</summary>
     public static void SeriesId(DataViewSchema schema, string column)
     {

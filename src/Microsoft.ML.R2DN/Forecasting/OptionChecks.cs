@@ -42,6 +42,12 @@ internal static class OptionChecks
             throw new ArgumentOutOfRangeException(property, value, $"{property} must be at least {minimum}.");
     }
 
+    public static void Range(int value, int minimum, int maximum, string property)
+    {
+        if (value < minimum || value > maximum)
+            throw new ArgumentOutOfRangeException(property, value, $"{property} must be in [{minimum}, {maximum}].");
+    }
+
     public static void Positive(double value, string property)
     {
         if (!(value > 0) || !double.IsFinite(value))

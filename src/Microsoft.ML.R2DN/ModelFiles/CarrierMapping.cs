@@ -37,7 +37,7 @@ internal static class CarrierMapping
             var model = ModelTextCache.Get(source.Model) as SimulationTransformer
                 ?? throw new FormatException("The model file is damaged: a simulator's scorer holds another kind of " +
                                              "model.");
-            state.Simulator = new SimulationRowScorer(model);
+            state.Simulator = new SimulationRowScorer(model, model.EncoderWindow > 0);
             state.ModelText = source.Model;
         }
         Span<float> y = stackalloc float[Math.Min(state.Simulator.OutputSize, SimulationCarrierOutput.Capacity)];

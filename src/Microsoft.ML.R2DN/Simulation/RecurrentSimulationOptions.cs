@@ -1,6 +1,7 @@
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine;
+using Microsoft.ML.R2DN.Engine.Simulation;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
 
@@ -101,6 +102,32 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
     /// false when the data is already standardised. Default true.</summary>
     public bool Standardize { get; set; } = true;
 
+    /// <summary>Where each record starts: <see cref="Simulation.InitialState.ZeroState"/>, or
+    /// <see cref="Simulation.InitialState.Encoder"/> (the state estimated from the record's first
+    /// <see cref="EncoderWindow"/> measured rows). Default null: an encoder is fitted to the trained model and kept
+    /// when the validation tails simulated from its estimate score better than from the zero state (without
+    /// validation data, the zero state). An encoder needs the output columns when scoring; without them a record
+    /// starts from the zero state.</summary>
+    public InitialState? InitialState { get; set; }
+
+    /// <summary>How the model trains: <see cref="SimulationTraining.TruncatedBptt"/> over whole records from the zero
+    /// state, or <see cref="SimulationTraining.Subsequences"/>: <see cref="SubsequencesPerStep"/> subsequences of
+    /// <see cref="SubsequenceLength"/> rows per optimiser step, each from the state the encoder estimates from the
+    /// <see cref="EncoderWindow"/> rows before it, the model and the encoder trained together (then
+    /// <see cref="InitialState"/> is the encoder). Runs on the managed engine. Default null: truncated BPTT.</summary>
+    public SimulationTraining? Training { get; set; }
+
+    /// <summary>The encoder's window n: the measured rows (inputs and outputs) it reads, in [1, 10000]. Default 5, the
+    /// initialisation window of nonlinearbenchmark.org's Cascaded Tanks protocol.</summary>
+    public int EncoderWindow { get; set; } = Defaults.Simulation.EncoderWindow;
+
+    /// <summary>The length T of the subsequences the encoder (and, with subsequence training, the model) trains on,
+    /// in [1, 100000]. Default 80.</summary>
+    public int SubsequenceLength { get; set; } = Defaults.Simulation.SubsequenceLength;
+
+    /// <summary>The subsequences K of one optimiser step, in [1, 100000]. Default 32.</summary>
+    public int SubsequencesPerStep { get; set; } = Defaults.Simulation.SubsequencesPerStep;
+
     /// <summary>The suffix of a predicted column's default name: <c>y</c> is predicted into
     /// <c>yPredicted</c>.</summary>
     internal const string PredictedSuffix = "Predicted";
@@ -166,6 +193,14 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         OptionChecks.AtLeast(SegmentLength, 1, nameof(SegmentLength));
         OptionChecks.Positive(ClipValue, nameof(ClipValue));
         OptionChecks.AtLeast(Washout, 0, nameof(Washout));
+        if (InitialState is { } start) OptionChecks.Defined(start, nameof(InitialState));
+        if (Training is { } training) OptionChecks.Defined(training, nameof(Training));
+        if (Training == SimulationTraining.Subsequences && InitialState == Simulation.InitialState.ZeroState)
+            throw new ArgumentException("Subsequence training starts every subsequence from the encoder: it cannot be " +
+                                        "combined with InitialState.ZeroState.", nameof(InitialState));
+        OptionChecks.Range(EncoderWindow, 1, 10_000, nameof(EncoderWindow));
+        OptionChecks.Range(SubsequenceLength, 1, 100_000, nameof(SubsequenceLength));
+        OptionChecks.Range(SubsequencesPerStep, 1, 100_000, nameof(SubsequencesPerStep));
         if (Threads is int t && t < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
     }

@@ -107,7 +107,9 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
             channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
                 $"Chose {OptionChecks.Describe(chosen.Spec)} with learning rate {chosen.Rate:G3}."));
         channel.Info(MessageSensitivity.None, $"Certificate: {certificate}");
-        return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, _columns.Inputs, _columns.SeriesId),
+        // A model with an encoder reads the outputs of each record's first rows when it scores: record their types.
+        string[] scored = simulator.Encoder is null ? _columns.Inputs : [.. _columns.Inputs, .. _columns.Outputs];
+        return new SimulationTransformer(_columns, InputTypes.Of(input.Schema, scored, _columns.SeriesId),
                                          simulator, o.Washout, o.MissingValues, search.Settings(chosen),
                                          simulator.Training!.TrainLoss.ToArray(), certificate);
     }

@@ -33,6 +33,7 @@ internal sealed class SimulationSearch
     private readonly Stopwatch _clock = new();
     private readonly JsonArray _tried = [];
     private JsonObject? _refitRecord;
+    private JsonObject? _encoderRecord;
     private TrainingStage? _chosenStage;
 
     public SimulationSearch(IChannel channel, RecurrentSimulationOptions options, IReadOnlyList<SequenceData> sequences,
@@ -74,6 +75,16 @@ internal sealed class SimulationSearch
         ValidationFraction = _o.ValidationFraction,
         EarlyStoppingPatience = _o.EarlyStoppingPatience
                                 ?? (_automatic ? int.MaxValue : D.EarlyStoppingPatience),
+        Training = _o.Training ?? SimulationTraining.TruncatedBptt,
+        Encoder = _o.Training == SimulationTraining.Subsequences ? EncoderSettings() : null,
+    };
+
+    // The encoder's shape from the options; its own steps and rate apply when it is fitted to a trained model.
+    private SubsequenceOptions EncoderSettings() => new()
+    {
+        EncoderWindow = _o.EncoderWindow, EncoderHiddenSizes = [D.EncoderHidden],
+        SubsequenceLength = _o.SubsequenceLength, SubsequencesPerStep = _o.SubsequencesPerStep,
+        Steps = D.EncoderSteps, LearningRate = D.LearningRate,
     };
 
     private List<(ModelSpec, double)> Candidates(ModelSpec spec)
@@ -103,8 +114,45 @@ internal sealed class SimulationSearch
     {
         _clock.Start();
         var (simulator, spec, rate, screenedSteps) = Screen();
-        if (_refit && Refit(simulator, spec, rate, screenedSteps) is { } final) simulator = final;
+        bool encoder = _o.Training == SimulationTraining.Subsequences;
+        if (!encoder) (simulator, encoder) = ChooseEncoder(simulator, spec);
+        if (_refit && Refit(simulator, spec, rate, screenedSteps, encoder) is { } final)
+            simulator = encoder && _o.Training != SimulationTraining.Subsequences ? FinalEncoder(final, spec) : final;
         return (simulator, (spec, rate));
+    }
+
+    // The most time each encoder fit may take: a tenth of the budget.
+    private TimeSpan? EncoderTime => _o.TimeBudget / 10;
+
+    // An encoder fitted to the screened model (trained on the training rows), kept when the user asked for one or
+    // when the validation tails simulated from its estimate score better than from the zero state.
+    private (Simulator, bool) ChooseEncoder(Simulator screened, ModelSpec spec)
+    {
+        bool asked = _o.InitialState == InitialState.Encoder;
+        if (_o.InitialState == InitialState.ZeroState || (!asked && _o.ValidationFraction <= 0)) return (screened, false);
+        var options = _engineOptions with { Model = spec, Encoder = EncoderSettings(), TimeBudget = EncoderTime };
+        var fitted = screened.FitEncoder(_sequences, options, keepWhenWorse: asked, _o.CancellationToken);
+        _encoderRecord = new JsonObject { ["window"] = _o.EncoderWindow, ["kept"] = fitted.Encoder is not null };
+        if (fitted.EncoderValidation is var (zero, encoded))
+        {
+            _encoderRecord["zeroStateValidationNrmse"] = zero;
+            _encoderRecord["encodedValidationNrmse"] = encoded;
+            _channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                $"Initial state: an encoder of the first {_o.EncoderWindow} rows; validation NRMSE of the tails " +
+                $"simulated from the zero state {zero:G4}, from the encoder's estimate {encoded:G4}: " +
+                $"{(fitted.Encoder is not null ? "kept" : "dropped")}."));
+        }
+        return fitted.Encoder is null ? (screened, false) : (fitted, true);
+    }
+
+    // The encoder refitted to the refitted model on all the data (the screening decided to keep one).
+    private Simulator FinalEncoder(Simulator refitted, ModelSpec spec)
+    {
+        var options = _engineOptions with
+        {
+            Model = spec, Encoder = EncoderSettings(), ValidationFraction = 0, TimeBudget = EncoderTime,
+        };
+        return refitted.FitEncoder(_sequences, options, keepWhenWorse: true, _o.CancellationToken);
     }
 
     // With a refit, the candidates share half the time budget and the refit has the rest.
@@ -165,9 +213,11 @@ internal sealed class SimulationSearch
     // The chosen setting, from its validated weights, trained on all the data (the validation tail included) with a
     // fresh cosine schedule over the rest of the budget; the last weights are kept. Null when no time is left or the
     // refit diverged.
-    private Simulator? Refit(Simulator screened, ModelSpec spec, double rate, long screenedSteps)
+    private Simulator? Refit(Simulator screened, ModelSpec spec, double rate, long screenedSteps, bool encoder)
     {
-        var left = _o.TimeBudget is { } budget ? budget - _clock.Elapsed : (TimeSpan?)null;
+        // The encoder's final fit, when one is kept, has its time after the refit.
+        var reserve = encoder && EncoderTime is { } e ? e : TimeSpan.Zero;
+        var left = _o.TimeBudget is { } budget ? budget - _clock.Elapsed - reserve : (TimeSpan?)null;
         if (left is { } l0 && l0 <= TimeSpan.FromSeconds(1)) return null;
         // The cosine schedule needs its length up front: as many steps as 90 % of the time left allows at the
         // screening's pace (validation passes included, so an overestimate of a step's time), within the table's
@@ -212,6 +262,9 @@ internal sealed class SimulationSearch
         ["epochs"] = _o.Epochs,
         ["schedule"] = _automatic ? "cosine" : "staircase",
         ["refit"] = _refitRecord,
+        ["training"] = (_o.Training ?? SimulationTraining.TruncatedBptt).ToString(),
+        ["encoder"] = _encoderRecord ?? (_o.Training == SimulationTraining.Subsequences
+            ? new JsonObject { ["window"] = _o.EncoderWindow, ["kept"] = true } : null),
         ["learningRate"] = chosen.Rate,
         ["decayEveryEpochs"] = _o.DecayEveryEpochs,
         ["segmentLength"] = _o.SegmentLength,

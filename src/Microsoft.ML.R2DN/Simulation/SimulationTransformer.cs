@@ -14,10 +14,14 @@ namespace Microsoft.ML.R2DN.Simulation;
 /// <remarks>
 /// <para><see cref="Transform"/> effectively computes, for every series (rows grouped by
 /// <see cref="SeriesIdColumnName"/>, in order) from a zero state, ŷ_t = model(u_0, …, u_t), and writes output i of
-/// ŷ_t to <see cref="PredictedColumnNames"/>[i] (<c>Single</c>). Only the input (and series id) columns are needed:
-/// the measured outputs are not read. Columns are computed when a cursor first reads them, for the whole view at
-/// once. The first <see cref="Washout"/> rows of each series are predicted too, but the model has not yet forgotten
-/// its initial state there; <see cref="Nrmse"/> leaves them out.</para>
+/// ŷ_t to <see cref="PredictedColumnNames"/>[i] (<c>Single</c>). Only the input (and series id) columns are needed.
+/// With an initial-state encoder (<see cref="EncoderWindow"/> n &gt; 0) and the output columns in the view, the first
+/// n rows of each series are simulated from the zero state and every later row from the state the encoder estimates
+/// from those n rows' measured inputs and outputs (no later measured output is read); a series whose window holds a
+/// missing output, or a view without the output columns, starts from the zero state. Columns are computed when a
+/// cursor first reads them, for the whole view at once. The first <see cref="Washout"/> rows of each series are
+/// predicted too, but the model has not yet forgotten its initial state there; <see cref="Nrmse"/> leaves them
+/// out.</para>
 /// <para>Saved with <c>ml.Model.Save</c>; loading re-verifies <see cref="Certificate"/>.</para>
 /// </remarks>
 /// <threadsafety>Immutable and safe to share across threads.</threadsafety>
@@ -39,8 +43,16 @@ public sealed class SimulationTransformer : ITransformer
         _columns = columns; InputTypes = inputTypes; _simulator = simulator; Washout = washout;
         _missingValues = missingValues; _settings = settings;
         _trainingLoss = trainingLoss; Certificate = certificate;
-        _carrier = new(() => MlNetCarrier.Build(this, InputTypes, _columns.Inputs, _columns.SeriesId));
+        _carrier = new(() => MlNetCarrier.Build(this, InputTypes, ScoredColumns, _columns.SeriesId));
     }
+
+    /// <summary>The encoder's window n when the model starts each record from the state an encoder estimates from its
+    /// first n measured rows (then <see cref="Transform"/> reads the output columns of those rows too); 0 when every
+    /// record starts from the zero state.</summary>
+    public int EncoderWindow => _simulator.Encoder?.Window ?? 0;
+
+    // The columns the saved chain's scorer reads: the inputs, and the outputs for an encoder.
+    internal string[] ScoredColumns => EncoderWindow > 0 ? [.. _columns.Inputs, .. _columns.Outputs] : _columns.Inputs;
 
     /// <summary>The measured output columns y the model was trained on (read only by <see cref="Nrmse"/>).</summary>
     public IReadOnlyList<string> OutputColumnNames => _columns.Outputs;
@@ -155,10 +167,11 @@ public sealed class SimulationTransformer : ITransformer
     // Every row in order through SimulationRowScorer, as the saved model scores them.
     private float[][] Compute(IDataView input)
     {
-        var scorer = new SimulationRowScorer(this);
+        bool outputs = EncoderWindow > 0 && _columns.Outputs.All(c => ColumnChecks.IsNumeric(input.Schema, c));
+        var scorer = new SimulationRowScorer(this, outputs);
         int ny = _columns.Outputs.Length;
         var rows = new List<float[]>();
-        RowReading.ForEachRow(input, _columns.Inputs, _columns.SeriesId, (id, u, position) =>
+        RowReading.ForEachRow(input, outputs ? ScoredColumns : _columns.Inputs, _columns.SeriesId, (id, u, position) =>
         {
             var y = new float[ny];
             scorer.Next(id, u, position, y);
@@ -200,6 +213,39 @@ public sealed class SimulationTransformer : ITransformer
         PersistenceParts.SaveStandardizer(context, "input", _simulator.InputScaling);
         PersistenceParts.SaveStandardizer(context, "output", _simulator.OutputScaling);
         context.AddArray("trainingLoss", [_trainingLoss.Length], (double[])_trainingLoss.Clone());
+        if (_simulator.Encoder is { } encoder)
+        {
+            p["encoder"] = new JsonObject
+            {
+                ["window"] = encoder.Window,
+                ["hiddenSizes"] = new JsonArray([.. encoder.HiddenSizes.Select(h => (JsonNode)h)]),
+            };
+            context.AddArray("encoder/parameters", [encoder.ParameterCount], (double[])encoder.Parameters.Clone());
+        }
+    }
+
+    // The encoder of a saved simulator, or null: its window, hidden widths and parameters.
+    private static StateEncoder? LoadEncoder(ArchiveLoadContext context, RecurrentModel model)
+    {
+        if (context.Properties["encoder"] is not JsonObject e) return null;
+        var shape = new ArchiveLoadContext(e, "", new Dictionary<string, (int[], double[])>());
+        int window = shape.GetInt32("window");
+        var hidden = e["hiddenSizes"] is JsonArray list
+            ? list.Select(n => ManifestValues.TryGetInt32(n, out int h) ? h : -1).ToArray()
+            : throw ModelFileErrors.Damaged("the encoder has no list of hidden widths.");
+        if (window is < 1 or > 10_000 || hidden.Any(h => h is < 1 or > 4096))
+            throw ModelFileErrors.Damaged("the encoder's window or widths are out of range.");
+        int count = StateEncoder.CountParameters(window, model.InputSize, model.OutputSize, model.StateSize, hidden);
+        var parameters = PersistenceParts.Vector(context, "encoder/parameters", count);
+        try
+        {
+            return StateEncoder.FromParameters(window, model.InputSize, model.OutputSize, model.StateSize, hidden,
+                                               parameters);
+        }
+        catch (ArgumentException x)
+        {
+            throw ModelFileErrors.Damaged($"the encoder's parameters are not usable ({x.Message})", x);
+        }
     }
 
     /// <summary>Rebuilds a saved simulator (found by the transformer registry).</summary>
@@ -209,8 +255,8 @@ public sealed class SimulationTransformer : ITransformer
                                             context.GetStrings("predictedColumns"),
                                                 PersistenceParts.OptionalString(context, "seriesIdColumn"));
         columns.CheckLoaded();
-        // the recorded input columns must have types the model reads
-        columns.CheckInput(inputTypes, withOutputs: false);
+        // the recorded input columns must have types the model reads (the outputs too, for an encoder)
+        columns.CheckInput(inputTypes, withOutputs: context.Properties["encoder"] is JsonObject);
         int washout = context.GetInt32("washout");
         if (washout < 0) throw ModelFileErrors.Damaged($"the washout {washout} is negative.");
         var missing = PersistenceParts.Enum<MissingValuePolicy>(context, "missingValues");
@@ -220,7 +266,8 @@ public sealed class SimulationTransformer : ITransformer
             throw ModelFileErrors.Damaged($"the model has {model.InputSize} inputs and {model.OutputSize} outputs; " +
                                           $"the columns need {nu} and {ny}.");
         var simulator = Simulator.FromParts(model, PersistenceParts.LoadStandardizer(context, "input", nu),
-                                            PersistenceParts.LoadStandardizer(context, "output", ny));
+                                            PersistenceParts.LoadStandardizer(context, "output", ny),
+                                            LoadEncoder(context, model));
         var settings = context.Properties["training"] is JsonObject o ? (JsonObject)o.DeepClone() : [];
         return new SimulationTransformer(columns, inputTypes, simulator, washout, missing, settings,
                                          context.GetArray("trainingLoss").Data, certificate);
