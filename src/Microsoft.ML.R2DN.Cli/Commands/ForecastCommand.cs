@@ -133,7 +133,9 @@ internal static class ForecastCommand
         });
     }
 
-    // A simulator: its outputs simulated from the inputs of every row, from a zero state at the start of each series.
+    // A simulator: its outputs simulated from the inputs of every row, from the zero state at the start of each series,
+    // or, for a model with an initial-state encoder and files holding the output columns, from the encoder's estimate
+    // on each series' first rows.
     private static int Simulate(ParseResult parse, LoadedModel model, SimulationTransformer s, string? outputPath,
                                 CancellationToken cancel)
     {

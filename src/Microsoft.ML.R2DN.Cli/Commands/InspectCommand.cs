@@ -107,6 +107,7 @@ internal static class InspectCommand
             ["confidenceLevel"] = m.Forecaster?.ConfidenceLowerBoundColumn is not null
                 ? Report.Json(m.Forecaster.ConfidenceLevel) : null,
             ["washout"] = m.Simulator?.Washout,
+            ["encoderWindow"] = m.Simulator?.EncoderWindow,
             ["transformersBefore"] = m.PrefixLength,
             ["columns"] = columns,
             ["certificate"] = Report.CertificateJson(m.Certificate),
@@ -159,6 +160,9 @@ internal static class InspectCommand
             table.Add("Series id", s.SeriesIdColumnName ?? "(none: one series)");
             table.Add("Writes", string.Join(", ", s.PredictedColumnNames));
             table.Add("Washout", $"{s.Washout} rows");
+            table.Add("Start", s.EncoderWindow > 0
+                ? $"encoder of the first {s.EncoderWindow} rows (inputs and outputs), else the zero state"
+                : "the zero state");
         }
         if (m.PrefixLength > 0)
             table.Add("Pipeline",
