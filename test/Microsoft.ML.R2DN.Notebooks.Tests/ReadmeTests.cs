@@ -61,6 +61,7 @@ public sealed class ReadmeTests
             ("LearningRate", $"simulation {S.LearningRate:0e0} and {S.HighLearningRate:0e0}"),
             ("SegmentLength", $"forecasting {F.SegmentLength}, simulation {S.SegmentLength}; {N(M.ClipValue)}"),
             ("Washout", $"{S.Washout}; true"),
+            ("EncoderWindow", $"{S.EncoderWindow}; {S.SubsequenceLength}; {S.SubsequencesPerStep}"),
             ("Robustness", string.Join(" and ", F.LipschitzGammas.Select(g => $"γ = {N(g)}"))),
             ("Robustness", $"γ = {N(S.LipschitzGamma)}"),
         ];
