@@ -34,9 +34,9 @@ internal static class SimulationDataSets
         "emps" => "the EMPS benchmark (Janot, Gautier & Brunot, nonlinearbenchmark.org, EMPS.zip): DATA_EMPS.mat and " +
                   "DATA_EMPS_PULSES.mat converted to CSV with the headers t,qm,qg,vir and t,qm,qg,vir,pulses_N (see " +
                   "../shared/data/SOURCES.md)",
-        "f16" => "the F-16 ground vibration test benchmark (Noël & Schoukens, 4TU.ResearchData doi:10.4121/12954911, " +
-                 "F16GVT_Files.zip, BenchmarkData): F16Data_FullMSine_Level1..7.csv (Level 2, 4 and 6 are named " +
-                 "*_Validation.csv)",
+        "f16" => "the F-16 ground vibration test benchmark (Noël & Schoukens, 4TU.ResearchData " +
+                 "doi:10.4121/12954911, F16GVT_Files.zip, BenchmarkData): F16Data_FullMSine_Level1..7.csv (Level 2, " +
+                 "4 and 6 are named *_Validation.csv)",
         _ => throw new ArgumentException($"Unknown data set '{key}'.", nameof(key)),
     };
 
@@ -81,7 +81,8 @@ internal static class SimulationDataSets
         _ => throw new ArgumentException($"Unknown data set '{key}'.", nameof(key)),
     };
 
-    // Estimation uEst → yEst, test uVal → yVal, 1024 rows each at Ts = 4 s; the test is simulated from its first row.
+    // Estimation uEst → yEst, test uVal → yVal, 1024 rows each at Ts = 4 s;
+    // the test is simulated from its first row.
     private static SimulationDataSet CascadedTanks(string folder)
     {
         var table = ReadColumns(Path.Combine(folder, CascadedTanksFile), ["uEst", "uVal", "yEst", "yVal"]);

@@ -2,7 +2,8 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>One method's score on a data set's test part.</summary>
 /// <param name="Method">"arx", "r2dn" or "ren".</param>
-/// <param name="Nrmse">sqrt(Σ(y − ŷ)² / Σy²) in the estimation data's standardised units, after the washout.</param>
+/// <param name="Nrmse">sqrt(Σ(y − ŷ)² / Σy²) in the estimation data's standardised units,
+/// after the washout.</param>
 /// <param name="Rmse">The root mean squared error in data units, after the washout.</param>
 /// <param name="RmseAllRows">The same over every test row.</param>
 /// <param name="RmseProtocol">The benchmark's own: over every test row after its initialisation window

@@ -20,8 +20,8 @@ internal static class BenchSimulationCommand
     };
     private static readonly Option<string?> DataDir = new("--data-dir")
     {
-        Description = "The folder holding CascadedTanks/, EMPS/derived_csv/ and F16GVT/ (default: the first shared/data found above the current folder, "
-                      + "i.e. ../shared/data from the repository root)",
+        Description = "The folder holding CascadedTanks/, EMPS/derived_csv/ and F16GVT/ (default: the first "
+                      + "shared/data found above the current folder, i.e. ../shared/data from the repository root)",
     };
     private static readonly Option<string> Models = new("--models")
     {
@@ -30,22 +30,35 @@ internal static class BenchSimulationCommand
     };
     private static readonly Option<int> EmpsDecimation = new("--emps-decimation")
     {
-        Description = $"EMPS only: average every N rows of the 1 kHz records into one, in [1, {MaxDecimation}] (1: the raw 1 kHz rows)",
+        Description = $"EMPS only: average every N rows of the 1 kHz records into one, in [1, {MaxDecimation}] "
+                      + "(1: the raw 1 kHz rows)",
         DefaultValueFactory = _ => SimulationBenchmark.DefaultEmpsDecimation,
     };
-    private static readonly Option<int> Seed = new("--seed") { Description = "MLContext seed", DefaultValueFactory = _ => 1 };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a table" };
-    private static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress on stderr (skipped data sets are still reported)" };
+    private static readonly Option<int> Seed = new("--seed")
+    {
+        Description = "MLContext seed",
+        DefaultValueFactory = _ => 1,
+    };
+    private static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one JSON object instead of a table",
+    };
+    private static readonly Option<bool> Quiet = new("--quiet")
+    {
+        Description = "No progress on stderr (skipped data sets are still reported)",
+    };
 
-    /// <summary>The largest EMPS decimation accepted: 24,841 rows / 100 still leaves more rows than the washout.</summary>
+    /// <summary>The largest EMPS decimation accepted:
+    /// 24,841 rows / 100 still leaves more rows than the washout.</summary>
     internal const int MaxDecimation = 100;
 
     public static System.CommandLine.Command Create()
     {
         var command = new System.CommandLine.Command("bench-simulation",
-            "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their defaults next to a linear ARX model "
-            + "fitted by least squares, all simulated freely on each data set's own test part; NRMSE (standardised, after a "
-            + $"{SimulationBenchmark.Washout}-row washout), RMSE in data units, training seconds. A data set whose files are missing is SKIPPED.")
+            "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their "
+            + "defaults next to a linear ARX model fitted by least squares, all simulated freely on each data set's "
+            + $"own test part; NRMSE (standardised, after a {SimulationBenchmark.Washout}-row washout), RMSE in data "
+            + "units, training seconds. A data set whose files are missing is SKIPPED.")
         {
             Data, DataDir, Models, EmpsDecimation, Seed, Json, Quiet,
         };
@@ -58,16 +71,19 @@ internal static class BenchSimulationCommand
         string data = (parse.GetValue(Data) ?? "").Trim().ToLowerInvariant();
         string[] keys = data == "all" ? SimulationBenchmark.Keys
             : SimulationBenchmark.Keys.Contains(data) ? [data]
-            : throw new UsageException($"--data must be one of {string.Join(", ", SimulationBenchmark.Keys)} or all (got '{parse.GetValue(Data)}').");
-        var models = (parse.GetValue(Models) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                                                   .Select(m => m.ToLowerInvariant()).Where(m => m != "none").Distinct().ToArray();
+            : throw new UsageException($"--data must be one of {string.Join(", ", SimulationBenchmark.Keys)} or all " +
+                                      $"(got '{parse.GetValue(Data)}').");
+        var models = (parse.GetValue(Models) ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => m.ToLowerInvariant()).Where(m => m != "none").Distinct().ToArray();
         foreach (var m in models)
             if (m is not ("r2dn" or "ren")) throw new UsageException($"--models takes r2dn, ren or none (got '{m}').");
         string? explicitFolder = parse.GetValue(DataDir);
         if (explicitFolder is not null && !Directory.Exists(explicitFolder))
             throw new UsageException($"--data-dir '{explicitFolder}' is not a folder.");
         int decimation = parse.GetValue(EmpsDecimation);
-        if (decimation is < 1 or > MaxDecimation) throw new UsageException($"--emps-decimation must be in [1, {MaxDecimation}] (got {decimation}).");
+        if (decimation is < 1 or > MaxDecimation)
+            throw new UsageException($"--emps-decimation must be in [1, {MaxDecimation}] (got {decimation}).");
         bool quiet = parse.GetValue(Quiet), json = parse.GetValue(Json);
         int seed = parse.GetValue(Seed);
         var error = CommandSupport.Error(parse);
@@ -81,13 +97,7 @@ internal static class BenchSimulationCommand
         foreach (var key in keys)
         {
             cancel.ThrowIfCancellationRequested();
-            string? skipped = null;
-            if (folder is null)
-                skipped = $"no data folder: looked for shared/data in {string.Join(", ", searched)}. Get {SimulationDataSets.Source(key)}, " +
-                          "and put it under ../shared/data beside the repository (or pass --data-dir).";
-            else if (SimulationDataSets.Missing(key, folder) is { Length: > 0 } missing)
-                skipped = $"{string.Join(", ", missing.Select(f => Path.Combine(folder, f)))} not found. Get {SimulationDataSets.Source(key)}, " +
-                          $"and put it there (or pass --data-dir).";
+            string? skipped = SkipReason(key, folder, searched);
             if (skipped is not null)
             {
                 error.WriteLine($"{key}: SKIPPED: {skipped}");
@@ -104,52 +114,76 @@ internal static class BenchSimulationCommand
         return ExitCodes.Success;
     }
 
+    // Why the data set cannot be run (no data folder, or files missing from it), or null when it can.
+    private static string? SkipReason(string key, string? folder, IEnumerable<string> searched)
+    {
+        if (folder is null)
+            return $"no data folder: looked for shared/data in {string.Join(", ", searched)}. " +
+                   $"Get {SimulationDataSets.Source(key)}, " +
+                   "and put it under ../shared/data beside the repository (or pass --data-dir).";
+        if (SimulationDataSets.Missing(key, folder) is { Length: > 0 } missing)
+            return $"{string.Join(", ", missing.Select(f => Path.Combine(folder, f)))} not found. " +
+                   $"Get {SimulationDataSets.Source(key)}, " +
+                   $"and put it there (or pass --data-dir).";
+        return null;
+    }
+
     /// <summary>One JSON object: per data set (by its --data name) the protocol and, per method (arx, r2dn, ren),
     /// <c>{"nrmse", "rmse", "rmse_all_rows", "train_seconds", …}</c>, or <c>{"skipped": reason}</c>.</summary>
     internal static string ToJson(IReadOnlyList<SimulationDataSetReport> reports, int seed)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var options = new JsonWriterOptions
+        {
+            Indented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        using (var w = new Utf8JsonWriter(stream, options))
         {
             w.WriteStartObject();
             w.WriteString("benchmark", "simulation");
             w.WriteNumber("washout", SimulationBenchmark.Washout);
             w.WriteNumber("seed", seed);
-            w.WriteString("nrmse", "sqrt(sum (y - yhat)^2 / sum y^2), outputs standardised with the estimation data's mean and std, after the washout");
+            w.WriteString("nrmse", "sqrt(sum (y - yhat)^2 / sum y^2), outputs standardised with the estimation " +
+                                   "data's mean and std, after the washout");
             foreach (var r in reports)
-            {
-                w.WriteStartObject(r.Key);
-                if (r.Skipped is not null)
-                {
-                    w.WriteString("skipped", r.Skipped);
-                    w.WriteEndObject();
-                    continue;
-                }
-                w.WriteString("protocol", r.Protocol);
-                w.WriteNumber("estimation_rows", r.EstimationRows);
-                w.WriteNumber("test_rows", r.TestRows);
-                w.WriteNumber("initialization_rows", r.InitializationRows);
-                w.WriteString("units", r.Units);
-                WritePublished(w, r.Published ?? []);
-                var arx = r.Scores.FirstOrDefault(s => s.Method == "arx");
-                foreach (var s in r.Scores)
-                {
-                    w.WriteStartObject(s.Method);
-                    Number(w, "nrmse", s.Nrmse);
-                    Number(w, "rmse", s.Rmse);
-                    Number(w, "rmse_all_rows", s.RmseAllRows);
-                    Number(w, "rmse_protocol", s.RmseProtocol);
-                    Number(w, "train_seconds", Math.Round(s.TrainSeconds, 3));
-                    if (s.Method != "arx" && arx is not null) Number(w, "ratio_to_arx", s.Nrmse / arx.Nrmse);
-                    w.WriteString("detail", s.Detail);
-                    foreach (var (name, value) in s.Extra) Value(w, name, value);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }
+                WriteDataSet(w, r);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    // One data set's object: its reason for being skipped, or its protocol, published results and scores.
+    private static void WriteDataSet(Utf8JsonWriter w, SimulationDataSetReport r)
+    {
+        w.WriteStartObject(r.Key);
+        if (r.Skipped is not null)
+        {
+            w.WriteString("skipped", r.Skipped);
+            w.WriteEndObject();
+            return;
+        }
+        w.WriteString("protocol", r.Protocol);
+        w.WriteNumber("estimation_rows", r.EstimationRows);
+        w.WriteNumber("test_rows", r.TestRows);
+        w.WriteNumber("initialization_rows", r.InitializationRows);
+        w.WriteString("units", r.Units);
+        WritePublished(w, r.Published ?? []);
+        var arx = r.Scores.FirstOrDefault(s => s.Method == "arx");
+        foreach (var s in r.Scores)
+        {
+            w.WriteStartObject(s.Method);
+            Number(w, "nrmse", s.Nrmse);
+            Number(w, "rmse", s.Rmse);
+            Number(w, "rmse_all_rows", s.RmseAllRows);
+            Number(w, "rmse_protocol", s.RmseProtocol);
+            Number(w, "train_seconds", Math.Round(s.TrainSeconds, 3));
+            if (s.Method != "arx" && arx is not null) Number(w, "ratio_to_arx", s.Nrmse / arx.Nrmse);
+            w.WriteString("detail", s.Detail);
+            foreach (var (name, value) in s.Extra) Value(w, name, value);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 
     private static void WritePublished(Utf8JsonWriter w, IReadOnlyList<PublishedResult> published)
@@ -198,7 +232,8 @@ internal static class BenchSimulationCommand
             foreach (var s in r.Scores.Where(s => s.Method != "arx"))
             {
                 double ratio = s.Nrmse / arx.Nrmse;
-                verdicts.Add(string.Create(inv, $"{r.Key} {s.Method}: {ratio:F2} x the ARX NRMSE ({(ratio <= 0.5 ? "halves it" : "does not halve it")})"));
+                string verdict = ratio <= 0.5 ? "halves it" : "does not halve it";
+                verdicts.Add(string.Create(inv, $"{r.Key} {s.Method}: {ratio:F2} x the ARX NRMSE ({verdict})"));
             }
         }
         if (verdicts.Count > 0) sb.AppendLine(string.Join("; ", verdicts) + ".");

@@ -20,8 +20,8 @@ internal static class Charts
         .FirstOrDefault(f => Fonts.GetTypeface(f, bold: false, italic: false).FamilyName == f) ?? Fonts.Sans;
 
     /// <summary>Multi-step forecasts against the observed values of one series.</summary>
-    /// <remarks>From each origin row o the forecaster's path o + 1 … o + h is drawn with its interval; the origins are
-    /// <paramref name="origins"/> (h apart, so that the paths tile the window, each starting again from an observed
+    /// <remarks>From each origin row o the forecaster's path o + 1 … o + h is drawn with its interval; the origins
+    /// are <paramref name="origins"/> (h apart, so that the paths tile the window, each starting again from an observed
     /// row). With <paramref name="future"/>, the forecast made after the last row is drawn beyond the data.</remarks>
     /// <param name="series">The series.</param>
     /// <param name="target">The index of the plotted target.</param>

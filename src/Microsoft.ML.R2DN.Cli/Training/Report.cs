@@ -17,7 +17,8 @@ internal static class Report
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // γ, ᾱ and file names as they are; output is not HTML
+        // γ, ᾱ and file names as they are; output is not HTML
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>A number for a table: <paramref name="format"/> in the invariant culture, or "n/a" when not

@@ -49,10 +49,10 @@ public sealed partial class Simulator
     }
 
     /// <summary>A copy of this simulator with an initial-state encoder fitted to its model, which is held fixed: the
-    /// encoder's shape and its steps and learning rate come from <see cref="SimulatorOptions.Encoder"/>; the
-    /// validation fraction, time budget, seed and threads from <paramref name="options"/>. With validation data the
-    /// encoder is kept only when the held-out tails simulated from its estimate score better than from the zero state
-    /// (or always, with <paramref name="keepWhenWorse"/>); both scores are in <see cref="EncoderValidation"/>.</summary>
+    /// encoder's shape and its steps and learning rate come from <see cref="SimulatorOptions.Encoder"/>; the validation
+    /// fraction, time budget, seed and threads from <paramref name="options"/>. With validation data the encoder is
+    /// kept only when the held-out tails simulated from its estimate score better than from the zero state (or always,
+    /// with <paramref name="keepWhenWorse"/>); both scores are in <see cref="EncoderValidation"/>.</summary>
     /// <param name="sequences">The training sequences, in data units, with outputs.</param>
     /// <param name="options">The settings; <see cref="SimulatorOptions.Encoder"/> must be set.</param>
     /// <param name="keepWhenWorse">Keep the encoder whatever the validation says.</param>
@@ -96,7 +96,8 @@ public sealed partial class Simulator
         double num = 0, den = 0;
         foreach (var s in standardised)
         {
-            int from = SubsequenceTrainer.TrainingRows(s, fit.ValidationFraction, fit.EncoderWindow), ny = s.OutputCount;
+            int from = SubsequenceTrainer.TrainingRows(s, fit.ValidationFraction, fit.EncoderWindow);
+            int ny = s.OutputCount;
             if (from >= s.Length) continue;
             var y = new float[(s.Length - from) * ny];
             if (encoder is null)

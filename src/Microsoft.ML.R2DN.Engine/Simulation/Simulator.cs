@@ -194,8 +194,8 @@ public sealed partial class Simulator
         return y;
     }
 
-    /// <summary>NRMSE = sqrt(Σ(y − ŷ)² / Σy²) pooled over sequences, steps after the washout and channels (MODELS.md
-    /// 4.1), in the units the model was trained in.</summary>
+    /// <summary>NRMSE = sqrt(Σ(y − ŷ)² / Σy²) pooled over sequences, steps after the washout and channels
+    /// (MODELS.md 4.1), in the units the model was trained in.</summary>
     /// <exception cref="ArgumentException">A sequence has no outputs.</exception>
     public double Nrmse(IReadOnlyList<SequenceData> sequences, int washout)
     {

@@ -5,7 +5,8 @@ namespace Microsoft.ML.R2DN.Engine.Simulation;
 /// <summary>
 /// An estimator of a simulator's initial state from the measurements just before it (the encoder of the deep
 /// subspace encoder method, SUBNET, Beintema, Schoukens and Tóth): x_0 = ψ(z), where z holds the last
-/// <see cref="Window"/> inputs and outputs, oldest first, [u_{−n}, y_{−n}, …, u_{−1}, y_{−1}] in standardised units.
+/// <see cref="Window"/> inputs and outputs, oldest first, [u_{−n}, y_{−n}, …, u_{−1}, y_{−1}]
+/// in standardised units.
 /// </summary>
 /// <remarks>
 /// <para>ψ is a small network: h_0 = z, h_l = tanh(W_l h_{l−1} + b_l) for each hidden layer, and
@@ -63,13 +64,15 @@ public sealed class StateEncoder
         foreach (int h in hidden) { count += h * width + h; width = h; }
         count += states * width + states + states * nin;
         return count <= Array.MaxLength ? (int)count
-            : throw new ArgumentOutOfRangeException(nameof(window), "The encoder is too large for one parameter array.");
+            : throw new ArgumentOutOfRangeException(nameof(window),
+                                                    "The encoder is too large for one parameter array.");
     }
 
     /// <summary>A new encoder with seeded random weights: hidden layers N(0, 1/in), the output and skip maps a tenth
     /// of that, so that the first estimates are near the zero state.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public static StateEncoder Create(int window, int inputs, int outputs, int states, IReadOnlyList<int> hidden, int seed)
+    public static StateEncoder Create(int window, int inputs, int outputs, int states, IReadOnlyList<int> hidden,
+                                      int seed)
     {
         CheckSizes(window, inputs, outputs, states, hidden);
         var p = new double[CountParameters(window, inputs, outputs, states, hidden)];
@@ -89,14 +92,15 @@ public sealed class StateEncoder
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
     /// <exception cref="ArgumentException">The parameter count does not match the sizes, or a value is not
     /// finite.</exception>
-    public static StateEncoder FromParameters(int window, int inputs, int outputs, int states, IReadOnlyList<int> hidden,
-                                              double[] parameters)
+    public static StateEncoder FromParameters(int window, int inputs, int outputs, int states,
+                                              IReadOnlyList<int> hidden, double[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         CheckSizes(window, inputs, outputs, states, hidden);
         int count = CountParameters(window, inputs, outputs, states, hidden);
         if (parameters.Length != count)
-            throw new ArgumentException($"The encoder needs {count} parameters, got {parameters.Length}.", nameof(parameters));
+            throw new ArgumentException($"The encoder needs {count} parameters, got {parameters.Length}.",
+                                        nameof(parameters));
         Validation.ThrowIfNotFinite(parameters, nameof(parameters));
         return new StateEncoder(window, inputs, outputs, states, [.. hidden], (double[])parameters.Clone());
     }
@@ -139,7 +143,8 @@ public sealed class StateEncoder
         return x;
     }
 
-    /// <summary>Float64 backward for verification: the parameter gradient of dLoss/dx_0 through the last pass.</summary>
+    /// <summary>Float64 backward for verification:
+    /// the parameter gradient of dLoss/dx_0 through the last pass.</summary>
     internal double[] BackwardFloat64(double[] stateGradient)
     {
         var g = new double[ParameterCount];
@@ -170,7 +175,8 @@ public sealed class StateEncoder
             at += n * k + n;
         }
         int last = _widths[layers], nx = StateSize;
-        Affine(batch, nx, last, _activations[layers], Parameters.AsSpan(at, nx * last), Parameters.AsSpan(at + nx * last, nx), x);
+        Affine(batch, nx, last, _activations[layers], Parameters.AsSpan(at, nx * last),
+               Parameters.AsSpan(at + nx * last, nx), x);
         at += nx * last + nx;
         var skip = Parameters.AsSpan(at, nx * FeatureSize);
         for (int b = 0; b < batch; b++)
@@ -235,7 +241,8 @@ public sealed class StateEncoder
     {
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < n; i++)
-                TensorPrimitives.MultiplyAdd(input.Slice(b * k, k), d[b * n + i], dw.Slice(i * k, k), dw.Slice(i * k, k));
+                TensorPrimitives.MultiplyAdd(input.Slice(b * k, k), d[b * n + i], dw.Slice(i * k, k),
+                                             dw.Slice(i * k, k));
     }
 
     // dIn[b, j] = Σ_i d[b, i]·w[i, j].
@@ -245,13 +252,15 @@ public sealed class StateEncoder
         dInput.Clear();
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < n; i++)
-                TensorPrimitives.MultiplyAdd(w.Slice(i * k, k), d[b * n + i], dInput.Slice(b * k, k), dInput.Slice(b * k, k));
+                TensorPrimitives.MultiplyAdd(w.Slice(i * k, k), d[b * n + i], dInput.Slice(b * k, k),
+                                             dInput.Slice(b * k, k));
     }
 
     private static int Fill(double[] p, int at, int count, double scale, Random rng)
     {
         for (int i = 0; i < count; i++)
-            p[at + i] = scale * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            p[at + i] = scale * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble()))
+                              * Math.Cos(2 * Math.PI * rng.NextDouble());
         return at + count;
     }
 

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.R2DN.Engine.Simulation;
 
-/// <summary>Settings of subsequence training with an initial-state encoder (<see cref="SubsequenceTrainer"/>).</summary>
+/// <summary>Settings of subsequence training with an initial-state encoder
+/// (<see cref="SubsequenceTrainer"/>).</summary>
 public sealed record SubsequenceOptions
 {
     /// <summary>The encoder's window n: past steps of inputs and outputs it reads, in [1, 10000]. Default 5.</summary>
@@ -53,12 +54,14 @@ public sealed record SubsequenceOptions
     {
         Range(EncoderWindow, 1, 10_000, nameof(EncoderWindow));
         if (EncoderHiddenSizes is null || EncoderHiddenSizes.Any(h => h is < 1 or > 4096))
-            throw new ArgumentOutOfRangeException(nameof(EncoderHiddenSizes), "Every encoder width must be in [1, 4096].");
+            throw new ArgumentOutOfRangeException(nameof(EncoderHiddenSizes),
+                                                  "Every encoder width must be in [1, 4096].");
         Range(SubsequenceLength, 1, 100_000, nameof(SubsequenceLength));
         Range(SubsequencesPerStep, 1, 100_000, nameof(SubsequencesPerStep));
         if (Steps < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be at least 1.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and > 0.");
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate,
+                                                  "LearningRate must be finite and > 0.");
         if (!(ClipValue > 0) || !double.IsFinite(ClipValue))
             throw new ArgumentOutOfRangeException(nameof(ClipValue), ClipValue, "ClipValue must be finite and > 0.");
         if (!(ValidationFraction >= 0 && ValidationFraction < 0.5))
@@ -67,7 +70,8 @@ public sealed record SubsequenceOptions
         Range(ValidateEvery, 1, int.MaxValue, nameof(ValidateEvery));
         if (TimeBudget is { } b && b <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), b, "TimeBudget must be positive.");
-        if (Threads is int t && t < 1) throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        if (Threads is int t && t < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
     }
 
     private static void Range(int value, int min, int max, string name)

@@ -57,7 +57,8 @@ public static class SubsequenceTrainer
 
     private static void CheckSizes(RecurrentModel model, StateEncoder encoder, IReadOnlyList<SequenceData> sequences)
     {
-        if (encoder.StateSize != model.StateSize || encoder.InputSize != model.InputSize || encoder.OutputSize != model.OutputSize)
+        if (encoder.StateSize != model.StateSize || encoder.InputSize != model.InputSize
+            || encoder.OutputSize != model.OutputSize)
             throw new ArgumentException($"The encoder estimates {encoder.StateSize} states from {encoder.InputSize} " +
                 $"inputs and {encoder.OutputSize} outputs; the model has {model.StateSize}, {model.InputSize} and " +
                 $"{model.OutputSize}.", nameof(encoder));
@@ -151,7 +152,8 @@ public static class SubsequenceTrainer
             var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / step * (o.Steps - step));
             if (o.TimeBudget is { } budget && budget - elapsed < remaining)
                 remaining = budget > elapsed ? budget - elapsed : TimeSpan.Zero;
-            return new EpochReport(round, rounds, loss, nrmse, nrmse, rate, 1, seconds, 0, step, isBest, elapsed, remaining);
+            return new EpochReport(round, rounds, loss, nrmse, nrmse, rate, 1, seconds, 0, step, isBest, elapsed,
+                                   remaining);
         }
 
         // One optimiser step: K subsequences from their encoded states, the loss's gradient through the model and the
@@ -162,7 +164,8 @@ public static class SubsequenceTrainer
             var batch = _sampler.Next();
             _encoder.Encode(batch.Windows, k, _x0);
             var modelGradient = _gradient.AsSpan(0, p);
-            double loss = _model.LossAndGradient(_x0, batch.Inputs, batch.Targets, T, k, _loss, modelGradient, _final, _dx0);
+            double loss = _model.LossAndGradient(_x0, batch.Inputs, batch.Targets, T, k, _loss, modelGradient, _final,
+                                                 _dx0);
             if (!_options.TrainModel) modelGradient.Clear();   // Adam then leaves the model where it is
             var encoderGradient = _gradient.AsSpan(p);
             encoderGradient.Clear();
@@ -172,8 +175,9 @@ public static class SubsequenceTrainer
                 _best.CopyTo(_joint, 0);
                 Unpack();
                 throw new TrainingDivergedException(0, 0, step, loss,
-                    $"Subsequence training diverged at step {step}: the loss is {loss} or the gradient is not finite. " +
-                    "The best parameters so far were restored. Try a lower learning rate or a smaller clip value.");
+                    $"Subsequence training diverged at step {step}: the loss is {loss} or the gradient is not " +
+                    "finite. The best parameters so far were restored. Try a lower learning rate or a smaller clip " +
+                    "value.");
             }
             GradientClipping.ClipElementWise(_gradient, _options.ClipValue);
             _adam.Step(_joint, _gradient, rate);

@@ -21,11 +21,13 @@ public static partial class R2dnCatalog
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not in (0, 1), or the series id
     /// column is missing or not String, Int32, Int64, Single or Double.</exception>
-    public static TrainTestData SplitByTime(this ForecastingCatalog catalog, IDataView data, double testFraction = 0.2, string? seriesIdColumnName = null)
+    public static TrainTestData SplitByTime(this ForecastingCatalog catalog, IDataView data, double testFraction = 0.2,
+                                            string? seriesIdColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!(testFraction > 0 && testFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "The test fraction must be in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction,
+                                                  "The test fraction must be in (0, 1).");
         if (seriesIdColumnName is { Length: 0 })
             throw new ArgumentException("The series id column name must not be empty; pass null for a single series.",
                                         nameof(seriesIdColumnName));
@@ -82,14 +84,16 @@ public static partial class R2dnCatalog
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, the forecast length is
     /// not a multiple of <paramref name="targetCount"/>, or <paramref name="seasonality"/> or
     /// <paramref name="targetCount"/> is below 1.</exception>
-    public static ForecastingMetrics Evaluate(this ForecastingCatalog catalog, IDataView data, string labelColumnName, string forecastColumnName,
-                                       string? lowerBoundColumnName = null, string? upperBoundColumnName = null,
-                                       string? seriesIdColumnName = null, int seasonality = 1, IDataView? trainingData = null,
-                                       int targetCount = 1, string[]? additionalLabelColumnNames = null)
+    public static ForecastingMetrics Evaluate(this ForecastingCatalog catalog, IDataView data, string labelColumnName,
+                                              string forecastColumnName, string? lowerBoundColumnName = null,
+                                              string? upperBoundColumnName = null, string? seriesIdColumnName = null,
+                                              int seasonality = 1, IDataView? trainingData = null, int targetCount = 1,
+                                              string[]? additionalLabelColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        (var labels, targetCount) = ForecastEvaluator.CheckArguments(labelColumnName, forecastColumnName, lowerBoundColumnName,
-            upperBoundColumnName, seriesIdColumnName, seasonality, targetCount, additionalLabelColumnNames);
+        (var labels, targetCount) = ForecastEvaluator.CheckArguments(labelColumnName, forecastColumnName,
+            lowerBoundColumnName, upperBoundColumnName, seriesIdColumnName, seasonality, targetCount,
+            additionalLabelColumnNames);
         ForecastEvaluator.CheckSchema(data.Schema, labels, forecastColumnName, lowerBoundColumnName,
                                       upperBoundColumnName, seriesIdColumnName, targetCount);
         if (trainingData is not null)
@@ -98,23 +102,29 @@ public static partial class R2dnCatalog
             SeriesIdColumns.Check(trainingData.Schema, seriesIdColumnName);
         }
         var token = CancellationToken.None;
-        var columns = ForecastEvaluator.Read(data, labels, forecastColumnName, lowerBoundColumnName, upperBoundColumnName,
-                                             targetCount, token);
+        var columns = ForecastEvaluator.Read(data, labels, forecastColumnName, lowerBoundColumnName,
+                                             upperBoundColumnName, targetCount, token);
         var series = SeriesGrouping.Group(data, seriesIdColumnName, token);
         var scale = trainingData is null
             ? ForecastEvaluator.SeasonalScale(columns.Labels, series, seasonality, targetCount)
             : ForecastEvaluator.SeasonalScale(ForecastEvaluator.ReadLabels(trainingData, labels, targetCount, token),
-                                              SeriesGrouping.Group(trainingData, seriesIdColumnName, token), seasonality, targetCount);
+                                              SeriesGrouping.Group(trainingData, seriesIdColumnName, token),
+                                              seasonality, targetCount);
         // The linear baseline is fitted on the training data; without it, on the evaluated data itself (in sample, so
         // an optimistic baseline: pass trainingData for a fair comparison).
         var linear = trainingData is null
-            ? LinearBaseline.Forecasts(columns.Labels, series, columns.Labels, series, columns.Horizon, targetCount, token)
-            : LinearBaseline.Forecasts(columns.Labels, series, ForecastEvaluator.ReadLabels(trainingData, labels, targetCount, token),
-                                       SeriesGrouping.Group(trainingData, seriesIdColumnName, token), columns.Horizon, targetCount, token);
-        var metrics = ForecastEvaluator.Compute(columns, series, new int[series.Length], [.. series.Select(s => s.Length)],
-                                                seasonality, targetCount, scale, token, linear);
+            ? LinearBaseline.Forecasts(columns.Labels, series, columns.Labels, series, columns.Horizon, targetCount,
+                                       token)
+            : LinearBaseline.Forecasts(columns.Labels, series,
+                                       ForecastEvaluator.ReadLabels(trainingData, labels, targetCount, token),
+                                       SeriesGrouping.Group(trainingData, seriesIdColumnName, token), columns.Horizon,
+                                       targetCount, token);
+        var metrics = ForecastEvaluator.Compute(columns, series, new int[series.Length],
+                                                [.. series.Select(s => s.Length)], seasonality, targetCount, scale,
+                                                token, linear);
         Log(catalog, string.Create(CultureInfo.InvariantCulture,
-                             $"Evaluated {metrics.Count} forecast pairs: MAE {metrics.Mae:G6}, seasonal naive MAE {metrics.SeasonalNaiveMae:G6}."));
+                                   $"Evaluated {metrics.Count} forecast pairs: MAE {metrics.Mae:G6}, " +
+                                   $"seasonal naive MAE {metrics.SeasonalNaiveMae:G6}."));
         return metrics;
     }
 
@@ -126,12 +136,13 @@ public static partial class R2dnCatalog
     /// forecasts the test block. Metrics (as <see cref="Evaluate"/>) count only forecasts made at test rows for test
     /// rows; the MASE scale comes from the fold's training rows; the seasonal naive forecast may look back into
     /// them.</para>
-    /// <para>Each series of n rows is cut at positions floor(n·j / (folds + 1)), so series of different lengths are cut
-    /// in the same proportions. Progress is written to <see cref="MLContext.Log"/>.</para>
+    /// <para>Each series of n rows is cut at positions floor(n·j / (folds + 1)), so series of different lengths are
+    /// cut in the same proportions. Progress is written to <see cref="MLContext.Log"/>.</para>
     /// </remarks>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="data">The data, in time order within each series; not null.</param>
-    /// <param name="estimator">The pipeline to fit in each fold; its output must hold the forecast column. Not null.</param>
+    /// <param name="estimator">The pipeline to fit in each fold;
+    /// its output must hold the forecast column. Not null.</param>
     /// <param name="numberOfFolds">The number of folds (test blocks), &gt;= 1.</param>
     /// <param name="labelColumnName">The observed values (read from the model's output): Single, or a vector of Single
     /// of size <paramref name="targetCount"/>.</param>
@@ -145,54 +156,46 @@ public static partial class R2dnCatalog
     /// <paramref name="labelColumnName"/> is a vector holding them all.</param>
     /// <param name="additionalLabelColumnNames">The labels of the second and later targets, each a numeric column; null
     /// or empty for one target.</param>
-    /// <returns>One result per fold, earliest test block first: the model, its metrics and its scored test rows.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="estimator"/> is null.</exception>
+    /// <returns>One result per fold, earliest test block first:
+    /// the model, its metrics and its scored test rows.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/>
+    /// or <paramref name="estimator"/> is null.</exception>
     /// <exception cref="ArgumentException">A column name is empty, only one bound column is given, or
     /// <paramref name="targetCount"/> disagrees with the number of label columns.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numberOfFolds"/>, <paramref name="seasonality"/> or
-    /// <paramref name="targetCount"/> is below 1, the data has too few rows for the folds, or a column is missing or has
-    /// the wrong type.</exception>
-    public static IReadOnlyList<CrossValidationResult<ForecastingMetrics>> CrossValidate(this ForecastingCatalog catalog,
-        IDataView data, IEstimator<ITransformer> estimator, int numberOfFolds = 5, string labelColumnName = "Label",
-        string forecastColumnName = "Forecast", string? lowerBoundColumnName = null, string? upperBoundColumnName = null,
-        string? seriesIdColumnName = null, int seasonality = 1, int targetCount = 1, string[]? additionalLabelColumnNames = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numberOfFolds"/>, <paramref name="seasonality"/>
+    /// or <paramref name="targetCount"/> is below 1, the data has too few rows for the folds, or a column is missing or
+    /// has the wrong type.</exception>
+    public static IReadOnlyList<CrossValidationResult<ForecastingMetrics>> CrossValidate(
+        this ForecastingCatalog catalog, IDataView data, IEstimator<ITransformer> estimator, int numberOfFolds = 5,
+        string labelColumnName = "Label", string forecastColumnName = "Forecast", string? lowerBoundColumnName = null,
+        string? upperBoundColumnName = null, string? seriesIdColumnName = null, int seasonality = 1,
+        int targetCount = 1, string[]? additionalLabelColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentOutOfRangeException.ThrowIfLessThan(numberOfFolds, 1);
-        (var labels, targetCount) = ForecastEvaluator.CheckArguments(labelColumnName, forecastColumnName, lowerBoundColumnName,
-            upperBoundColumnName, seriesIdColumnName, seasonality, targetCount, additionalLabelColumnNames);
+        (var labels, targetCount) = ForecastEvaluator.CheckArguments(labelColumnName, forecastColumnName,
+            lowerBoundColumnName, upperBoundColumnName, seriesIdColumnName, seasonality, targetCount,
+            additionalLabelColumnNames);
         SeriesIdColumns.Check(data.Schema, seriesIdColumnName);
         ForecastEvaluator.CheckLabel(data.Schema, labels, targetCount);   // fail fast, before any training
 
         var token = CancellationToken.None;
         var series = SeriesGrouping.Group(data, seriesIdColumnName, token);
         int rowCount = series.Sum(s => s.Length);
-        // cuts[s][j]: the first position of block j in series s, j = 0 .. folds + 1.
-        var cuts = series.Select(s => Enumerable.Range(0, numberOfFolds + 2)
-                                                .Select(j => (int)((long)s.Length * j / (numberOfFolds + 1))).ToArray()).ToArray();
-        for (int j = 0; j <= numberOfFolds; j++)
-            if (series.Select((s, i) => cuts[i][j + 1] - cuts[i][j]).Sum() == 0)
-                throw new ArgumentOutOfRangeException(nameof(numberOfFolds), numberOfFolds,
-                    $"The data has too few rows ({rowCount}) for {numberOfFolds} folds: every one of the {numberOfFolds + 1} blocks needs at least one row.");
+        var cuts = BlockCuts(series, numberOfFolds, rowCount);
 
         var results = new List<CrossValidationResult<ForecastingMetrics>>(numberOfFolds);
         for (int fold = 0; fold < numberOfFolds; fold++)
         {
             token.ThrowIfCancellationRequested();
             int trainBlock = fold + 1, testBlock = fold + 2;
-            var trainFlags = new bool[rowCount];
-            var historyFlags = new bool[rowCount];
-            for (int s = 0; s < series.Length; s++)
-                for (int p = 0; p < cuts[s][testBlock]; p++)
-                {
-                    historyFlags[series[s][p]] = true;
-                    trainFlags[series[s][p]] = p < cuts[s][trainBlock];
-                }
+            var (trainFlags, historyFlags) = FoldRows(series, cuts, trainBlock, testBlock, rowCount);
             var train = new RowFilterDataView(data, new RowMask(trainFlags), keep: true, token);
             var history = new RowFilterDataView(data, new RowMask(historyFlags), keep: true, token);
             long trainRows = trainFlags.LongCount(f => f), testRows = historyFlags.LongCount(f => f) - trainRows;
-            Log(catalog, $"Cross-validation fold {fold + 1} of {numberOfFolds}: training on {trainRows} rows, testing on {testRows}.");
+            Log(catalog, $"Cross-validation fold {fold + 1} of {numberOfFolds}: training on {trainRows} rows, " +
+                         $"testing on {testRows}.");
 
             var model = estimator.Fit(train);
             var scored = model.Transform(history);
@@ -201,27 +204,73 @@ public static partial class R2dnCatalog
             var columns = ForecastEvaluator.Read(scored, labels, forecastColumnName, lowerBoundColumnName,
                                                  upperBoundColumnName, targetCount, token);
 
-            // The rows of each series in the history view (which keeps the input's order), and the test positions.
-            var historyIndex = new int[rowCount];
-            for (int row = 0, next = 0; row < rowCount; row++)
-                historyIndex[row] = historyFlags[row] ? next++ : -1;
-            var foldSeries = series.Select((s, i) => s.Take(cuts[i][testBlock]).Select(row => historyIndex[row]).ToArray()).ToArray();
+            var foldSeries = HistoryPositions(series, cuts, historyFlags, testBlock);
             var start = series.Select((_, i) => cuts[i][trainBlock]).ToArray();
             var end = series.Select((_, i) => cuts[i][testBlock]).ToArray();
-            var scale = ForecastEvaluator.SeasonalScale(columns.Labels, foldSeries.Select((s, i) => s[..start[i]]), seasonality, targetCount);
-            var linear = LinearBaseline.Forecasts(columns.Labels, foldSeries, columns.Labels, [.. foldSeries.Select((f, i) => f[..start[i]])],
+            var scale = ForecastEvaluator.SeasonalScale(columns.Labels, foldSeries.Select((s, i) => s[..start[i]]),
+                                                        seasonality, targetCount);
+            var linear = LinearBaseline.Forecasts(columns.Labels, foldSeries, columns.Labels,
+                                                  [.. foldSeries.Select((f, i) => f[..start[i]])],
                                                   columns.Horizon, targetCount, token);
-            var metrics = ForecastEvaluator.Compute(columns, foldSeries, start, end, seasonality, targetCount, scale, token, linear);
+            var metrics = ForecastEvaluator.Compute(columns, foldSeries, start, end, seasonality, targetCount, scale,
+                                                    token, linear);
 
-            var testFlags = new bool[columns.Labels.Length];
-            for (int s = 0; s < foldSeries.Length; s++)
-                for (int p = start[s]; p < end[s]; p++)
-                    testFlags[foldSeries[s][p]] = true;
+            var testFlags = TestRows(foldSeries, start, end, columns.Labels.Length);
             var holdOut = new RowFilterDataView(scored, new RowMask(testFlags), keep: true, token);
             Log(catalog, string.Create(CultureInfo.InvariantCulture,
-                                 $"Cross-validation fold {fold + 1} of {numberOfFolds}: MAE {metrics.Mae:G6} (seasonal naive {metrics.SeasonalNaiveMae:G6}), RMSE {metrics.Rmse:G6}."));
+                                       $"Cross-validation fold {fold + 1} of {numberOfFolds}: MAE {metrics.Mae:G6} " +
+                                       $"(seasonal naive {metrics.SeasonalNaiveMae:G6}), RMSE {metrics.Rmse:G6}."));
             results.Add(new CrossValidationResult<ForecastingMetrics>(model, metrics, holdOut, fold));
         }
         return results;
+    }
+
+    // cuts[s][j]: the first position of block j in series s, j = 0 .. folds + 1.
+    private static int[][] BlockCuts(int[][] series, int numberOfFolds, int rowCount)
+    {
+        var cuts = series.Select(s => Enumerable.Range(0, numberOfFolds + 2)
+                                                .Select(j => (int)((long)s.Length * j / (numberOfFolds + 1)))
+                                                .ToArray()).ToArray();
+        for (int j = 0; j <= numberOfFolds; j++)
+            if (series.Select((s, i) => cuts[i][j + 1] - cuts[i][j]).Sum() == 0)
+                throw new ArgumentOutOfRangeException(nameof(numberOfFolds), numberOfFolds,
+                    $"The data has too few rows ({rowCount}) for {numberOfFolds} folds: every one of the " +
+                    $"{numberOfFolds + 1} blocks needs at least one row.");
+        return cuts;
+    }
+
+    // A fold's rows, flagged by row index: the training blocks, and the history (training and test blocks).
+    private static (bool[] Train, bool[] History) FoldRows(int[][] series, int[][] cuts, int trainBlock, int testBlock,
+                                                           int rowCount)
+    {
+        var trainFlags = new bool[rowCount];
+        var historyFlags = new bool[rowCount];
+        for (int s = 0; s < series.Length; s++)
+            for (int p = 0; p < cuts[s][testBlock]; p++)
+            {
+                historyFlags[series[s][p]] = true;
+                trainFlags[series[s][p]] = p < cuts[s][trainBlock];
+            }
+        return (trainFlags, historyFlags);
+    }
+
+    // The rows of each series in the history view (which keeps the input's order).
+    private static int[][] HistoryPositions(int[][] series, int[][] cuts, bool[] historyFlags, int testBlock)
+    {
+        var historyIndex = new int[historyFlags.Length];
+        for (int row = 0, next = 0; row < historyFlags.Length; row++)
+            historyIndex[row] = historyFlags[row] ? next++ : -1;
+        return series.Select((s, i) => s.Take(cuts[i][testBlock]).Select(row => historyIndex[row]).ToArray())
+                     .ToArray();
+    }
+
+    // The test rows of the history view: positions start[s] .. end[s] - 1 of each series.
+    private static bool[] TestRows(int[][] foldSeries, int[] start, int[] end, int rowCount)
+    {
+        var testFlags = new bool[rowCount];
+        for (int s = 0; s < foldSeries.Length; s++)
+            for (int p = start[s]; p < end[s]; p++)
+                testFlags[foldSeries[s][p]] = true;
+        return testFlags;
     }
 }

@@ -76,8 +76,8 @@ public static partial class R2dnCatalog
     /// <see cref="R2DN(ForecastingCatalog, string, string, int, string[], string, string, float, string, string[])"/>
     /// with the same columns and intervals.</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
-    /// <param name="outputColumnName">The column the forecasts are written to (vector of <see cref="float"/>, horizon ×
-    /// targets). Not null or empty.</param>
+    /// <param name="outputColumnName">The column the forecasts are written to (vector of <see cref="float"/>,
+    /// horizon × targets). Not null or empty.</param>
     /// <param name="inputColumnName">The numeric target column. Not null or empty.</param>
     /// <param name="horizon">The number of steps ahead, at least 1.</param>
     /// <param name="featureColumnNames">Numeric exogenous feature columns; null for none.</param>

@@ -6,12 +6,13 @@ namespace Microsoft.ML;
 /// <summary>R2DN and REN on ML.NET's <c>mlContext.Forecasting</c>: the trainers (forecasting and simulation), a
 /// chronological split, forecast evaluation and rolling-origin cross-validation. Extension methods, found with
 /// <c>using Microsoft.ML;</c> alone, as ML.NET's own packages add theirs.</summary>
-/// <remarks>The trainers live in ForecastingCatalog.Trainers.cs, evaluation in ForecastingCatalog.Evaluation.cs.</remarks>
+/// <remarks>The trainers live in ForecastingCatalog.Trainers.cs, evaluation in
+/// ForecastingCatalog.Evaluation.cs.</remarks>
 public static partial class R2dnCatalog
 {
     // ML.NET keeps a catalog's environment `private protected` (TrainCatalogBase.Environment). This is the one read of
-    // an ML.NET non-public member in the package, pinned by a test; when a future ML.NET renames it, the estimators fall
-    // back to a fresh context (progress then goes to that context's log: create the estimators with
+    // an ML.NET non-public member in the package, pinned by a test; when a future ML.NET renames it, the estimators
+    // fall back to a fresh context (progress then goes to that context's log: create the estimators with
     // `new ForecastingEstimator(mlContext, options)` to keep yours).
     private static readonly PropertyInfo? s_environment =
         typeof(TrainCatalogBase).GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic);

@@ -14,8 +14,10 @@ internal static class BoundedStream
     /// <summary>Reads <paramref name="source"/> to its end.</summary>
     /// <param name="source">The stream, read from its current position.</param>
     /// <param name="maxBytes">The most bytes accepted (0 to <see cref="Array.MaxLength"/>).</param>
-    /// <param name="sizeHint">The size the caller expects (for example a declared length), used only as a first capacity and capped by <paramref name="maxBytes"/>.</param>
-    /// <param name="tooLarge">Creates the exception thrown when the stream holds more than <paramref name="maxBytes"/> bytes.</param>
+    /// <param name="sizeHint">The size the caller expects (for example a declared length), used only as a first
+    /// capacity and capped by <paramref name="maxBytes"/>.</param>
+    /// <param name="tooLarge">Creates the exception thrown when the stream holds more than
+    /// <paramref name="maxBytes"/> bytes.</param>
     /// <returns>The bytes read, exactly as many as the stream held (a view of a possibly larger buffer).</returns>
     public static ArraySegment<byte> ReadToEnd(Stream source, long maxBytes, long sizeHint, Func<Exception> tooLarge)
     {

@@ -15,7 +15,8 @@ internal static class ManifestValues
     {
         value = 0;
         return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-               && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+               && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+                                out value);
     }
 
     /// <summary>A JSON number that is an integer in the range of <see cref="int"/>.</summary>
@@ -27,7 +28,8 @@ internal static class ManifestValues
         return true;
     }
 
-    /// <summary>A JSON number, read exactly as written (the shortest round-trip form is read back bit-identical).</summary>
+    /// <summary>A JSON number, read exactly as written
+    /// (the shortest round-trip form is read back bit-identical).</summary>
     public static bool TryGetDouble(JsonNode? node, out double value)
     {
         value = 0;

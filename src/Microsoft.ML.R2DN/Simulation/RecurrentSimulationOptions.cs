@@ -196,8 +196,8 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         if (InitialState is { } start) OptionChecks.Defined(start, nameof(InitialState));
         if (Training is { } training) OptionChecks.Defined(training, nameof(Training));
         if (Training == SimulationTraining.Subsequences && InitialState == Simulation.InitialState.ZeroState)
-            throw new ArgumentException("Subsequence training starts every subsequence from the encoder: it cannot be " +
-                                        "combined with InitialState.ZeroState.", nameof(InitialState));
+            throw new ArgumentException("Subsequence training starts every subsequence from the encoder: it cannot " +
+                                        "be combined with InitialState.ZeroState.", nameof(InitialState));
         OptionChecks.Range(EncoderWindow, 1, 10_000, nameof(EncoderWindow));
         OptionChecks.Range(SubsequenceLength, 1, 100_000, nameof(SubsequenceLength));
         OptionChecks.Range(SubsequencesPerStep, 1, 100_000, nameof(SubsequencesPerStep));

@@ -129,7 +129,8 @@ internal sealed class SimulationSearch
     private (Simulator, bool) ChooseEncoder(Simulator screened, ModelSpec spec)
     {
         bool asked = _o.InitialState == InitialState.Encoder;
-        if (_o.InitialState == InitialState.ZeroState || (!asked && _o.ValidationFraction <= 0)) return (screened, false);
+        if (_o.InitialState == InitialState.ZeroState || (!asked && _o.ValidationFraction <= 0))
+            return (screened, false);
         var options = _engineOptions with { Model = spec, Encoder = EncoderSettings(), TimeBudget = EncoderTime };
         var fitted = screened.FitEncoder(_sequences, options, keepWhenWorse: asked, _o.CancellationToken);
         _encoderRecord = new JsonObject { ["window"] = _o.EncoderWindow, ["kept"] = fitted.Encoder is not null };

@@ -141,10 +141,9 @@ public sealed class SimulationTransformer : ITransformer
         return builder.Build();
     }
 
-    /// <summary>The paper's normalised error over <paramref name="data"/>: NRMSE = sqrt(Σ(y − ŷ)² / Σy²), pooled over
-    /// series, outputs and rows after the first <see cref="Washout"/> of each series, in the units the model was
-    /// trained
-    /// in (standardised unless <see cref="RecurrentSimulationOptions.Standardize"/> was false).</summary>
+    /// <summary>The paper's normalised error over <paramref name="data"/>: NRMSE = sqrt(Σ(y − ŷ)² / Σy²), pooled
+    /// over series, outputs and rows after the first <see cref="Washout"/> of each series, in the units the model was
+    /// trained in (standardised unless <see cref="RecurrentSimulationOptions.Standardize"/> was false).</summary>
     /// <param name="data">Data with the input, output and series id columns; not null.</param>
     /// <returns>The NRMSE as a fraction (0 is perfect; 1 is as good as predicting the mean); NaN when no row is left
     /// after the washout.</returns>

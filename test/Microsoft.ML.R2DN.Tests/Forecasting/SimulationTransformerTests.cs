@@ -55,7 +55,8 @@ public sealed partial class SimulationTransformerTests(ITestOutputHelper output)
         var options = Small();
         options.Epochs = null;                               // sized in steps, cosine schedule, refit
         options.LearningRate = null;
-        options.TimeBudget = TimeSpan.FromSeconds(5);        // the budget bounds the 4 × 6,000 + 40,000 (or more) steps
+        // The budget bounds the 4 × 6,000 + 40,000 (or more) steps.
+        options.TimeBudget = TimeSpan.FromSeconds(5);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var model = ml.Forecasting.SimulateR2DN(options).Fit(data);
         Assert.InRange(clock.Elapsed.TotalSeconds, 0, 30);
