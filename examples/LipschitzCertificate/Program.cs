@@ -24,7 +24,6 @@ using LipschitzCertificate;
 using Microsoft.ML;
 using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Engine.Certificates;
-using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
@@ -135,7 +134,7 @@ Console.WriteLine(string.Join(", ", new[] { 0, 10, 25, 50, 100, 199 }.Select(t =
 {
     double d = 0;
     for (int i = 0; i < ny; i++)
-        { double e = outputs[(t * 2 + 0) * ny + i] - outputs[(t * 2 + 1) * ny + i]; d += e * e; }
+    { double e = outputs[(t * 2 + 0) * ny + i] - outputs[(t * 2 + 1) * ny + i]; d += e * e; }
     return $"t={t}: {Math.Sqrt(d):G2}";
 })));
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");

@@ -11,13 +11,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using F16SystemIdentification;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.R2DN;
-using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.Runtime;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -88,10 +86,13 @@ object? Ett()
                           $"{m.Coverage:P1}  " +
                           $"| seasonal naive MAE {m.SeasonalNaiveMae:F4}  RMSE {m.SeasonalNaiveRmse:F4}  | train " +
                           $"{seconds:F1} s");
-        report[kind] = new { mae = m.Mae, rmse = m.Rmse, mase = m.Mase, coverage = m.Coverage,
-                            seasonal_naive_mae = m.SeasonalNaiveMae,
-                             seasonal_naive_rmse = m.SeasonalNaiveRmse, train_seconds = seconds, epochs,
-                             beats_seasonal_naive = m.Rmse < m.SeasonalNaiveRmse && m.Mae < m.SeasonalNaiveMae };
+        report[kind] = new
+        {
+            mae = m.Mae, rmse = m.Rmse, mase = m.Mase, coverage = m.Coverage,
+            seasonal_naive_mae = m.SeasonalNaiveMae,
+            seasonal_naive_rmse = m.SeasonalNaiveRmse, train_seconds = seconds, epochs,
+            beats_seasonal_naive = m.Rmse < m.SeasonalNaiveRmse && m.Mae < m.SeasonalNaiveMae
+        };
     }
     return report;
 }
@@ -150,8 +151,11 @@ object? Bike()
         var m = ml.Forecasting.Evaluate(scoredTest, "cnt", "Forecast", seasonality: 7, trainingData: train);
         Console.WriteLine($"  R2DN {name,-17} MAE {m.Mae:F1}  RMSE {m.Rmse:F1}  MASE {m.Mase:F3}  | seasonal naive " +
                           $"MAE {m.SeasonalNaiveMae:F1}  RMSE {m.SeasonalNaiveRmse:F1}");
-        report[name] = new { mae = m.Mae, rmse = m.Rmse, mase = m.Mase, seasonal_naive_mae = m.SeasonalNaiveMae,
-                            seasonal_naive_rmse = m.SeasonalNaiveRmse };
+        report[name] = new
+        {
+            mae = m.Mae, rmse = m.Rmse, mase = m.Mase, seasonal_naive_mae = m.SeasonalNaiveMae,
+            seasonal_naive_rmse = m.SeasonalNaiveRmse
+        };
     }
     File.Delete(leadsCsv);   // the loader reads the file lazily: only now is it done with it
     return report;
@@ -190,10 +194,12 @@ object? F16()
     var train = ml.Data.LoadFromEnumerable(Rows(trainSeq));
     var validation = ml.Data.LoadFromEnumerable(Rows(validationSeq));
     ml.Log += (_,
-               e) => { if (e.Kind == ChannelMessageKind.Info
+               e) =>
+    {
+        if (e.Kind == ChannelMessageKind.Info
                            && e.RawMessage.StartsWith("epoch",
                                                       StringComparison.Ordinal)) Console.WriteLine("  " + e.RawMessage);
-                                                      };
+    };
     var watch = Stopwatch.StartNew();
     var model = ml.Forecasting.SimulateR2DN(new R2dnSimulationOptions
     {
@@ -209,8 +215,11 @@ object? F16()
     double nrmse = model.Nrmse(validation);
     Console.WriteLine($"  validation NRMSE {nrmse:F6} ({100 * nrmse:F2} %), final train loss " +
                       $"{model.TrainingLoss[^1]:F4}, {seconds:F1} s; certificate: {model.Certificate}");
-    return new { validation_nrmse = nrmse, final_train_loss = model.TrainingLoss[^1], epochs = f16Epochs, seed,
-                train_seconds = seconds };
+    return new
+    {
+        validation_nrmse = nrmse, final_train_loss = model.TrainingLoss[^1], epochs = f16Epochs, seed,
+        train_seconds = seconds
+    };
 }
 
 static List<F16Row> Rows(F16Sequence[] sequences)

@@ -1,6 +1,5 @@
 using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Engine.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.R2DN.TorchSharp;

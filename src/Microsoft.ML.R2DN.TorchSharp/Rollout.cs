@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Engine.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.R2DN.TorchSharp;

@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Engine.Models;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,7 +17,11 @@ namespace Microsoft.ML.R2DN.TorchSharp;
 public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Outputs, Tensor FinalState)>
 {
     private readonly ModelDescription _model;
+    // TorchSharp's RegisterComponents names a module's parameters after its fields: this one is "theta" in the
+    // module's state dictionary, so it keeps that name rather than the house _camelCase.
+#pragma warning disable IDE1006
     private readonly Parameter theta;
+#pragma warning restore IDE1006
 
     /// <summary>Wraps <paramref name="model"/> (its type and options) and copies its current parameters to <paramref name="device"/>.</summary>
     /// <param name="model">A ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen or GeneralRen.</param>

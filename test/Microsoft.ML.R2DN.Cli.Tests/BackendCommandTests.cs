@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN;
-
 namespace Microsoft.ML.R2DN.Cli.Tests;
 
 /// <summary>The TorchSharp backend from the command line: training with it, and both backends timed side by side.</summary>

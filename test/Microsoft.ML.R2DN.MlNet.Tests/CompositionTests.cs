@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.Trainers;

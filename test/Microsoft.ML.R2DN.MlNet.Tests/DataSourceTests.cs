@@ -1,6 +1,5 @@
 using Microsoft.Data.Analysis;
 using Microsoft.Data.Sqlite;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.R2DN.Forecasting;
 

@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.MlNet.Tests;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Microsoft.ML.R2DN.Simulation;
-using Microsoft.ML;
 using Microsoft.ML.R2DN.Forecasting;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.MlNet.Tests;
 
@@ -94,8 +93,11 @@ public sealed class ProgressSeedCancellationTests
         options.CancellationToken = cancelled.Token;
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.R2DN(options).Fit(data));
 
-        var simulation = new R2dnSimulationOptions { OutputColumnNames = ["Output"], InputColumnNames = ["Drive"],
-                                                    Epochs = 1, CancellationToken = cancelled.Token };
+        var simulation = new R2dnSimulationOptions
+        {
+            OutputColumnNames = ["Output"], InputColumnNames = ["Drive"],
+            Epochs = 1, CancellationToken = cancelled.Token
+        };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(simulation).Fit(data));
     }
 

@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace Microsoft.ML.R2DN.MlNet.Tests;
 
 /// <summary>SchemaShapes through public ML.NET API only (<c>SchemaShape.Create</c> is internal): a loader estimator

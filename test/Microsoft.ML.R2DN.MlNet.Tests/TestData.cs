@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
 
@@ -87,15 +85,15 @@ internal static class TestData
                                               string? seriesId = "Series",
                                               bool bounds = true, int horizon = 4, int epochs = 2,
                                                   int? seed = null) => new()
-    {
-        OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon,
-        FeatureColumnNames = features ?? ["Drive"],
-        SeriesIdColumnName = seriesId, ConfidenceLowerBoundColumn = bounds ? "Lower" : null,
-        ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
-        Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0,
-        ValidationFraction = 0, Seed = seed,
-        DifferenceInputs = false,
-    };
+                                                  {
+                                                      OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon,
+                                                      FeatureColumnNames = features ?? ["Drive"],
+                                                      SeriesIdColumnName = seriesId, ConfidenceLowerBoundColumn = bounds ? "Lower" : null,
+                                                      ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
+                                                      Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0,
+                                                      ValidationFraction = 0, Seed = seed,
+                                                      DifferenceInputs = false,
+                                                  };
 
     /// <summary>Fast REN forecasting settings as <see cref="R2dn"/>, without intervals.</summary>
     public static RenForecastingOptions Ren(string? seriesId = "Series", int horizon = 3, int epochs = 2) => new()

@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using Microsoft.ML.R2DN.Forecasting;
 using ServingCluster;
 

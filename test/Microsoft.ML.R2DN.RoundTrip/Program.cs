@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Microsoft.ML;
-using Microsoft.ML.R2DN;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
 using Microsoft.ML.Transforms;

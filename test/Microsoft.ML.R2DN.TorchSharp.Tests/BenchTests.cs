@@ -9,8 +9,11 @@ public class BenchTests
     [InlineData(ModelKind.Ren, Robustness.Lipschitz)]
     public void TrainStep_ReturnsPositiveMedians(ModelKind kind, Robustness robustness)
     {
-        var spec = new ModelSpec { Kind = kind, Robustness = robustness, StateSize = 6, NonlinearWidth = 5,
-                                  HiddenSizes = [8] };
+        var spec = new ModelSpec
+        {
+            Kind = kind, Robustness = robustness, StateSize = 6, NonlinearWidth = 5,
+            HiddenSizes = [8]
+        };
         var r = TorchSharpBench.TrainStep(spec.Create(2, 3, 0), batch: 2, timeSteps: 16, threads: 1, steps: 3,
                                           warmup: 1);
         Assert.Equal(3, r.TrainStepSamples.Length);

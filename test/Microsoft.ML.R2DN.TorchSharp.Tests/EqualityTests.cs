@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

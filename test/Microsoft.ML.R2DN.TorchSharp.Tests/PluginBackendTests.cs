@@ -1,11 +1,8 @@
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Simulation;
-using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.R2DN;
-using Microsoft.ML.R2DN.Engine.Forecasting;
+using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
+using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.TorchSharp.Tests;
 

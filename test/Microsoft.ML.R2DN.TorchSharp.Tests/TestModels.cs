@@ -25,8 +25,11 @@ internal static class TestModels
             InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny, HiddenSizes = [6, 5],
             Initialization = Initialization.Random,
         };
-        var ren = new RenOptions { InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny,
-                                  Initialization = Initialization.Random, Activation = Activation.Tanh };
+        var ren = new RenOptions
+        {
+            InputSize = Nu, StateSize = Nx, NonlinearWidth = Nv, OutputSize = Ny,
+            Initialization = Initialization.Random, Activation = Activation.Tanh
+        };
         RecurrentModel model = variant switch
         {
             "contracting-r2dn-relu" => new ContractingR2dn(r2dn, seed),
@@ -75,7 +78,7 @@ internal static class TestModels
     {
         double diff = 0, scale = 0;
         for (int i = 0; i < a.Length; i++)
-            { diff = Math.Max(diff, Math.Abs((double)a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
+        { diff = Math.Max(diff, Math.Abs((double)a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
         return diff / scale;
     }
 
@@ -84,7 +87,7 @@ internal static class TestModels
     {
         double diff = 0, scale = 0;
         for (int i = 0; i < a.Length; i++)
-            { diff = Math.Max(diff, Math.Abs(a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
+        { diff = Math.Max(diff, Math.Abs(a[i] - b[i])); scale = Math.Max(scale, Math.Abs(b[i])); }
         return diff / scale;
     }
 }

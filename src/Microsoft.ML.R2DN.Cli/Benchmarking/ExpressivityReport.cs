@@ -168,9 +168,12 @@ internal sealed class ExpressivityReport
     {
         var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer,
-                                          new JsonWriterOptions { Indented = true,
-                                                                 Encoder =
-                                                                     JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                                          new JsonWriterOptions
+                                          {
+                                              Indented = true,
+                                              Encoder =
+                                                                     JavaScriptEncoder.UnsafeRelaxedJsonEscaping
+                                          }))
         {
             var s = Settings;
             w.WriteStartObject();

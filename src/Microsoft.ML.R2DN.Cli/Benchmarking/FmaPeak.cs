@@ -83,7 +83,7 @@ internal static class FmaPeak
         return (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11)[0];
     }
 
-    private static volatile float s_sink;
+    private static volatile float Sink;
 
-    private static void Keep(float value) => s_sink = value;
+    private static void Keep(float value) => Sink = value;
 }

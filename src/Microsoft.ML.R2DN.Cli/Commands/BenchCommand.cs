@@ -73,9 +73,12 @@ internal static class BenchCommand
     };
     private static readonly Option<int> Threads =
         new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the initialisation and of the " +
+    private static readonly Option<int> Seed = new("--seed")
+    {
+        Description = "Seed of the initialisation and of the " +
                                                                              "random data",
-                                                                                 DefaultValueFactory = _ => 0 };
+        DefaultValueFactory = _ => 0
+    };
     private static readonly Option<bool> Json =
         new("--json") { Description = "Print one JSON object instead of a table" };
     private static readonly Option<string> Backend = new("--backend")

@@ -29,12 +29,18 @@ internal static class BenchExpressivityCommand
     };
     private static readonly Option<int> Batch =
         new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => PaperTimingStudy.Batch };
-    private static readonly Option<int> Horizon = new("--horizon") { Description = "Time steps per sequence",
-                                                                    DefaultValueFactory = _ =>
-                                                                        PaperTimingStudy.Horizon };
-    private static readonly Option<int> Repeats = new("--repeats") { Description = "Timed calls per configuration " +
+    private static readonly Option<int> Horizon = new("--horizon")
+    {
+        Description = "Time steps per sequence",
+        DefaultValueFactory = _ =>
+            PaperTimingStudy.Horizon
+    };
+    private static readonly Option<int> Repeats = new("--repeats")
+    {
+        Description = "Timed calls per configuration " +
                                                                                    "and pass (the median is reported)",
-                                                                                       DefaultValueFactory = _ => 20 };
+        DefaultValueFactory = _ => 20
+    };
     private static readonly Option<int?> Warmup = new("--warmup")
     {
         Description = "Untimed calls before each configuration's forward and backward loops (default: automatic, "
@@ -42,13 +48,19 @@ internal static class BenchExpressivityCommand
     };
     private static readonly Option<int> Threads =
         new("--threads") { Description = "Threads used by the models", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed of the first configuration's " +
+    private static readonly Option<int> Seed = new("--seed")
+    {
+        Description = "Seed of the first configuration's " +
                                                                              "parameters and data (the k-th uses " +
                                                                              "seed + k)",
-                                                                                 DefaultValueFactory = _ => 0 };
-    private static readonly Option<string?> Json = new("--json") { Description = "Also write everything as JSON to " +
+        DefaultValueFactory = _ => 0
+    };
+    private static readonly Option<string?> Json = new("--json")
+    {
+        Description = "Also write everything as JSON to " +
                                                                                  "this file ('-': JSON on stdout, " +
-                                                                                 "the table on stderr)" };
+                                                                                 "the table on stderr)"
+    };
 
     public static System.CommandLine.Command Create()
     {

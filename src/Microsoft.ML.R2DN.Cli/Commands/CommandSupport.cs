@@ -19,22 +19,22 @@ internal static class CommandSupport
             || (ReferenceEquals(Error(parse), Console.Error) && !Console.IsErrorRedirected);
 
     // A cancellation besides Ctrl+C, for this call chain only (Cli.Run's caller: tests, a host program).
-    private static readonly AsyncLocal<CancellationToken> s_external = new();
+    private static readonly AsyncLocal<CancellationToken> ExternalCancellation = new();
 
     /// <summary>Runs <paramref name="work"/> with
     /// <see cref="Cli.Run(string[], TextWriter, TextWriter, bool, CancellationToken)"/>'s
     /// cancellation token for the duration (read by <see cref="Run"/>).</summary>
     internal static T WithCancellation<T>(CancellationToken cancel, Func<T> work)
     {
-        var before = s_external.Value;
-        s_external.Value = cancel;
+        var before = ExternalCancellation.Value;
+        ExternalCancellation.Value = cancel;
         try
         {
             return work();
         }
         finally
         {
-            s_external.Value = before;
+            ExternalCancellation.Value = before;
         }
     }
 
@@ -46,7 +46,7 @@ internal static class CommandSupport
     /// code 1; a cancellation ends with 130. A second Ctrl+C ends the process at once.</remarks>
     public static int Run(Func<CancellationToken, int> work)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(s_external.Value);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ExternalCancellation.Value);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             if (cancel.IsCancellationRequested) return;   // the second Ctrl+C: let it end the process

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Training;
 using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;

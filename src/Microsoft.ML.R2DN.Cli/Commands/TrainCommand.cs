@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.ML.R2DN.Cli.Training;
 using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 
@@ -310,7 +309,11 @@ internal static class TrainCommand
             throw new UsageException("--label is required: the column(s) to forecast.");
         return s with
         {
-            Files = files, Labels = labels, Features = features, Inputs = inputs, Outputs = outputs,
+            Files = files,
+            Labels = labels,
+            Features = features,
+            Inputs = inputs,
+            Outputs = outputs,
             SeriesId = seriesId,
         };
     }

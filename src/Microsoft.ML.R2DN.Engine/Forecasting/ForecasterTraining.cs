@@ -90,8 +90,7 @@ internal sealed class ForecasterTraining
 
     // The standardisation of one kind of column, fitted on the rows training sees.
     private Standardizer Fit(Func<SeriesData, float[]> columns, int width) =>
-        Standardizer.Fit(_series.Select(s => columns(s)[((s.Length - _w.Length) * width)..
-                                                         ((s.Length - _w.Length + _w.TrainEnd) * width)]), width);
+        Standardizer.Fit(_series.Select(s => columns(s)[((s.Length - _w.Length) * width)..((s.Length - _w.Length + _w.TrainEnd) * width)]), width);
 
     // The look-backs tried: the given one, then (on validation) the alternatives the training windows allow; the one
     // with the lowest validation error is kept. A path fitted by an earlier training of the search is reused.

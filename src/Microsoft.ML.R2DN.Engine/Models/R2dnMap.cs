@@ -168,7 +168,7 @@ internal abstract class R2dnMap : IExplicitMap
     {
         var y = new double[a.Rows];
         for (int i = 0; i < a.Rows; i++)
-            { double s = 0; for (int j = 0; j < a.Columns; j++) s += a[i, j] * x[j]; y[i] = s; }
+        { double s = 0; for (int j = 0; j < a.Columns; j++) s += a[i, j] * x[j]; y[i] = s; }
         return y;
     }
 

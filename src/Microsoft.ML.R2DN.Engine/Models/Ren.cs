@@ -239,8 +239,11 @@ public sealed class GeneralRen : Ren
         {
             // With D22 = 0 the LMI needs R₁ = R itself positive definite.
             try { _ = new CholeskyDecomposition(_supply.R); }
-            catch (ArgumentException) { throw new ArgumentException("With D22Zero, R must be positive definite.",
-                                                                    nameof(r)); }
+            catch (ArgumentException)
+            {
+                throw new ArgumentException("With D22Zero, R must be positive definite.",
+                                                                    nameof(r));
+            }
         }
         Initialize(seed);
     }

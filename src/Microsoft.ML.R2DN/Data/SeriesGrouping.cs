@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Data;
 
 /// <summary>Groups the rows of a view into series by a series-id column: each series is the list of its row indices in

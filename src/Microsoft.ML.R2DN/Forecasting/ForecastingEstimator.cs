@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.Runtime;
-
 using F = Microsoft.ML.R2DN.Engine.Defaults.Forecasting;
 
 namespace Microsoft.ML.R2DN.Forecasting;
@@ -178,7 +176,9 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             }
             var options = engineOptions with
             {
-                Model = spec, LearningRate = rate, LinearFits = linearFits,
+                Model = spec,
+                LearningRate = rate,
+                LinearFits = linearFits,
                 TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
             };
             string what = $"{OptionChecks.Describe(spec)} forecaster";
@@ -284,7 +284,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         if (o.StateSize is null && o.NonlinearWidth is null && o.HiddenSizesOrDefault is null)
             list.Add((baseSpec with
             {
-                StateSize = F.LargerSize, NonlinearWidth = F.LargerSize,
+                StateSize = F.LargerSize,
+                NonlinearWidth = F.LargerSize,
                 HiddenSizes = o.Kind == ModelKind.R2dn ? F.LargerHiddenSizes : [],
             }, rate));
         return list;

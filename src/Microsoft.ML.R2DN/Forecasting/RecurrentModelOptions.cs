@@ -1,6 +1,5 @@
-using Microsoft.ML.R2DN.Engine.Forecasting;
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine;
+using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.ML.R2DN.Engine.Forecasting;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>

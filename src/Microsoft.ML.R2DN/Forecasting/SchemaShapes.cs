@@ -7,7 +7,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// same kind (a type conversion for a scalar, a concatenation for a known-size vector).</summary>
 internal static class SchemaShapes
 {
-    private static readonly MLContext s_ml = new(seed: 0);
+    private static readonly MLContext Ml = new(seed: 0);
 
     public static void CheckNumeric(SchemaShape shape, ColumnRole column)
     {
@@ -30,8 +30,8 @@ internal static class SchemaShapes
     public static SchemaShape WithVectors(SchemaShape shape, string source, IReadOnlyList<string> names)
     {
         const string Temporary = "__r2dn_shape";
-        IEstimator<ITransformer> chain = s_ml.Transforms.Conversion.ConvertType(Temporary, source, DataKind.Single);
-        foreach (var name in names) chain = chain.Append(s_ml.Transforms.Concatenate(name, Temporary, Temporary));
+        IEstimator<ITransformer> chain = Ml.Transforms.Conversion.ConvertType(Temporary, source, DataKind.Single);
+        foreach (var name in names) chain = chain.Append(Ml.Transforms.Concatenate(name, Temporary, Temporary));
         return Without(chain.GetOutputSchema(shape), Temporary, shape);
     }
 
@@ -42,7 +42,7 @@ internal static class SchemaShapes
         IEstimator<ITransformer>? chain = null;
         foreach (var name in names)
         {
-            var e = s_ml.Transforms.Conversion.ConvertType(name, source, DataKind.Single);
+            var e = Ml.Transforms.Conversion.ConvertType(name, source, DataKind.Single);
             chain = chain is null ? e : chain.Append(e);
         }
         return chain!.GetOutputSchema(shape);

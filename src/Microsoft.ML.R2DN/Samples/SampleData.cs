@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Samples;
 
 /// <summary>One row of <see cref="SampleData.NonlinearSystem(int, int, int, double)"/>.</summary>

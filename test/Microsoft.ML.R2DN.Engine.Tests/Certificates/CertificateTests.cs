@@ -13,10 +13,16 @@ public class CertificateTests
         foreach (var init in new[] { Initialization.LongMemory, Initialization.Random })
             foreach (var act in new[] { Activation.ReLU, Activation.Tanh })
             {
-                var r2 = new R2dnOptions { InputSize = 3, StateSize = 5, NonlinearWidth = 4, OutputSize = 2,
-                                          HiddenSizes = [6, 5], Activation = act, Initialization = init };
-                var ren = new RenOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 6, OutputSize = 3,
-                                          Activation = act, Initialization = init };
+                var r2 = new R2dnOptions
+                {
+                    InputSize = 3, StateSize = 5, NonlinearWidth = 4, OutputSize = 2,
+                    HiddenSizes = [6, 5], Activation = act, Initialization = init
+                };
+                var ren = new RenOptions
+                {
+                    InputSize = 2, StateSize = 4, NonlinearWidth = 6, OutputSize = 3,
+                    Activation = act, Initialization = init
+                };
                 yield return new object[] { "contracting R2DN",
                                            (Func<RecurrentModel>)(() => new ContractingR2dn(r2, 1)) };
                 yield return new object[] { "contracting R2DN rate 0.7",
@@ -42,9 +48,12 @@ public class CertificateTests
     {
         var rnd = new Random(seed);
         Matrix Rand(int r,
-                    int c) { var m = new Matrix(r,
+                    int c)
+        {
+            var m = new Matrix(r,
                                                 c); for (int i = 0; i < m.Data.Length; i++) m.Data[i] =
-                                                    rnd.NextDouble() * 2 - 1; return m; }
+                                                    rnd.NextDouble() * 2 - 1; return m;
+        }
         var x = Rand(o.OutputSize, o.OutputSize);
         var q = -1.0 * Matrix.TransposeMultiply(x, x) - 0.1 * Matrix.Identity(o.OutputSize);
         var s = Rand(o.InputSize, o.OutputSize);
@@ -78,13 +87,19 @@ public class CertificateTests
     public void Certificate_FailsWhenTheMatricesDoNotHaveTheProperty()
     {
         // Guard against a vacuous check: the same form with a rate the model was not built for must fail.
-        var model = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 3,
-                                                         OutputSize = 1, HiddenSizes = [4] }, 1);
+        var model = new ContractingR2dn(new R2dnOptions
+        {
+            InputSize = 2, StateSize = 4, NonlinearWidth = 3,
+            OutputSize = 1, HiddenSizes = [4]
+        }, 1);
         var m = model.Map();
         var (eig, _) = DissipationForm.Evaluate(m.A, m.B1, null, m.E, m.P, 0.5, m.C1, null, null, null);
         Assert.True(eig > 1e-3, $"λ_max = {eig}");
-        var lip = new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 4, NonlinearWidth = 3, OutputSize = 2,
-                                                     HiddenSizes = [4] }, 1.0, 2);
+        var lip = new LipschitzR2dn(new R2dnOptions
+        {
+            InputSize = 2, StateSize = 4, NonlinearWidth = 3, OutputSize = 2,
+            HiddenSizes = [4]
+        }, 1.0, 2);
         var lm = lip.Map();
         int nu = 2, ny = 2;
         var (eigLip, _) = DissipationForm.Evaluate(lm.A, lm.B1, lm.B2, lm.E, lm.P, 1.0, lm.C1, null, lm.D12, null,
@@ -98,10 +113,16 @@ public class CertificateTests
     [InlineData(2.0)]
     public void LipschitzModels_MultiStepGainStaysBelowGamma(double gamma)
     {
-        var r2 = new R2dnOptions { InputSize = 2, StateSize = 6, NonlinearWidth = 5, OutputSize = 2, HiddenSizes = [8],
-                                  Activation = Activation.Tanh, Initialization = Initialization.Random };
-        var ren = new RenOptions { InputSize = 2, StateSize = 5, NonlinearWidth = 8, OutputSize = 2,
-                                  Activation = Activation.Tanh, Initialization = Initialization.Random };
+        var r2 = new R2dnOptions
+        {
+            InputSize = 2, StateSize = 6, NonlinearWidth = 5, OutputSize = 2, HiddenSizes = [8],
+            Activation = Activation.Tanh, Initialization = Initialization.Random
+        };
+        var ren = new RenOptions
+        {
+            InputSize = 2, StateSize = 5, NonlinearWidth = 8, OutputSize = 2,
+            Activation = Activation.Tanh, Initialization = Initialization.Random
+        };
         foreach (RecurrentModel model in new RecurrentModel[] { new LipschitzR2dn(r2, gamma, 1),
                                                                new LipschitzRen(ren, gamma, 2) })
         {

@@ -74,8 +74,11 @@ public class ForecasterTests
     public void Options_OutOfRange_Throw(int horizon, double level)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([Series(300, 1)],
-                                                                          Small with { Horizon = horizon,
-                                                                              ConfidenceLevel = level }));
+                                                                          Small with
+                                                                          {
+                                                                              Horizon = horizon,
+                                                                              ConfidenceLevel = level
+                                                                          }));
     }
 
     [Fact]

@@ -137,11 +137,13 @@ public class LinearPathTests
         var s = new SeriesData(y, 1);
         var f = Forecaster.Train([s],
                                  Options(channelIndependent: false,
-                                         epochs: 1) with { LinearLookbackAlternatives = [40, 1000] });
+                                         epochs: 1) with
+                                 { LinearLookbackAlternatives = [40, 1000] });
         Assert.Equal(40, f.Linear!.Lookback);
         Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([s],
                                                                           Options(false,
-                                                                                  1) with { LinearLookbackAlternatives = [1] }));
+                                                                                  1) with
+                                                                          { LinearLookbackAlternatives = [1] }));
     }
 
     [Fact]
@@ -249,8 +251,11 @@ public class LinearPathTests
     {
         var train = Ar2(900, 9);
         var f = Forecaster.Train([train],
-                                 Options(false, epochs: 500) with { TimeBudget = TimeSpan.FromMilliseconds(300),
-                                                                   EarlyStoppingPatience = 1000 });
+                                 Options(false, epochs: 500) with
+                                 {
+                                     TimeBudget = TimeSpan.FromMilliseconds(300),
+                                     EarlyStoppingPatience = 1000
+                                 });
         Assert.True(f.Training!.TrainLoss.Count < 500, $"{f.Training.TrainLoss.Count} epochs ran");
     }
 

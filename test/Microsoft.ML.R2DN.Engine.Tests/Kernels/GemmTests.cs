@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Engine.Kernels;
-using Xunit;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Kernels;
 

@@ -40,7 +40,8 @@ public class AllocationTests
             // Warm up (buffers sized, code jitted), then count one call.
             for (int i = 0; i < 3; i++)
                 if (train)
-                    model.LossAndGradient(x0, u, y, T, B, loss, grad, xT); else model.Simulate(x0, u, T, B, y, xT);
+                    model.LossAndGradient(x0, u, y, T, B, loss, grad, xT);
+                else model.Simulate(x0, u, T, B, y, xT);
             long before = GC.GetAllocatedBytesForCurrentThread();
             if (train) model.LossAndGradient(x0, u, y, T, B, loss, grad, xT); else model.Simulate(x0, u, T, B, y, xT);
             return GC.GetAllocatedBytesForCurrentThread() - before;

@@ -122,8 +122,11 @@ public class GoldenVectorTests
     public void F16Configuration_Has97481Parameters()
     {
         var gold = Golden.Load("r2dn_f16_count");
-        var model = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 75, NonlinearWidth = 75,
-                                                         OutputSize = 3, HiddenSizes = [87, 87, 87] });
+        var model = new ContractingR2dn(new R2dnOptions
+        {
+            InputSize = 2, StateSize = 75, NonlinearWidth = 75,
+            OutputSize = 3, HiddenSizes = [87, 87, 87]
+        });
         Assert.Equal(97_481, model.ParameterCount);
         Assert.Equal(gold.ParameterCount, model.ParameterCount);
     }

@@ -27,8 +27,11 @@ public class PaperParameterCountTests
         bool identity = c.GetProperty("identity_output").GetBoolean();
         int expected = e.GetProperty("parameter_count").GetInt32();
         RecurrentModel model = e.GetProperty("model").GetString() == "ren"
-            ? new ContractingRen(new RenOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny,
-                                                 IdentityOutput = identity })
+            ? new ContractingRen(new RenOptions
+            {
+                InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny,
+                IdentityOutput = identity
+            })
             : new ContractingR2dn(new R2dnOptions
             {
                 InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny, IdentityOutput = identity,

@@ -108,11 +108,17 @@ public class ArgumentTests
     [Fact]
     public void LinearOutputLayer_WithoutHiddenLayers_IsRejected()
     {
-        var ex = Assert.ThrowsAny<ArgumentException>(() => new ContractingR2dn(Valid with { HiddenSizes = [],
-            NetworkOutputLayer = LbdnOutputLayer.Linear }));
+        var ex = Assert.ThrowsAny<ArgumentException>(() => new ContractingR2dn(Valid with
+        {
+            HiddenSizes = [],
+            NetworkOutputLayer = LbdnOutputLayer.Linear
+        }));
         Assert.Contains("hidden layer", ex.Message, StringComparison.OrdinalIgnoreCase);
-        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { HiddenSizes = [],
-                                                                           OutputLayer = LbdnOutputLayer.Linear }),
+        Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with
+        {
+            HiddenSizes = [],
+            OutputLayer = LbdnOutputLayer.Linear
+        }),
                                                                                "HiddenSizes", "hidden layer");
     }
 

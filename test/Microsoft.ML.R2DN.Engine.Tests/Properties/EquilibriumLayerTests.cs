@@ -160,7 +160,7 @@ public class EquilibriumLayerTests
                     // Residual of w = σ(D11·w + b) with the whole of row i of D11 (the upper triangle is zero).
                     double v = b[r * nv + i], size = Math.Abs(v);
                     for (int j = 0; j < nv; j++)
-                        { v += d11[i, j] * w[r * nv + j]; size += Math.Abs(d11[i, j] * w[r * nv + j]); }
+                    { v += d11[i, j] * w[r * nv + j]; size += Math.Abs(d11[i, j] * w[r * nv + j]); }
                     double res = Math.Abs(w[r * nv + i] - Sigma(act, v));
                     worst = Math.Max(worst, res / Math.Max(1, size));
                     Assert.True(res <= 1e-12 * Math.Max(1, size),

@@ -25,10 +25,10 @@ public class GradientCheckTests
 
     private static R2dnOptions SmallR2dn(Activation activation, LbdnOutputLayer output, Initialization init,
                                          double rate = 1.0) => new()
-    {
-        InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
-        Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
-    };
+                                         {
+                                             InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
+                                             Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
+                                         };
 
     // The smallest |pre-activation| of the problem's rollout, from an independent float64 replay that must agree with
     // the model.
@@ -164,8 +164,11 @@ public class GradientCheckTests
     public void LbdnTanh_EveryGroupMatchesFiniteDifferences(LbdnOutputLayer output, int seed)
     {
         var rng = new Random(seed);
-        var net = new Lbdn(new LbdnOptions { InputSize = 3, OutputSize = 2, HiddenSizes = [5, 4], Gamma = 2,
-                                            Activation = Activation.Tanh, OutputLayer = output }, seed);
+        var net = new Lbdn(new LbdnOptions
+        {
+            InputSize = 3, OutputSize = 2, HiddenSizes = [5, 4], Gamma = 2,
+            Activation = Activation.Tanh, OutputLayer = output
+        }, seed);
         PropertyHelpers.PerturbAll(net.Parameters, net.Layout, rng, 0.3);
         const int B = 4;
         var u = rng.Normals(B * 3);
@@ -203,8 +206,10 @@ public class GradientCheckTests
         var x = model.Layout["X"];
         double radial = 0, norm = 0;
         for (int i = 0; i < x.Length; i++)
-            { radial += gradient[x.Offset + i] * par[x.Offset + i]; norm += gradient[x.Offset + i] * gradient[x.Offset
-                + i]; }
+        {
+            radial += gradient[x.Offset + i] * par[x.Offset + i]; norm += gradient[x.Offset + i] * gradient[x.Offset
+            + i];
+        }
         Assert.True(Math.Abs(radial) <= 1e-6 * Math.Sqrt(norm) * PropertyHelpers.Norm(x.Slice(par)),
             $"⟨dL/dX, X⟩ = {radial:G3} is not ≈ 0");
     }

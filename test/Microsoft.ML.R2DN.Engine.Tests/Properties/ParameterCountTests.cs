@@ -76,8 +76,11 @@ public class ParameterCountTests
         {
             if (output == LbdnOutputLayer.Linear && hidden.Length == 0) continue;
             // The linear last layer keeps its (unused) d so that both variants share one layout.
-            var options = new R2dnOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny,
-                                           HiddenSizes = hidden, NetworkOutputLayer = output };
+            var options = new R2dnOptions
+            {
+                InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny,
+                HiddenSizes = hidden, NetworkOutputLayer = output
+            };
             AssertLayout(new ContractingR2dn(options).Layout, ExpectedR2dnGroups(nu, nx, nv, ny, hidden));
         }
     }
@@ -86,9 +89,12 @@ public class ParameterCountTests
     public void OtherPaperConfigurations_HaveTheDocumentedCounts()
     {
         // Youla Q: nu = ny = 1, nx = 10, nv = 100, hidden (140,)×4 → 179,358 (MODELS.md 4.3).
-        var youla = new ContractingR2dn(new R2dnOptions { InputSize = 1, StateSize = 10, NonlinearWidth = 100,
-                                                         OutputSize = 1, HiddenSizes = [140, 140, 140, 140],
-                                                             Activation = Activation.Tanh });
+        var youla = new ContractingR2dn(new R2dnOptions
+        {
+            InputSize = 1, StateSize = 10, NonlinearWidth = 100,
+            OutputSize = 1, HiddenSizes = [140, 140, 140, 140],
+            Activation = Activation.Tanh
+        });
         Assert.Equal(179_358, youla.ParameterCount);
 
         // PDE observer and expressivity models use identity_output (C2 = I, D21 = 0, D22 = 0, by = 0 fixed, so not
@@ -96,8 +102,11 @@ public class ParameterCountTests
         // groups.
         int IdentityOutputCount(ContractingR2dn m) =>
             m.ParameterCount - new[] { "C2", "D21", "D22", "by" }.Sum(n => m.Layout[n].Length);
-        var pde = new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 51, NonlinearWidth = 50,
-                                                       OutputSize = 51, HiddenSizes = [96, 96, 96, 96] });
+        var pde = new ContractingR2dn(new R2dnOptions
+        {
+            InputSize = 2, StateSize = 51, NonlinearWidth = 50,
+            OutputSize = 51, HiddenSizes = [96, 96, 96, 96]
+        });
         Assert.Equal(95_894, IdentityOutputCount(pde));
         int[] widths = [8, 16, 24, 32, 48, 64, 80, 96];
         int[] counts = [1423, 3887, 7759, 13039, 27823, 48239, 74287, 105967];
@@ -157,8 +166,11 @@ public class ParameterCountTests
         var allDiagonals = new List<double>();
         for (int seed = 0; seed < 3; seed++)
         {
-            var model = new ContractingR2dn(new R2dnOptions { InputSize = nu, StateSize = nx, NonlinearWidth = nv,
-                                                             OutputSize = ny, HiddenSizes = hidden }, seed);
+            var model = new ContractingR2dn(new R2dnOptions
+            {
+                InputSize = nu, StateSize = nx, NonlinearWidth = nv,
+                OutputSize = ny, HiddenSizes = hidden
+            }, seed);
             Assert.Equal(Initialization.LongMemory, model.Options.Initialization);
             var ex = model.GetExplicit();
             // A = E⁻¹H21 with E = (1 + ε)I and H21 = diag(1 − eigs), eigs ∈ [0, 0.05): diagonal, entries in [0.95, 1].

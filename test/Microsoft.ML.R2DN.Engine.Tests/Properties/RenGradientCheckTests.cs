@@ -155,7 +155,7 @@ internal static class FiniteDifferenceCheck
                         $"noise floor {p.Floor:G3} from the measured noise σ = {noise:G3} of L = {l0:G6}).");
                 }
                 if (p.Used > worst)
-                    { worst = p.Used; worstAt = $"{g.Name}[{i}] fd={p.Fd:R} an={an:R} (relative error {p.Rel:G3})"; }
+                { worst = p.Used; worstAt = $"{g.Name}[{i}] fd={p.Fd:R} an={an:R} (relative error {p.Rel:G3})"; }
                 groupMaxAbs = Math.Max(groupMaxAbs, Math.Abs(an));
                 checkedEntries++;
             }
@@ -199,10 +199,10 @@ public class RenGradientCheckTests
     private static RenOptions Small(int nu, int ny, int nv = 5, Initialization init = Initialization.Random,
                                     double rate = 1.0,
                                     Activation activation = Activation.Tanh, bool d22Zero = false) => new()
-    {
-        InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny,
-        Activation = activation, Initialization = init, ContractionRate = rate, D22Zero = d22Zero,
-    };
+                                    {
+                                        InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny,
+                                        Activation = activation, Initialization = init, ContractionRate = rate, D22Zero = d22Zero,
+                                    };
 
     private static readonly string[] D22Builders = ["X3", "Y3", "Z3"];
 

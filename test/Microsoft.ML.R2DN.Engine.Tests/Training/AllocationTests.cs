@@ -1,6 +1,5 @@
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Training;
-using Xunit;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Training;
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.ML;
 using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.MlNet.Tests.Coexistence;
@@ -9,7 +8,7 @@ namespace Microsoft.ML.R2DN.MlNet.Tests.Coexistence;
 public sealed class TypeNameTests
 {
     // Public types of Microsoft.ML.TimeSeries (not served here), from its sources: a user adds it beside us.
-    private static readonly string[] s_timeSeriesNames =
+    private static readonly string[] TimeSeriesNames =
     [
         "TimeSeriesPredictionEngine", "PredictionFunctionExtensions", "TimeSeriesCatalog", "SsaForecastingTransformer",
         "SsaForecastingEstimator", "SsaChangePointDetector", "SsaChangePointEstimator", "SsaSpikeDetector", "SsaSpikeEstimator",
@@ -43,7 +42,7 @@ public sealed class TypeNameTests
             .SelectMany(a => a.GetExportedTypes())
             .Where(t => !t.IsNested && t.Namespace?.StartsWith("Microsoft.ML", StringComparison.Ordinal) == true)
             .Select(t => (Name: Simple(t), t.FullName))
-            .Concat(s_timeSeriesNames.Select(n => (Name: n, FullName: (string?)("Microsoft.ML.TimeSeries: " + n))))
+            .Concat(TimeSeriesNames.Select(n => (Name: n, FullName: (string?)("Microsoft.ML.TimeSeries: " + n))))
             .ToLookup(t => t.Name, t => t.FullName);
         Assert.True(mlNet.Count > 300, $"only {mlNet.Count} ML.NET type names found");
 

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.Transforms;
 using RoundTrip;
@@ -95,8 +92,12 @@ public sealed class FreshProcessRoundTripTests(ITestOutputHelper output)
         string expectedPath = folder.File("expected.csv");
         var (rows, header) = Report.WriteOutputs(model.Transform(data), expectedPath);
         Assert.Equal(File.ReadAllText(expectedPath), File.ReadAllText(scored));
-        Assert.Contains(kind switch { "ren-simulator" => "Simulated", "r2dn-simulator" => "OutputPredicted",
-                                     _ => "Forecast[0]" },
+        Assert.Contains(kind switch
+        {
+            "ren-simulator" => "Simulated",
+            "r2dn-simulator" => "OutputPredicted",
+            _ => "Forecast[0]"
+        },
                         header);
 
         // The certificate, re-verified from the loaded model's matrices, and the training loss.

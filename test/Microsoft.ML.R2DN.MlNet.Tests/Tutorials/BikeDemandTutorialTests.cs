@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using BikeDemandForecast;
-using Microsoft.ML;
 using Microsoft.ML.R2DN.MlNet.Tests.RoundTrip;
 using Xunit.Abstractions;
 

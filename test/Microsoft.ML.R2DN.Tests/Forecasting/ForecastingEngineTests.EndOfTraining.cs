@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.ModelFiles;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;

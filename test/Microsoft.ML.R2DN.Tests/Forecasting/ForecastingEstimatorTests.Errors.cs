@@ -128,8 +128,11 @@ public sealed partial class ForecastingEstimatorTests
     public void Fit_BooleanSeriesId_SchemaMismatch()
     {
         var data = Ml.Data.LoadFromEnumerable(Enumerable.Range(0,
-                                                               40).Select(i => new FlagRow { Flag = i % 2 == 0,
-                                                                   Load = i }).ToList());
+                                                               40).Select(i => new FlagRow
+                                                               {
+                                                                   Flag = i % 2 == 0,
+                                                                   Load = i
+                                                               }).ToList());
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2,
             seriesIdColumnName: "Flag").Fit(data));
         Assert.Equal("Schema mismatch for series id column 'Flag': expected String, got Boolean", e.Message);

@@ -136,11 +136,17 @@ public sealed partial class ForecastingEstimatorTests
         var options = Quick();
         options.CancellationToken = cts.Token;
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.R2DN(options).Fit(data));
-        var ren = new RenForecastingOptions { OutputColumnName = "F", InputColumnName = "Load", Horizon = 2, Epochs = 1,
-                                             CancellationToken = cts.Token };
+        var ren = new RenForecastingOptions
+        {
+            OutputColumnName = "F", InputColumnName = "Load", Horizon = 2, Epochs = 1,
+            CancellationToken = cts.Token
+        };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.REN(ren).Fit(data));
-        var simulation = new R2dnSimulationOptions { OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"],
-                                                    Epochs = 1, CancellationToken = cts.Token };
+        var simulation = new R2dnSimulationOptions
+        {
+            OutputColumnNames = ["Load"], InputColumnNames = ["Temperature"],
+            Epochs = 1, CancellationToken = cts.Token
+        };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(simulation).Fit(data));
         // The estimator's public constructor takes the token from the options too.
         Assert.ThrowsAny<OperationCanceledException>(() => new ForecastingEstimator(ml, options).Fit(data));

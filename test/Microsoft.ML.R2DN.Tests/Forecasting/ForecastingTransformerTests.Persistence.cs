@@ -386,8 +386,8 @@ public sealed partial class ForecastingTransformerTests
         var withEvil = new MemoryStream();
         withEvil.Write(file);
         using (var zip = new ZipArchive(withEvil, ZipArchiveMode.Update, leaveOpen: true))
-            using (var s = zip.CreateEntry("../evil.txt").Open())
-                s.Write("x"u8);
+        using (var s = zip.CreateEntry("../evil.txt").Open())
+            s.Write("x"u8);
         e = Assert.Throws<FormatException>(() =>
                                            R2dnModelFile.Load(fixture.Ml, new MemoryStream(withEvil.ToArray()), out _));
         Assert.Contains("'../evil.txt' is not allowed", e.Message);

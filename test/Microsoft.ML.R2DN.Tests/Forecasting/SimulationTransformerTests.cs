@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.R2DN.Tests.Data;
 using Xunit.Abstractions;

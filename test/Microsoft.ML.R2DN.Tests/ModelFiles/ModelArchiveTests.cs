@@ -73,8 +73,11 @@ public sealed class ModelArchiveTests
     [Fact]
     public void Write_CallerFormatProperties_AreReplaced()
     {
-        var (m, _) = ModelArchive.Read(new MemoryStream(WriteSample(new JsonObject { ["formatVersion"] = 99,
-                                                                                    ["format"] = "x", ["k"] = 1 })));
+        var (m, _) = ModelArchive.Read(new MemoryStream(WriteSample(new JsonObject
+        {
+            ["formatVersion"] = 99,
+            ["format"] = "x", ["k"] = 1
+        })));
         Assert.Equal(ModelArchive.FormatName, m["format"]!.GetValue<string>());
         Assert.Equal(1, m["formatVersion"]!.GetValue<int>());
         Assert.Equal(1, m["k"]!.GetValue<int>());
@@ -240,8 +243,11 @@ public sealed class ModelArchiveTests
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set =>
-                                       throw new NotSupportedException(); }
+        public override long Position
+        {
+            get => throw new NotSupportedException(); set =>
+                                       throw new NotSupportedException();
+        }
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) =>
             _inner.Read(buffer, offset, Math.Min(count, 1000));

@@ -26,8 +26,11 @@ internal static class ModelFileTestData
     {
         RecurrentModel m = name switch
         {
-            "ContractingR2dn" => new ContractingR2dn(new R2dnOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4,
-                                                                      OutputSize = 2, HiddenSizes = [5] }, seed: 1),
+            "ContractingR2dn" => new ContractingR2dn(new R2dnOptions
+            {
+                InputSize = 2, StateSize = 3, NonlinearWidth = 4,
+                OutputSize = 2, HiddenSizes = [5]
+            }, seed: 1),
             "ContractingR2dn-identity-tanh" => new ContractingR2dn(new R2dnOptions
             {
                 InputSize = 1, StateSize = 3, NonlinearWidth = 2, OutputSize = 3, IdentityOutput = true,
@@ -39,23 +42,35 @@ internal static class ModelFileTestData
                 InputSize = 2, StateSize = 2, NonlinearWidth = 3, OutputSize = 1, HiddenSizes = [3, 2],
                 NetworkOutputLayer = LbdnOutputLayer.Linear,
             }, seed: 3),
-            "LipschitzR2dn" => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4,
-                                                                  OutputSize = 1, HiddenSizes = [4] }, gamma: 2.5,
+            "LipschitzR2dn" => new LipschitzR2dn(new R2dnOptions
+            {
+                InputSize = 2, StateSize = 3, NonlinearWidth = 4,
+                OutputSize = 1, HiddenSizes = [4]
+            }, gamma: 2.5,
                                                                   seed: 4),
             // nu = nv = ny: Z12 and Z21 have shape (0, d), groups with no values.
-            "LipschitzR2dn-square" => new LipschitzR2dn(new R2dnOptions { InputSize = 2, StateSize = 2,
-                                                                         NonlinearWidth = 2, OutputSize = 2,
-                                                                         ContractionRate = 0.95 }, gamma: 0.3, seed: 5),
-            "ContractingRen" => new ContractingRen(new RenOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 4,
-                                                                   OutputSize = 2 }, seed: 6),
+            "LipschitzR2dn-square" => new LipschitzR2dn(new R2dnOptions
+            {
+                InputSize = 2, StateSize = 2,
+                NonlinearWidth = 2, OutputSize = 2,
+                ContractionRate = 0.95
+            }, gamma: 0.3, seed: 5),
+            "ContractingRen" => new ContractingRen(new RenOptions
+            {
+                InputSize = 2, StateSize = 3, NonlinearWidth = 4,
+                OutputSize = 2
+            }, seed: 6),
             "ContractingRen-identity" => new ContractingRen(new RenOptions
             {
                 InputSize = 1, StateSize = 2, NonlinearWidth = 3, OutputSize = 2, IdentityOutput = true,
                 Activation = Activation.Tanh,
             }, seed: 7),
-            "LipschitzRen-d22zero" => new LipschitzRen(new RenOptions { InputSize = 3, StateSize = 2,
-                                                                       NonlinearWidth = 3, OutputSize = 2,
-                                                                       D22Zero = true }, gamma: 0.7, seed: 8),
+            "LipschitzRen-d22zero" => new LipschitzRen(new RenOptions
+            {
+                InputSize = 3, StateSize = 2,
+                NonlinearWidth = 3, OutputSize = 2,
+                D22Zero = true
+            }, gamma: 0.7, seed: 8),
             "GeneralRen" =>
                 new GeneralRen(new RenOptions { InputSize = 2, StateSize = 3, NonlinearWidth = 3, OutputSize = 2 },
                 new Matrix(2, 2, [-1.0, 0.1, 0.1, -2.0]), new Matrix(2, 2, [0.1, 0.0, 0.0, 0.2]),
@@ -71,8 +86,11 @@ internal static class ModelFileTestData
     /// <summary>A small contracting R2DN, for the tests that load a file hundreds of times.</summary>
     public static RecurrentModel SmallModel()
     {
-        var m = new ContractingR2dn(new R2dnOptions { InputSize = 1, StateSize = 2, NonlinearWidth = 2, OutputSize = 1,
-                                                     HiddenSizes = [2] }, seed: 11);
+        var m = new ContractingR2dn(new R2dnOptions
+        {
+            InputSize = 1, StateSize = 2, NonlinearWidth = 2, OutputSize = 1,
+            HiddenSizes = [2]
+        }, seed: 11);
         var rng = new Random(5);
         for (int i = 0; i < m.Parameters.Length; i++) m.Parameters[i] += 0.1 * (2 * rng.NextDouble() - 1);
         return m;
