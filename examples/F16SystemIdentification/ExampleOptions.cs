@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace F16SystemIdentification;
 
-/// <summary>Command-line options of the example. Invalid input throws <see cref="ArgumentException"/> with a one-line message.</summary>
+/// <summary>Command-line options of the example. Invalid input throws <see cref="ArgumentException"/> with a one-line
+/// message.</summary>
 internal sealed record ExampleOptions(string? DataDirectory, int Epochs, int Seed, int Threads, string? JsonPath, bool Help)
 {
     public const string Usage =

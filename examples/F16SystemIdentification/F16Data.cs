@@ -33,7 +33,8 @@ internal static class F16Data
     public static IEnumerable<string> AllFiles => TrainFiles.Concat(ValidationFiles);
 
     /// <summary>Where the data is, or null: <paramref name="explicitDirectory"/> if given, else the first
-    /// <c>shared/data/F16GVT</c> found walking up from the current directory, then from the program's directory.</summary>
+    /// <c>shared/data/F16GVT</c> found walking up from the current directory, then from the program's
+    /// directory.</summary>
     public static string? Locate(string? explicitDirectory, out List<string> searched)
     {
         searched = [];

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace ServingCluster;
 
 /// <summary>The local PostgreSQL the example uses: the Debian package's cluster started with pg_ctlcluster, a database
-/// and a user of the example's, and the schema the Orleans ADO.NET providers query (sql/r2dn-orleans-schema.sql, written
-/// for this project). Needs root (or the postgres user) to create the database and the user.</summary>
+/// and a user of the example's, and the schema the Orleans ADO.NET providers query (sql/r2dn-orleans-schema.sql,
+/// written for this project). Needs root (or the postgres user) to create the database and the user.</summary>
 public static class Postgres
 {
     public const string Database = "r2dn_serving";

@@ -9,7 +9,8 @@ internal static class ExitCodes
     /// <summary>The command started but failed (an unexpected error while running).</summary>
     public const int Failure = 1;
 
-    /// <summary>The command line was invalid: an unknown option, a bad value, or a model that is not available.</summary>
+    /// <summary>The command line was invalid: an unknown option, a bad value, or a model that is not
+    /// available.</summary>
     public const int Usage = 2;
 
     /// <summary>The user pressed Ctrl+C (128 + SIGINT, as shells report it).</summary>
@@ -17,7 +18,7 @@ internal static class ExitCodes
 }
 
 /// <summary>
-/// An error in what the user asked for. Its message is printed as one line (<c>r2dn: error: …</c>) and the process exits
-/// with <see cref="ExitCodes.Usage"/>; no stack trace is shown.
+/// An error in what the user asked for. Its message is printed as one line (<c>r2dn: error: …</c>) and the process
+/// exits with <see cref="ExitCodes.Usage"/>; no stack trace is shown.
 /// </summary>
 internal sealed class UsageException(string message) : Exception(message);

@@ -11,7 +11,8 @@ namespace Microsoft.ML.R2DN.TorchSharp;
 /// </summary>
 internal static class Rollout
 {
-    /// <summary>Runs the program from <paramref name="x0"/> ([B, nx]) over <paramref name="u"/> ([T, B, nu]); returns y ([T, B, ny]) and x_T.</summary>
+    /// <summary>Runs the program from <paramref name="x0"/> ([B, nx]) over <paramref name="u"/> ([T, B, nu]); returns y
+    /// ([T, B, ny]) and x_T.</summary>
     public static (Tensor Y, Tensor XT) Run(FusedWeights w64, Tensor x0, Tensor u, int nx, int nu, int ny, Activation activation)
     {
         bool inference = !is_grad_enabled();
@@ -74,7 +75,8 @@ internal static class Rollout
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 
-    /// <summary>w = σ(D11·w + b) by forward substitution (D11 strictly lower triangular): neuron i, then its effect on the rest.</summary>
+    /// <summary>w = σ(D11·w + b) by forward substitution (D11 strictly lower triangular): neuron i, then its effect on
+    /// the rest.</summary>
     private static Tensor Equilibrium(Tensor b, Tensor[] d11Columns, Activation activation, bool inference)
     {
         int nv = d11Columns.Length;

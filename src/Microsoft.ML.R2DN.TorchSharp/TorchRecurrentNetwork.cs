@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.R2DN.TorchSharp;
 
 /// <summary>
-/// An engine recurrent model (contracting or γ-Lipschitz R2DN, contracting, γ-Lipschitz or (Q, S, R) REN) as a TorchSharp
-/// module. Its one parameter, <see cref="Theta"/>, is the engine's flat float64 direct-parameter vector in
-/// <see cref="ParameterLayout"/> order; each forward pass builds the explicit matrices from it inside the autograd graph
-/// (float64, the managed engine's formulas) and runs the time loop in float32, as the managed engine does.
+/// An engine recurrent model (contracting or γ-Lipschitz R2DN, contracting, γ-Lipschitz or (Q, S, R) REN) as a
+/// TorchSharp module. Its one parameter, <see cref="Theta"/>, is the engine's flat float64 direct-parameter vector in
+/// <see cref="ParameterLayout"/> order; each forward pass builds the explicit matrices from it inside the autograd
+/// graph (float64, the managed engine's formulas) and runs the time loop in float32, as the managed engine does.
 /// </summary>
 /// <remarks>
 /// Inputs are time-major: u is [T, B, nu] and x₀ is [B, nx]; outputs are y [T, B, ny] and x_T [B, nx], float32 on the
@@ -23,11 +23,13 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
     private readonly Parameter theta;
 #pragma warning restore IDE1006
 
-    /// <summary>Wraps <paramref name="model"/> (its type and options) and copies its current parameters to <paramref name="device"/>.</summary>
+    /// <summary>Wraps <paramref name="model"/> (its type and options) and copies its current parameters
+    /// to <paramref name="device"/>.</summary>
     /// <param name="model">A ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen or GeneralRen.</param>
     /// <param name="device">"cpu", "cuda" or "cuda:N".</param>
     /// <exception cref="NotSupportedException">The model type is not one of those.</exception>
-    /// <exception cref="InvalidOperationException">CUDA was asked for but is not available (the message names the package to add).</exception>
+    /// <exception cref="InvalidOperationException">CUDA was asked for but is not available (the message names the
+    /// package to add).</exception>
     public TorchRecurrentNetwork(RecurrentModel model, string device = "cpu") : base(nameof(TorchRecurrentNetwork))
     {
         _model = ModelDescription.From(model);
@@ -39,7 +41,8 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
     /// <summary>The device the parameters and computations live on.</summary>
     public Device Device { get; }
 
-    /// <summary>The flat float64 direct parameters (length <see cref="ParameterCount"/>, <see cref="Layout"/> order).</summary>
+    /// <summary>The flat float64 direct parameters (length <see cref="ParameterCount"/>, <see cref="Layout"/>
+    /// order).</summary>
     public Parameter Theta => theta;
 
     /// <summary>The parameter layout (shared with the engine model).</summary>
@@ -60,7 +63,8 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
     /// <summary>A readable name of the model ("contracting R2DN", …).</summary>
     public string ModelName => _model.Name;
 
-    /// <summary>Runs the model with autograd (when enabled) from <paramref name="initialState"/> ([B, nx]) over <paramref name="inputs"/> ([T, B, nu]).</summary>
+    /// <summary>Runs the model with autograd (when enabled) from <paramref name="initialState"/> ([B, nx])
+    /// over <paramref name="inputs"/> ([T, B, nu]).</summary>
     /// <returns>y ([T, B, ny]) and x_T ([B, nx]), float32.</returns>
     public override (Tensor Outputs, Tensor FinalState) forward(Tensor initialState, Tensor inputs)
     {
@@ -72,7 +76,8 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
         return (y.MoveToOuterDisposeScope(), xT.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Inference without autograd (torch.no_grad, in-place accumulation): same results as <see cref="forward"/>.</summary>
+    /// <summary>Inference without autograd (torch.no_grad, in-place accumulation): same results
+    /// as <see cref="forward"/>.</summary>
     /// <returns>y ([T, B, ny]) and x_T ([B, nx]), float32.</returns>
     public (Tensor Outputs, Tensor FinalState) Simulate(Tensor initialState, Tensor inputs)
     {
@@ -85,7 +90,8 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
         return (y.contiguous().MoveToOuterDisposeScope(), xT.contiguous().MoveToOuterDisposeScope());
     }
 
-    /// <summary>Overwrites the parameters with <paramref name="parameters"/> (length <see cref="ParameterCount"/>, every value finite).</summary>
+    /// <summary>Overwrites the parameters with <paramref name="parameters"/> (length <see cref="ParameterCount"/>,
+    /// every value finite).</summary>
     /// <exception cref="ArgumentException">Wrong length or a value that is not finite.</exception>
     public void LoadParameters(ReadOnlySpan<double> parameters)
     {
@@ -114,7 +120,8 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
         return theta.detach().cpu().data<double>().ToArray();
     }
 
-    /// <summary>Writes the parameters into <paramref name="model"/> (same type and layout), so that it certifies and scores on the managed engine.</summary>
+    /// <summary>Writes the parameters into <paramref name="model"/> (same type and layout), so that it certifies and
+    /// scores on the managed engine.</summary>
     public void CopyTo(RecurrentModel model)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -7,12 +7,14 @@ namespace Microsoft.ML.R2DN.TorchSharp;
 public static class TorchSharpDevice
 {
     /// <summary>
-    /// The TorchSharp device for <paramref name="name"/>: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c> (case-insensitive).
+    /// The TorchSharp device for <paramref name="name"/>: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>
+    /// (case-insensitive).
     /// </summary>
     /// <param name="name">The device name.</param>
     /// <returns>The device.</returns>
     /// <exception cref="ArgumentException">The name is not cpu, cuda or cuda:N.</exception>
-    /// <exception cref="InvalidOperationException">CUDA was asked for but libtorch reports no CUDA device (the CPU-only native package is referenced, or there is no GPU).</exception>
+    /// <exception cref="InvalidOperationException">CUDA was asked for but libtorch reports no CUDA device (the CPU-only
+    /// native package is referenced, or there is no GPU).</exception>
     public static Device Resolve(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);

@@ -19,10 +19,12 @@ public sealed class TorchSharpSequenceModel : ISequenceModel, IDisposable
 {
     private int _threads;
 
-    /// <summary>Creates the backend model for <paramref name="model"/>'s type and options, starting from its current parameters.</summary>
+    /// <summary>Creates the backend model for <paramref name="model"/>'s type and options, starting from its current
+    /// parameters.</summary>
     /// <param name="model">A ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen or GeneralRen.</param>
     /// <param name="device">"cpu", "cuda" or "cuda:N".</param>
-    /// <exception cref="InvalidOperationException">CUDA was asked for but is not available (the message names the package to add).</exception>
+    /// <exception cref="InvalidOperationException">CUDA was asked for but is not available (the message names the
+    /// package to add).</exception>
     public TorchSharpSequenceModel(RecurrentModel model, string device = "cpu")
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -47,7 +49,8 @@ public sealed class TorchSharpSequenceModel : ISequenceModel, IDisposable
     /// <inheritdoc/>
     public ParameterLayout Layout => Network.Layout;
 
-    /// <summary>libtorch's intra-op thread count; setting it changes it for the whole process (torch.set_num_threads).</summary>
+    /// <summary>libtorch's intra-op thread count; setting it changes it for the whole process
+    /// (torch.set_num_threads).</summary>
     public int Threads
     {
         get => _threads;

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.R2DN.Cli.Tests;
 
-/// <summary>The TorchSharp backend from the command line: training with it, and both backends timed side by side.</summary>
+/// <summary>The TorchSharp backend from the command line: training with it, and both backends timed side by
+/// side.</summary>
 public class BackendCommandTests
 {
     [Fact]

@@ -26,8 +26,8 @@ public sealed class BenchForecastCommandTests
     [Fact]
     public void RollingDefaultLookbackIsAThirdOfTheFirstFoldsTrainingRows()
     {
-        // 150 monthly-like rows: the first rolling fold trains on 90, so the ridge baseline regresses on 30 lags, not on
-        // the ltsf protocol's 336 (more lags than such a series has windows).
+        // 150 monthly-like rows: the first rolling fold trains on 90, so the ridge baseline regresses on 30 lags, not
+        // on the ltsf protocol's 336 (more lags than such a series has windows).
         using var folder = CliRunner.TempFolder();
         var csv = new StringBuilder("month,value\n");
         for (int t = 0; t < 150; t++)
@@ -49,8 +49,8 @@ public sealed class BenchForecastCommandTests
     public void OnTheBuiltInRandomWalk_R2dnWithDefaults_IsWithinOnePercentOfRepeatingTheLastValue()
     {
         // The target on the built-in example (about 6 s of training): the ridge path fits the noise of its 336
-        // lags (test MSE 0.327 against 0.282), and a correction can beat the path on the held-out rows yet still lose to
-        // repeating the last value, so what is kept must also beat the naive forecast by more than its noise.
+        // lags (test MSE 0.327 against 0.282), and a correction can beat the path on the held-out rows yet still lose
+        // to repeating the last value, so what is kept must also beat the naive forecast by more than its noise.
         var result = CliRunner.Run("bench-forecast", "--protocol", "ltsf", "--example", "random-walk", "--horizon", "96",
                                    "--models", "r2dn", "--json", "--quiet");
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -24,7 +24,8 @@ public static class CliRunner
     /// <summary>Runs with <paramref name="cancellation"/> standing for Ctrl+C.</summary>
     public static CliResult Run(CancellationToken cancellation, params string[] args) => Run(false, cancellation, args);
 
-    /// <summary>Runs, standing for Ctrl+C as soon as stderr receives text that contains <paramref name="trigger"/>.</summary>
+    /// <summary>Runs, standing for Ctrl+C as soon as stderr receives text that
+    /// contains <paramref name="trigger"/>.</summary>
     public static CliResult RunCancelledOn(string trigger, params string[] args)
     {
         using var cancel = new CancellationTokenSource();
@@ -69,7 +70,8 @@ public static class CliRunner
         }
     }
 
-    /// <summary>Asserts a failed run: <paramref name="exitCode"/> and exactly one stderr line, "r2dn: error: ...".</summary>
+    /// <summary>Asserts a failed run: <paramref name="exitCode"/> and exactly one stderr line, "r2dn: error:
+    /// ...".</summary>
     public static void AssertOneLineError(CliResult result, int exitCode, string? contains = null)
     {
         Assert.True(result.ExitCode == exitCode, result.ToString());
@@ -83,7 +85,8 @@ public static class CliRunner
     /// <summary>A fresh temporary folder, deleted with the returned object.</summary>
     public static TempFolder TempFolder() => new();
 
-    /// <summary>Writes a CSV of the example system (Series, Step, Drive, Output) with <paramref name="series"/> series.</summary>
+    /// <summary>Writes a CSV of the example system (Series, Step, Drive, Output) with <paramref name="series"/>
+    /// series.</summary>
     public static void WriteSystemCsv(string path, int length, int series, int seed = 1, bool withSeriesColumn = true)
     {
         var text = new StringBuilder(withSeriesColumn ? "Series,Step,Drive,Output\n" : "Step,Drive,Output\n");

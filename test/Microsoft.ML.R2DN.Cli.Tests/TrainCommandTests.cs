@@ -4,7 +4,8 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Tests;
 
-/// <summary>r2dn train on CSV files: errors, several files, JSON output, simulation; and the top-level error policy.</summary>
+/// <summary>r2dn train on CSV files: errors, several files, JSON output, simulation; and the top-level error
+/// policy.</summary>
 public sealed class TrainCommandTests
 {
     // Small and fast: a few epochs of a small model.

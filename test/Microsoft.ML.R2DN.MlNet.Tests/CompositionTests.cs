@@ -145,8 +145,8 @@ public sealed class CompositionTests
         Assert.True(metrics.RSquared > 0, $"R² {metrics.RSquared}");
     }
 
-    // A model reloaded with mlContext.Model.Load is ML.NET's own chain; its output feeds ML.NET's consumers exactly as the
-    // in-memory model's does: the same Sdca weights, bit for bit, trained with the same seed on either.
+    // A model reloaded with mlContext.Model.Load is ML.NET's own chain; its output feeds ML.NET's consumers exactly as
+    // the in-memory model's does: the same Sdca weights, bit for bit, trained with the same seed on either.
     [Fact]
     public void A_reloaded_models_output_feeds_ML_NET_consumers_like_the_in_memory_ones()
     {

@@ -45,8 +45,8 @@ public sealed class DataSourceTests
                         $"row {i}: [{string.Join(", ", expected[i])}] vs [{string.Join(", ", actual[i])}]");
     }
 
-    // The integer-valued columns (OutputCenti, DriveMilli) read from one CSV as Single, Double, Int32 and Int64: the same
-    // numbers, so the same forecasts, bit for bit.
+    // The integer-valued columns (OutputCenti, DriveMilli) read from one CSV as Single, Double, Int32 and Int64: the
+    // same numbers, so the same forecasts, bit for bit.
     [Theory]
     [InlineData(DataKind.Double, DataKind.Single)]
     [InlineData(DataKind.Int32, DataKind.Int64)]

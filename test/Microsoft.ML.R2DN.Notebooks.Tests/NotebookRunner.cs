@@ -11,7 +11,8 @@ using Microsoft.ML.R2DN.Forecasting;
 namespace Microsoft.ML.R2DN.Notebooks.Tests;
 
 /// <summary>What a notebook sees as globals, standing in for the Polyglot kernel's <c>display</c> and <c>HTML</c>
-/// helpers (<c>Microsoft.DotNet.Interactive.Kernel</c>): displayed values are written to <see cref="Output"/> as text.</summary>
+/// helpers (<c>Microsoft.DotNet.Interactive.Kernel</c>): displayed values are written to <see cref="Output"/> as
+/// text.</summary>
 /// <remarks>Public, with lower-case names, because the scripts call its members as unqualified globals.</remarks>
 public sealed class NotebookGlobals
 {
@@ -55,14 +56,16 @@ public sealed record HtmlContent(string Content)
     public override string ToString() => Content;
 }
 
-/// <summary>What a notebook's <c>#r</c> lines ask for, resolved to the assemblies this test project already has (restored
-/// by its own package and project references), so that a notebook cannot ask for something the test does not run.</summary>
+/// <summary>What a notebook's <c>#r</c> lines ask for, resolved to the assemblies this test project already has
+/// (restored by its own package and project references), so that a notebook cannot ask for something the test does not
+/// run.</summary>
 /// <remarks>
 /// <para><c>#r "nuget: Id, Version"</c>: a package in <see cref="Packages"/>; the version must be the one restored here
-/// (read from the informational version of the package's first assembly), so that the notebooks and the build agree.</para>
-/// <para><c>#r "path/Name.dll"</c>: one of <see cref="Files"/>, by file name; the path is relative to the notebooks folder
-/// and must name an existing project folder before its <c>bin/</c> (the notebooks point at the Release build, which the
-/// test does not need: it uses its own copies of the same assemblies).</para>
+/// (read from the informational version of the package's first assembly), so that the notebooks and the build
+/// agree.</para>
+/// <para><c>#r "path/Name.dll"</c>: one of <see cref="Files"/>, by file name; the path is relative to the notebooks
+/// folder and must name an existing project folder before its <c>bin/</c> (the notebooks point at the Release build,
+/// which the test does not need: it uses its own copies of the same assemblies).</para>
 /// </remarks>
 internal static class NotebookReferences
 {
@@ -87,8 +90,8 @@ internal static class NotebookReferences
         ["Microsoft.ML.R2DN.Engine.dll"] = typeof(LipschitzR2dn).Assembly,
     };
 
-    /// <summary>The <c>#r</c> arguments of <paramref name="source"/>, in order: the quoted text of each line that starts
-    /// with <c>#r</c>.</summary>
+    /// <summary>The <c>#r</c> arguments of <paramref name="source"/>, in order: the quoted text of each line that
+    /// starts with <c>#r</c>.</summary>
     /// <exception cref="FormatException">A <c>#r</c> line has no quoted argument.</exception>
     public static IReadOnlyList<string> Directives(string source)
     {
@@ -139,7 +142,8 @@ internal static class NotebookReferences
         return [assembly];
     }
 
-    /// <summary>The NuGet version an assembly came from: its informational version without the "+commit" suffix.</summary>
+    /// <summary>The NuGet version an assembly came from: its informational version without the "+commit"
+    /// suffix.</summary>
     public static string PackageVersion(Assembly assembly)
     {
         string? informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
@@ -147,7 +151,8 @@ internal static class NotebookReferences
     }
 }
 
-/// <summary>Runs the code cells of a notebook in order in one Roslyn script state, as the Polyglot C# kernel does.</summary>
+/// <summary>Runs the code cells of a notebook in order in one Roslyn script state, as the Polyglot C# kernel
+/// does.</summary>
 internal static class NotebookRunner
 {
     /// <summary>The namespaces the Polyglot C# kernel imports by default.</summary>
@@ -173,9 +178,10 @@ internal static class NotebookRunner
 
     /// <summary>Runs every code cell of <paramref name="notebook"/> in order, with the working directory set to
     /// <paramref name="workingDirectory"/> (where the notebook's files go). Each cell gets the assemblies its <c>#r</c>
-    /// lines name (and those of the cells before it), resolved by <see cref="NotebookReferences"/>; nothing else of this
-    /// package is referenced, so a notebook that forgets a <c>#r</c> fails here as in Polyglot.</summary>
-    /// <exception cref="NotebookCellException">A cell does not compile, throws, or has a <c>#r</c> the test cannot supply.</exception>
+    /// lines name (and those of the cells before it), resolved by <see cref="NotebookReferences"/>; nothing else of
+    /// this package is referenced, so a notebook that forgets a <c>#r</c> fails here as in Polyglot.</summary>
+    /// <exception cref="NotebookCellException">A cell does not compile, throws, or has a <c>#r</c> the test cannot
+    /// supply.</exception>
     public static async Task<Result> RunAsync(Notebook notebook, string workingDirectory)
     {
         var options = ScriptOptions.Default

@@ -2,14 +2,15 @@ using Xunit.Abstractions;
 
 namespace Microsoft.ML.R2DN.Notebooks.Tests;
 
-/// <summary>Executes the repository's Polyglot notebooks (notebooks/*.ipynb) cell by cell, so that they cannot rot.</summary>
+/// <summary>Executes the repository's Polyglot notebooks (notebooks/*.ipynb) cell by cell, so that they cannot
+/// rot.</summary>
 /// <remarks>The cells run with Roslyn scripting in one state, as in the Polyglot C# kernel. Each <c>#r</c> line is
 /// resolved to the assemblies this project already has (<see cref="NotebookReferences"/>): <c>#r "nuget: Microsoft.ML,
 /// 6.0.0"</c> to the restored ML.NET assemblies (the version must match), and the paths to the Release build of
 /// Microsoft.ML.R2DN and its engine to this project's copies; <c>#!</c> magic commands are removed; <c>display</c> and
-/// <c>HTML</c> come from <see cref="NotebookGlobals"/>. Each notebook runs in its own temporary working folder, deleted afterwards; set the
-/// environment variable R2DN_NOTEBOOK_OUTPUT to a folder to keep what the notebooks write (model files, SVG plots)
-/// in a subfolder per notebook there.</remarks>
+/// <c>HTML</c> come from <see cref="NotebookGlobals"/>. Each notebook runs in its own temporary working folder, deleted
+/// afterwards; set the environment variable R2DN_NOTEBOOK_OUTPUT to a folder to keep what the notebooks write (model
+/// files, SVG plots) in a subfolder per notebook there.</remarks>
 public sealed class NotebookTests(ITestOutputHelper output)
 {
     /// <summary>Generous bound on one notebook's run time: they are meant to take seconds.</summary>

@@ -114,7 +114,8 @@ public static class Program
         return differences.Count == 0 ? 0 : 1;
     }
 
-    /// <summary>The sample system (two units, 500 steps) as the CSV a user would have, every 37th drive value blank.</summary>
+    /// <summary>The sample system (two units, 500 steps) as the CSV a user would have, every 37th drive value
+    /// blank.</summary>
     private static void WriteSampleCsv(string path)
     {
         var text = new StringBuilder("Series,Step,Drive,Output\n");

@@ -51,7 +51,8 @@ public static class Report
         return (rows, header);
     }
 
-    /// <summary>The model's kind, size, training loss and certificate (re-verified when the model was loaded).</summary>
+    /// <summary>The model's kind, size, training loss and certificate (re-verified when the model was
+    /// loaded).</summary>
     public static List<string> DescribeModel(ITransformer model)
     {
         var lines = new List<string>();

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.R2DN.TorchSharp.Tests;
 
-/// <summary>libtorch really loads here (no test of this project skips because it does not), from the build output.</summary>
+/// <summary>libtorch really loads here (no test of this project skips because it does not), from the build
+/// output.</summary>
 public class LibTorchTests(ITestOutputHelper output)
 {
     [Fact]

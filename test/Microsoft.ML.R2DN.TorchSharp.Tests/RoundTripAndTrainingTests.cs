@@ -5,9 +5,9 @@ using Xunit.Abstractions;
 namespace Microsoft.ML.R2DN.TorchSharp.Tests;
 
 /// <summary>
-/// The parameter vector means the same thing on both backends: it round-trips bit for bit, a model trained on TorchSharp
-/// certifies and scores on the managed engine, a managed model continues training on TorchSharp, and the same training
-/// run on both backends reaches the same loss.
+/// The parameter vector means the same thing on both backends: it round-trips bit for bit, a model trained on
+/// TorchSharp certifies and scores on the managed engine, a managed model continues training on TorchSharp, and the
+/// same training run on both backends reaches the same loss.
 /// </summary>
 public class RoundTripAndTrainingTests(ITestOutputHelper output)
 {

@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
-/// <summary>How long to time and on what: B sequences of T steps, <see cref="Steps"/> timed repeats after <see cref="Warmup"/>.</summary>
+/// <summary>How long to time and on what: B sequences of T steps, <see cref="Steps"/> timed repeats
+/// after <see cref="Warmup"/>.</summary>
 internal sealed record BenchSettings(int Batch, int SequenceLength, int Steps, WarmupPolicy Warmup, int Threads, int Seed);
 
 /// <summary>What <see cref="BenchRunner.Run"/> measured. Times are wall-clock seconds per call.</summary>
@@ -32,11 +33,13 @@ internal sealed record BenchMeasurement(
 /// loss, backward) + one <see cref="AdamOptimizer.Step"/> at rate 1e-3. No clipping, as in the Python script.</item>
 /// <item><b>Forward</b> = map + <see cref="ISequenceModel.Simulate"/>. The R2DN caches its map while the parameters do
 /// not change, so the forward loop alternates between two parameter vectors that differ in the last bit of one entry,
-/// forcing the map on every call as PyTorch does. <b>Forward (cached map)</b> repeats one vector: the rollout alone.</item>
+/// forcing the map on every call as PyTorch does. <b>Forward (cached map)</b> repeats one vector: the rollout
+/// alone.</item>
 /// <item>Each timed loop is preceded by its own untimed warm-up (<see cref="BenchSettings.Warmup"/>; by default long
 /// enough for the tiered JIT to reach its steady state).</item>
 /// <item>Allocations are counted over the timed train steps only: the calling thread's bytes and, separately, the
-/// whole process's (which includes the worker threads of a multi-threaded rollout). GC counts cover every timed loop.</item>
+/// whole process's (which includes the worker threads of a multi-threaded rollout). GC counts cover every timed
+/// loop.</item>
 /// </list>
 /// </remarks>
 internal static class BenchRunner
@@ -130,7 +133,8 @@ internal static class BenchRunner
         return seconds;
     }
 
-    /// <summary>Counts the garbage collections inside the timed loops only (not the ones <see cref="Settle"/> forces between them).</summary>
+    /// <summary>Counts the garbage collections inside the timed loops only (not the ones <see cref="Settle"/> forces
+    /// between them).</summary>
     private sealed class CollectionCounter
     {
         private int _gen0, _gen1, _gen2;
@@ -152,7 +156,8 @@ internal static class BenchRunner
     /// <summary>The arithmetic mean (NaN when empty).</summary>
     public static double Mean(IReadOnlyList<double> values) => values.Count == 0 ? double.NaN : values.Average();
 
-    /// <summary>The median, as Python's <c>statistics.median</c> defines it (mean of the two middle values for an even count).</summary>
+    /// <summary>The median, as Python's <c>statistics.median</c> defines it (mean of the two middle values for an even
+    /// count).</summary>
     public static double Median(IReadOnlyList<double> values)
     {
         if (values.Count == 0) return double.NaN;
@@ -162,7 +167,8 @@ internal static class BenchRunner
         return sorted.Length % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
     }
 
-    /// <summary>Collects garbage left by setup and warm-up, so a collection of it does not land in a timed loop.</summary>
+    /// <summary>Collects garbage left by setup and warm-up, so a collection of it does not land in a timed
+    /// loop.</summary>
     public static void Settle()
     {
         GC.Collect();

@@ -7,7 +7,8 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 internal sealed record LogLogFit(int Points, double Slope, double StandardError, double Intercept)
 {
     /// <summary>Fits the points with positive x and y; null when fewer than two such points have distinct x.</summary>
-    /// <remarks>With exactly two points the slope is exact and its standard error is NaN (no degrees of freedom left).</remarks>
+    /// <remarks>With exactly two points the slope is exact and its standard error is NaN (no degrees of freedom
+    /// left).</remarks>
     public static LogLogFit? Fit(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         ArgumentNullException.ThrowIfNull(x);

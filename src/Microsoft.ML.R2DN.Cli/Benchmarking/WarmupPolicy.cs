@@ -21,7 +21,8 @@ internal sealed class WarmupPolicy
     /// <summary>Calls the automatic policy runs, unless <see cref="AutoSeconds"/> pass first.</summary>
     public const int AutoCalls = 30;
 
-    /// <summary>Seconds after which the automatic policy stops even if it has not reached <see cref="AutoCalls"/>.</summary>
+    /// <summary>Seconds after which the automatic policy stops even if it has not
+    /// reached <see cref="AutoCalls"/>.</summary>
     public const double AutoSeconds = 2.0;
 
     private WarmupPolicy(int? fixedCalls) => FixedCalls = fixedCalls;

@@ -4,8 +4,9 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>
 /// The <c>r2dn</c> command line as a function: parses <c>args</c>, runs the command with the given output and error
-/// writers, and turns every failure into one readable line on the error writer and an exit code (<see cref="ExitCodes"/>),
-/// never a stack trace. <c>Program</c> calls it with the console; tests call it with string writers.
+/// writers, and turns every failure into one readable line on the error writer and an exit code
+/// (<see cref="ExitCodes"/>), never a stack trace. <c>Program</c> calls it with the console; tests call it with string
+/// writers.
 /// </summary>
 public static class Cli
 {

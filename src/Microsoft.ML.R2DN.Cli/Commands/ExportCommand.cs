@@ -89,7 +89,8 @@ internal static partial class ExportCommand
         });
     }
 
-    // The shape in the header of a .npy file ("{'descr': '<f8', 'fortran_order': False, 'shape': (16, 16), }"), or null.
+    // The shape in the header of a .npy file ("{'descr': '<f8', 'fortran_order': False, 'shape': (16, 16), }"), or
+    // null.
     private static int[]? NpyShape(string path)
     {
         try

@@ -9,7 +9,8 @@ public enum CertifiedProperty
     /// <summary>Contracting: any two trajectories with the same inputs converge, V(Δx⁺) ≤ ᾱ²V(Δx).</summary>
     Contracting,
 
-    /// <summary>γ-Lipschitz from input to output (from a common initial state, over every horizon); also contracting.</summary>
+    /// <summary>γ-Lipschitz from input to output (from a common initial state, over every horizon); also
+    /// contracting.</summary>
     Lipschitz,
 
     /// <summary>Incrementally (Q, S, R)-dissipative: V(Δx⁺) − ᾱ²V(Δx) ≤ [Δy; Δu]ᵀ[[Q, Sᵀ], [S, R]][Δy; Δu].</summary>
@@ -69,10 +70,12 @@ public sealed class Certificate
     /// <summary>MaxEigenvalue / Scale: the verified residual, comparable across models.</summary>
     public double RelativeResidual => Scale > 0 ? MaxEigenvalue / Scale : MaxEigenvalue;
 
-    /// <summary>Whether the largest eigenvalue is within the tolerance: the property holds for these matrices.</summary>
+    /// <summary>Whether the largest eigenvalue is within the tolerance: the property holds for these
+    /// matrices.</summary>
     public bool IsVerified => double.IsFinite(MaxEigenvalue) && MaxEigenvalue <= RelativeTolerance * Math.Max(Scale, 1e-300);
 
-    /// <summary>A one-line statement of the property, for example "γ-Lipschitz with γ = 2.5 (and contracting with rate 1)".</summary>
+    /// <summary>A one-line statement of the property, for example "γ-Lipschitz with γ = 2.5 (and contracting with
+    /// rate 1)".</summary>
     public string Statement => Property switch
     {
         CertifiedProperty.Contracting => $"contracting with rate {Format(ContractionRate)}",

@@ -15,12 +15,14 @@ public sealed record GainEstimate(double MaxGain, double MeanGain, int Pairs);
 /// </summary>
 public static class EmpiricalGain
 {
-    /// <summary>Estimates the gain of <paramref name="model"/> from <paramref name="pairs"/> random input pairs.</summary>
+    /// <summary>Estimates the gain of <paramref name="model"/> from <paramref name="pairs"/> random input
+    /// pairs.</summary>
     /// <param name="model">Any sequence model.</param>
     /// <param name="pairs">Number of pairs (&gt; 0).</param>
     /// <param name="timeSteps">Horizon (&gt; 0).</param>
     /// <param name="inputScale">Standard deviation of the base inputs (&gt; 0).</param>
-    /// <param name="perturbationScale">Standard deviation of u₂ − u₁ (&gt; 0); small values probe the local gain.</param>
+    /// <param name="perturbationScale">Standard deviation of u₂ − u₁ (&gt; 0); small values probe the local
+    /// gain.</param>
     /// <param name="seed">Seed.</param>
     public static GainEstimate Estimate(ISequenceModel model, int pairs = 64, int timeSteps = 100, double inputScale = 1.0,
                                         double perturbationScale = 0.1, int seed = 0)

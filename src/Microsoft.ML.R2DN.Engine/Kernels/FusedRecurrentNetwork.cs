@@ -91,7 +91,8 @@ internal sealed class FusedRecurrentNetwork<T> where T : unmanaged, IFloatingPoi
     }
 }
 
-/// <summary>Gradients of a loss with respect to the weights of a <see cref="FusedRecurrentNetwork{T}"/>, in float64.</summary>
+/// <summary>Gradients of a loss with respect to the weights of a <see cref="FusedRecurrentNetwork{T}"/>, in
+/// float64.</summary>
 internal sealed class FusedGradients
 {
     public required Matrix[] G { get; init; }

@@ -211,7 +211,8 @@ public static class Gemm
         return t;
     }
 
-    /// <summary>C[i, j] = Σ_k A[i, k]·B[k, j] for i &lt; m, j &lt; n, k &lt; k: the plain "NN" product C = A·B (overwrites C).</summary>
+    /// <summary>C[i, j] = Σ_k A[i, k]·B[k, j] for i &lt; m, j &lt; n, k &lt; k: the plain "NN" product C = A·B
+    /// (overwrites C).</summary>
     /// <remarks>
     /// The kernel of the time loops, where m is a thread's share of the batch (4 to 64 rows) and B is a weight matrix
     /// stored k × n (the transposed weights forward, the weights themselves backward). Each A[i, p] is broadcast
@@ -418,7 +419,8 @@ public static class Gemm
     private static void Store<T>(ref T r, int offset, Vector<T> v) where T : unmanaged, INumber<T>
         => Unsafe.WriteUnaligned(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref r, offset)), v);
 
-    /// <summary>Writes the transpose of the m×n row-major matrix <paramref name="src"/> (row stride lds) into dst (n×m, row stride ldd).</summary>
+    /// <summary>Writes the transpose of the m×n row-major matrix <paramref name="src"/> (row stride lds) into dst (n×m,
+    /// row stride ldd).</summary>
     public static void Transpose<T>(int m, int n, ReadOnlySpan<T> src, int lds, Span<T> dst, int ldd) where T : unmanaged
     {
         if (m == 0 || n == 0) return;

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
-/// <summary>Eigenvalues of symmetric matrices, for the sampling-free certificate checks (MODELS.md section 5).</summary>
+/// <summary>Eigenvalues of symmetric matrices, for the sampling-free certificate checks (MODELS.md
+/// section 5).</summary>
 /// <remarks>Delegates to Math.NET Numerics' symmetric eigensolver; the input is symmetrised first.</remarks>
 public static class SymmetricEigen
 {

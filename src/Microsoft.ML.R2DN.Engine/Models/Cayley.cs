@@ -32,7 +32,8 @@ internal sealed class Cayley
     /// <summary>B = (B_T)ᵀ, n×m.</summary>
     public Matrix B { get; }
 
-    /// <summary>Maps the adjoints of <see cref="AT"/> and <see cref="B"/> (either may be null) to the adjoint of W.</summary>
+    /// <summary>Maps the adjoints of <see cref="AT"/> and <see cref="B"/> (either may be null) to the adjoint of
+    /// W.</summary>
     public Matrix Backward(Matrix? dAT, Matrix? dB)
     {
         int n = AT.Rows, m = _v.Rows;

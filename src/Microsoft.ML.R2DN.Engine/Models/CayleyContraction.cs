@@ -3,7 +3,8 @@ using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 namespace Microsoft.ML.R2DN.Engine.Models;
 
 /// <summary>
-/// A rows×cols matrix N with ‖N‖₂ &lt; 1 built from free parameters (X, Y, Z) (MODELS.md 2.3, "Eqns 31–33"), and its adjoint.
+/// A rows×cols matrix N with ‖N‖₂ &lt; 1 built from free parameters (X, Y, Z) (MODELS.md 2.3, "Eqns 31–33"), and its
+/// adjoint.
 /// </summary>
 /// <remarks>
 /// With d = min(rows, cols), X and Y d×d and Z |rows − cols|×d: M = XᵀX + Y − Yᵀ + ZᵀZ + εI_d, then
@@ -54,7 +55,8 @@ internal sealed class CayleyContraction
         Matrix dS, dIpM;
         if (_tall)
         {
-            // N = S·K, K = (I+M)⁻¹: dS = dN·Kᵀ = (K⁻ᵀ… solved), dK = Sᵀ·dN, d(I+M) = −Kᵀ·dK·Kᵀ = −Kᵀ·Sᵀ·dN·Kᵀ = −Kᵀ·Sᵀ·dS.
+            // N = S·K, K = (I+M)⁻¹: dS = dN·Kᵀ = (K⁻ᵀ… solved), dK = Sᵀ·dN,
+            // d(I+M) = −Kᵀ·dK·Kᵀ = −Kᵀ·Sᵀ·dN·Kᵀ = −Kᵀ·Sᵀ·dS.
             dS = _lu.Solve(dN.Transpose()).Transpose();          // dN·(I+M)⁻ᵀ
             dIpM = -1.0 * Matrix.TransposeMultiply(N, dS);         // −Nᵀ·dS
         }

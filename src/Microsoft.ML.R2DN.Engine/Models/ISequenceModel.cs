@@ -24,13 +24,15 @@ public interface ISequenceModel
     /// <summary>Number of trainable parameters (the length of <see cref="Parameters"/>).</summary>
     int ParameterCount { get; }
 
-    /// <summary>The trainable direct parameters, laid out as <see cref="Layout"/> says. Writable: a trainer updates it in place.</summary>
+    /// <summary>The trainable direct parameters, laid out as <see cref="Layout"/> says. Writable: a trainer updates it
+    /// in place.</summary>
     double[] Parameters { get; }
 
     /// <summary>Names, shapes and offsets of the parameter groups inside <see cref="Parameters"/>.</summary>
     ParameterLayout Layout { get; }
 
-    /// <summary>Number of threads used by <see cref="Simulate"/> and <see cref="LossAndGradient"/> (at least 1).</summary>
+    /// <summary>Number of threads used by <see cref="Simulate"/> and <see cref="LossAndGradient"/> (at
+    /// least 1).</summary>
     int Threads { get; set; }
 
     /// <summary>
@@ -47,9 +49,10 @@ public interface ISequenceModel
                   Span<float> outputs, Span<float> finalState);
 
     /// <summary>
-    /// Runs the model like <see cref="Simulate"/>, evaluates <paramref name="loss"/> against <paramref name="targets"/>,
-    /// and writes the exact gradient of the loss with respect to every direct parameter into <paramref name="gradient"/>
-    /// (overwritten, not accumulated). The initial state is treated as a constant (truncated BPTT).
+    /// Runs the model like <see cref="Simulate"/>, evaluates <paramref name="loss"/>
+    /// against <paramref name="targets"/>, and writes the exact gradient of the loss with respect to every direct
+    /// parameter into <paramref name="gradient"/> (overwritten, not accumulated). The initial state is treated as a
+    /// constant (truncated BPTT).
     /// </summary>
     /// <returns>The loss value.</returns>
     double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,

@@ -11,7 +11,8 @@ namespace Microsoft.ML.R2DN.Engine.Models;
 /// join through G_k = W1_k·W2_{k−1}. The √γ input scale is folded into W1_0. The network output is
 /// s_last·Outᵀ + OutBias, with Out = √γ·W2_last (every layer nonlinear, the paper's code) or
 /// Out = √γ·B_L·W2_last, OutBias = b_L (linear last layer).
-/// Parameter groups, under <c>prefix</c>: <c>layers_k/XY</c> ((m+n)×n), <c>layers_k/a</c>, <c>layers_k/d</c>, <c>layers_k/b</c>.
+/// Parameter groups, under <c>prefix</c>: <c>layers_k/XY</c>
+/// ((m+n)×n), <c>layers_k/a</c>, <c>layers_k/d</c>, <c>layers_k/b</c>.
 /// </remarks>
 internal sealed class LbdnMap
 {
@@ -135,7 +136,8 @@ internal sealed class LbdnMap
         if (target is null) target = value; else target.AddScaled(value);
     }
 
-    /// <summary>Adds the parameter groups of an LBDN with the given layer widths (input, hidden…, output) to a layout.</summary>
+    /// <summary>Adds the parameter groups of an LBDN with the given layer widths (input, hidden…, output) to a
+    /// layout.</summary>
     public static void AddParameters(ParameterLayout layout, string prefix, IReadOnlyList<int> widths)
     {
         for (int k = 0; k + 1 < widths.Count; k++)

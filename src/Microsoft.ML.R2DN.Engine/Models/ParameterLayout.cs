@@ -3,7 +3,8 @@ using System.Collections.ObjectModel;
 namespace Microsoft.ML.R2DN.Engine.Models;
 
 /// <summary>One named parameter group inside a flat parameter array: a row-major tensor of the given shape.</summary>
-/// <param name="Name">The name used in MODELS.md and in model files, for example <c>X</c> or <c>network/layers_0/XY</c>.</param>
+/// <param name="Name">The name used in MODELS.md and in model files, for example <c>X</c>
+/// or <c>network/layers_0/XY</c>.</param>
 /// <param name="Shape">The tensor shape; a scalar has shape [1].</param>
 /// <param name="Offset">Index of the first element in the flat array.</param>
 public sealed record ParameterGroup(string Name, int[] Shape, int Offset)

@@ -54,7 +54,8 @@ public sealed class AdamOptimizer
     /// <summary>ε added to √v̂ (finite, &gt; 0).</summary>
     public double Epsilon { get; }
 
-    /// <summary>Number of steps taken so far (0 before the first <see cref="Step"/>). The next step uses t = StepCount + 1.</summary>
+    /// <summary>Number of steps taken so far (0 before the first <see cref="Step"/>). The next step uses t =
+    /// StepCount + 1.</summary>
     public long StepCount { get; private set; }
 
     /// <summary>The first moment m (length <see cref="ParameterCount"/>), for checkpointing.</summary>
@@ -108,12 +109,14 @@ public sealed class AdamOptimizer
         StepCount = stepCount;
     }
 
-    /// <summary>Takes one Adam step in place: increments <see cref="StepCount"/> and updates <paramref name="parameters"/>.</summary>
+    /// <summary>Takes one Adam step in place: increments <see cref="StepCount"/> and
+    /// updates <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters, length <see cref="ParameterCount"/>; updated in place.</param>
     /// <param name="gradient">The gradient, length <see cref="ParameterCount"/>.</param>
     /// <param name="learningRate">Step size, finite and ≥ 0.</param>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not
+    /// finite.</exception>
     public void Step(Span<double> parameters, ReadOnlySpan<double> gradient, double learningRate)
     {
         CheckLength(parameters.Length, nameof(parameters));

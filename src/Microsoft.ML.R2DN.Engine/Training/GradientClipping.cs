@@ -13,7 +13,8 @@ public enum ClipMode
     /// <summary>Each entry is clipped to [−c, c] (<c>optax.clip</c>; the paper's default, MODELS.md §6.9).</summary>
     ElementWise = 1,
 
-    /// <summary>The whole gradient is rescaled so that its Euclidean norm is at most c (<c>optax.clip_by_global_norm</c>).</summary>
+    /// <summary>The whole gradient is rescaled so that its Euclidean norm is at most c
+    /// (<c>optax.clip_by_global_norm</c>).</summary>
     GlobalNorm = 2,
 }
 
@@ -24,7 +25,8 @@ public static class GradientClipping
     /// <param name="mode">The clipping rule.</param>
     /// <param name="gradient">The gradient; modified in place.</param>
     /// <param name="value">The clip value c, finite and &gt; 0 (ignored for <see cref="ClipMode.None"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is undefined or <paramref name="value"/> is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is undefined or <paramref name="value"/>
+    /// is out of range.</exception>
     public static void Apply(ClipMode mode, Span<double> gradient, double value)
     {
         switch (mode)
@@ -42,8 +44,10 @@ public static class GradientClipping
         }
     }
 
-    /// <summary>Clips every entry to [−<paramref name="maxAbs"/>, <paramref name="maxAbs"/>] (<c>optax.clip</c>).</summary>
-    /// <param name="gradient">The gradient; modified in place. Entries should be finite (NaN handling is unspecified).</param>
+    /// <summary>Clips every entry to [−<paramref name="maxAbs"/>, <paramref name="maxAbs"/>]
+    /// (<c>optax.clip</c>).</summary>
+    /// <param name="gradient">The gradient; modified in place. Entries should be finite (NaN handling is
+    /// unspecified).</param>
     /// <param name="maxAbs">The bound c, finite and &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAbs"/> is not finite and positive.</exception>
     public static void ClipElementWise(Span<double> gradient, double maxAbs)
@@ -80,7 +84,8 @@ public static class GradientClipping
         return norm;
     }
 
-    /// <summary>The Euclidean norm √(Σ gᵢ²). The summation order is fixed for a given machine, so the result is reproducible.</summary>
+    /// <summary>The Euclidean norm √(Σ gᵢ²). The summation order is fixed for a given machine, so the result is
+    /// reproducible.</summary>
     /// <param name="gradient">The vector.</param>
     public static double GlobalNorm(ReadOnlySpan<double> gradient) => Math.Sqrt(TensorPrimitives.SumOfSquares(gradient));
 

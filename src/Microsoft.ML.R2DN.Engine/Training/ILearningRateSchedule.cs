@@ -17,7 +17,8 @@ public sealed class ConstantSchedule : ILearningRateSchedule
 {
     /// <summary>Creates a constant schedule.</summary>
     /// <param name="learningRate">The rate, finite and ≥ 0.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not
+    /// finite.</exception>
     public ConstantSchedule(double learningRate)
     {
         if (!(learningRate >= 0) || !double.IsFinite(learningRate))
@@ -52,7 +53,8 @@ public sealed class ExponentialDecaySchedule : ILearningRateSchedule
     /// <param name="transitionSteps">Steps per factor of <paramref name="decayRate"/>, at least 1.</param>
     /// <param name="decayRate">Multiplicative factor per <paramref name="transitionSteps"/>, finite and &gt; 0.</param>
     /// <param name="staircase">Whether the exponent is floored (a piecewise-constant rate). Default false.</param>
-    /// <param name="endValue">Optional bound, finite and ≥ 0, or null for none: a floor when decay &lt; 1, a ceiling when decay &gt; 1 (ignored when decay = 1).</param>
+    /// <param name="endValue">Optional bound, finite and ≥ 0, or null for none: a floor when decay &lt; 1, a ceiling
+    /// when decay &gt; 1 (ignored when decay = 1).</param>
     /// <param name="transitionBegin">Steps before the decay starts, at least 0. Default 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its valid range.</exception>
     public ExponentialDecaySchedule(double initialValue, long transitionSteps, double decayRate, bool staircase = false,

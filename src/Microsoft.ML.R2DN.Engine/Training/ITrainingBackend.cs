@@ -16,8 +16,8 @@ public interface ITrainingBackend
     /// <summary>The model the trainer steps, holding <paramref name="model"/>'s current parameters.</summary>
     ISequenceModel Attach(RecurrentModel model);
 
-    /// <summary>Copies the parameters of <paramref name="trained"/> back into <paramref name="model"/> and releases what
-    /// <see cref="Attach"/> allocated. Called once, also when training failed or was cancelled.</summary>
+    /// <summary>Copies the parameters of <paramref name="trained"/> back into <paramref name="model"/> and releases
+    /// what <see cref="Attach"/> allocated. Called once, also when training failed or was cancelled.</summary>
     void Detach(ISequenceModel trained, RecurrentModel model);
 }
 

@@ -6,7 +6,8 @@ namespace Microsoft.ML.R2DN.Engine.Training;
 /// The paper's F16 loss (MODELS.md §4.1): <c>L = (1/T)·Σ_t (Σ_{b,c} (y − ŷ)² + ε)</c>, a mean over time of the
 /// squared error summed over batch and channels, with ε = 2⁻²³ by default. Its gradient is <c>2(ŷ − y)/T</c>.
 /// </summary>
-/// <remarks>Sums are accumulated in double precision in a fixed order, so results are reproducible. Stateless and thread-safe.</remarks>
+/// <remarks>Sums are accumulated in double precision in a fixed order, so results are reproducible. Stateless and
+/// thread-safe.</remarks>
 public sealed class SumSquaredErrorMeanOverTime : ISequenceLoss
 {
     /// <summary>The paper's ε: float32 machine epsilon, 2⁻²³ ≈ 1.19e-7.</summary>
@@ -45,7 +46,8 @@ public sealed class SumSquaredErrorMeanOverTime : ISequenceLoss
     public override string ToString() => $"SumSquaredErrorMeanOverTime(eps={Epsilon:R})";
 }
 
-/// <summary>The mean squared error over every element: <c>L = mean((ŷ − y)²)</c>, gradient <c>2(ŷ − y)/N</c> with N = T·B·ny.</summary>
+/// <summary>The mean squared error over every element: <c>L = mean((ŷ − y)²)</c>, gradient <c>2(ŷ − y)/N</c> with N =
+/// T·B·ny.</summary>
 /// <remarks>Sums are accumulated in double precision in a fixed order. Stateless and thread-safe.</remarks>
 public sealed class MeanSquaredError : ISequenceLoss
 {

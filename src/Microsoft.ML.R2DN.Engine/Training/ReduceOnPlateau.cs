@@ -20,9 +20,11 @@ public sealed class ReduceOnPlateau
 {
     /// <summary>Creates a reduce-on-plateau rule.</summary>
     /// <param name="factor">Scale multiplier on a plateau, in (0, 1). Default 0.1.</param>
-    /// <param name="patience">Updates without improvement before the scale is cut, at least 0 (0 cuts on every non-improving update). Default 10.</param>
+    /// <param name="patience">Updates without improvement before the scale is cut, at least 0 (0 cuts on every
+    /// non-improving update). Default 10.</param>
     /// <param name="rtol">Relative improvement tolerance, in [0, 1). Default 1e-4.</param>
-    /// <param name="atol">Absolute improvement tolerance, finite and ≥ 0. Default 0. rtol and atol may not both be 0.</param>
+    /// <param name="atol">Absolute improvement tolerance, finite and ≥ 0. Default 0. rtol and atol may not both be
+    /// 0.</param>
     /// <param name="cooldown">Updates to wait after a cut before counting again, at least 0. Default 0.</param>
     /// <param name="minScale">Lower bound of the scale, in [0, 1]. Default 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its valid range.</exception>
@@ -90,7 +92,8 @@ public sealed class ReduceOnPlateau
         CooldownCount = 0;
     }
 
-    /// <summary>Feeds one monitored value (for the trainer: the epoch's mean training loss) and returns the new scale.</summary>
+    /// <summary>Feeds one monitored value (for the trainer: the epoch's mean training loss) and returns the new
+    /// scale.</summary>
     /// <param name="value">The monitored value; NaN never counts as an improvement.</param>
     /// <returns>The updated <see cref="Scale"/>.</returns>
     public double Update(double value)

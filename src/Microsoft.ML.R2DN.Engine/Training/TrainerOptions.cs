@@ -29,8 +29,8 @@ public sealed record TrainerOptions
     } = 256;
 
     /// <summary>
-    /// Whether the model's final state of one segment is the initial state of the next within an epoch (truncated BPTT).
-    /// The state is zero at the start of every epoch, and at every segment when false. Default true.
+    /// Whether the model's final state of one segment is the initial state of the next within an epoch (truncated
+    /// BPTT). The state is zero at the start of every epoch, and at every segment when false. Default true.
     /// May not be combined with <see cref="ShuffleSegments"/>.
     /// </summary>
     public bool CarryState { get; init; } = true;
@@ -42,7 +42,8 @@ public sealed record TrainerOptions
     /// </summary>
     public bool ShuffleSegments { get; init; }
 
-    /// <summary>Seed of the shuffling generator, any int. Default 0. Used only when <see cref="ShuffleSegments"/> is true.</summary>
+    /// <summary>Seed of the shuffling generator, any int. Default 0. Used only when <see cref="ShuffleSegments"/> is
+    /// true.</summary>
     public int Seed { get; init; }
 
     /// <summary>Learning rate as a function of the 0-based optimiser step; not null. Default a constant 1e-3.</summary>
@@ -58,7 +59,8 @@ public sealed record TrainerOptions
     /// </summary>
     public ReduceOnPlateau? Plateau { get; init; }
 
-    /// <summary>Gradient clipping rule. Default <see cref="ClipMode.ElementWise"/> (<c>optax.clip</c>, the paper's choice).</summary>
+    /// <summary>Gradient clipping rule. Default <see cref="ClipMode.ElementWise"/> (<c>optax.clip</c>, the paper's
+    /// choice).</summary>
     public ClipMode ClipMode
     {
         get;
@@ -93,7 +95,8 @@ public sealed record TrainerOptions
         init => field = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Epsilon), value, "Epsilon must be finite and > 0.");
     } = 1e-8;
 
-    /// <summary>The training and validation loss; not null. Default <see cref="SumSquaredErrorMeanOverTime"/> (the paper's F16 loss).</summary>
+    /// <summary>The training and validation loss; not null. Default <see cref="SumSquaredErrorMeanOverTime"/> (the
+    /// paper's F16 loss).</summary>
     public ISequenceLoss Loss
     {
         get;
@@ -102,19 +105,21 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Optional validation data, or null (default). Each validation sequence is simulated from a zero state over its
-    /// whole length; the first <see cref="ValidationWashout"/> steps are discarded before the loss and NRMSE are computed.
-    /// Its input and output sizes must match the model's.
+    /// whole length; the first <see cref="ValidationWashout"/> steps are discarded before the loss and NRMSE are
+    /// computed. Its input and output sizes must match the model's.
     /// </summary>
     public SequenceDataset? ValidationData { get; init; }
 
-    /// <summary>Leading validation time steps discarded, at least 0 and less than the validation length. Default 100.</summary>
+    /// <summary>Leading validation time steps discarded, at least 0 and less than the validation length. Default
+    /// 100.</summary>
     public int ValidationWashout
     {
         get;
         init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationWashout), value, "ValidationWashout must be at least 0.");
     } = 100;
 
-    /// <summary>Validate after every this many epochs (and always after the last epoch), at least 1. Default 1.</summary>
+    /// <summary>Validate after every this many epochs (and always after the last epoch), at least 1. Default
+    /// 1.</summary>
     public int ValidateEvery
     {
         get;
@@ -122,9 +127,9 @@ public sealed record TrainerOptions
     } = 1;
 
     /// <summary>
-    /// Stop after this many consecutive evaluations of the monitored loss without improvement, at least 1; null (default)
-    /// turns early stopping off. The monitored loss is the validation loss when <see cref="ValidationData"/> is given
-    /// (evaluated every <see cref="ValidateEvery"/> epochs), otherwise the epoch's mean training loss.
+    /// Stop after this many consecutive evaluations of the monitored loss without improvement, at least 1; null
+    /// (default) turns early stopping off. The monitored loss is the validation loss when <see cref="ValidationData"/>
+    /// is given (evaluated every <see cref="ValidateEvery"/> epochs), otherwise the epoch's mean training loss.
     /// </summary>
     public int? EarlyStoppingPatience
     {
@@ -146,7 +151,8 @@ public sealed record TrainerOptions
         init => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive.");
     }
 
-    /// <summary>Number of threads assigned to <see cref="ISequenceModel.Threads"/> before training, at least 1; null (default) leaves the model's setting.</summary>
+    /// <summary>Number of threads assigned to <see cref="ISequenceModel.Threads"/> before training, at least 1; null
+    /// (default) leaves the model's setting.</summary>
     public int? Threads
     {
         get;
@@ -158,8 +164,8 @@ public sealed record TrainerOptions
 
     /// <summary>Checks the rules that involve several properties.</summary>
     /// <exception cref="ArgumentException">
-    /// <see cref="ShuffleSegments"/> and <see cref="CarryState"/> are both true, or <see cref="ValidationWashout"/> is not
-    /// less than the validation data's length.
+    /// <see cref="ShuffleSegments"/> and <see cref="CarryState"/> are both true, or <see cref="ValidationWashout"/> is
+    /// not less than the validation data's length.
     /// </exception>
     public void Validate()
     {

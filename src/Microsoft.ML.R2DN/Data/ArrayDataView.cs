@@ -31,7 +31,8 @@ internal sealed class ArrayDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
         new Cursor(this, columnsNeeded);
 
-    /// <summary>Collects the columns of an <see cref="ArrayDataView"/>; every column must have the same length.</summary>
+    /// <summary>Collects the columns of an <see cref="ArrayDataView"/>; every column must have the same
+    /// length.</summary>
     internal sealed class Builder
     {
         private readonly DataViewSchema.Builder _schema = new();

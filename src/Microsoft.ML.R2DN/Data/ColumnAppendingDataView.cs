@@ -3,16 +3,17 @@ namespace Microsoft.ML.R2DN.Data;
 /// <summary>A lazy <see cref="IDataView"/> that passes the columns of an input view through and appends computed
 /// columns: how transformers add their output columns without copying their input.</summary>
 /// <remarks>
-/// <para>An appended column's values come from one of three sources, chosen per column on the <see cref="Builder"/>:</para>
+/// <para>An appended column's values come from one of three sources, chosen per column on
+/// the <see cref="Builder"/>:</para>
 /// <list type="bullet">
-/// <item>an array computed once, on first use, by a callback (<c>AddColumn(name, () =&gt; values)</c>): for outputs that
-/// need the whole input, such as forecasts from a recurrent model run over the series. The callback runs only when a
-/// cursor asks for the column, at most once if it succeeds (an exception is not cached, so a cancelled computation is
+/// <item>an array computed once, on first use, by a callback (<c>AddColumn(name, () =&gt; values)</c>): for outputs
+/// that need the whole input, such as forecasts from a recurrent model run over the series. The callback runs only when
+/// a cursor asks for the column, at most once if it succeeds (an exception is not cached, so a cancelled computation is
 /// retried by the next cursor), and row i reads element i;</item>
 /// <item>a callback per row index (<c>AddColumn(name, type, (long row) =&gt; value)</c>);</item>
-/// <item>a callback that builds a getter over the input row (<c>AddColumn(name, type, inputColumns, row =&gt; getter)</c>),
-/// for per-row maps of input columns, as ML.NET's row mappers do; the listed input columns are read whenever the
-/// appended column is.</item>
+/// <item>a callback that builds a getter over the input row (<c>AddColumn(name, type, inputColumns, row =&gt;
+/// getter)</c>), for per-row maps of input columns, as ML.NET's row mappers do; the listed input columns are read
+/// whenever the appended column is.</item>
 /// </list>
 /// <para>An appended column named like an input column hides it (see <see cref="DataViewSchema"/>).</para>
 /// </remarks>
@@ -121,7 +122,8 @@ internal sealed class ColumnAppendingDataView : IDataView
         /// (schema: the input's) and returns the getter of the new column.</summary>
         /// <param name="name">The column's name.</param>
         /// <param name="type">The column's type; its raw type is <typeparamref name="T"/>.</param>
-        /// <param name="inputColumns">The input columns the getter reads; they are activated with the new column.</param>
+        /// <param name="inputColumns">The input columns the getter reads; they are activated with the new
+        /// column.</param>
         /// <param name="createGetter">Creates the column's getter over the input cursor, once per cursor.</param>
         public Builder AddColumn<T>(string name, DataViewType type, IEnumerable<string> inputColumns,
                                     Func<DataViewRow, ValueGetter<T>> createGetter)

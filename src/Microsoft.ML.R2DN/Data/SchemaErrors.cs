@@ -3,14 +3,17 @@ namespace Microsoft.ML.R2DN.Data;
 /// <summary>The exceptions for a missing column or a column of the wrong type, worded as in ML.NET, shared by every
 /// loader, estimator and transformer so that users see one message shape.</summary>
 /// <remarks>Both return the exception (callers write <c>throw SchemaErrors.Unknown(...)</c>) so that the compiler sees
-/// the throw. Both are <see cref="ArgumentOutOfRangeException"/>s: the column is outside what the schema holds.</remarks>
+/// the throw. Both are <see cref="ArgumentOutOfRangeException"/>s: the column is outside what the schema
+/// holds.</remarks>
 internal static class SchemaErrors
 {
     /// <summary>"Schema mismatch for {columnKind} '{column}': expected {expected}, got {actual}".</summary>
-    /// <param name="columnKind">The column's role, e.g. <c>input column</c>, <c>label column</c>, <c>column</c>.</param>
+    /// <param name="columnKind">The column's role, e.g. <c>input column</c>, <c>label
+    /// column</c>, <c>column</c>.</param>
     /// <param name="column">The column's name.</param>
     /// <param name="expected">What the component needs, e.g. <c>Single</c> or <c>Vector&lt;Single&gt;</c>.</param>
-    /// <param name="actual">What the column holds, e.g. <c>String</c> (a <see cref="DataViewType"/>'s ToString()).</param>
+    /// <param name="actual">What the column holds, e.g. <c>String</c> (a <see cref="DataViewType"/>'s
+    /// ToString()).</param>
     /// <param name="paramName">The argument that named the column, or null to keep the message exactly as above
     /// (a non-null name appends " (Parameter 'x')").</param>
     public static ArgumentOutOfRangeException Mismatch(string columnKind, string column, string expected, string actual,
@@ -20,7 +23,8 @@ internal static class SchemaErrors
     /// <summary>"Could not find {columnKind} '{column}'".</summary>
     /// <param name="column">The column's name.</param>
     /// <param name="columnKind">The column's role; <c>input column</c> unless told.</param>
-    /// <param name="paramName">The argument that named the column, or null to keep the message exactly as above.</param>
+    /// <param name="paramName">The argument that named the column, or null to keep the message exactly as
+    /// above.</param>
     public static ArgumentOutOfRangeException Unknown(string column, string columnKind = "input column", string? paramName = null) =>
         new(paramName, $"Could not find {columnKind} '{column}'");
 

@@ -6,7 +6,8 @@ internal static class SeriesGrouping
 {
     /// <summary>The row indices of each series, series in the order of their first row.</summary>
     /// <param name="data">The view.</param>
-    /// <param name="seriesIdColumnName">A String, Int32, Int64, Single or Double column, or null for one series.</param>
+    /// <param name="seriesIdColumnName">A String, Int32, Int64, Single or Double column, or null for one
+    /// series.</param>
     /// <param name="cancellation">Checked on every row.</param>
     public static int[][] Group(IDataView data, string? seriesIdColumnName, CancellationToken cancellation)
     {
@@ -43,7 +44,8 @@ internal static class SeriesGrouping
 /// <summary>The series-id check shared by the split, the evaluation and cross-validation.</summary>
 internal static class SeriesIdColumns
 {
-    /// <summary>Checks that a series-id column exists and is text, a key, an integer or a floating-point number.</summary>
+    /// <summary>Checks that a series-id column exists and is text, a key, an integer or a floating-point
+    /// number.</summary>
     public static void Check(DataViewSchema schema, string? name)
     {
         if (name is null)

@@ -12,7 +12,8 @@ internal sealed class ForecastColumns
     public required int Horizon { get; init; }
 }
 
-/// <summary>Computes <see cref="ForecastingMetrics"/> from arrays: the shared core of Evaluate and CrossValidate.</summary>
+/// <summary>Computes <see cref="ForecastingMetrics"/> from arrays: the shared core of Evaluate and
+/// CrossValidate.</summary>
 internal static class ForecastEvaluator
 {
     /// <summary>Checks the argument values shared by Evaluate and CrossValidate.</summary>
@@ -178,8 +179,8 @@ internal static class ForecastEvaluator
     /// <param name="targetCount">The number of targets.</param>
     /// <param name="scale">The MASE scale of each target.</param>
     /// <param name="token">Checked once per series.</param>
-    /// <param name="linear">Per row, the linear baseline's forecasts (laid out as the forecasts; empty rows are skipped),
-    /// or null for none.</param>
+    /// <param name="linear">Per row, the linear baseline's forecasts (laid out as the forecasts; empty rows are
+    /// skipped), or null for none.</param>
     public static ForecastingMetrics Compute(ForecastColumns data, int[][] series, int[] start, int[] end, int seasonality,
                                              int targetCount, double[] scale, CancellationToken token, float[][]? linear = null)
     {

@@ -63,13 +63,15 @@ public sealed class ForecastingMetrics
     /// <summary>The root mean squared error, in the labels' units.</summary>
     public double Rmse { get; }
 
-    /// <summary>The normalised RMSE: <see cref="Rmse"/> divided by the root mean square of the labels of the same pairs.</summary>
+    /// <summary>The normalised RMSE: <see cref="Rmse"/> divided by the root mean square of the labels of the same
+    /// pairs.</summary>
     public double Nrmse { get; }
 
     /// <summary>The symmetric mean absolute percentage error, in percent, in [0, 200].</summary>
     public double Smape { get; }
 
-    /// <summary>The mean absolute scaled error: errors divided by the in-sample mean absolute seasonal difference.</summary>
+    /// <summary>The mean absolute scaled error: errors divided by the in-sample mean absolute seasonal
+    /// difference.</summary>
     public double Mase { get; }
 
     /// <summary>The fraction of labels inside their interval, in [0, 1]; NaN when no bounds were given.</summary>
@@ -87,7 +89,8 @@ public sealed class ForecastingMetrics
     /// <summary>The root mean squared error of the seasonal naive forecast over the same pairs.</summary>
     public double SeasonalNaiveRmse { get; }
 
-    /// <summary>The mean absolute error of repeating the last observed value (the naive forecast) over the same pairs.</summary>
+    /// <summary>The mean absolute error of repeating the last observed value (the naive forecast) over the same
+    /// pairs.</summary>
     public double RepeatLastMae { get; }
 
     /// <summary>The root mean squared error of repeating the last observed value over the same pairs.</summary>
@@ -99,7 +102,8 @@ public sealed class ForecastingMetrics
     /// evaluated data before the scored pairs: see <c>Evaluate</c>). NaN when it could not be fitted.</summary>
     public double LinearMae { get; }
 
-    /// <summary>The root mean squared error of the linear baseline over the same pairs (see <see cref="LinearMae"/>).</summary>
+    /// <summary>The root mean squared error of the linear baseline over the same pairs
+    /// (see <see cref="LinearMae"/>).</summary>
     public double LinearRmse { get; }
 
     /// <summary>The number of steps forecast at each row.</summary>

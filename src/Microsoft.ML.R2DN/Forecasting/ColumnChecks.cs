@@ -24,7 +24,8 @@ internal static class ColumnChecks
     public static bool IsNumeric(DataViewSchema schema, string column) =>
         schema.GetColumnOrNull(column) is { IsHidden: false } c && DataViewReader.IsNumeric(c.Type);
 
-    /// <summary>Throws unless the series id column exists as text, a key, an integer or a floating-point number.</summary>
+    /// <summary>Throws unless the series id column exists as text, a key, an integer or a floating-point
+    /// number.</summary>
     public static void SeriesId(DataViewSchema schema, string column)
     {
         var t = SchemaErrors.FindColumn(schema, column, SeriesIdRole).Type;

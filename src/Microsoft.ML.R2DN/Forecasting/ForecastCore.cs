@@ -22,7 +22,8 @@ internal sealed class ForecastCore
 
     public Forecaster Forecaster { get; }
 
-    /// <summary>Per (target j, step k), at index j·h + k, the sorted absolute calibration residuals (empty when intervals are off).</summary>
+    /// <summary>Per (target j, step k), at index j·h + k, the sorted absolute calibration residuals (empty when
+    /// intervals are off).</summary>
     public IReadOnlyList<float[]> Residuals => Forecaster.CalibrationResiduals;
 
     /// <summary>The half-widths at the training confidence level, or empty when intervals are off.</summary>
@@ -69,6 +70,7 @@ internal sealed class ForecastCore
         return values;
     }
 
-    /// <summary>Split-conformal half-widths at <paramref name="level"/> (see <see cref="Forecaster.HalfWidthsAt"/>).</summary>
+    /// <summary>Split-conformal half-widths at <paramref name="level"/>
+    /// (see <see cref="Forecaster.HalfWidthsAt"/>).</summary>
     public float[] HalfWidths(double level) => Forecaster.HalfWidthsAt(level);
 }

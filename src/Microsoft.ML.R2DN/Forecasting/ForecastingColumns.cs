@@ -16,7 +16,8 @@ internal sealed record ForecastingColumns(string Output, string[] Targets, strin
     public IReadOnlyList<ColumnRole> Values =>
         [.. Targets.Select(t => new ColumnRole(t, ColumnChecks.InputRole)), .. Features.Select(f => new ColumnRole(f, ColumnChecks.FeatureRole))];
 
-    /// <summary>Throws the <see cref="SchemaErrors"/> exception for the first missing or mistyped input column.</summary>
+    /// <summary>Throws the <see cref="SchemaErrors"/> exception for the first missing or mistyped input
+    /// column.</summary>
     public void CheckInput(DataViewSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);

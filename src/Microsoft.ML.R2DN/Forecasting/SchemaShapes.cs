@@ -3,8 +3,8 @@ using Microsoft.ML.R2DN.Data;
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The <see cref="SchemaShape"/> side of the estimators. <c>SchemaShape.Column</c>'s constructor is internal
-/// to ML.NET, so the added columns are taken from the output shape of public ML.NET estimators that make a column of the
-/// same kind (a type conversion for a scalar, a concatenation for a known-size vector).</summary>
+/// to ML.NET, so the added columns are taken from the output shape of public ML.NET estimators that make a column of
+/// the same kind (a type conversion for a scalar, a concatenation for a known-size vector).</summary>
 internal static class SchemaShapes
 {
     private static readonly MLContext Ml = new(seed: 0);

@@ -13,7 +13,8 @@ public sealed class SystemSample
     public float Output { get; set; }
 }
 
-/// <summary>Data the package generates itself, so examples, tests and the README's first command need no files.</summary>
+/// <summary>Data the package generates itself, so examples, tests and the README's first command need no
+/// files.</summary>
 public static class SampleData
 {
     /// <summary>
@@ -52,7 +53,8 @@ public static class SampleData
         }
     }
 
-    /// <summary><see cref="NonlinearSystem(int, int, int, double)"/> as an <see cref="IDataView"/> with columns Series, Step, Drive, Output.</summary>
+    /// <summary><see cref="NonlinearSystem(int, int, int, double)"/> as an <see cref="IDataView"/> with columns Series,
+    /// Step, Drive, Output.</summary>
     public static IDataView LoadNonlinearSystem(this DataOperationsCatalog catalog, int length = 2000, int series = 1, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -2,7 +2,8 @@ using Microsoft.ML.R2DN.Engine.Kernels;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Kernels;
 
-/// <summary>The three matrix products against a plain triple loop, over shapes that hit every register block and tail.</summary>
+/// <summary>The three matrix products against a plain triple loop, over shapes that hit every register block and
+/// tail.</summary>
 public class GemmTests
 {
     // Sizes around the vector widths (8 and 16 floats, 4 and 8 doubles) and the 4-row / 3-vector blocks.

@@ -17,9 +17,10 @@ public class LipschitzTests
     public LipschitzTests(ITestOutputHelper log) => _log = log;
 
     /// <summary>
-    /// Badly scaled parameters (XY ×1e3, a ×e^{1.5N}, d + N(0, 3²), b + N(0, 2²)). With ψ = e^d spread over e^±9 and biases
-    /// of ±2, most tanh units saturate and most ReLUs die, so the network is nearly constant and the bound holds with a
-    /// huge margin; <see cref="ModeratelyScaledLbdn"/> keeps the signal alive so that the ratios come close to γ.
+    /// Badly scaled parameters (XY ×1e3, a ×e^{1.5N}, d + N(0, 3²), b + N(0, 2²)). With ψ = e^d spread over e^±9 and
+    /// biases of ±2, most tanh units saturate and most ReLUs die, so the network is nearly constant and the bound holds
+    /// with a huge margin; <see cref="ModeratelyScaledLbdn"/> keeps the signal alive so that the ratios come close to
+    /// γ.
     /// </summary>
     private static Lbdn BadlyScaledLbdn(double gamma, LbdnOutputLayer output, Activation activation, int seed, int[]? hidden = null, int input = 4, int outputSize = 3) =>
         PerturbedLbdn(gamma, output, activation, seed, hidden, input, outputSize, aLog: 1.5, dStd: 3, bStd: 2);
@@ -56,7 +57,8 @@ public class LipschitzTests
 
     private static double SigmaPrime(Activation act, double v) => act == Activation.ReLU ? (v > 0 ? 1 : 0) : 1 - Math.Tanh(v) * Math.Tanh(v);
 
-    /// <summary>h⁺ = W2·σ(W1·h + b), the activated Sandwich layer, evaluated directly from the layer's factors.</summary>
+    /// <summary>h⁺ = W2·σ(W1·h + b), the activated Sandwich layer, evaluated directly from the layer's
+    /// factors.</summary>
     private static double[] Layer(SandwichLayer layer, double[] b, Activation act, double[] h)
     {
         var pre = PropertyHelpers.MatVec(layer.W1, h);
@@ -220,9 +222,9 @@ public class LipschitzTests
     public void FusedNetwork_GainIsAtMostGamma_ForEverySlopePattern(double gamma, LbdnOutputLayer output)
     {
         // The engine runs the network as s_0 = σ(W1In·u + c_0), s_k = σ(G_k·s_{k−1} + c_k), f = Out·s_last + OutBias.
-        // For any slope-[0,1] activation the Jacobian is Out·D_last·G_last·…·G_1·D_0·W1In with diagonal D_k ∈ [0,1], and
-        // the bound must hold for every such pattern — independent of d and b (Ψ cancels), so the bad scaling cannot
-        // hide anything behind saturation. Vertices (0/1 patterns), D = I and random interior patterns.
+        // For any slope-[0,1] activation the Jacobian is Out·D_last·G_last·…·G_1·D_0·W1In with diagonal D_k ∈ [0,1],
+        // and the bound must hold for every such pattern — independent of d and b (Ψ cancels), so the bad scaling
+        // cannot hide anything behind saturation. Vertices (0/1 patterns), D = I and random interior patterns.
         var net = BadlyScaledLbdn(gamma, output, Activation.ReLU, 400 + (int)(10 * gamma) + (int)output);
         var map = net.Map();
         var rng = new Random(12);
@@ -277,8 +279,9 @@ public class LipschitzTests
                     double dh = Distance(h1, h2);
                     Assert.True(ds <= dh * (1 + 1e-9), $"layer {k} pair {pair}: |S(h1) − S(h2)| = {ds:R} > |h1 − h2| = {dh:R}");
                 }
-                // Sampling-free in the activation: for every diagonal D with entries in [0, 1] (every slope pattern of a
-                // slope-restricted σ), ‖W2·D·W1‖₂ = ‖2·Aᵀ·D·B‖₂ ≤ 1. Check the vertices (0/1 patterns) and random interior points.
+                // Sampling-free in the activation: for every diagonal D with entries in [0, 1] (every slope pattern of
+                // a slope-restricted σ), ‖W2·D·W1‖₂ = ‖2·Aᵀ·D·B‖₂ ≤ 1. Check the vertices (0/1 patterns) and random
+                // interior points.
                 double largest = 0;
                 for (int trial = 0; trial < 64; trial++)
                 {
@@ -292,7 +295,8 @@ public class LipschitzTests
                     Assert.True(norm <= 1 + 1e-9, $"layer {k}, slope pattern {trial}: ‖W2·D·W1‖₂ = {norm:R} > 1");
                     largest = Math.Max(largest, norm);
                 }
-                // Ψ cancels in W2·D·W1 = 2·Aᵀ·D·B, so the saturation caused by the bad d and b does not make this vacuous.
+                // Ψ cancels in W2·D·W1 = 2·Aᵀ·D·B, so the saturation caused by the bad d and b does not make this
+                // vacuous.
                 _log.WriteLine($"{act} {output} layer {k} ({m}→{n}): max ‖W2·D·W1‖₂ over slope patterns = {largest:G6}");
                 Assert.True(largest > 0.1, $"layer {k}: every slope pattern gives a near-zero gain ({largest:G3}); the check would be vacuous");
             }

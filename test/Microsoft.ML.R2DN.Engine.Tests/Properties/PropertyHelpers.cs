@@ -4,7 +4,8 @@ using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Engine.Tests.Properties;
 
-/// <summary>Seeded random draws, parameter perturbations and small float64 reference computations shared by the property tests.</summary>
+/// <summary>Seeded random draws, parameter perturbations and small float64 reference computations shared by the
+/// property tests.</summary>
 internal static class PropertyHelpers
 {
     /// <summary>A standard normal draw (Box–Muller).</summary>

@@ -144,7 +144,8 @@ internal sealed class LinearStateSpaceTestModel : ISequenceModel
     }
 }
 
-/// <summary>Delegates to an inner model but makes call number <see cref="FailAtCall"/> (1-based) return a NaN loss or gradient.</summary>
+/// <summary>Delegates to an inner model but makes call number <see cref="FailAtCall"/> (1-based) return a NaN loss or
+/// gradient.</summary>
 internal sealed class FaultyModel(ISequenceModel inner, int failAtCall, bool nanGradientOnly = false) : ISequenceModel
 {
     private int _calls;

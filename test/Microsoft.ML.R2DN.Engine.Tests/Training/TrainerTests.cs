@@ -215,7 +215,8 @@ public class TrainerTests
     }
 
     // A model whose only moving parameter is the feed-through D (A = B = C = 0 keep the state at zero, so their
-    // gradients vanish): training on y = 2u moves D from 0 to 2, while the validation data y = u is best fitted at D = 1.
+    // gradients vanish): training on y = 2u moves D from 0 to 2, while the validation data y = u is best fitted at
+    // D = 1.
     private static SequenceDataset MakeGainData(float gain)
     {
         var u = Enumerable.Range(0, 100).Select(i => (float)Math.Sin(0.3 * i)).ToArray();
@@ -324,7 +325,8 @@ public class TrainerTests
         Assert.Equal([1.0, 0.5, 0.25, 0.125], frozenReports.Select(r => r.PlateauScale).ToArray());
 
         trainer.Fit(model, train, options, progress);
-        // 5 steps per epoch: epoch e's last step is 5e + 4, scheduled rate 1e-3·0.5^e, times the scale of the previous epoch.
+        // 5 steps per epoch: epoch e's last step is 5e + 4, scheduled rate 1e-3·0.5^e, times the scale of the previous
+        // epoch.
         double scale = 1;
         for (int e = 0; e < 4; e++)
         {

@@ -98,8 +98,9 @@ public sealed class CoexistenceTests
         Assert.Same(ssa, engine.Transformer);
     }
 
-    // Ours stays reachable, without ambiguity, in the same file: through the ForecastingTransformer (model.LastTransformer
-    // or loaded.GetForecaster()), the fitted chain, and the static call on any ITransformer (a loaded model).
+    // Ours stays reachable, without ambiguity, in the same file: through the ForecastingTransformer
+    // (model.LastTransformer or loaded.GetForecaster()), the fitted chain, and the static call on any ITransformer (a
+    // loaded model).
     [Fact]
     public void Our_forecaster_is_reached_through_its_type_its_chain_or_the_static_call()
     {
@@ -119,7 +120,8 @@ public sealed class CoexistenceTests
         object viaLoadedForecaster = loaded.GetForecaster().CreateTimeSeriesEngine<Observation, ForecastOutput>(ml);
         Assert.IsType<ForecastingEngine<Observation, ForecastOutput>>(viaLoadedForecaster);
 
-        // The engine from the chain and the one from the reloaded chain (static call, the normalisation included) agree.
+        // The engine from the chain and the one from the reloaded chain (static call, the normalisation included)
+        // agree.
         ForecastOutput? a = null, b = null;
         foreach (var o in rows)
         {

@@ -25,8 +25,8 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
     public IHostEnvironment Environment { get; }
 }
 
-/// <summary>Stand-in for ML.NET's <c>PredictionFunctionExtensions</c> (Microsoft.ML.TimeSeries, src/Microsoft.ML.TimeSeries/
-/// PredictionFunction.cs): both of its CreateTimeSeriesEngine overloads.</summary>
+/// <summary>Stand-in for ML.NET's <c>PredictionFunctionExtensions</c> (Microsoft.ML.TimeSeries,
+/// src/Microsoft.ML.TimeSeries/ PredictionFunction.cs): both of its CreateTimeSeriesEngine overloads.</summary>
 public static class PredictionFunctionExtensions
 {
     /// <summary>ML.NET's signature, exactly.</summary>

@@ -22,8 +22,8 @@ public sealed class TypeNameTests
 
     private static IEnumerable<Assembly> MlNetAssemblies()
     {
-        // Every Microsoft.ML assembly the Microsoft.ML 6.0.0 package brings (Microsoft.ML.Data, Core, DataView, Transforms,
-        // StandardTrainers, KMeansClustering, PCA, CpuMath), loaded from the test's output folder.
+        // Every Microsoft.ML assembly the Microsoft.ML 6.0.0 package brings (Microsoft.ML.Data, Core, DataView,
+        // Transforms, StandardTrainers, KMeansClustering, PCA, CpuMath), loaded from the test's output folder.
         var names = Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.ML*.dll")
             .Select(Path.GetFileNameWithoutExtension)
             .Where(n => !n!.StartsWith("Microsoft.ML.R2DN", StringComparison.Ordinal))
@@ -60,8 +60,8 @@ public sealed class TypeNameTests
     [Fact]
     public void Our_types_in_ML_NETs_own_namespaces_are_only_the_catalog()
     {
-        // Namespaces a user imports for ML.NET (Microsoft.ML, Microsoft.ML.Data, Microsoft.ML.Transforms, ...): of ours, only
-        // the catalog's extension class lives there; everything else is under Microsoft.ML.R2DN.
+        // Namespaces a user imports for ML.NET (Microsoft.ML, Microsoft.ML.Data, Microsoft.ML.Transforms, ...): of
+        // ours, only the catalog's extension class lives there; everything else is under Microsoft.ML.R2DN.
         var ours = typeof(ForecastingEstimator).Assembly.GetExportedTypes().Where(t => !t.IsNested).ToList();
         var outside = ours.Where(t => t.Namespace is not { } ns || !(ns == "Microsoft.ML.R2DN" || ns.StartsWith("Microsoft.ML.R2DN.", StringComparison.Ordinal)))
             .Select(t => t.FullName).ToList();

@@ -38,7 +38,8 @@ internal static class SecondProcess
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    // The dotnet CLI tells its children where it is (DOTNET_HOST_PATH); a test host started another way is itself dotnet.
+    // The dotnet CLI tells its children where it is (DOTNET_HOST_PATH); a test host started another way is itself
+    // dotnet.
     private static string DotNetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;

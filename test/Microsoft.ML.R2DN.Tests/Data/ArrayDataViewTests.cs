@@ -118,7 +118,8 @@ public sealed class ArrayDataViewTests
     }
 
     // The float[][] overload still wraps the rows as ReadOnlyMemory<float> (the raw type of the old home-made vector
-    // type); ML.NET's VectorDataViewType has raw type VBuffer<float>, so the overload's own type check rejects every call.
+    // type); ML.NET's VectorDataViewType has raw type VBuffer<float>, so the overload's own type check rejects every
+    // call.
     [Fact]
     public void Builder_FloatArrayRows_VectorColumnOfVBuffers()
     {

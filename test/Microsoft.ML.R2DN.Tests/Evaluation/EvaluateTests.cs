@@ -47,7 +47,8 @@ public sealed class EvaluateTests
         Assert.Equal(6.0 / 7 / 1.5, m.Mase, Precision);
         Assert.Equal(6.0 / 7, m.Coverage, Precision);   // only the error of 2 falls outside +-1
         Assert.Equal(2, m.MeanIntervalWidth, Precision);
-        // Seasonal naive (m = 1: the value at the origin): step 1: |1-2|, |2-4|, |4-3|, |3-5|; step 2: |1-4|, |2-3|, |4-5|.
+        // Seasonal naive (m = 1: the value at the origin): step 1: |1-2|, |2-4|, |4-3|, |3-5|; step 2: |1-4|, |2-3|,
+        // |4-5|.
         Assert.Equal(11.0 / 7, m.SeasonalNaiveMae, Precision);
         Assert.Equal(Math.Sqrt(21.0 / 7), m.SeasonalNaiveRmse, Precision);
 
