@@ -89,8 +89,8 @@ public sealed class BenchSimulationCommandTests
                                      "dataBenchmark.csv (counting data rows from 1) holds 'x'");
     }
 
-    // A file laid out as the Cascaded Tanks benchmark's, from
-    // y_t = 1.5 y_{t−1} − 0.7 y_{t−2} + 0.5 u_{t−1} + 0.2 u_t + 3 driven by random steps, the test part by another input.
+    // A file laid out as the Cascaded Tanks benchmark's, from y_t = 1.5 y_{t−1} − 0.7 y_{t−2} + 0.5 u_{t−1} +
+    // 0.2 u_t + 3 driven by random steps, the test part by another input.
     private static void WriteLinearTanks(string dataFolder)
     {
         const int Rows = 1024;
