@@ -33,7 +33,9 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
     {
         var train = example.Train;
         Assert.True(train.ExitCode == 0, train.ToString());
-        foreach (var name in new[] { "r2dn-example.zip", "r2dn-example-forecast.svg", "r2dn-example-loss.svg", "r2dn-example-data.csv" })
+        string[] written = ["r2dn-example.zip", "r2dn-example-forecast.svg", "r2dn-example-loss.svg",
+                            "r2dn-example-data.csv"];
+        foreach (var name in written)
             Assert.True(File.Exists(example.Folder.File(name)), $"{name} is missing\n{train}");
         AssertSvg(File.ReadAllText(example.Folder.File("r2dn-example-forecast.svg")));
         AssertSvg(File.ReadAllText(example.Folder.File("r2dn-example-loss.svg")));
@@ -76,7 +78,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
     [Fact]
     public void EvaluatePrintsMetricsAgainstTheSeasonalNaiveForecast()
     {
-        var text = CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Data, "--seasonality", "24", "--test-fraction", "0.2");
+        var text = CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Data, "--seasonality", "24",
+                                 "--test-fraction", "0.2");
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Contains("seasonal naive", text.Out);
         Assert.Contains("Per step ahead", text.Out);
@@ -84,7 +87,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         Assert.Matches(@"linear \(ridge\)\s+\d", text.Out);
         Assert.Equal("", text.Err);
 
-        var json = CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Data, "--seasonality", "24", "--json");
+        var json = CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Data, "--seasonality", "24",
+                                 "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
         using var doc = JsonDocument.Parse(json.Out);
         var metrics = doc.RootElement.GetProperty("metrics");
@@ -111,7 +115,7 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         Assert.Equal(["unit-1", "Output", "1"], first[..3]);
         foreach (var line in lines.Skip(1))
         {
-            var f = line.Split(',').Skip(3).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var f = line.Split(',').Skip(3).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             Assert.True(f[1] <= f[0] && f[0] <= f[2], line);
         }
         Assert.Equal(["unit-1", "unit-2"], lines.Skip(1).Select(l => l.Split(',')[0]).Distinct().ToArray());
@@ -120,7 +124,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         var stdout = CliRunner.Run("forecast", "--model", example.Model, "--data", example.Data, "--horizon", "3");
         Assert.True(stdout.ExitCode == 0, stdout.ToString());
         Assert.Equal(1 + 2 * 3, stdout.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        var json = CliRunner.Run("forecast", "--model", example.Model, "--data", example.Data, "--json", "--confidence", "0.8");
+        var json = CliRunner.Run("forecast", "--model", example.Model, "--data", example.Data, "--json",
+                                 "--confidence", "0.8");
         Assert.True(json.ExitCode == 0, json.ToString());
         using var doc = JsonDocument.Parse(json.Out);
         Assert.Equal(24, doc.RootElement.GetProperty("forecasts").GetArrayLength());
@@ -130,7 +135,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
     public void PlotWritesTheForecastChartAndTheTrainingCurve()
     {
         using var folder = CliRunner.TempFolder();
-        var forecast = CliRunner.Run("plot", "--model", example.Model, "--data", example.Data, "--output", folder.File("plot.svg"), "--series", "unit-2");
+        var forecast = CliRunner.Run("plot", "--model", example.Model, "--data", example.Data,
+                                     "--output", folder.File("plot.svg"), "--series", "unit-2");
         Assert.True(forecast.ExitCode == 0, forecast.ToString());
         string svg = File.ReadAllText(folder.File("plot.svg"));
         AssertSvg(svg);
@@ -146,7 +152,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         Assert.True(loss.ExitCode == 0, loss.ToString());
         Assert.Contains("training loss", File.ReadAllText(folder.File("loss.svg")));
 
-        var unknown = CliRunner.Run("plot", "--model", example.Model, "--data", example.Data, "--output", folder.File("x.svg"), "--series", "nope");
+        var unknown = CliRunner.Run("plot", "--model", example.Model, "--data", example.Data,
+                                    "--output", folder.File("x.svg"), "--series", "nope");
         CliRunner.AssertOneLineError(unknown, 2, "--series 'nope'");
     }
 
@@ -173,7 +180,8 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         // The forecast after the last row of each series is what 'r2dn forecast' writes.
         var cli = CliRunner.Run("forecast", "--model", example.Model, "--data", example.Data);
         Assert.True(cli.ExitCode == 0, cli.ToString());
-        var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
+        var lines = cli.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                           .Select(l => l.Split(',')).ToArray();
         foreach (string id in new[] { "unit-1", "unit-2" })
         {
             int last = Array.LastIndexOf(series, id);
@@ -211,7 +219,9 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
             var transformer = root.GetProperty("transformers")[0];
             Assert.Equal(16, transformer.GetProperty("training").GetProperty("stateSize").GetInt32());
         }
-        foreach (string name in new[] { "model/X.npy", "model/Y.npy", "model/B2.npy", "model/network/layers_0/XY.npy", "trainingLoss.npy" })
+        string[] arrays = ["model/X.npy", "model/Y.npy", "model/B2.npy", "model/network/layers_0/XY.npy",
+                           "trainingLoss.npy"];
+        foreach (string name in arrays)
         {
             string path = Path.Combine(npy, "parameters", "transformers", "0", name);
             Assert.True(File.Exists(path), $"{name} is missing\n{result}");
@@ -228,8 +238,10 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         var x = files.Single(f => f.GetProperty("path").GetString() == "parameters/transformers/0/model/X.npy");
         Assert.Equal([32, 32], x.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
 
-        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", example.Model, "--npy", example.Data), 2, "is a file");
-        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", folder.File("missing.zip"), "--npy", npy), 2, "missing.zip");
+        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", example.Model, "--npy", example.Data), 2,
+                                     "is a file");
+        CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", folder.File("missing.zip"), "--npy", npy), 2,
+                                     "missing.zip");
         CliRunner.AssertOneLineError(CliRunner.Run("export", "--model", example.Model), 2, "--npy");
     }
 
@@ -239,8 +251,10 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         using var folder = CliRunner.TempFolder();
         string missing = folder.File("missing.zip");
         CliRunner.AssertOneLineError(CliRunner.Run("inspect", "--model", missing), 2, "missing.zip");
-        CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--model", missing, "--data", example.Data), 2, "missing.zip");
-        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", missing, "--data", example.Data), 2, "missing.zip");
+        CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--model", missing, "--data", example.Data), 2,
+                                     "missing.zip");
+        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", missing, "--data", example.Data), 2,
+                                     "missing.zip");
         CliRunner.AssertOneLineError(CliRunner.Run("plot", "--loss", missing), 2, "missing.zip");
         CliRunner.AssertOneLineError(CliRunner.Run("inspect", "--model", folder.Path), 2, "folder");
         // A file that is not a model (here: the CSV).
@@ -248,8 +262,10 @@ public sealed class ExampleModelTests(ExampleModelFixture example) : IClassFixtu
         // A truncated model file, and a model file given as data.
         string truncated = folder.File("truncated.zip");
         File.WriteAllBytes(truncated, File.ReadAllBytes(example.Model)[..20_000]);
-        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", truncated, "--data", example.Data), 2, "truncated.zip': The file is not a model file");
-        CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Model), 2, "is not a CSV text file");
+        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", truncated, "--data", example.Data), 2,
+                                     "truncated.zip': The file is not a model file");
+        CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--model", example.Model, "--data", example.Model), 2,
+                                     "is not a CSV text file");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Data;
@@ -8,6 +9,8 @@ namespace Microsoft.ML.R2DN.Cli.Tests;
 /// policy.</summary>
 public sealed class TrainCommandTests
 {
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
     // Small and fast: a few epochs of a small model.
     private static readonly string[] Fast = ["--epochs", "3", "--nx", "4", "--nv", "4", "--hidden", "8", "--quiet"];
 
@@ -28,8 +31,10 @@ public sealed class TrainCommandTests
         using var folder = CliRunner.TempFolder();
         string empty = folder.File("empty.csv");
         File.WriteAllText(empty, "");
-        CliRunner.AssertOneLineError(CliRunner.Run(["train", "--data", empty, "--label", "Output", .. Fast]), 2, "empty");
-        CliRunner.AssertOneLineError(CliRunner.Run(["train", "--data", folder.File("nope.csv"), "--label", "Output", .. Fast]), 2, "nope.csv");
+        CliRunner.AssertOneLineError(CliRunner.Run(["train", "--data", empty, "--label", "Output", .. Fast]), 2,
+                                     "empty");
+        var missing = CliRunner.Run(["train", "--data", folder.File("nope.csv"), "--label", "Output", .. Fast]);
+        CliRunner.AssertOneLineError(missing, 2, "nope.csv");
     }
 
     [Fact]
@@ -39,8 +44,10 @@ public sealed class TrainCommandTests
         string csv = folder.File("data.csv");
         CliRunner.WriteSystemCsv(csv, 200, 1);
         var label = CliRunner.Run(["train", "--data", csv, "--label", "Load", .. Fast]);
-        CliRunner.AssertOneLineError(label, 2, "column 'Load' (--label) is not in data.csv; its columns are: Series, Step, Drive, Output.");
-        var feature = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--features", "Drive,Temperature", .. Fast]);
+        CliRunner.AssertOneLineError(label, 2, "column 'Load' (--label) is not in data.csv; its columns are: " +
+                                               "Series, Step, Drive, Output.");
+        var feature = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--features", "Drive,Temperature",
+                                     .. Fast]);
         CliRunner.AssertOneLineError(feature, 2, "'Temperature' (--features)");
         var text = CliRunner.Run(["train", "--data", csv, "--label", "Series", .. Fast]);
         CliRunner.AssertOneLineError(text, 2, "not numeric");
@@ -52,10 +59,14 @@ public sealed class TrainCommandTests
     public void InvalidArgumentsAreExitCodeTwoWithOneErrorLine()
     {
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--bogus"), 2, "--bogus");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--model", "lstm"), 2, "--model must be one of r2dn, ren");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--gamma", "2"), 2, "--gamma applies to --robustness lipschitz only");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--test-fraction", "1.5"), 2, "--test-fraction");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--epochs", "0"), 2, "--epochs must be at least 1");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--model", "lstm"), 2,
+                                     "--model must be one of r2dn, ren");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--gamma", "2"), 2,
+                                     "--gamma applies to --robustness lipschitz only");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--test-fraction", "1.5"), 2,
+                                     "--test-fraction");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--example", "--epochs", "0"), 2,
+                                     "--epochs must be at least 1");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--label", "Output"), 2, "--data is required");
         CliRunner.AssertOneLineError(CliRunner.Run("evaluate", "--data", "x.csv"), 2, "'--model' is required");
         CliRunner.AssertOneLineError(CliRunner.Run("plot", "--output", "x.svg"), 2, "--model");
@@ -70,10 +81,11 @@ public sealed class TrainCommandTests
         var lines = File.ReadAllLines(csv);
         lines[10] = string.Join(',', lines[10].Split(',')[..3]) + ",";   // data row 10: Output missing
         File.WriteAllLines(csv, lines);
-        var refused = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--horizon", "4", "--output-dir", folder.Path, .. Fast]);
+        var refused = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--horizon", "4",
+                                     "--output-dir", folder.Path, .. Fast]);
         CliRunner.AssertOneLineError(refused, 2, "column 'Output' (--label) has a missing value in row 10 of gaps.csv");
-        var filled = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--horizon", "4", "--missing-values", "forward-fill",
-                                    "--output-dir", folder.Path, .. Fast]);
+        var filled = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--horizon", "4",
+                                    "--missing-values", "forward-fill", "--output-dir", folder.Path, .. Fast]);
         Assert.True(filled.ExitCode == 0, filled.ToString());
     }
 
@@ -83,7 +95,8 @@ public sealed class TrainCommandTests
         using var folder = CliRunner.TempFolder();
         string csv = folder.File("short.csv");
         CliRunner.WriteSystemCsv(csv, 60, 1);
-        var result = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--series-id", "Series", "--horizon", "24", .. Fast]);
+        var result = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--series-id", "Series",
+                                    "--horizon", "24", .. Fast]);
         CliRunner.AssertOneLineError(result, 2, "needs at least");
     }
 
@@ -94,8 +107,9 @@ public sealed class TrainCommandTests
         string a = folder.File("a.csv"), b = folder.File("b.csv");
         CliRunner.WriteSystemCsv(a, 300, 1, seed: 1, withSeriesColumn: false);
         CliRunner.WriteSystemCsv(b, 250, 1, seed: 2, withSeriesColumn: false);
-        var result = CliRunner.Run(["train", "--data", a, b, "--label", "Output", "--features", "Drive", "--horizon", "6",
-                                    "--output-dir", folder.Path, "--output", "multi.zip", "--plot", "multi.svg", "--json", .. Fast]);
+        var result = CliRunner.Run(["train", "--data", a, b, "--label", "Output", "--features", "Drive",
+                                    "--horizon", "6", "--output-dir", folder.Path, "--output", "multi.zip",
+                                    "--plot", "multi.svg", "--json", .. Fast]);
         Assert.True(result.ExitCode == 0, result.ToString());
         using var doc = JsonDocument.Parse(result.Out);
         var data = doc.RootElement.GetProperty("data");
@@ -116,7 +130,8 @@ public sealed class TrainCommandTests
         Assert.StartsWith("b.csv,Output,1,", one.Out.Split('\n')[1]);
         var both = CliRunner.Run("forecast", "--model", folder.File("multi.zip"), "--data", a, b);
         Assert.True(both.ExitCode == 0, both.ToString());
-        Assert.Equal(["a.csv", "b.csv"], both.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToArray());
+        var files = both.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]);
+        Assert.Equal(["a.csv", "b.csv"], files.Distinct().ToArray());
     }
 
     [Fact]
@@ -126,8 +141,10 @@ public sealed class TrainCommandTests
         string a = folder.File("a.csv"), b = folder.File("b.csv");
         CliRunner.WriteSystemCsv(a, 100, 1, seed: 1);
         CliRunner.WriteSystemCsv(b, 100, 1, seed: 2);   // both files name their series "unit-1"
-        var result = CliRunner.Run(["train", "--data", a, b, "--label", "Output", "--series-id", "Series", "--horizon", "4", .. Fast]);
-        CliRunner.AssertOneLineError(result, 2, "series 'unit-1' (column 'Series', --series-id) appears in both a.csv and b.csv");
+        var result = CliRunner.Run(["train", "--data", a, b, "--label", "Output", "--series-id", "Series",
+                                    "--horizon", "4", .. Fast]);
+        CliRunner.AssertOneLineError(result, 2,
+                                     "series 'unit-1' (column 'Series', --series-id) appears in both a.csv and b.csv");
     }
 
     [Fact]
@@ -136,8 +153,9 @@ public sealed class TrainCommandTests
         using var folder = CliRunner.TempFolder();
         string csv = folder.File("system.csv");
         CliRunner.WriteSystemCsv(csv, 300, 2);
-        var train = CliRunner.Run(["train", "--task", "simulation", "--data", csv, "--inputs", "Drive", "--outputs", "Output",
-                                   "--series-id", "Series", "--washout", "10", "--output-dir", folder.Path, "--output", "sim.zip",
+        var train = CliRunner.Run(["train", "--task", "simulation", "--data", csv, "--inputs", "Drive",
+                                   "--outputs", "Output", "--series-id", "Series", "--washout", "10",
+                                   "--output-dir", folder.Path, "--output", "sim.zip",
                                    "--plot", "sim.svg", "--loss-plot", "sim-loss.svg", .. Fast]);
         Assert.True(train.ExitCode == 0, train.ToString());
         Assert.Contains("NRMSE", train.Out);
@@ -158,7 +176,8 @@ public sealed class TrainCommandTests
         Assert.Contains("OutputPredicted", inspect.Out);
 
         // 'forecast' with a simulator writes the outputs it simulates from the inputs of every row.
-        var forecast = CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--output", folder.File("simulated.csv"));
+        var forecast = CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv,
+                                     "--output", folder.File("simulated.csv"));
         Assert.True(forecast.ExitCode == 0, forecast.ToString());
         Assert.Contains("600 simulated rows", forecast.Out);
         var lines = File.ReadAllLines(folder.File("simulated.csv"));
@@ -166,7 +185,7 @@ public sealed class TrainCommandTests
         Assert.Equal(1 + 600, lines.Length);
         Assert.Equal(["unit-1", "1"], lines[1].Split(',')[..2]);
         Assert.Equal(["unit-2", "300"], lines[^1].Split(',')[..2]);
-        Assert.All(lines.Skip(1), l => Assert.True(double.IsFinite(double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)), l));
+        Assert.All(lines.Skip(1), l => Assert.True(double.IsFinite(double.Parse(l.Split(',')[2], Invariant)), l));
 
         // The same numbers as ML.NET's own scoring of the loaded zip.
         var ml = new MLContext(seed: 0);
@@ -176,8 +195,9 @@ public sealed class TrainCommandTests
             new TextLoader.Column("Series", DataKind.String, 0), new TextLoader.Column("Step", DataKind.Single, 1),
             new TextLoader.Column("Drive", DataKind.Single, 2), new TextLoader.Column("Output", DataKind.Single, 3),
         ], separatorChar: ',', hasHeader: true);
-        var simulated = loaded.Transform(view).GetColumn<float>("OutputPredicted").ToArray();   // the simulator's own output: fine alone
-        Assert.Equal(simulated, lines.Skip(1).Select(l => float.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        // The simulator's own output: fine alone.
+        var simulated = loaded.Transform(view).GetColumn<float>("OutputPredicted").ToArray();
+        Assert.Equal(simulated, lines.Skip(1).Select(l => float.Parse(l.Split(',')[2], Invariant)).ToArray());
         Assert.Equal(10, loaded.GetSimulator().Washout);
 
         var stdout = CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--json");
@@ -187,9 +207,10 @@ public sealed class TrainCommandTests
             Assert.Equal("simulation", simJson.RootElement.GetProperty("task").GetString());
             Assert.Equal(600, simJson.RootElement.GetProperty("simulated").GetArrayLength());
         }
-        CliRunner.AssertOneLineError(CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--horizon", "2"), 2,
-                                     "--horizon applies to forecasting models");
-        var plot = CliRunner.Run("plot", "--model", folder.File("sim.zip"), "--data", csv, "--output", folder.File("simplot.svg"));
+        var horizon = CliRunner.Run("forecast", "--model", folder.File("sim.zip"), "--data", csv, "--horizon", "2");
+        CliRunner.AssertOneLineError(horizon, 2, "--horizon applies to forecasting models");
+        var plot = CliRunner.Run("plot", "--model", folder.File("sim.zip"), "--data", csv,
+                                 "--output", folder.File("simplot.svg"));
         Assert.True(plot.ExitCode == 0, plot.ToString());
         Assert.Contains("simulated from the inputs", File.ReadAllText(folder.File("simplot.svg")));
     }
@@ -200,16 +221,17 @@ public sealed class TrainCommandTests
         using var folder = CliRunner.TempFolder();
         string csv = folder.File("data.csv");
         CliRunner.WriteSystemCsv(csv, 200, 1);
-        var ren = CliRunner.Run("train", "--data", csv, "--label", "Output", "--features", "Drive", "--horizon", "4", "--model", "ren",
-                                "--robustness", "lipschitz", "--gamma", "3", "--epochs", "2", "--nx", "4", "--nv", "4", "--quiet",
-                                "--output-dir", folder.Path, "--json");
+        var ren = CliRunner.Run("train", "--data", csv, "--label", "Output", "--features", "Drive", "--horizon", "4",
+                                "--model", "ren", "--robustness", "lipschitz", "--gamma", "3", "--epochs", "2",
+                                "--nx", "4", "--nv", "4", "--quiet", "--output-dir", folder.Path, "--json");
         Assert.True(ren.ExitCode == 0, ren.ToString());
         using var doc = JsonDocument.Parse(ren.Out);
         var certificate = doc.RootElement.GetProperty("certificate");
         Assert.Equal("lipschitz", certificate.GetProperty("property").GetString());
         Assert.Equal(3, certificate.GetProperty("gamma").GetDouble());
         Assert.Equal("REN", doc.RootElement.GetProperty("model").GetProperty("kind").GetString());
-        CliRunner.AssertOneLineError(CliRunner.Run(["train", "--data", csv, "--label", "Output", "--model", "ren", "--hidden", "8"]), 2, "--hidden");
+        var hidden = CliRunner.Run(["train", "--data", csv, "--label", "Output", "--model", "ren", "--hidden", "8"]);
+        CliRunner.AssertOneLineError(hidden, 2, "--hidden");
     }
 
     [Fact]

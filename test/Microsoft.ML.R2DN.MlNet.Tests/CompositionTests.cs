@@ -24,10 +24,15 @@ public sealed class CompositionTests
 
     // Every 23rd drive value missing: ReplaceMissingValues has work to do.
     private static IDataView GappyData(MLContext ml) =>
-        ml.Data.LoadFromEnumerable(TestData.Rows().Select((r, i) => { if (i % 23 == 7) r.Drive = float.NaN; return r; }).ToList());
+        ml.Data.LoadFromEnumerable(TestData.Rows().Select((r, i) =>
+        {
+            if (i % 23 == 7) r.Drive = float.NaN;
+            return r;
+        }).ToList());
 
     private static EstimatorChain<ForecastingTransformer> Pipeline(MLContext ml) =>
-        ml.Transforms.ReplaceMissingValues("Drive", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
+        ml.Transforms.ReplaceMissingValues("Drive",
+                                           replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
             .Append(ml.Transforms.NormalizeMeanVariance("Drive"))
             .Append(ml.Transforms.Concatenate("Inputs", "Drive", "Output"))
             .Append(ml.Transforms.Conversion.MapValueToKey("SeriesKey", "Series"))
@@ -72,11 +77,13 @@ public sealed class CompositionTests
         Assert.Contains(shape, c => c.Name == "Lower" && c.Kind == SchemaShape.Column.VectorKind.Vector);
         Assert.Contains(shape, c => c.Name == "Upper" && c.Kind == SchemaShape.Column.VectorKind.Vector);
         Assert.Contains(shape, c => c.Name == "SeriesKey" && c.IsKey);
-        Assert.Contains(shape, c => c.Name == "Features" && c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single);
+        Assert.Contains(shape, c => c.Name == "Features" && c.Kind == SchemaShape.Column.VectorKind.Vector
+                                    && c.ItemType == NumberDataViewType.Single);
 
         // The simulator's estimator too, in a chain.
         var simulation = ml.Transforms.NormalizeMeanVariance("Drive")
-            .Append(ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"], seriesIdColumnName: "Series", epochs: 1));
+            .Append(ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Drive"],
+                                                seriesIdColumnName: "Series", epochs: 1));
         var simulated = simulation.GetOutputSchema(Shapes.Of(data)).Single(c => c.Name == "OutputPredicted");
         Assert.Equal(SchemaShape.Column.VectorKind.Scalar, simulated.Kind);
         Assert.Equal(NumberDataViewType.Single, simulated.ItemType);
@@ -97,11 +104,13 @@ public sealed class CompositionTests
         var expected = TestData.Forecasts(ml, scored);
 
         using var stream = new MemoryStream();
-        ml.Data.SaveAsText(ml.Transforms.SelectColumns("Forecast", "Lower", "Upper").Fit(scored).Transform(scored), stream,
-                           separatorChar: ',', headerRow: true, schema: false);
-        var lines = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var selected = ml.Transforms.SelectColumns("Forecast", "Lower", "Upper").Fit(scored).Transform(scored);
+        ml.Data.SaveAsText(selected, stream, separatorChar: ',', headerRow: true, schema: false);
+        var lines = System.Text.Encoding.UTF8.GetString(stream.ToArray())
+                          .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // ML.NET writes a header line only when it can name every field; the data lines are one per row either way.
-        var fields = lines.Select(l => l.TrimEnd('\r').Split(',')).Where(f => f.All(v => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))).ToList();
+        static bool IsNumber(string v) => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        var fields = lines.Select(l => l.TrimEnd('\r').Split(',')).Where(f => f.All(IsNumber)).ToList();
         Assert.InRange(lines.Length - fields.Count, 0, 1);
         Assert.Equal(expected.Count, fields.Count);
         for (int i = 0; i < expected.Count; i++)
@@ -132,7 +141,8 @@ public sealed class CompositionTests
         var data = GappyData(ml);
         var sdca = ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
         {
-            LabelColumnName = "Next", FeatureColumnName = "Forecast", NumberOfThreads = 1, MaximumNumberOfIterations = 20,
+            LabelColumnName = "Next", FeatureColumnName = "Forecast", NumberOfThreads = 1,
+            MaximumNumberOfIterations = 20,
         });
         var model = Pipeline(ml).AppendCacheCheckpoint(ml).Append(sdca).Fit(data);
         var weights = model.LastTransformer.Model.Weights;
@@ -163,7 +173,8 @@ public sealed class CompositionTests
             var context = new MLContext(seed: 5);
             var sdca = context.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
             {
-                LabelColumnName = "Next", FeatureColumnName = "Forecast", NumberOfThreads = 1, MaximumNumberOfIterations = 10,
+                LabelColumnName = "Next", FeatureColumnName = "Forecast", NumberOfThreads = 1,
+                MaximumNumberOfIterations = 10,
             });
             var cached = context.Data.Cache(scored);
             return [.. sdca.Fit(cached).Model.Weights];
@@ -171,8 +182,10 @@ public sealed class CompositionTests
 
         var inMemory = model.Transform(data);
         var reloaded = loaded.Transform(data);
-        Assert.Equal(TestData.Bits(TestData.Forecasts(ml, inMemory)), TestData.Bits(TestData.Forecasts(ml, reloaded)));
-        Assert.Equal(TestData.Bits(TestData.Forecasts(ml, inMemory)), TestData.Bits(TestData.Forecasts(ml, ml.Data.Cache(reloaded))));
-        Assert.Equal(Weights(inMemory).Select(BitConverter.SingleToUInt32Bits), Weights(reloaded).Select(BitConverter.SingleToUInt32Bits));
+        var expected = TestData.Bits(TestData.Forecasts(ml, inMemory));
+        Assert.Equal(expected, TestData.Bits(TestData.Forecasts(ml, reloaded)));
+        Assert.Equal(expected, TestData.Bits(TestData.Forecasts(ml, ml.Data.Cache(reloaded))));
+        Assert.Equal(Weights(inMemory).Select(BitConverter.SingleToUInt32Bits),
+                     Weights(reloaded).Select(BitConverter.SingleToUInt32Bits));
     }
 }

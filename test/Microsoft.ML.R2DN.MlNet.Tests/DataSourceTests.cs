@@ -41,7 +41,8 @@ public sealed class DataSourceTests
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(expected[i].Select(BitConverter.SingleToUInt32Bits).SequenceEqual(actual[i].Select(BitConverter.SingleToUInt32Bits)),
+            Assert.True(expected[i].Select(BitConverter.SingleToUInt32Bits)
+                                   .SequenceEqual(actual[i].Select(BitConverter.SingleToUInt32Bits)),
                         $"row {i}: [{string.Join(", ", expected[i])}] vs [{string.Join(", ", actual[i])}]");
     }
 
@@ -51,7 +52,8 @@ public sealed class DataSourceTests
     [InlineData(DataKind.Double, DataKind.Single)]
     [InlineData(DataKind.Int32, DataKind.Int64)]
     [InlineData(DataKind.Int64, DataKind.Double)]
-    public void LoadFromTextFile_accepts_single_double_int32_and_int64_targets_and_features(DataKind target, DataKind feature)
+    public void LoadFromTextFile_accepts_single_double_int32_and_int64_targets_and_features(DataKind target,
+                                                                                            DataKind feature)
     {
         using var folder = new TempFolder();
         string csv = folder.File("system.csv");
@@ -89,7 +91,8 @@ public sealed class DataSourceTests
         var expected = FitAndForecast(ml1, asSingle, options);
 
         var ml2 = new MLContext(seed: 1);
-        var other = ml2.Data.LoadFromEnumerable(rows.Select(r => new EnumerableRow { Series = r.Series, Drive = r.Drive, Output = r.OutputCenti }).ToList());
+        var centi = rows.Select(r => new EnumerableRow { Series = r.Series, Drive = r.Drive, Output = r.OutputCenti });
+        var other = ml2.Data.LoadFromEnumerable(centi.ToList());
         Assert.Equal(NumberDataViewType.Double, other.Schema["Drive"].Type);
         Assert.Equal(NumberDataViewType.Int64, other.Schema["Output"].Type);
         var otherOptions = TestData.R2dn(target: "Output", features: ["Drive"], horizon: 3);
@@ -119,20 +122,26 @@ public sealed class DataSourceTests
     {
         var rows = TestData.Rows();
         using var folder = new TempFolder();
-        string connection = new SqliteConnectionStringBuilder { DataSource = folder.File("system.db"), Pooling = false }.ToString();
+        string connection =
+            new SqliteConnectionStringBuilder { DataSource = folder.File("system.db"), Pooling = false }.ToString();
         using (var db = new SqliteConnection(connection))
         {
             db.Open();
             using var transaction = db.BeginTransaction();
             using (var create = db.CreateCommand())
             {
-                create.CommandText = "CREATE TABLE system (Id INTEGER PRIMARY KEY, Series TEXT, SeriesNumber INTEGER, Drive REAL, Output REAL)";
+                create.CommandText = "CREATE TABLE system (Id INTEGER PRIMARY KEY, Series TEXT, " +
+                                     "SeriesNumber INTEGER, Drive REAL, Output REAL)";
                 create.ExecuteNonQuery();
             }
             using var insert = db.CreateCommand();
-            insert.CommandText = "INSERT INTO system (Id, Series, SeriesNumber, Drive, Output) VALUES ($id, $series, $number, $drive, $output)";
-            var p = new[] { ("$id", SqliteType.Integer), ("$series", SqliteType.Text), ("$number", SqliteType.Integer), ("$drive", SqliteType.Real), ("$output", SqliteType.Real) }
-                .Select(n => insert.Parameters.Add(n.Item1, n.Item2)).ToArray();
+            insert.CommandText = "INSERT INTO system (Id, Series, SeriesNumber, Drive, Output) " +
+                                 "VALUES ($id, $series, $number, $drive, $output)";
+            var p = new[]
+            {
+                ("$id", SqliteType.Integer), ("$series", SqliteType.Text), ("$number", SqliteType.Integer),
+                ("$drive", SqliteType.Real), ("$output", SqliteType.Real),
+            }.Select(n => insert.Parameters.Add(n.Item1, n.Item2)).ToArray();
             for (int i = 0; i < rows.Count; i++)
             {
                 p[0].Value = i; p[1].Value = rows[i].Series; p[2].Value = rows[i].SeriesNumber;
@@ -147,7 +156,8 @@ public sealed class DataSourceTests
 
         var ml2 = new MLContext(seed: 1);
         var loader = ml2.Data.CreateDatabaseLoader<DbRow>();
-        var source = new DatabaseSource(SqliteFactory.Instance, connection, "SELECT Series, SeriesNumber, Drive, Output FROM system ORDER BY Id");
+        var source = new DatabaseSource(SqliteFactory.Instance, connection,
+                                        "SELECT Series, SeriesNumber, Drive, Output FROM system ORDER BY Id");
         IDataView view = loader.Load(source);
         Assert.Equal(NumberDataViewType.Int64, view.Schema["SeriesNumber"].Type);
         Assert.Equal(NumberDataViewType.Double, view.Schema["Output"].Type);
@@ -166,7 +176,8 @@ public sealed class DataSourceTests
             var data = ml.Data.LoadFromEnumerable(rows);
             var ours = ml.Forecasting.R2DN(TestData.R2dn(seriesId: seriesId, seed: Seed));
             var model = before(ml) is { } b ? (ITransformer)b.Append(ours).Fit(data) : ours.Fit(data);
-            return [.. TestData.Forecasts(ml, model.Transform(data)).Select(r => r.Forecast.Concat(r.Lower!).Concat(r.Upper!).ToArray())];
+            var forecasts = TestData.Forecasts(ml, model.Transform(data));
+            return [.. forecasts.Select(r => r.Forecast.Concat(r.Lower!).Concat(r.Upper!).ToArray())];
         }
 
         var text = Run(_ => null, "Series");
@@ -177,7 +188,8 @@ public sealed class DataSourceTests
 
         // Two series really are two: the rows of the second series do not continue the first one's state.
         var one = Run(_ => null, null!);
-        Assert.NotEqual(TestData.Bits(text.Select(f => new ForecastRow { Forecast = f })), TestData.Bits(one.Select(f => new ForecastRow { Forecast = f })));
+        Assert.NotEqual(TestData.Bits(text.Select(f => new ForecastRow { Forecast = f })),
+                        TestData.Bits(one.Select(f => new ForecastRow { Forecast = f })));
     }
 
     [Fact]
@@ -186,19 +198,23 @@ public sealed class DataSourceTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(TestData.Rows());
 
-        var target = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(TestData.R2dn(target: "Series", seriesId: null)).Fit(data));
+        var target = Assert.Throws<ArgumentOutOfRangeException>(
+            () => ml.Forecasting.R2DN(TestData.R2dn(target: "Series", seriesId: null)).Fit(data));
         Assert.StartsWith("Schema mismatch for input column 'Series': expected Single, got String", target.Message);
 
-        var feature = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(TestData.R2dn(features: ["Series"], seriesId: null)).Fit(data));
+        var feature = Assert.Throws<ArgumentOutOfRangeException>(
+            () => ml.Forecasting.R2DN(TestData.R2dn(features: ["Series"], seriesId: null)).Fit(data));
         Assert.StartsWith("Schema mismatch for feature column 'Series': expected Single, got String", feature.Message);
 
-        var simulator = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Series"], epochs: 1).Fit(data));
+        var textInput = ml.Forecasting.SimulateR2DN(outputColumnNames: ["Output"], inputColumnNames: ["Series"],
+                                                    epochs: 1);
+        var simulator = Assert.Throws<ArgumentOutOfRangeException>(() => textInput.Fit(data));
         Assert.Contains("Schema mismatch for", simulator.Message);
         Assert.Contains("'Series': expected Single, got String", simulator.Message);
 
         // The same check before fitting, through ML.NET's pipeline shape propagation.
-        var pipeline = ml.Transforms.NormalizeMeanVariance("Drive").Append(ml.Forecasting.R2DN(TestData.R2dn(target: "Series", seriesId: null)));
+        var pipeline = ml.Transforms.NormalizeMeanVariance("Drive")
+                         .Append(ml.Forecasting.R2DN(TestData.R2dn(target: "Series", seriesId: null)));
         var shape = Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.GetOutputSchema(Shapes.Of(data)));
         Assert.StartsWith("Schema mismatch for input column 'Series': expected Single, got String", shape.Message);
 
@@ -214,11 +230,13 @@ public sealed class DataSourceTests
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(TestData.Rows());
-        var target = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(TestData.R2dn(target: "Load")).Fit(data));
+        ArgumentOutOfRangeException Fails(R2dnForecastingOptions options) =>
+            Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(options).Fit(data));
+        var target = Fails(TestData.R2dn(target: "Load"));
         Assert.StartsWith("Could not find input column 'Load'", target.Message);
-        var feature = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(TestData.R2dn(features: ["Temperature"])).Fit(data));
+        var feature = Fails(TestData.R2dn(features: ["Temperature"]));
         Assert.StartsWith("Could not find feature column 'Temperature'", feature.Message);
-        var series = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(TestData.R2dn(seriesId: "Unit")).Fit(data));
+        var series = Fails(TestData.R2dn(seriesId: "Unit"));
         Assert.StartsWith("Could not find series id column 'Unit'", series.Message);
 
         var model = ml.Forecasting.R2DN(TestData.R2dn(seriesId: null, epochs: 1)).Fit(data);

@@ -71,12 +71,14 @@ internal static class NotebookReferences
 {
     /// <summary>The NuGet packages a notebook may reference, with the assemblies each brings (the first carries the
     /// package version).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Packages = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    public static readonly IReadOnlyDictionary<string, string[]> Packages =
+        new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     {
         ["Microsoft.ML"] =
         [
             "Microsoft.ML.Data", "Microsoft.ML.Core", "Microsoft.ML.DataView", "Microsoft.ML.Transforms",
-            "Microsoft.ML.StandardTrainers", "Microsoft.ML.KMeansClustering", "Microsoft.ML.PCA", "Microsoft.ML.CpuMath",
+            "Microsoft.ML.StandardTrainers", "Microsoft.ML.KMeansClustering", "Microsoft.ML.PCA",
+            "Microsoft.ML.CpuMath",
         ],
         ["System.Numerics.Tensors"] = ["System.Numerics.Tensors"],
         ["MathNet.Numerics"] = ["MathNet.Numerics"],
@@ -84,7 +86,8 @@ internal static class NotebookReferences
     };
 
     /// <summary>The built assemblies a notebook may reference by path, by file name.</summary>
-    public static readonly IReadOnlyDictionary<string, Assembly> Files = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
+    public static readonly IReadOnlyDictionary<string, Assembly> Files =
+        new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
     {
         ["Microsoft.ML.R2DN.dll"] = typeof(ForecastingTransformer).Assembly,
         ["Microsoft.ML.R2DN.Engine.dll"] = typeof(LipschitzR2dn).Assembly,
@@ -122,20 +125,27 @@ internal static class NotebookReferences
             string id = parts[0];
             string? version = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
             if (!Packages.TryGetValue(id, out var names))
-                throw new NotSupportedException($"#r \"{reference}\": the test has no restored package '{id}' (it knows {string.Join(", ", Packages.Keys)}); add it to the test project and to {nameof(NotebookReferences)}.{nameof(Packages)}.");
+                throw new NotSupportedException(
+                    $"#r \"{reference}\": the test has no restored package '{id}' (it knows " +
+                    $"{string.Join(", ", Packages.Keys)}); add it to the test project and to " +
+                    $"{nameof(NotebookReferences)}.{nameof(Packages)}.");
             var assemblies = names.Select(n => Assembly.Load(new AssemblyName(n))).ToList();
             string restored = PackageVersion(assemblies[0]);
             if (version is null)
-                throw new NotSupportedException($"#r \"{reference}\": give the version (the test restored {id} {restored}).");
+                throw new NotSupportedException(
+                    $"#r \"{reference}\": give the version (the test restored {id} {restored}).");
             if (!string.Equals(version, restored, StringComparison.OrdinalIgnoreCase))
-                throw new NotSupportedException($"#r \"{reference}\": the test restored {id} {restored}, not {version}.");
+                throw new NotSupportedException(
+                    $"#r \"{reference}\": the test restored {id} {restored}, not {version}.");
             return assemblies;
         }
         string fileName = Path.GetFileName(reference);
         if (!Files.TryGetValue(fileName, out var assembly))
-            throw new NotSupportedException($"#r \"{reference}\": the test supplies only {string.Join(", ", Files.Keys)} by path.");
+            throw new NotSupportedException(
+                $"#r \"{reference}\": the test supplies only {string.Join(", ", Files.Keys)} by path.");
         string full = Path.GetFullPath(Path.Combine(notebookFolder, reference));
-        int bin = full.IndexOf($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        char separator = Path.DirectorySeparatorChar;
+        int bin = full.IndexOf($"{separator}bin{separator}", StringComparison.Ordinal);
         string project = bin < 0 ? Path.GetDirectoryName(full)! : full[..bin];
         if (!Directory.Exists(project))
             throw new NotSupportedException($"#r \"{reference}\": {project} does not exist.");
@@ -146,7 +156,8 @@ internal static class NotebookReferences
     /// suffix.</summary>
     public static string PackageVersion(Assembly assembly)
     {
-        string? informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        string? informational =
+            assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
         return informational is null ? assembly.GetName().Version?.ToString() ?? "" : informational.Split('+')[0];
     }
 }
@@ -172,9 +183,10 @@ internal static class NotebookRunner
     /// references are resolved apart, by <see cref="NotebookReferences"/>.</summary>
     public static string ScriptText(string source) =>
         string.Join('\n', source.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')
-            .Select(line => line.TrimStart() is var t && (t.StartsWith("#r", StringComparison.Ordinal) || t.StartsWith("#!", StringComparison.Ordinal))
-                ? ""
-                : line));
+            .Select(line => IsDirective(line.TrimStart()) ? "" : line));
+
+    private static bool IsDirective(string line) =>
+        line.StartsWith("#r", StringComparison.Ordinal) || line.StartsWith("#!", StringComparison.Ordinal);
 
     /// <summary>Runs every code cell of <paramref name="notebook"/> in order, with the working directory set to
     /// <paramref name="workingDirectory"/> (where the notebook's files go). Each cell gets the assemblies its <c>#r</c>
@@ -210,7 +222,8 @@ internal static class NotebookRunner
                 }
                 catch (Exception e) when (e is NotSupportedException or FormatException)
                 {
-                    throw new NotebookCellException(notebook.Path, cell, "has a reference the test cannot supply: " + e.Message, e);
+                    throw new NotebookCellException(notebook.Path, cell,
+                                                    "has a reference the test cannot supply: " + e.Message, e);
                 }
                 options = options.AddReferences(referenced);
                 string code = ScriptText(cell.Source);
@@ -225,12 +238,14 @@ internal static class NotebookRunner
                 }
                 catch (CompilationErrorException e)
                 {
+                    string diagnostics = string.Join(Environment.NewLine, e.Diagnostics.Select(d => d.ToString()));
                     throw new NotebookCellException(notebook.Path, cell,
-                        "does not compile:" + Environment.NewLine + string.Join(Environment.NewLine, e.Diagnostics.Select(d => d.ToString())), e);
+                                                    "does not compile:" + Environment.NewLine + diagnostics, e);
                 }
                 catch (Exception e)
                 {
-                    throw new NotebookCellException(notebook.Path, cell, $"threw {e.GetType().FullName}: {e.Message}", e);
+                    throw new NotebookCellException(notebook.Path, cell,
+                                                    $"threw {e.GetType().FullName}: {e.Message}", e);
                 }
                 times.Add((cell.Index, clock.Elapsed));
                 // Polyglot displays the value of a cell that ends with an expression (no semicolon).
@@ -242,10 +257,12 @@ internal static class NotebookRunner
         {
             Directory.SetCurrentDirectory(previousDirectory);
         }
-        return new Result(globals.Output.ToString(), total.Elapsed, times, [.. referenced.Select(a => a.GetName().Name ?? "")]);
+        return new Result(globals.Output.ToString(), total.Elapsed, times,
+                          [.. referenced.Select(a => a.GetName().Name ?? "")]);
     }
 }
 
 /// <summary>A notebook cell that failed to compile or threw.</summary>
 internal sealed class NotebookCellException(string notebookPath, NotebookCell cell, string what, Exception inner)
-    : Exception($"{Path.GetFileName(notebookPath)}, cell {cell.Index} {what}{Environment.NewLine}--- cell {cell.Index} ---{Environment.NewLine}{cell.Source}", inner);
+    : Exception($"{Path.GetFileName(notebookPath)}, cell {cell.Index} {what}{Environment.NewLine}" +
+                $"--- cell {cell.Index} ---{Environment.NewLine}{cell.Source}", inner);

@@ -11,23 +11,27 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 public static class Cli
 {
     /// <summary>The exit codes, in short, for each command's help.</summary>
-    public const string ExitCodeHelp = "Exit codes: 0 success, 1 runtime failure, 2 invalid arguments or data, 130 cancelled.";
+    public const string ExitCodeHelp =
+        "Exit codes: 0 success, 1 runtime failure, 2 invalid arguments or data, 130 cancelled.";
 
     /// <summary>The exit codes, as the root help and the README list them.</summary>
     public const string ExitCodeDetails =
         "Exit codes: 0 success; 1 runtime failure (e.g. training diverged, a file could not be written); " +
-        "2 invalid arguments or data (unknown option, bad CSV, missing column, wrong model path); 130 cancelled (Ctrl+C).";
+        "2 invalid arguments or data (unknown option, bad CSV, missing column, wrong model path); " +
+        "130 cancelled (Ctrl+C).";
 
     // Built once: System.CommandLine symbols are not meant to be shared between concurrently built trees, and parsing
     // does not change the tree.
-    private static readonly Lazy<RootCommand> Root = new(CreateRootCommand, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<RootCommand> Root =
+        new(CreateRootCommand, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Runs <c>r2dn</c> with <paramref name="args"/>.</summary>
     /// <param name="args">The arguments after the program name.</param>
     /// <param name="output">Where results go (stdout).</param>
     /// <param name="error">Where progress and errors go (stderr).</param>
     /// <returns>The exit code: see <see cref="ExitCodeDetails"/>.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, errorIsTerminal: false);
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, output, error, errorIsTerminal: false);
 
     /// <summary>Runs <c>r2dn</c> with <paramref name="args"/>, treating <paramref name="error"/> as a terminal when
     /// <paramref name="errorIsTerminal"/> is true (progress is then redrawn in place with carriage returns).</summary>
@@ -48,7 +52,8 @@ public static class Cli
     /// <param name="errorIsTerminal">Whether <paramref name="error"/> is shown on a terminal.</param>
     /// <param name="cancellation">Cancels the command, besides Ctrl+C.</param>
     /// <returns>The exit code: see <see cref="ExitCodeDetails"/>.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error, bool errorIsTerminal, CancellationToken cancellation)
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool errorIsTerminal,
+                          CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -59,12 +64,16 @@ public static class Cli
             if (parse.Errors.Count > 0)
             {
                 // The first error is the one to act on; a single line keeps logs and scripts readable.
-                string command = parse.CommandResult.Command is RootCommand ? "r2dn" : $"r2dn {parse.CommandResult.Command.Name}";
+                var failed = parse.CommandResult.Command;
+                string command = failed is RootCommand ? "r2dn" : $"r2dn {failed.Name}";
                 error.WriteLine($"r2dn: error: {OneLine(parse.Errors[0].Message)} Run '{command} --help' for usage.");
                 return ExitCodes.Usage;
             }
             var errorWriter = errorIsTerminal ? new TerminalWriter(error) : error;
-            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = errorWriter };
+            var configuration = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false, Output = output, Error = errorWriter,
+            };
             return CommandSupport.WithCancellation(cancellation, () => parse.Invoke(configuration));
         }
         catch (UsageException e)
@@ -91,9 +100,10 @@ public static class Cli
 
     /// <summary>The root command with every subcommand.</summary>
     internal static RootCommand CreateRootCommand() =>
-        new("r2dn: robust recurrent networks (R2DN, REN) for .NET: train forecasting and simulation models on CSV files, " +
-            "evaluate them, forecast (or simulate), inspect their robustness certificates, plot them and export their weights " +
-            "for NumPy. Models are ML.NET zips: an application loads them with mlContext.Model.Load.\n" + ExitCodeDetails)
+        new("r2dn: robust recurrent networks (R2DN, REN) for .NET: train forecasting and simulation models on CSV " +
+            "files, evaluate them, forecast (or simulate), inspect their robustness certificates, plot them and export " +
+            "their weights for NumPy. Models are ML.NET zips: an application loads them with " +
+            "mlContext.Model.Load.\n" + ExitCodeDetails)
         {
             TrainCommand.Create(),
             EvaluateCommand.Create(),
@@ -126,7 +136,8 @@ public static class Cli
 
     /// <summary>A message on one line.</summary>
     internal static string OneLine(string message) =>
-        string.Join(' ', message.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string.Join(' ', message.ReplaceLineEndings("\n")
+                                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string Flatten(Exception e)
     {

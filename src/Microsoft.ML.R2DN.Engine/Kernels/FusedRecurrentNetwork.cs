@@ -24,8 +24,8 @@ namespace Microsoft.ML.R2DN.Engine.Kernels;
 /// </remarks>
 internal sealed class FusedRecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public FusedRecurrentNetwork(int nx, int nu, int ny, Activation activation, IReadOnlyList<Matrix> g, IReadOnlyList<double[]> c,
-                                 Matrix wo, double[] bo, Matrix? d11 = null)
+    public FusedRecurrentNetwork(int nx, int nu, int ny, Activation activation, IReadOnlyList<Matrix> g,
+                                 IReadOnlyList<double[]> c, Matrix wo, double[] bo, Matrix? d11 = null)
     {
         if (g.Count == 0) throw new ArgumentException("At least one activated stage is needed.", nameof(g));
         Nx = nx; Nu = nu; Ny = ny; Activation = activation;
@@ -36,12 +36,14 @@ internal sealed class FusedRecurrentNetwork<T> where T : unmanaged, IFloatingPoi
         for (int k = 0; k < Stages; k++)
         {
             int expectedIn = k == 0 ? nx + nu : StageSizes[k - 1];
-            if (g[k].Columns != expectedIn) throw new ArgumentException($"Stage {k} expects {expectedIn} inputs, got {g[k].Columns}.", nameof(g));
+            if (g[k].Columns != expectedIn)
+                throw new ArgumentException($"Stage {k} expects {expectedIn} inputs, got {g[k].Columns}.", nameof(g));
             G[k] = Convert(g[k].Data);
             GT[k] = Convert(g[k].Transpose().Data);
             C[k] = Convert(c[k]);
         }
-        if (wo.Rows != nx + ny || wo.Columns != Nz) throw new ArgumentException($"W_o must be {nx + ny}x{Nz}, got {wo.Rows}x{wo.Columns}.", nameof(wo));
+        if (wo.Rows != nx + ny || wo.Columns != Nz)
+            throw new ArgumentException($"W_o must be {nx + ny}x{Nz}, got {wo.Rows}x{wo.Columns}.", nameof(wo));
         if (d11 is not null)
         {
             // A REN: one stage whose neurons also feed each other through the strictly lower-triangular D11.
@@ -176,7 +178,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     }
 
     /// <summary>Runs the model over T steps. Inputs: x0 [B, nx], u [T, B, nu].</summary>
-    public void Forward(FusedRecurrentNetwork<T> net, ReadOnlySpan<T> x0, ReadOnlySpan<T> u, int timeSteps, int batch, int threads)
+    public void Forward(FusedRecurrentNetwork<T> net, ReadOnlySpan<T> x0, ReadOnlySpan<T> u, int timeSteps, int batch,
+                        int threads)
     {
         threads = Math.Clamp(threads, 1, batch);
         Ensure(net, timeSteps, batch, threads);
@@ -240,7 +243,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     // (MODELS.md 2.5): w_i = σ(b_i + Σ_{j<i} D11_ij·w_j). On entry each of the m rows (stride ld) holds the input part
     // of b; on exit, w. Neuron i is done for every row before neuron i + 1, so the rows' independent dependency
     // chains overlap in the pipeline.
-    private static void SolveEquilibrium(Activation activation, T[] d11, Span<T> rows, int m, int ld, int n, ReadOnlySpan<T> bias)
+    private static void SolveEquilibrium(Activation activation, T[] d11, Span<T> rows, int m, int ld, int n,
+                                         ReadOnlySpan<T> bias)
     {
         for (int i = 0; i < n; i++)
         {
@@ -257,8 +261,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     // Adjoint of the equilibrium by the implicit function theorem: with J = diag(σ'(v)), the adjoint of v is
     // g_v = J·(I − D11ᵀJ)⁻¹… written as a back substitution, g_v,i = σ'_i·(g_i + Σ_{k>i} D11_ki·g_v,k).
     // Rows as in SolveEquilibrium: w and dw rows with strides ldw and lddw, dPre rows contiguous (stride n).
-    private static void EquilibriumBackward(Activation activation, T[] d11T, ReadOnlySpan<T> w, int ldw, ReadOnlySpan<T> dw, int lddw,
-                                            Span<T> dPre, int m, int n)
+    private static void EquilibriumBackward(Activation activation, T[] d11T, ReadOnlySpan<T> w, int ldw,
+                                            ReadOnlySpan<T> dw, int lddw, Span<T> dPre, int m, int n)
     {
         for (int i = n - 1; i >= 0; i--)
         {
@@ -276,7 +280,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
 
     // d(pre) = d(post)·σ'(pre), with σ' written in terms of the stored post-activation s:
     // ReLU: σ' = [s > 0]; tanh: σ' = 1 − s².
-    private static void ActivationBackward(Activation activation, ReadOnlySpan<T> s, ReadOnlySpan<T> dPost, Span<T> dPre)
+    private static void ActivationBackward(Activation activation, ReadOnlySpan<T> s, ReadOnlySpan<T> dPost,
+                                           Span<T> dPre)
     {
         int n = s.Length, w = Vector<T>.Count, i = 0;
         if (activation == Activation.ReLU)
@@ -284,7 +289,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             for (; i + w <= n; i += w)
             {
                 var vs = new Vector<T>(s.Slice(i));
-                Vector.ConditionalSelect(Vector.GreaterThan(vs, Vector<T>.Zero), new Vector<T>(dPost.Slice(i)), Vector<T>.Zero).CopyTo(dPre.Slice(i));
+                var active = Vector.GreaterThan(vs, Vector<T>.Zero);
+                Vector.ConditionalSelect(active, new Vector<T>(dPost.Slice(i)), Vector<T>.Zero).CopyTo(dPre.Slice(i));
             }
             for (; i < n; i++) dPre[i] = s[i] > T.Zero ? dPost[i] : T.Zero;
         }
@@ -310,7 +316,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
     /// </summary>
     public FusedGradients Backward(FusedRecurrentNetwork<T> net, int threads)
     {
-        if (!ReferenceEquals(net, _shapeOf)) throw new InvalidOperationException("Backward must follow Forward on the same network.");
+        if (!ReferenceEquals(net, _shapeOf))
+            throw new InvalidOperationException("Backward must follow Forward on the same network.");
         int batch = _batch;
         threads = Math.Clamp(threads, 1, batch);
         if (_scratch.Length < 4 * threads) threads = _scratch.Length / 4;
@@ -346,8 +353,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             int nLast = net.StageSizes[last];
             if (net.D11T is null)
                 for (int i = 0; i < m; i++)
-                    ActivationBackward(net.Activation, _z.AsSpan((r0 + i) * nz + nx + nu, nLast), dz.AsSpan(i * nz + nx + nu, nLast),
-                                       _dPre[last].AsSpan((r0 + i) * nLast, nLast));
+                    ActivationBackward(net.Activation, _z.AsSpan((r0 + i) * nz + nx + nu, nLast),
+                                       dz.AsSpan(i * nz + nx + nu, nLast), _dPre[last].AsSpan((r0 + i) * nLast, nLast));
             else
                 EquilibriumBackward(net.Activation, net.D11T, _z.AsSpan(r0 * nz + nx + nu), nz, dz.AsSpan(nx + nu), nz,
                                     _dPre[last].AsSpan(r0 * nLast), m, nLast);
@@ -407,7 +414,8 @@ internal sealed class RolloutWorkspace<T> where T : unmanaged, IFloatingPointIee
             for (int r0 = 0; r0 < rows; r0 += ChunkRows)
             {
                 int kc = Math.Min(ChunkRows, rows - r0);
-                Gemm.MultiplyTransposeA<T>(i1 - i0, n, kc, a.AsSpan(r0 * m + i0), m, b.AsSpan(bOffset + r0 * ldb), ldb, result.AsSpan(i0 * n), n);
+                Gemm.MultiplyTransposeA<T>(i1 - i0, n, kc, a.AsSpan(r0 * m + i0), m, b.AsSpan(bOffset + r0 * ldb), ldb,
+                                           result.AsSpan(i0 * n), n);
             }
         }
         if (threads == 1 || m < 8 * threads) Block(0, m);

@@ -28,12 +28,13 @@ public static class Gemm
     /// <param name="c">C, row i at c[i·ldc ..].</param>
     /// <param name="ldc">Row stride of C (≥ n).</param>
     /// <param name="accumulate">When true, C += A·Bᵀ instead of C = A·Bᵀ.</param>
-    public static void MultiplyTransposed<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
-                                             Span<T> c, int ldc, bool accumulate = false)
+    public static void MultiplyTransposed<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b,
+                                             int ldb, Span<T> c, int ldc, bool accumulate = false)
         where T : unmanaged, INumber<T>
     {
         if (m == 0 || n == 0) return;
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
         if (lda < k || ldb < k || ldc < n) throw new ArgumentException("A row stride is smaller than the row length.");
         if (a.Length < (m - 1) * lda + k || b.Length < (n - 1) * ldb + k || c.Length < (m - 1) * ldc + n)
             throw new ArgumentException("A matrix span is too short for its shape and stride.");
@@ -42,9 +43,13 @@ public static class Gemm
         ref T rc = ref MemoryMarshal.GetReference(c);
 
         int i = 0;
-        for (; i + 4 <= m; i += 4) Rows4(ref Unsafe.Add(ref ra, i * lda), lda, ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), ldc, n, k, accumulate);
-        for (; i + 2 <= m; i += 2) Rows2(ref Unsafe.Add(ref ra, i * lda), lda, ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), ldc, n, k, accumulate);
-        for (; i < m; i++) Rows1(ref Unsafe.Add(ref ra, i * lda), ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), n, k, accumulate);
+        bool acc = accumulate;
+        for (; i + 4 <= m; i += 4)
+            Rows4(ref Unsafe.Add(ref ra, i * lda), lda, ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), ldc, n, k, acc);
+        for (; i + 2 <= m; i += 2)
+            Rows2(ref Unsafe.Add(ref ra, i * lda), lda, ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), ldc, n, k, acc);
+        for (; i < m; i++)
+            Rows1(ref Unsafe.Add(ref ra, i * lda), ref rb, ldb, ref Unsafe.Add(ref rc, i * ldc), n, k, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -53,12 +58,16 @@ public static class Gemm
         // The JIT removes the untaken branches for each T, leaving one fused multiply-add instruction.
         if (typeof(T) == typeof(float))
         {
-            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<float>>(ref x), Unsafe.As<Vector<T>, Vector<float>>(ref y), Unsafe.As<Vector<T>, Vector<float>>(ref acc));
+            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<float>>(ref x),
+                                            Unsafe.As<Vector<T>, Vector<float>>(ref y),
+                                            Unsafe.As<Vector<T>, Vector<float>>(ref acc));
             return Unsafe.As<Vector<float>, Vector<T>>(ref r);
         }
         if (typeof(T) == typeof(double))
         {
-            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<double>>(ref x), Unsafe.As<Vector<T>, Vector<double>>(ref y), Unsafe.As<Vector<T>, Vector<double>>(ref acc));
+            var r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<double>>(ref x),
+                                            Unsafe.As<Vector<T>, Vector<double>>(ref y),
+                                            Unsafe.As<Vector<T>, Vector<double>>(ref acc));
             return Unsafe.As<Vector<double>, Vector<T>>(ref r);
         }
         return x * y + acc;
@@ -72,12 +81,21 @@ public static class Gemm
     private static void Store<T>(ref T c, T value, bool accumulate) where T : unmanaged, INumber<T>
         => c = accumulate ? c + value : value;
 
+    // Four neighbouring entries c[0..3] of a row of C.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4<T>(ref T c, T t0, T t1, T t2, T t3, bool accumulate) where T : unmanaged, INumber<T>
+    {
+        Store(ref c, t0, accumulate); Store(ref Unsafe.Add(ref c, 1), t1, accumulate);
+        Store(ref Unsafe.Add(ref c, 2), t2, accumulate); Store(ref Unsafe.Add(ref c, 3), t3, accumulate);
+    }
+
     private static void Rows4<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int n, int k, bool acc)
         where T : unmanaged, INumber<T>
     {
         int w = Vector<T>.Count;
         int kv = k - k % w;
-        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda); ref T a2 = ref Unsafe.Add(ref a, 2 * lda); ref T a3 = ref Unsafe.Add(ref a, 3 * lda);
+        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda);
+        ref T a2 = ref Unsafe.Add(ref a, 2 * lda); ref T a3 = ref Unsafe.Add(ref a, 3 * lda);
         int j = 0;
         for (; j + 4 <= n; j += 4)
         {
@@ -89,7 +107,8 @@ public static class Gemm
             Vector<T> s30 = default, s31 = default, s32 = default, s33 = default;
             for (int p = 0; p < kv; p += w)
             {
-                var vb0 = Load(ref b0, p); var vb1 = Load(ref b1, p); var vb2 = Load(ref b2, p); var vb3 = Load(ref b3, p);
+                var vb0 = Load(ref b0, p); var vb1 = Load(ref b1, p);
+                var vb2 = Load(ref b2, p); var vb3 = Load(ref b3, p);
                 var va = Load(ref a0, p);
                 s00 = Fma(va, vb0, s00); s01 = Fma(va, vb1, s01); s02 = Fma(va, vb2, s02); s03 = Fma(va, vb3, s03);
                 va = Load(ref a1, p);
@@ -105,18 +124,18 @@ public static class Gemm
             T t30 = Vector.Sum(s30), t31 = Vector.Sum(s31), t32 = Vector.Sum(s32), t33 = Vector.Sum(s33);
             for (int p = kv; p < k; p++)
             {
-                T x0 = Unsafe.Add(ref b0, p), x1 = Unsafe.Add(ref b1, p), x2 = Unsafe.Add(ref b2, p), x3 = Unsafe.Add(ref b3, p);
+                T x0 = Unsafe.Add(ref b0, p), x1 = Unsafe.Add(ref b1, p);
+                T x2 = Unsafe.Add(ref b2, p), x3 = Unsafe.Add(ref b3, p);
                 T y = Unsafe.Add(ref a0, p); t00 += y * x0; t01 += y * x1; t02 += y * x2; t03 += y * x3;
                 y = Unsafe.Add(ref a1, p); t10 += y * x0; t11 += y * x1; t12 += y * x2; t13 += y * x3;
                 y = Unsafe.Add(ref a2, p); t20 += y * x0; t21 += y * x1; t22 += y * x2; t23 += y * x3;
                 y = Unsafe.Add(ref a3, p); t30 += y * x0; t31 += y * x1; t32 += y * x2; t33 += y * x3;
             }
-            ref T c0 = ref Unsafe.Add(ref c, j); ref T c1 = ref Unsafe.Add(ref c0, ldc);
-            ref T c2 = ref Unsafe.Add(ref c0, 2 * ldc); ref T c3 = ref Unsafe.Add(ref c0, 3 * ldc);
-            Store(ref c0, t00, acc); Store(ref Unsafe.Add(ref c0, 1), t01, acc); Store(ref Unsafe.Add(ref c0, 2), t02, acc); Store(ref Unsafe.Add(ref c0, 3), t03, acc);
-            Store(ref c1, t10, acc); Store(ref Unsafe.Add(ref c1, 1), t11, acc); Store(ref Unsafe.Add(ref c1, 2), t12, acc); Store(ref Unsafe.Add(ref c1, 3), t13, acc);
-            Store(ref c2, t20, acc); Store(ref Unsafe.Add(ref c2, 1), t21, acc); Store(ref Unsafe.Add(ref c2, 2), t22, acc); Store(ref Unsafe.Add(ref c2, 3), t23, acc);
-            Store(ref c3, t30, acc); Store(ref Unsafe.Add(ref c3, 1), t31, acc); Store(ref Unsafe.Add(ref c3, 2), t32, acc); Store(ref Unsafe.Add(ref c3, 3), t33, acc);
+            ref T c0 = ref Unsafe.Add(ref c, j);
+            Store4(ref c0, t00, t01, t02, t03, acc);
+            Store4(ref Unsafe.Add(ref c0, ldc), t10, t11, t12, t13, acc);
+            Store4(ref Unsafe.Add(ref c0, 2 * ldc), t20, t21, t22, t23, acc);
+            Store4(ref Unsafe.Add(ref c0, 3 * ldc), t30, t31, t32, t33, acc);
         }
         for (; j < n; j++)
         {
@@ -143,7 +162,8 @@ public static class Gemm
             Vector<T> s10 = default, s11 = default, s12 = default, s13 = default;
             for (int p = 0; p < kv; p += w)
             {
-                var vb0 = Load(ref b0, p); var vb1 = Load(ref b1, p); var vb2 = Load(ref b2, p); var vb3 = Load(ref b3, p);
+                var vb0 = Load(ref b0, p); var vb1 = Load(ref b1, p);
+                var vb2 = Load(ref b2, p); var vb3 = Load(ref b3, p);
                 var va = Load(ref a0, p);
                 s00 = Fma(va, vb0, s00); s01 = Fma(va, vb1, s01); s02 = Fma(va, vb2, s02); s03 = Fma(va, vb3, s03);
                 va = Load(ref a1, p);
@@ -153,13 +173,14 @@ public static class Gemm
             T t10 = Vector.Sum(s10), t11 = Vector.Sum(s11), t12 = Vector.Sum(s12), t13 = Vector.Sum(s13);
             for (int p = kv; p < k; p++)
             {
-                T x0 = Unsafe.Add(ref b0, p), x1 = Unsafe.Add(ref b1, p), x2 = Unsafe.Add(ref b2, p), x3 = Unsafe.Add(ref b3, p);
+                T x0 = Unsafe.Add(ref b0, p), x1 = Unsafe.Add(ref b1, p);
+                T x2 = Unsafe.Add(ref b2, p), x3 = Unsafe.Add(ref b3, p);
                 T y = Unsafe.Add(ref a0, p); t00 += y * x0; t01 += y * x1; t02 += y * x2; t03 += y * x3;
                 y = Unsafe.Add(ref a1, p); t10 += y * x0; t11 += y * x1; t12 += y * x2; t13 += y * x3;
             }
-            ref T c0 = ref Unsafe.Add(ref c, j); ref T c1 = ref Unsafe.Add(ref c0, ldc);
-            Store(ref c0, t00, acc); Store(ref Unsafe.Add(ref c0, 1), t01, acc); Store(ref Unsafe.Add(ref c0, 2), t02, acc); Store(ref Unsafe.Add(ref c0, 3), t03, acc);
-            Store(ref c1, t10, acc); Store(ref Unsafe.Add(ref c1, 1), t11, acc); Store(ref Unsafe.Add(ref c1, 2), t12, acc); Store(ref Unsafe.Add(ref c1, 3), t13, acc);
+            ref T c0 = ref Unsafe.Add(ref c, j);
+            Store4(ref c0, t00, t01, t02, t03, acc);
+            Store4(ref Unsafe.Add(ref c0, ldc), t10, t11, t12, t13, acc);
         }
         for (; j < n; j++)
         {
@@ -193,8 +214,7 @@ public static class Gemm
                 t0 += y * Unsafe.Add(ref b0, p); t1 += y * Unsafe.Add(ref b1, p);
                 t2 += y * Unsafe.Add(ref b2, p); t3 += y * Unsafe.Add(ref b3, p);
             }
-            Store(ref Unsafe.Add(ref c, j), t0, acc); Store(ref Unsafe.Add(ref c, j + 1), t1, acc);
-            Store(ref Unsafe.Add(ref c, j + 2), t2, acc); Store(ref Unsafe.Add(ref c, j + 3), t3, acc);
+            Store4(ref Unsafe.Add(ref c, j), t0, t1, t2, t3, acc);
         }
         for (; j < n; j++) Store(ref Unsafe.Add(ref c, j), Dot(ref a, ref Unsafe.Add(ref b, j * ldb), k), acc);
     }
@@ -222,11 +242,13 @@ public static class Gemm
     /// block get the same values again). Each C[i, j] is one chain of fused multiply-adds over k in order, so results
     /// do not depend on how rows are split across threads.
     /// </remarks>
-    public static void Multiply<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc)
+    public static void Multiply<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+                                   Span<T> c, int ldc)
         where T : unmanaged, INumber<T>
     {
         if (m == 0 || n == 0) return;
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
         if (lda < k || ldb < n || ldc < n) throw new ArgumentException("A row stride is smaller than the row length.");
         if (a.Length < (m - 1) * lda + k || (k > 0 && b.Length < (k - 1) * ldb + n) || c.Length < (m - 1) * ldc + n)
             throw new ArgumentException("A matrix span is too short for its shape and stride.");
@@ -241,7 +263,8 @@ public static class Gemm
                 for (int j = 0; j < n; j++)
                 {
                     T s = T.Zero;
-                    for (int p = 0; p < k; p++) s += Unsafe.Add(ref ra, i * lda + p) * Unsafe.Add(ref rb, p * ldb + j);
+                    for (int p = 0; p < k; p++)
+                        s += Unsafe.Add(ref ra, i * lda + p) * Unsafe.Add(ref rb, p * ldb + j);
                     Unsafe.Add(ref rc, i * ldc + j) = s;
                 }
             return;
@@ -252,9 +275,13 @@ public static class Gemm
             ref T ai = ref Unsafe.Add(ref ra, i * lda);
             ref T ci = ref Unsafe.Add(ref rc, i * ldc);
             int j = 0;
-            for (; j + 3 * w <= n; j += 3 * w) NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, rows, 3, k);
-            for (; j + w <= n; j += w) NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, rows, 1, k);
-            if (j < n) NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, n - w), ldb, ref Unsafe.Add(ref ci, n - w), ldc, rows, 1, k);
+            for (; j + 3 * w <= n; j += 3 * w)
+                NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, rows, 3, k);
+            for (; j + w <= n; j += w)
+                NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, j), ldb, ref Unsafe.Add(ref ci, j), ldc, rows, 1, k);
+            int last = n - w; // a column tail is the row's last full vector again
+            if (j < n)
+                NnBlock(ref ai, lda, ref Unsafe.Add(ref rb, last), ldb, ref Unsafe.Add(ref ci, last), ldc, rows, 1, k);
         }
     }
 
@@ -265,17 +292,22 @@ public static class Gemm
         int w = Vector<T>.Count;
         Vector<T> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
         Vector<T> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
-        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda); ref T a2 = ref Unsafe.Add(ref a, 2 * lda); ref T a3 = ref Unsafe.Add(ref a, 3 * lda);
+        ref T a0 = ref a; ref T a1 = ref Unsafe.Add(ref a, lda);
+        ref T a2 = ref Unsafe.Add(ref a, 2 * lda); ref T a3 = ref Unsafe.Add(ref a, 3 * lda);
         if (rows == 4 && vectors == 3)
         {
             for (int p = 0; p < k; p++)
             {
                 ref T brow = ref Unsafe.Add(ref b, p * ldb);
                 var b0 = Load(ref brow, 0); var b1 = Load(ref brow, w); var b2 = Load(ref brow, 2 * w);
-                var x = new Vector<T>(Unsafe.Add(ref a0, p)); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
-                x = new Vector<T>(Unsafe.Add(ref a1, p)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
-                x = new Vector<T>(Unsafe.Add(ref a2, p)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
-                x = new Vector<T>(Unsafe.Add(ref a3, p)); s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
+                var x = new Vector<T>(Unsafe.Add(ref a0, p));
+                s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                x = new Vector<T>(Unsafe.Add(ref a1, p));
+                s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
+                x = new Vector<T>(Unsafe.Add(ref a2, p));
+                s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
+                x = new Vector<T>(Unsafe.Add(ref a3, p));
+                s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
             }
         }
         else if (rows == 4)
@@ -283,8 +315,10 @@ public static class Gemm
             for (int p = 0; p < k; p++)
             {
                 var b0 = Load(ref b, p * ldb);
-                s00 = Fma(new Vector<T>(Unsafe.Add(ref a0, p)), b0, s00); s10 = Fma(new Vector<T>(Unsafe.Add(ref a1, p)), b0, s10);
-                s20 = Fma(new Vector<T>(Unsafe.Add(ref a2, p)), b0, s20); s30 = Fma(new Vector<T>(Unsafe.Add(ref a3, p)), b0, s30);
+                s00 = Fma(new Vector<T>(Unsafe.Add(ref a0, p)), b0, s00);
+                s10 = Fma(new Vector<T>(Unsafe.Add(ref a1, p)), b0, s10);
+                s20 = Fma(new Vector<T>(Unsafe.Add(ref a2, p)), b0, s20);
+                s30 = Fma(new Vector<T>(Unsafe.Add(ref a3, p)), b0, s30);
             }
         }
         else
@@ -296,9 +330,18 @@ public static class Gemm
                 var b0 = Load(ref brow, 0);
                 var b1 = vectors == 3 ? Load(ref brow, w) : default;
                 var b2 = vectors == 3 ? Load(ref brow, 2 * w) : default;
-                var x = new Vector<T>(Unsafe.Add(ref a0, p)); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
-                if (rows > 1) { x = new Vector<T>(Unsafe.Add(ref a1, p)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12); }
-                if (rows > 2) { x = new Vector<T>(Unsafe.Add(ref a2, p)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22); }
+                var x = new Vector<T>(Unsafe.Add(ref a0, p));
+                s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                if (rows > 1)
+                {
+                    x = new Vector<T>(Unsafe.Add(ref a1, p));
+                    s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
+                }
+                if (rows > 2)
+                {
+                    x = new Vector<T>(Unsafe.Add(ref a2, p));
+                    s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
+                }
             }
         }
         StoreRow(ref c, s00, s01, s02, vectors);
@@ -308,7 +351,8 @@ public static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<T>(ref T dst, Vector<T> v0, Vector<T> v1, Vector<T> v2, int vectors) where T : unmanaged, INumber<T>
+    private static void StoreRow<T>(ref T dst, Vector<T> v0, Vector<T> v1, Vector<T> v2, int vectors)
+        where T : unmanaged, INumber<T>
     {
         Store(ref dst, 0, v0);
         if (vectors == 3) { Store(ref dst, Vector<T>.Count, v1); Store(ref dst, 2 * Vector<T>.Count, v2); }
@@ -321,12 +365,13 @@ public static class Gemm
     /// stay in registers; a column tail shorter than 3 vectors is done one vector at a time, and the last partial
     /// vector overlaps columns already done (only its new lanes are stored). Sums run over k in order.
     /// </remarks>
-    public static void MultiplyTransposeA<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
-                                             Span<T> c, int ldc)
+    public static void MultiplyTransposeA<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b,
+                                             int ldb, Span<T> c, int ldc)
         where T : unmanaged, INumber<T>
     {
         if (m == 0 || n == 0 || k == 0) return;
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), "Matrix sizes must be non-negative.");
         if (lda < m || ldb < n || ldc < n) throw new ArgumentException("A row stride is smaller than the row length.");
         if (a.Length < (k - 1) * lda + m || b.Length < (k - 1) * ldb + n || c.Length < (m - 1) * ldc + n)
             throw new ArgumentException("A matrix span is too short for its shape and stride.");
@@ -348,7 +393,8 @@ public static class Gemm
                         for (int jj = j; jj < n; jj++)
                         {
                             T s = T.Zero;
-                            for (int p = 0; p < k; p++) s += Unsafe.Add(ref ra, p * lda + i + r) * Unsafe.Add(ref rb, p * ldb + jj);
+                            for (int p = 0; p < k; p++)
+                                s += Unsafe.Add(ref ra, p * lda + i + r) * Unsafe.Add(ref rb, p * ldb + jj);
                             Unsafe.Add(ref rc, (i + r) * ldc + jj) += s;
                         }
             }
@@ -357,8 +403,8 @@ public static class Gemm
 
     // One register block: rows i..i+rows−1 of C (rows ≤ 4) by `vectors` vectors of columns from j; lanes below
     // `skipLanes` of the (single) vector are not stored, because an earlier block already did those columns.
-    private static void TnBlock<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int rows, int j, int vectors,
-                                   int skipLanes, int k)
+    private static void TnBlock<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int rows, int j,
+                                   int vectors, int skipLanes, int k)
         where T : unmanaged, INumber<T>
     {
         int w = Vector<T>.Count;
@@ -373,10 +419,14 @@ public static class Gemm
                 ref T arow = ref Unsafe.Add(ref ai, p * lda);
                 ref T brow = ref Unsafe.Add(ref bj, p * ldb);
                 var b0 = Load(ref brow, 0); var b1 = Load(ref brow, w); var b2 = Load(ref brow, 2 * w);
-                var x = new Vector<T>(arow); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
-                x = new Vector<T>(Unsafe.Add(ref arow, 1)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
-                x = new Vector<T>(Unsafe.Add(ref arow, 2)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
-                x = new Vector<T>(Unsafe.Add(ref arow, 3)); s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
+                var x = new Vector<T>(arow);
+                s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                x = new Vector<T>(Unsafe.Add(ref arow, 1));
+                s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
+                x = new Vector<T>(Unsafe.Add(ref arow, 2));
+                s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
+                x = new Vector<T>(Unsafe.Add(ref arow, 3));
+                s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
             }
         }
         else
@@ -389,10 +439,23 @@ public static class Gemm
                 var b0 = Load(ref brow, 0);
                 var b1 = vectors == 3 ? Load(ref brow, w) : default;
                 var b2 = vectors == 3 ? Load(ref brow, 2 * w) : default;
-                var x = new Vector<T>(arow); s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
-                if (rows > 1) { x = new Vector<T>(Unsafe.Add(ref arow, 1)); s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12); }
-                if (rows > 2) { x = new Vector<T>(Unsafe.Add(ref arow, 2)); s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22); }
-                if (rows > 3) { x = new Vector<T>(Unsafe.Add(ref arow, 3)); s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32); }
+                var x = new Vector<T>(arow);
+                s00 = Fma(x, b0, s00); s01 = Fma(x, b1, s01); s02 = Fma(x, b2, s02);
+                if (rows > 1)
+                {
+                    x = new Vector<T>(Unsafe.Add(ref arow, 1));
+                    s10 = Fma(x, b0, s10); s11 = Fma(x, b1, s11); s12 = Fma(x, b2, s12);
+                }
+                if (rows > 2)
+                {
+                    x = new Vector<T>(Unsafe.Add(ref arow, 2));
+                    s20 = Fma(x, b0, s20); s21 = Fma(x, b1, s21); s22 = Fma(x, b2, s22);
+                }
+                if (rows > 3)
+                {
+                    x = new Vector<T>(Unsafe.Add(ref arow, 3));
+                    s30 = Fma(x, b0, s30); s31 = Fma(x, b1, s31); s32 = Fma(x, b2, s32);
+                }
             }
         }
         StoreAdd(ref c, ldc, i, j, s00, s01, s02, vectors, skipLanes);
@@ -401,7 +464,8 @@ public static class Gemm
         if (rows > 3) StoreAdd(ref c, ldc, i + 3, j, s30, s31, s32, vectors, skipLanes);
     }
 
-    private static void StoreAdd<T>(ref T c, int ldc, int row, int j, Vector<T> v0, Vector<T> v1, Vector<T> v2, int vectors, int skipLanes)
+    private static void StoreAdd<T>(ref T c, int ldc, int row, int j, Vector<T> v0, Vector<T> v1, Vector<T> v2,
+                                    int vectors, int skipLanes)
         where T : unmanaged, INumber<T>
     {
         int w = Vector<T>.Count;
@@ -409,7 +473,11 @@ public static class Gemm
         if (skipLanes == 0)
         {
             Store(ref dst, 0, Load(ref dst, 0) + v0);
-            if (vectors == 3) { Store(ref dst, w, Load(ref dst, w) + v1); Store(ref dst, 2 * w, Load(ref dst, 2 * w) + v2); }
+            if (vectors == 3)
+            {
+                Store(ref dst, w, Load(ref dst, w) + v1);
+                Store(ref dst, 2 * w, Load(ref dst, 2 * w) + v2);
+            }
         }
         else
             for (int l = skipLanes; l < w; l++) Unsafe.Add(ref dst, l) += v0[l];
@@ -421,7 +489,8 @@ public static class Gemm
 
     /// <summary>Writes the transpose of the m×n row-major matrix <paramref name="src"/> (row stride lds) into dst (n×m,
     /// row stride ldd).</summary>
-    public static void Transpose<T>(int m, int n, ReadOnlySpan<T> src, int lds, Span<T> dst, int ldd) where T : unmanaged
+    public static void Transpose<T>(int m, int n, ReadOnlySpan<T> src, int lds, Span<T> dst, int ldd)
+        where T : unmanaged
     {
         if (m == 0 || n == 0) return;
         if (src.Length < (m - 1) * lds + n || dst.Length < (n - 1) * ldd + m)

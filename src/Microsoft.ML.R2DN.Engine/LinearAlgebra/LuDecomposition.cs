@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 /// <summary>
@@ -15,7 +17,8 @@ public sealed class LuDecomposition
     public LuDecomposition(Matrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        if (a.Rows != a.Columns) throw new ArgumentException($"LU needs a square matrix, got {a.Rows}x{a.Columns}.", nameof(a));
+        if (a.Rows != a.Columns)
+            throw new ArgumentException($"LU needs a square matrix, got {a.Rows}x{a.Columns}.", nameof(a));
         int n = Size = a.Rows;
         _lu = (double[])a.Data.Clone();
         _pivot = new int[n];
@@ -28,7 +31,8 @@ public sealed class LuDecomposition
                 double v = Math.Abs(_lu[i * n + k]);
                 if (v > best) { best = v; p = i; }
             }
-            if (!(best > 0)) throw new InvalidOperationException($"The matrix is singular (pivot {k} is zero or not finite).");
+            if (!(best > 0))
+                throw new InvalidOperationException($"The matrix is singular (pivot {k} is zero or not finite).");
             _pivot[k] = p;
             if (p != k) SwapRows(_lu.AsSpan(k * n, n), _lu.AsSpan(p * n, n));
             double inv = 1.0 / _lu[k * n + k];
@@ -36,13 +40,27 @@ public sealed class LuDecomposition
             for (int i = k + 1; i < n; i++)
             {
                 double l = _lu[i * n + k] *= inv;
-                if (l != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(rowK, -l, _lu.AsSpan(i * n + k + 1, n - k - 1), _lu.AsSpan(i * n + k + 1, n - k - 1));
+                var rowI = _lu.AsSpan(i * n + k + 1, n - k - 1);
+                if (l != 0) TensorPrimitives.MultiplyAdd(rowK, -l, rowI, rowI);
             }
         }
     }
 
     /// <summary>The order n.</summary>
     public int Size { get; }
+
+    // Row target −= factor · row source, for rows of length m stored one after the other in d.
+    private static void SubtractRow(double[] d, int m, int target, int source, double factor)
+    {
+        var t = d.AsSpan(target * m, m);
+        TensorPrimitives.MultiplyAdd(d.AsSpan(source * m, m), -factor, t, t);
+    }
+
+    private static void ScaleRow(double[] d, int m, int row, double factor)
+    {
+        var r = d.AsSpan(row * m, m);
+        TensorPrimitives.Multiply(r, factor, r);
+    }
 
     /// <summary>Solves A·X = B.</summary>
     public Matrix Solve(Matrix b)
@@ -57,16 +75,16 @@ public sealed class LuDecomposition
             for (int k = 0; k < i; k++)
             {
                 double l = _lu[i * n + k];
-                if (l != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d.AsSpan(k * m, m), -l, d.AsSpan(i * m, m), d.AsSpan(i * m, m));
+                if (l != 0) SubtractRow(d, m, i, k, l);
             }
         for (int i = n - 1; i >= 0; i--)
         {
             for (int k = i + 1; k < n; k++)
             {
                 double u = _lu[i * n + k];
-                if (u != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d.AsSpan(k * m, m), -u, d.AsSpan(i * m, m), d.AsSpan(i * m, m));
+                if (u != 0) SubtractRow(d, m, i, k, u);
             }
-            System.Numerics.Tensors.TensorPrimitives.Multiply(d.AsSpan(i * m, m), 1.0 / _lu[i * n + i], d.AsSpan(i * m, m));
+            ScaleRow(d, m, i, 1.0 / _lu[i * n + i]);
         }
         return x;
     }
@@ -81,18 +99,18 @@ public sealed class LuDecomposition
         var d = x.Data;
         for (int i = 0; i < n; i++)
         {
-            System.Numerics.Tensors.TensorPrimitives.Multiply(d.AsSpan(i * m, m), 1.0 / _lu[i * n + i], d.AsSpan(i * m, m));
+            ScaleRow(d, m, i, 1.0 / _lu[i * n + i]);
             for (int k = i + 1; k < n; k++)
             {
                 double u = _lu[i * n + k];
-                if (u != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d.AsSpan(i * m, m), -u, d.AsSpan(k * m, m), d.AsSpan(k * m, m));
+                if (u != 0) SubtractRow(d, m, k, i, u);
             }
         }
         for (int i = n - 1; i >= 0; i--)
             for (int k = 0; k < i; k++)
             {
                 double l = _lu[i * n + k];
-                if (l != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d.AsSpan(i * m, m), -l, d.AsSpan(k * m, m), d.AsSpan(k * m, m));
+                if (l != 0) SubtractRow(d, m, k, i, l);
             }
         for (int k = n - 1; k >= 0; k--) if (_pivot[k] != k) SwapRows(d.AsSpan(k * m, m), d.AsSpan(_pivot[k] * m, m));
         return x;
@@ -106,11 +124,13 @@ public sealed class LuDecomposition
     {
         ArgumentNullException.ThrowIfNull(solutions);
         ArgumentNullException.ThrowIfNull(dSolutions);
-        if (solutions.Count != dSolutions.Count) throw new ArgumentException("One adjoint is needed per solution.", nameof(dSolutions));
+        if (solutions.Count != dSolutions.Count)
+            throw new ArgumentException("One adjoint is needed per solution.", nameof(dSolutions));
         var dR = SolveTransposed(Matrix.ConcatenateColumns(dSolutions));
         var dA = -1.0 * Matrix.MultiplyTransposed(dR, Matrix.ConcatenateColumns(solutions));
         var parts = new Matrix[solutions.Count];
-        for (int k = 0, c = 0; k < parts.Length; c += solutions[k].Columns, k++) parts[k] = dR.Block(0, c, Size, solutions[k].Columns);
+        for (int k = 0, c = 0; k < parts.Length; c += solutions[k].Columns, k++)
+            parts[k] = dR.Block(0, c, Size, solutions[k].Columns);
         return (parts, dA);
     }
 
@@ -122,6 +142,8 @@ public sealed class LuDecomposition
     private void CheckRhs(Matrix b)
     {
         ArgumentNullException.ThrowIfNull(b);
-        if (b.Rows != Size) throw new ArgumentException($"The right-hand side has {b.Rows} rows; the matrix has order {Size}.", nameof(b));
+        if (b.Rows != Size)
+            throw new ArgumentException($"The right-hand side has {b.Rows} rows; the matrix has order {Size}.",
+                                        nameof(b));
     }
 }

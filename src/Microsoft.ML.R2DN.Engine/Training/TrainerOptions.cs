@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Engine.Training;
@@ -15,7 +16,7 @@ public sealed record TrainerOptions
     public int Epochs
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Epochs), value, "Epochs must be at least 1.");
+        init => field = Checked(value, value >= 1, "Epochs must be at least 1.");
     } = 70;
 
     /// <summary>
@@ -25,7 +26,7 @@ public sealed record TrainerOptions
     public int SegmentLength
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(SegmentLength), value, "SegmentLength must be at least 1.");
+        init => field = Checked(value, value >= 1, "SegmentLength must be at least 1.");
     } = 256;
 
     /// <summary>
@@ -64,35 +65,35 @@ public sealed record TrainerOptions
     public ClipMode ClipMode
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(ClipMode), value, "Unknown clip mode.");
+        init => field = Checked(value, Enum.IsDefined(value), "Unknown clip mode.");
     } = ClipMode.ElementWise;
 
     /// <summary>Clip value c: the element bound or the largest global norm; finite and &gt; 0. Default 10.</summary>
     public double ClipValue
     {
         get;
-        init => field = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(ClipValue), value, "ClipValue must be finite and > 0.");
+        init => field = Checked(value, value > 0 && double.IsFinite(value), "ClipValue must be finite and > 0.");
     } = 10;
 
     /// <summary>Adam β₁, in [0, 1). Default 0.9.</summary>
     public double Beta1
     {
         get;
-        init => field = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(Beta1), value, "Beta1 must lie in [0, 1).");
+        init => field = Checked(value, value >= 0 && value < 1, "Beta1 must lie in [0, 1).");
     } = 0.9;
 
     /// <summary>Adam β₂, in [0, 1). Default 0.999.</summary>
     public double Beta2
     {
         get;
-        init => field = value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(nameof(Beta2), value, "Beta2 must lie in [0, 1).");
+        init => field = Checked(value, value >= 0 && value < 1, "Beta2 must lie in [0, 1).");
     } = 0.999;
 
     /// <summary>Adam ε, finite and &gt; 0. Default 1e-8.</summary>
     public double Epsilon
     {
         get;
-        init => field = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Epsilon), value, "Epsilon must be finite and > 0.");
+        init => field = Checked(value, value > 0 && double.IsFinite(value), "Epsilon must be finite and > 0.");
     } = 1e-8;
 
     /// <summary>The training and validation loss; not null. Default <see cref="SumSquaredErrorMeanOverTime"/> (the
@@ -115,7 +116,7 @@ public sealed record TrainerOptions
     public int ValidationWashout
     {
         get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ValidationWashout), value, "ValidationWashout must be at least 0.");
+        init => field = Checked(value, value >= 0, "ValidationWashout must be at least 0.");
     } = 100;
 
     /// <summary>Validate after every this many epochs (and always after the last epoch), at least 1. Default
@@ -123,7 +124,7 @@ public sealed record TrainerOptions
     public int ValidateEvery
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ValidateEvery), value, "ValidateEvery must be at least 1.");
+        init => field = Checked(value, value >= 1, "ValidateEvery must be at least 1.");
     } = 1;
 
     /// <summary>
@@ -134,7 +135,7 @@ public sealed record TrainerOptions
     public int? EarlyStoppingPatience
     {
         get;
-        init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), value, "EarlyStoppingPatience must be at least 1 or null.");
+        init => field = Checked(value, value is null or >= 1, "EarlyStoppingPatience must be at least 1 or null.");
     }
 
     /// <summary>
@@ -148,7 +149,7 @@ public sealed record TrainerOptions
     public TimeSpan? TimeBudget
     {
         get;
-        init => field = value is null || value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(TimeBudget), value, "TimeBudget must be positive.");
+        init => field = Checked(value, value is null || value > TimeSpan.Zero, "TimeBudget must be positive.");
     }
 
     /// <summary>Number of threads assigned to <see cref="ISequenceModel.Threads"/> before training, at least 1; null
@@ -156,7 +157,7 @@ public sealed record TrainerOptions
     public int? Threads
     {
         get;
-        init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be at least 1 or null.");
+        init => field = Checked(value, value is null or >= 1, "Threads must be at least 1 or null.");
     }
 
     /// <summary>The effective value of <see cref="RestoreBestWeights"/>.</summary>
@@ -171,11 +172,17 @@ public sealed record TrainerOptions
     {
         if (ShuffleSegments && CarryState)
             throw new ArgumentException(
-                "ShuffleSegments requires CarryState = false: a carried state would come from a segment that does not precede the next one in time.",
+                "ShuffleSegments requires CarryState = false: a carried state would come from a segment that does " +
+                "not precede the next one in time.",
                 nameof(ShuffleSegments));
         if (ValidationData is { } v && ValidationWashout >= v.TimeSteps)
             throw new ArgumentException(
-                $"ValidationWashout ({ValidationWashout}) must be less than the validation length ({v.TimeSteps} steps).",
+                $"ValidationWashout ({ValidationWashout}) must be less than the validation length " +
+                $"({v.TimeSteps} steps).",
                 nameof(ValidationWashout));
     }
+
+    // A property's value if valid, else the ArgumentOutOfRangeException that names the property.
+    private static T Checked<T>(T value, bool valid, string message, [CallerMemberName] string property = "") =>
+        valid ? value : throw new ArgumentOutOfRangeException(property, value, message);
 }

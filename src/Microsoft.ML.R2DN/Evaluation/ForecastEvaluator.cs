@@ -18,32 +18,38 @@ internal static class ForecastEvaluator
 {
     /// <summary>Checks the argument values shared by Evaluate and CrossValidate.</summary>
     /// <returns>The label columns (the label column, then the additional ones) and the number of targets.</returns>
-    public static (string[] Labels, int Targets) CheckArguments(string labelColumnName, string forecastColumnName, string? lowerBoundColumnName,
-                                      string? upperBoundColumnName, string? seriesIdColumnName, int seasonality, int targetCount,
-                                      string[]? additionalLabelColumnNames)
+    public static (string[] Labels, int Targets) CheckArguments(
+        string labelColumnName, string forecastColumnName, string? lowerBoundColumnName, string? upperBoundColumnName,
+        string? seriesIdColumnName, int seasonality, int targetCount, string[]? additionalLabelColumnNames)
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
         ArgumentException.ThrowIfNullOrEmpty(forecastColumnName);
         if (lowerBoundColumnName is { Length: 0 })
-            throw new ArgumentException("The lower bound column name must not be empty; pass null for none.", nameof(lowerBoundColumnName));
+            throw new ArgumentException("The lower bound column name must not be empty; pass null for none.",
+                                        nameof(lowerBoundColumnName));
         if (upperBoundColumnName is { Length: 0 })
-            throw new ArgumentException("The upper bound column name must not be empty; pass null for none.", nameof(upperBoundColumnName));
+            throw new ArgumentException("The upper bound column name must not be empty; pass null for none.",
+                                        nameof(upperBoundColumnName));
         if ((lowerBoundColumnName is null) != (upperBoundColumnName is null))
-            throw new ArgumentException("Give both the lower and the upper bound column, or neither.",
-                                        lowerBoundColumnName is null ? nameof(lowerBoundColumnName) : nameof(upperBoundColumnName));
+        {
+            string missing = lowerBoundColumnName is null ? nameof(lowerBoundColumnName) : nameof(upperBoundColumnName);
+            throw new ArgumentException("Give both the lower and the upper bound column, or neither.", missing);
+        }
         if (seriesIdColumnName is { Length: 0 })
-            throw new ArgumentException("The series id column name must not be empty; pass null for a single series.", nameof(seriesIdColumnName));
+            throw new ArgumentException("The series id column name must not be empty; pass null for a single series.",
+                                        nameof(seriesIdColumnName));
         ArgumentOutOfRangeException.ThrowIfLessThan(seasonality, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(targetCount, 1);
         if (additionalLabelColumnNames is null || additionalLabelColumnNames.Length == 0)
             return ([labelColumnName], targetCount);
         if (additionalLabelColumnNames.Any(string.IsNullOrEmpty))
-            throw new ArgumentException("The additional label column names must not be null or empty.", nameof(additionalLabelColumnNames));
+            throw new ArgumentException("The additional label column names must not be null or empty.",
+                                        nameof(additionalLabelColumnNames));
         int targets = 1 + additionalLabelColumnNames.Length;
         if (targetCount != 1 && targetCount != targets)
             throw new ArgumentException(
-                $"{targets} label columns are given but targetCount is {targetCount}; leave targetCount at 1 or make it {targets}.",
-                nameof(targetCount));
+                $"{targets} label columns are given but targetCount is {targetCount}; leave targetCount at 1 or make " +
+                $"it {targets}.", nameof(targetCount));
         return ([labelColumnName, .. additionalLabelColumnNames], targets);
     }
 
@@ -57,11 +63,13 @@ internal static class ForecastEvaluator
             var column = SchemaErrors.FindColumn(schema, label, "label column");
             if (labels.Length == 1 && column.Type.Equals(vector))
                 return;
-            bool numeric = column.Type.Equals(NumberDataViewType.Single) || column.Type.Equals(NumberDataViewType.Double)
-                           || column.Type.Equals(NumberDataViewType.Int32) || column.Type.Equals(NumberDataViewType.Int64);
-            if (!numeric || (labels.Length == 1 && targetCount != 1))
-                throw SchemaErrors.Mismatch("label column", label, labels.Length == 1 && targetCount != 1 ? vector.ToString() : "Single",
-                                            column.Type.ToString()!);
+            var type = column.Type;
+            bool numeric = type.Equals(NumberDataViewType.Single) || type.Equals(NumberDataViewType.Double)
+                           || type.Equals(NumberDataViewType.Int32) || type.Equals(NumberDataViewType.Int64);
+            bool wantsVector = labels.Length == 1 && targetCount != 1;
+            if (!numeric || wantsVector)
+                throw SchemaErrors.Mismatch("label column", label, wantsVector ? vector.ToString() : "Single",
+                                            type.ToString()!);
         }
     }
 
@@ -74,7 +82,8 @@ internal static class ForecastEvaluator
             throw SchemaErrors.Mismatch(role, name, "Vector<Single>", column.Type.ToString()!);
         if (v.IsKnownSize && v.Size % targetCount != 0)
             throw new ArgumentOutOfRangeException(nameof(targetCount),
-                $"The {role} '{name}' holds {v.Size} values per row, which is not a multiple of the {targetCount} targets.");
+                $"The {role} '{name}' holds {v.Size} values per row, which is not a multiple of the {targetCount} " +
+                "targets.");
         return v.Size;
     }
 
@@ -90,7 +99,8 @@ internal static class ForecastEvaluator
                 continue;
             int boundSize = CheckForecast(schema, name, role, targetCount);
             if (size > 0 && boundSize > 0 && boundSize != size)
-                throw SchemaErrors.Mismatch(role, name, schema[forecast].Type.ToString()!, schema[name].Type.ToString()!);
+                throw SchemaErrors.Mismatch(role, name, schema[forecast].Type.ToString()!,
+                                            schema[name].Type.ToString()!);
         }
         SeriesIdColumns.Check(schema, seriesId);
     }
@@ -113,8 +123,8 @@ internal static class ForecastEvaluator
     }
 
     /// <summary>Reads the label, forecast and bound columns (checked with <see cref="CheckSchema"/>).</summary>
-    public static ForecastColumns Read(IDataView data, string[] label, string forecast, string? lower, string? upper, int targetCount,
-                                       CancellationToken token)
+    public static ForecastColumns Read(IDataView data, string[] label, string forecast, string? lower, string? upper,
+                                       int targetCount, CancellationToken token)
     {
         var labels = ReadLabels(data, label, targetCount, token);
         var forecasts = DataViewReader.ReadVectorColumn(data, forecast, "forecast column", 0, token);
@@ -124,7 +134,8 @@ internal static class ForecastEvaluator
         CheckRows(forecasts, width, forecast);
         if (forecasts.Length > 0 && (width == 0 || width % targetCount != 0))
             throw new InvalidOperationException(
-                $"The rows of forecast column '{forecast}' hold {width} values, which is not a positive multiple of the {targetCount} targets.");
+                $"The rows of forecast column '{forecast}' hold {width} values, which is not a positive multiple " +
+                $"of the {targetCount} targets.");
         float[][]? lowerRows = null, upperRows = null;
         if (lower is not null && upper is not null)
         {
@@ -181,8 +192,9 @@ internal static class ForecastEvaluator
     /// <param name="token">Checked once per series.</param>
     /// <param name="linear">Per row, the linear baseline's forecasts (laid out as the forecasts; empty rows are
     /// skipped), or null for none.</param>
-    public static ForecastingMetrics Compute(ForecastColumns data, int[][] series, int[] start, int[] end, int seasonality,
-                                             int targetCount, double[] scale, CancellationToken token, float[][]? linear = null)
+    public static ForecastingMetrics Compute(ForecastColumns data, int[][] series, int[] start, int[] end,
+                                             int seasonality, int targetCount, double[] scale, CancellationToken token,
+                                             float[][]? linear = null)
     {
         int h = data.Horizon;
         var steps = new Accumulator[h];
@@ -270,7 +282,8 @@ internal static class ForecastEvaluator
     {
         for (int i = 0; i < rows.Length; i++)
             if (rows[i].Length != width)
-                throw new InvalidOperationException($"Row {i} of column '{column}' holds {rows[i].Length} values; expected {width}.");
+                throw new InvalidOperationException(
+                    $"Row {i} of column '{column}' holds {rows[i].Length} values; expected {width}.");
     }
 
     private sealed class Accumulator

@@ -22,15 +22,16 @@ public class LipschitzTests
     /// with a huge margin; <see cref="ModeratelyScaledLbdn"/> keeps the signal alive so that the ratios come close to
     /// γ.
     /// </summary>
-    private static Lbdn BadlyScaledLbdn(double gamma, LbdnOutputLayer output, Activation activation, int seed, int[]? hidden = null, int input = 4, int outputSize = 3) =>
+    private static Lbdn BadlyScaledLbdn(double gamma, LbdnOutputLayer output, Activation activation, int seed,
+                                        int[]? hidden = null, int input = 4, int outputSize = 3) =>
         PerturbedLbdn(gamma, output, activation, seed, hidden, input, outputSize, aLog: 1.5, dStd: 3, bStd: 2);
 
     /// <summary>XY ×1e3 (harmless: only its direction counts), a ×e^{0.5N}, d + N(0, 0.7²), b + N(0, 0.2²).</summary>
     private static Lbdn ModeratelyScaledLbdn(double gamma, LbdnOutputLayer output, Activation activation, int seed) =>
         PerturbedLbdn(gamma, output, activation, seed, null, 4, 3, aLog: 0.5, dStd: 0.7, bStd: 0.2);
 
-    private static Lbdn PerturbedLbdn(double gamma, LbdnOutputLayer output, Activation activation, int seed, int[]? hidden, int input, int outputSize,
-                                      double aLog, double dStd, double bStd)
+    private static Lbdn PerturbedLbdn(double gamma, LbdnOutputLayer output, Activation activation, int seed,
+                                      int[]? hidden, int input, int outputSize, double aLog, double dStd, double bStd)
     {
         var net = new Lbdn(new LbdnOptions
         {
@@ -55,7 +56,8 @@ public class LipschitzTests
 
     private static double Sigma(Activation act, double v) => act == Activation.ReLU ? Math.Max(0, v) : Math.Tanh(v);
 
-    private static double SigmaPrime(Activation act, double v) => act == Activation.ReLU ? (v > 0 ? 1 : 0) : 1 - Math.Tanh(v) * Math.Tanh(v);
+    private static double SigmaPrime(Activation act, double v) =>
+        act == Activation.ReLU ? (v > 0 ? 1 : 0) : 1 - Math.Tanh(v) * Math.Tanh(v);
 
     /// <summary>h⁺ = W2·σ(W1·h + b), the activated Sandwich layer, evaluated directly from the layer's
     /// factors.</summary>
@@ -135,9 +137,11 @@ public class LipschitzTests
     public void Lbdn_IsGammaLipschitz_OnRandomAndClosePairs(double gamma, LbdnOutputLayer output, Activation act)
     {
         int seed = (int)(gamma * 10) + 100 * (int)output + 1000 * (int)act;
-        double badWorst = PairCheck(BadlyScaledLbdn(gamma, output, act, seed), gamma, seed, $"bad γ={gamma} {output} {act}");
-        double worst = PairCheck(ModeratelyScaledLbdn(gamma, output, act, seed), gamma, seed + 1, $"moderate γ={gamma} {output} {act}");
-        Assert.True(worst > 0.02, $"max ratio {worst:G3}: the moderately scaled network is nearly constant and the check would be vacuous");
+        string what = $"γ={gamma} {output} {act}";
+        double badWorst = PairCheck(BadlyScaledLbdn(gamma, output, act, seed), gamma, seed, "bad " + what);
+        double worst = PairCheck(ModeratelyScaledLbdn(gamma, output, act, seed), gamma, seed + 1, "moderate " + what);
+        Assert.True(worst > 0.02, $"max ratio {worst:G3}: the moderately scaled network is nearly constant and the " +
+                                  "check would be vacuous");
         Assert.True(badWorst <= 1 + 1e-9);
     }
 
@@ -157,7 +161,8 @@ public class LipschitzTests
             double du = Distance(u1, u2), dy = Distance(y1, y2);
             worst = Math.Max(worst, dy / (gamma * du));
             Assert.True(dy <= gamma * du * (1 + 1e-9),
-                $"{label} pair {pair}: |f(u1) − f(u2)| = {dy:R} > γ|u1 − u2| = {gamma * du:R} (ratio {dy / (gamma * du):R})");
+                $"{label} pair {pair}: |f(u1) − f(u2)| = {dy:R} > γ|u1 − u2| = {gamma * du:R} " +
+                $"(ratio {dy / (gamma * du):R})");
         }
         _log.WriteLine($"{label}: max |Δf|/(γ|Δu|) over 500 pairs = {worst:G6}");
         return worst;
@@ -174,8 +179,10 @@ public class LipschitzTests
     {
         int seed = 50 + (int)(gamma * 10) + 100 * (int)output;
         JacobianCheck(BadlyScaledLbdn(gamma, output, Activation.Tanh, seed), gamma, seed, $"bad γ={gamma} {output}");
-        double worst = JacobianCheck(ModeratelyScaledLbdn(gamma, output, Activation.Tanh, seed), gamma, seed + 1, $"moderate γ={gamma} {output}");
-        Assert.True(worst > 0.05, $"max ‖J‖₂/γ = {worst:G3}: the Jacobian is nearly zero and the check would be vacuous");
+        var moderate = ModeratelyScaledLbdn(gamma, output, Activation.Tanh, seed);
+        double worst = JacobianCheck(moderate, gamma, seed + 1, $"moderate γ={gamma} {output}");
+        Assert.True(worst > 0.05,
+                    $"max ‖J‖₂/γ = {worst:G3}: the Jacobian is nearly zero and the check would be vacuous");
     }
 
     private double JacobianCheck(Lbdn net, double gamma, int seed, string label)
@@ -202,13 +209,17 @@ public class LipschitzTests
                 for (int r = 0; r < ny; r++) jFd[r, c] = (8 * (p1[r] - m1[r]) - (p2[r] - m2[r])) / (12 * h);
             }
             double jScale = Math.Max(gamma, jExact.MaxAbs());
-            Assert.True((jFd - jExact).MaxAbs() <= 1e-6 * jScale, $"{label} point {point}: FD Jacobian differs from the exact one by {(jFd - jExact).MaxAbs():G3}");
+            double jError = (jFd - jExact).MaxAbs();
+            Assert.True(jError <= 1e-6 * jScale,
+                        $"{label} point {point}: FD Jacobian differs from the exact one by {jError:G3}");
 
             double normExact = PropertyHelpers.SpectralNorm(jExact);
             double normFd = PropertyHelpers.SpectralNorm(jFd);
             worst = Math.Max(worst, normExact / gamma);
-            Assert.True(normExact <= gamma * (1 + 1e-6), $"{label} point {point}: ‖∂f/∂u‖₂ = {normExact:R} > γ = {gamma}");
-            Assert.True(normFd <= gamma * (1 + 1e-6), $"{label} point {point}: finite-difference ‖∂f/∂u‖₂ = {normFd:R} > γ = {gamma}");
+            Assert.True(normExact <= gamma * (1 + 1e-6),
+                        $"{label} point {point}: ‖∂f/∂u‖₂ = {normExact:R} > γ = {gamma}");
+            Assert.True(normFd <= gamma * (1 + 1e-6),
+                        $"{label} point {point}: finite-difference ‖∂f/∂u‖₂ = {normFd:R} > γ = {gamma}");
         }
         _log.WriteLine($"{label}: max ‖J‖₂/γ over 40 points = {worst:G6}");
         return worst;
@@ -277,7 +288,8 @@ public class LipschitzTests
                     var h2 = pair < 100 ? rng.Normals(m, 3) : h1.Select(v => v + 1e-3 * rng.Normal()).ToArray();
                     double ds = Distance(Layer(layer, b, act, h1), Layer(layer, b, act, h2));
                     double dh = Distance(h1, h2);
-                    Assert.True(ds <= dh * (1 + 1e-9), $"layer {k} pair {pair}: |S(h1) − S(h2)| = {ds:R} > |h1 − h2| = {dh:R}");
+                    Assert.True(ds <= dh * (1 + 1e-9),
+                                $"layer {k} pair {pair}: |S(h1) − S(h2)| = {ds:R} > |h1 − h2| = {dh:R}");
                 }
                 // Sampling-free in the activation: for every diagonal D with entries in [0, 1] (every slope pattern of
                 // a slope-restricted σ), ‖W2·D·W1‖₂ = ‖2·Aᵀ·D·B‖₂ ≤ 1. Check the vertices (0/1 patterns) and random
@@ -297,8 +309,10 @@ public class LipschitzTests
                 }
                 // Ψ cancels in W2·D·W1 = 2·Aᵀ·D·B, so the saturation caused by the bad d and b does not make this
                 // vacuous.
-                _log.WriteLine($"{act} {output} layer {k} ({m}→{n}): max ‖W2·D·W1‖₂ over slope patterns = {largest:G6}");
-                Assert.True(largest > 0.1, $"layer {k}: every slope pattern gives a near-zero gain ({largest:G3}); the check would be vacuous");
+                _log.WriteLine(
+                    $"{act} {output} layer {k} ({m}→{n}): max ‖W2·D·W1‖₂ over slope patterns = {largest:G6}");
+                Assert.True(largest > 0.1, $"layer {k}: every slope pattern gives a near-zero gain ({largest:G3}); " +
+                                           "the check would be vacuous");
             }
             else
             {
@@ -315,7 +329,8 @@ public class LipschitzTests
     public void SingleLayerLbdn_WithGammaOne_IsOneLipschitz(Activation act)
     {
         // An LBDN with no hidden layers and γ = 1 is one Sandwich layer on the public API.
-        var net = BadlyScaledLbdn(1.0, LbdnOutputLayer.Nonlinear, act, 77 + (int)act, hidden: [], input: 5, outputSize: 4);
+        var net = BadlyScaledLbdn(1.0, LbdnOutputLayer.Nonlinear, act, 77 + (int)act, hidden: [], input: 5,
+                                  outputSize: 4);
         Assert.Single(net.Map().Layers);
         var rng = new Random(4);
         double worst = 0;
