@@ -101,8 +101,8 @@ public static class Cli
     /// <summary>The root command with every subcommand.</summary>
     internal static RootCommand CreateRootCommand() =>
         new("r2dn: robust recurrent networks (R2DN, REN) for .NET: train forecasting and simulation models on CSV " +
-            "files, evaluate them, forecast (or simulate), inspect their robustness certificates, plot them and export " +
-            "their weights for NumPy. Models are ML.NET zips: an application loads them with " +
+            "files, evaluate them, forecast (or simulate), inspect their robustness certificates, plot them and " +
+            "export their weights for NumPy. Models are ML.NET zips: an application loads them with " +
             "mlContext.Model.Load.\n" + ExitCodeDetails)
         {
             TrainCommand.Create(),
