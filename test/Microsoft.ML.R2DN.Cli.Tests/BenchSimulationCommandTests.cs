@@ -18,12 +18,12 @@ public sealed class BenchSimulationCommandTests
                                      "--models takes r2dn, ren or none (got 'lstm')");
         CliRunner.AssertOneLineError(CliRunner.Run("bench-simulation", "--data", "emps", "--emps-decimation", "0"), 2,
                                      "--emps-decimation must be in [1, 100]");
-        CliRunner.AssertOneLineError(CliRunner.Run("bench-simulation", "--data", "emps", "--emps-decimation", "2147483647"), 2,
-                                     "--emps-decimation must be in [1, 100]");
+        var huge = CliRunner.Run("bench-simulation", "--data", "emps", "--emps-decimation", "2147483647");
+        CliRunner.AssertOneLineError(huge, 2, "--emps-decimation must be in [1, 100]");
         CliRunner.AssertOneLineError(CliRunner.Run("bench-simulation", "--data", "f16", "--bogus"), 2, "--bogus");
         using var folder = CliRunner.TempFolder();
-        CliRunner.AssertOneLineError(CliRunner.Run("bench-simulation", "--data", "all", "--data-dir", folder.File("nope")), 2,
-                                     "is not a folder");
+        var noFolder = CliRunner.Run("bench-simulation", "--data", "all", "--data-dir", folder.File("nope"));
+        CliRunner.AssertOneLineError(noFolder, 2, "is not a folder");
     }
 
     [Fact]
@@ -43,7 +43,8 @@ public sealed class BenchSimulationCommandTests
         Assert.Contains("doi:10.4121/12954911", skipped[2]);
         Assert.Contains("F16Data_FullMSine_Level2_Validation.csv", skipped[2]);
         foreach (var key in new[] { "cascaded-tanks", "emps", "f16" })
-            Assert.Contains(result.Out.Split('\n'), line => line.StartsWith(key, StringComparison.Ordinal) && line.Contains("SKIPPED", StringComparison.Ordinal));
+            Assert.Contains(result.Out.Split('\n'), line => line.StartsWith(key, StringComparison.Ordinal)
+                                                          && line.Contains("SKIPPED", StringComparison.Ordinal));
 
         var json = CliRunner.Run("bench-simulation", "--data", "f16", "--data-dir", folder.Path, "--json", "--quiet");
         Assert.True(json.ExitCode == 0, json.ToString());
@@ -57,7 +58,8 @@ public sealed class BenchSimulationCommandTests
     {
         using var folder = CliRunner.TempFolder();
         WriteLinearTanks(folder.Path);
-        var result = CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none", "--data-dir", folder.Path, "--json");
+        var result = CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none",
+                                   "--data-dir", folder.Path, "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("fitting ARX models", result.Err);
         using var doc = JsonDocument.Parse(result.Out);
@@ -72,9 +74,11 @@ public sealed class BenchSimulationCommandTests
         Assert.True(arx.GetProperty("order_validation_nrmse").GetProperty("1").GetDouble() > 1e-2, arx.ToString());
         Assert.False(set.TryGetProperty("r2dn", out _));
 
-        var table = CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none", "--data-dir", folder.Path, "--quiet");
+        var table = CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none",
+                                  "--data-dir", folder.Path, "--quiet");
         Assert.True(table.ExitCode == 0, table.ToString());
-        Assert.Contains(table.Out.Split('\n'), line => line.StartsWith("cascaded-tanks  arx", StringComparison.Ordinal));
+        Assert.Contains(table.Out.Split('\n'),
+                        line => line.StartsWith("cascaded-tanks  arx", StringComparison.Ordinal));
         Assert.Equal("", table.Err);
     }
 
@@ -83,10 +87,13 @@ public sealed class BenchSimulationCommandTests
     {
         using var folder = CliRunner.TempFolder();
         Directory.CreateDirectory(Path.Combine(folder.Path, "CascadedTanks"));
-        File.WriteAllText(Path.Combine(folder.Path, "CascadedTanks", "dataBenchmark.csv"), "\"uEst\",\"uVal\",\"yEst\",\"yVal\",\"Ts\",\n1,2,3,x,4,\n");
-        CliRunner.AssertOneLineError(CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none", "--data-dir", folder.Path), 2,
-                                     "column 'yVal' (a benchmark column) in dataBenchmark.csv is not numeric: row 1 of " +
-                                     "dataBenchmark.csv (counting data rows from 1) holds 'x'");
+        File.WriteAllText(Path.Combine(folder.Path, "CascadedTanks", "dataBenchmark.csv"),
+                          "\"uEst\",\"uVal\",\"yEst\",\"yVal\",\"Ts\",\n1,2,3,x,4,\n");
+        var result = CliRunner.Run("bench-simulation", "--data", "cascaded-tanks", "--models", "none",
+                                   "--data-dir", folder.Path);
+        CliRunner.AssertOneLineError(result, 2,
+                                     "column 'yVal' (a benchmark column) in dataBenchmark.csv is not numeric: " +
+                                     "row 1 of dataBenchmark.csv (counting data rows from 1) holds 'x'");
     }
 
     // A file laid out as the Cascaded Tanks benchmark's, from y_t = 1.5 y_{t−1} − 0.7 y_{t−2} + 0.5 u_{t−1} +
@@ -117,7 +124,8 @@ public sealed class BenchSimulationCommandTests
         double[] yEst = Output(uEst), yVal = Output(uVal);
         var text = new StringBuilder("\"uEst\",\"uVal\",\"yEst\",\"yVal\",\"Ts\",\n");
         for (int t = 0; t < Rows; t++)
-            text.Append(CultureInfo.InvariantCulture, $"{uEst[t]:R},{uVal[t]:R},{yEst[t]:R},{yVal[t]:R},{(t == 0 ? "4" : "")},\n");
+            text.Append(CultureInfo.InvariantCulture,
+                        $"{uEst[t]:R},{uVal[t]:R},{yEst[t]:R},{yVal[t]:R},{(t == 0 ? "4" : "")},\n");
         Directory.CreateDirectory(Path.Combine(dataFolder, "CascadedTanks"));
         File.WriteAllText(Path.Combine(dataFolder, "CascadedTanks", "dataBenchmark.csv"), text.ToString());
     }

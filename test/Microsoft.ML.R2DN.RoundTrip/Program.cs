@@ -58,7 +58,8 @@ public static class Program
         var (rows, header) = Report.WriteOutputs(loaded.Transform(data), outputPath);
         Console.WriteLine($"OUTPUT rows={rows} columns={header}");
         foreach (var line in Report.DescribeModel(loaded)) Console.WriteLine(line);
-        foreach (var line in Report.RunEngine(ml, loaded, data, outputPath + ".checkpoint.zip")) Console.WriteLine(line);
+        foreach (var line in Report.RunEngine(ml, loaded, data, outputPath + ".checkpoint.zip"))
+            Console.WriteLine(line);
         return 0;
     }
 
@@ -75,13 +76,15 @@ public static class Program
             if (e.Message.Contains("epoch ", StringComparison.Ordinal)) Console.WriteLine("LOG " + e.Message);
         };
         IDataView data = ml.Data.LoadFromTextFile<Observation>(csv, separatorChar: ',', hasHeader: true);
-        var pipeline = ml.Transforms.ReplaceMissingValues(nameof(Observation.Drive), replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
+        var mean = MissingValueReplacingEstimator.ReplacementMode.Mean;
+        var pipeline = ml.Transforms.ReplaceMissingValues(nameof(Observation.Drive), replacementMode: mean)
             .Append(ml.Forecasting.R2DN(new R2dnForecastingOptions
             {
-                OutputColumnName = nameof(Prediction.Forecast), InputColumnName = nameof(Observation.Output), Horizon = 6,
-                FeatureColumnNames = [nameof(Observation.Drive)], SeriesIdColumnName = nameof(Observation.Series),
-                ConfidenceLowerBoundColumn = nameof(Prediction.Lower), ConfidenceUpperBoundColumn = nameof(Prediction.Upper),
-                Epochs = 3,
+                OutputColumnName = nameof(Prediction.Forecast), InputColumnName = nameof(Observation.Output),
+                Horizon = 6, FeatureColumnNames = [nameof(Observation.Drive)],
+                SeriesIdColumnName = nameof(Observation.Series),
+                ConfidenceLowerBoundColumn = nameof(Prediction.Lower),
+                ConfidenceUpperBoundColumn = nameof(Prediction.Upper), Epochs = 3,
             }));
         var model = pipeline.Fit(Report.TrainingRows(ml, data));
         Console.WriteLine("TRAINED " + model.LastTransformer.Certificate);
@@ -91,7 +94,8 @@ public static class Program
         // What this process sees, in the form the second process writes.
         string expectedPath = Path.Combine(dir, "expected.csv"), scoredPath = Path.Combine(dir, "scored.csv");
         Report.WriteOutputs(model.Transform(data), expectedPath);
-        var expected = Report.DescribeModel(model).Where(l => !l.StartsWith("MODEL", StringComparison.Ordinal)).ToList();
+        var expected = Report.DescribeModel(model).Where(l => !l.StartsWith("MODEL", StringComparison.Ordinal))
+                                                   .ToList();
         expected.AddRange(Report.RunEngine(ml, model, data, Path.Combine(dir, "expected.checkpoint.zip")));
 
         var (exit, stdout, stderr) = RunSelf("score", modelPath, csv, scoredPath);
@@ -103,13 +107,16 @@ public static class Program
             return 1;
         }
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var differences = expected.Where(l => !lines.Contains(l)).Select(l => "missing in the new process: " + l).ToList();
+        var differences = expected.Where(l => !lines.Contains(l)).Select(l => "missing in the new process: " + l)
+                                  .ToList();
         if (!File.ReadAllBytes(expectedPath).AsSpan().SequenceEqual(File.ReadAllBytes(scoredPath)))
             differences.Add($"{expectedPath} and {scoredPath} differ");
         foreach (var d in differences) Console.WriteLine("DIFFERENCE " + d);
         int rows = File.ReadLines(scoredPath).Count() - 1;
+        int forecasts = expected.Count(l => l.StartsWith("ENGINE", StringComparison.Ordinal)
+                                            || l.StartsWith("CHECKPOINT", StringComparison.Ordinal));
         Console.WriteLine(differences.Count == 0
-            ? $"ROUNDTRIP identical: {rows} rows, certificate, training loss and {expected.Count(l => l.StartsWith("ENGINE", StringComparison.Ordinal) || l.StartsWith("CHECKPOINT", StringComparison.Ordinal))} engine forecasts"
+            ? $"ROUNDTRIP identical: {rows} rows, certificate, training loss and {forecasts} engine forecasts"
             : $"ROUNDTRIP failed: {differences.Count} differences");
         return differences.Count == 0 ? 0 : 1;
     }
@@ -123,7 +130,8 @@ public static class Program
         foreach (var s in SampleData.NonlinearSystem(length: 500, series: 2, seed: 3))
         {
             string drive = row++ % 37 == 5 ? "" : s.Drive.ToString("R", CultureInfo.InvariantCulture);
-            text.Append(CultureInfo.InvariantCulture, $"{s.Series},{s.Step},{drive},{s.Output.ToString("R", CultureInfo.InvariantCulture)}\n");
+            string output = s.Output.ToString("R", CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"{s.Series},{s.Step},{drive},{output}\n");
         }
         File.WriteAllText(path, text.ToString());
     }
@@ -133,8 +141,12 @@ public static class Program
     {
         string dll = Assembly.GetEntryAssembly()!.Location;
         string host = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(dll);
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

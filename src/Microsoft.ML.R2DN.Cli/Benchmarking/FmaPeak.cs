@@ -18,7 +18,9 @@ internal static class FmaPeak
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var rates = new double[threads];
-        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() => rates[i] = OneThread(seconds)) { IsBackground = true }).ToArray();
+        var workers = Enumerable.Range(0, threads)
+                                .Select(i => new Thread(() => rates[i] = OneThread(seconds)) { IsBackground = true })
+                                .ToArray();
         foreach (var w in workers) w.Start();
         foreach (var w in workers) w.Join();
         return rates.Sum();
@@ -56,13 +58,16 @@ internal static class FmaPeak
     private static float Chunk512(int n)
     {
         var a = Vector512.Create(0.999f); var b = Vector512.Create(1e-7f);
-        Vector512<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
+        Vector512<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a;
+        Vector512<float> x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
         for (int i = 0; i < n; i++)
         {
-            x0 = Vector512.FusedMultiplyAdd(x0, a, b); x1 = Vector512.FusedMultiplyAdd(x1, a, b); x2 = Vector512.FusedMultiplyAdd(x2, a, b);
-            x3 = Vector512.FusedMultiplyAdd(x3, a, b); x4 = Vector512.FusedMultiplyAdd(x4, a, b); x5 = Vector512.FusedMultiplyAdd(x5, a, b);
-            x6 = Vector512.FusedMultiplyAdd(x6, a, b); x7 = Vector512.FusedMultiplyAdd(x7, a, b); x8 = Vector512.FusedMultiplyAdd(x8, a, b);
-            x9 = Vector512.FusedMultiplyAdd(x9, a, b); x10 = Vector512.FusedMultiplyAdd(x10, a, b); x11 = Vector512.FusedMultiplyAdd(x11, a, b);
+            x0 = Vector512.FusedMultiplyAdd(x0, a, b); x1 = Vector512.FusedMultiplyAdd(x1, a, b);
+            x2 = Vector512.FusedMultiplyAdd(x2, a, b); x3 = Vector512.FusedMultiplyAdd(x3, a, b);
+            x4 = Vector512.FusedMultiplyAdd(x4, a, b); x5 = Vector512.FusedMultiplyAdd(x5, a, b);
+            x6 = Vector512.FusedMultiplyAdd(x6, a, b); x7 = Vector512.FusedMultiplyAdd(x7, a, b);
+            x8 = Vector512.FusedMultiplyAdd(x8, a, b); x9 = Vector512.FusedMultiplyAdd(x9, a, b);
+            x10 = Vector512.FusedMultiplyAdd(x10, a, b); x11 = Vector512.FusedMultiplyAdd(x11, a, b);
         }
         return (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11).GetElement(0);
     }
@@ -75,10 +80,12 @@ internal static class FmaPeak
         Vector<float> x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
         for (int i = 0; i < n; i++)
         {
-            x0 = Vector.FusedMultiplyAdd(x0, a, b); x1 = Vector.FusedMultiplyAdd(x1, a, b); x2 = Vector.FusedMultiplyAdd(x2, a, b);
-            x3 = Vector.FusedMultiplyAdd(x3, a, b); x4 = Vector.FusedMultiplyAdd(x4, a, b); x5 = Vector.FusedMultiplyAdd(x5, a, b);
-            x6 = Vector.FusedMultiplyAdd(x6, a, b); x7 = Vector.FusedMultiplyAdd(x7, a, b); x8 = Vector.FusedMultiplyAdd(x8, a, b);
-            x9 = Vector.FusedMultiplyAdd(x9, a, b); x10 = Vector.FusedMultiplyAdd(x10, a, b); x11 = Vector.FusedMultiplyAdd(x11, a, b);
+            x0 = Vector.FusedMultiplyAdd(x0, a, b); x1 = Vector.FusedMultiplyAdd(x1, a, b);
+            x2 = Vector.FusedMultiplyAdd(x2, a, b); x3 = Vector.FusedMultiplyAdd(x3, a, b);
+            x4 = Vector.FusedMultiplyAdd(x4, a, b); x5 = Vector.FusedMultiplyAdd(x5, a, b);
+            x6 = Vector.FusedMultiplyAdd(x6, a, b); x7 = Vector.FusedMultiplyAdd(x7, a, b);
+            x8 = Vector.FusedMultiplyAdd(x8, a, b); x9 = Vector.FusedMultiplyAdd(x9, a, b);
+            x10 = Vector.FusedMultiplyAdd(x10, a, b); x11 = Vector.FusedMultiplyAdd(x11, a, b);
         }
         return (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11)[0];
     }

@@ -24,7 +24,9 @@ public sealed class Matrix
     public Matrix(int rows, int columns, ReadOnlySpan<double> values) : this(rows, columns)
     {
         if (values.Length != rows * columns)
-            throw new ArgumentException($"Expected {rows * columns} values for a {rows}x{columns} matrix, got {values.Length}.", nameof(values));
+            throw new ArgumentException(
+                $"Expected {rows * columns} values for a {rows}x{columns} matrix, got {values.Length}.",
+                nameof(values));
         values.CopyTo(Data);
     }
 
@@ -69,18 +71,24 @@ public sealed class Matrix
     /// <summary>A·Bᵀ.</summary>
     public static Matrix MultiplyTransposed(Matrix a, Matrix b)
     {
-        if (a.Columns != b.Columns) throw new ArgumentException($"Inner dimensions differ: {a.Rows}x{a.Columns} times ({b.Rows}x{b.Columns})ᵀ.");
+        if (a.Columns != b.Columns)
+            throw new ArgumentException(
+                $"Inner dimensions differ: {a.Rows}x{a.Columns} times ({b.Rows}x{b.Columns})ᵀ.");
         var c = new Matrix(a.Rows, b.Rows);
-        Gemm.MultiplyTransposed<double>(a.Rows, b.Rows, a.Columns, a.Data, a.Columns, b.Data, b.Columns, c.Data, c.Columns);
+        Gemm.MultiplyTransposed<double>(a.Rows, b.Rows, a.Columns, a.Data, a.Columns, b.Data, b.Columns,
+                                        c.Data, c.Columns);
         return c;
     }
 
     /// <summary>Aᵀ·B.</summary>
     public static Matrix TransposeMultiply(Matrix a, Matrix b)
     {
-        if (a.Rows != b.Rows) throw new ArgumentException($"Inner dimensions differ: ({a.Rows}x{a.Columns})ᵀ times {b.Rows}x{b.Columns}.");
+        if (a.Rows != b.Rows)
+            throw new ArgumentException(
+                $"Inner dimensions differ: ({a.Rows}x{a.Columns})ᵀ times {b.Rows}x{b.Columns}.");
         var c = new Matrix(a.Columns, b.Columns);
-        Gemm.MultiplyTransposeA<double>(a.Columns, b.Columns, a.Rows, a.Data, a.Columns, b.Data, b.Columns, c.Data, c.Columns);
+        Gemm.MultiplyTransposeA<double>(a.Columns, b.Columns, a.Rows, a.Data, a.Columns, b.Data, b.Columns,
+                                        c.Data, c.Columns);
         return c;
     }
 
@@ -130,7 +138,7 @@ public sealed class Matrix
     /// <summary>The rows×cols block starting at (r0, c0).</summary>
     public Matrix Block(int r0, int c0, int rows, int cols)
     {
-        if (r0 < 0 || c0 < 0 || r0 + rows > Rows || c0 + cols > Columns) throw new ArgumentOutOfRangeException(nameof(rows), "Block outside the matrix.");
+        CheckBlock(r0, c0, rows, cols, nameof(rows));
         var b = new Matrix(rows, cols);
         for (int i = 0; i < rows; i++) Array.Copy(Data, (r0 + i) * Columns + c0, b.Data, i * cols, cols);
         return b;
@@ -139,7 +147,7 @@ public sealed class Matrix
     /// <summary>this[r0.., c0..] += s·B (in place).</summary>
     public void AddBlock(int r0, int c0, Matrix b, double s = 1)
     {
-        if (r0 < 0 || c0 < 0 || r0 + b.Rows > Rows || c0 + b.Columns > Columns) throw new ArgumentOutOfRangeException(nameof(b), "Block outside the matrix.");
+        CheckBlock(r0, c0, b.Rows, b.Columns, nameof(b));
         for (int i = 0; i < b.Rows; i++)
             for (int j = 0; j < b.Columns; j++)
                 Data[(r0 + i) * Columns + c0 + j] += s * b.Data[i * b.Columns + j];
@@ -148,8 +156,14 @@ public sealed class Matrix
     /// <summary>this[r0.., c0..] = B (in place).</summary>
     public void SetBlock(int r0, int c0, Matrix b)
     {
-        if (r0 < 0 || c0 < 0 || r0 + b.Rows > Rows || c0 + b.Columns > Columns) throw new ArgumentOutOfRangeException(nameof(b), "Block outside the matrix.");
+        CheckBlock(r0, c0, b.Rows, b.Columns, nameof(b));
         for (int i = 0; i < b.Rows; i++) Array.Copy(b.Data, i * b.Columns, Data, (r0 + i) * Columns + c0, b.Columns);
+    }
+
+    private void CheckBlock(int r0, int c0, int rows, int cols, string parameter)
+    {
+        if (r0 < 0 || c0 < 0 || r0 + rows > Rows || c0 + cols > Columns)
+            throw new ArgumentOutOfRangeException(parameter, "Block outside the matrix.");
     }
 
     /// <summary>[A₀ A₁ …]: the matrices side by side (all with the same number of rows).</summary>

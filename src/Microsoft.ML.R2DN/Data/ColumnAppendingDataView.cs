@@ -42,7 +42,8 @@ internal sealed class ColumnAppendingDataView : IDataView
     public long? GetRowCount() => _input.GetRowCount();
 
     /// <summary>One cursor: the rows are produced in order.</summary>
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n,
+                                               Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
@@ -79,7 +80,8 @@ internal sealed class ColumnAppendingDataView : IDataView
         }
 
         /// <summary>A <see cref="float"/> column whose values are computed once, on first use.</summary>
-        public Builder AddColumn(string name, Func<float[]> values) => AddColumn(name, NumberDataViewType.Single, values);
+        public Builder AddColumn(string name, Func<float[]> values) =>
+            AddColumn(name, NumberDataViewType.Single, values);
 
         /// <summary>A text column whose values are computed once, on first use; null strings read as empty.</summary>
         public Builder AddColumn(string name, Func<string?[]> values)
@@ -131,8 +133,9 @@ internal sealed class ColumnAppendingDataView : IDataView
             Check<T>(name, type);
             ArgumentNullException.ThrowIfNull(inputColumns);
             ArgumentNullException.ThrowIfNull(createGetter);
-            int[] dependencies = inputColumns.Select(c => SchemaErrors.FindColumn(_input.Schema, c, paramName: nameof(inputColumns)).Index)
-                                             .ToArray();
+            int[] dependencies = inputColumns
+                .Select(c => SchemaErrors.FindColumn(_input.Schema, c, paramName: nameof(inputColumns)).Index)
+                .ToArray();
             _columns.Add(new RowMappedColumn<T>(name, type, dependencies, createGetter));
             return this;
         }
@@ -144,7 +147,8 @@ internal sealed class ColumnAppendingDataView : IDataView
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentNullException.ThrowIfNull(type);
             if (typeof(T) != type.RawType)
-                throw SchemaErrors.Mismatch("column", name, type.ToString()!, SchemaErrors.TypeName(typeof(T)), nameof(type));
+                throw SchemaErrors.Mismatch("column", name, type.ToString()!, SchemaErrors.TypeName(typeof(T)),
+                                            nameof(type));
         }
     }
 
@@ -183,7 +187,8 @@ internal sealed class ColumnAppendingDataView : IDataView
         private T[] Values()
         {
             lock (_lock)
-                return _values ??= compute() ?? throw new InvalidOperationException($"Computed column '{Name}' returned null.");
+                return _values ??= compute()
+                                   ?? throw new InvalidOperationException($"Computed column '{Name}' returned null.");
         }
     }
 
@@ -201,7 +206,8 @@ internal sealed class ColumnAppendingDataView : IDataView
             {
                 long row = cursor.Position;
                 if (row >= values.Length)
-                    throw new InvalidOperationException($"Computed column '{Name}' has {values.Length} values but the input has more rows.");
+                    throw new InvalidOperationException(
+                        $"Computed column '{Name}' has {values.Length} values but the input has more rows.");
                 var editor = VBufferEditor.Create(ref value, size);
                 values[row].AsSpan().CopyTo(editor.Values);
                 value = editor.Commit();
@@ -215,7 +221,9 @@ internal sealed class ColumnAppendingDataView : IDataView
                 if (_values is not null) return _values;
                 var v = compute() ?? throw new InvalidOperationException($"Computed column '{Name}' returned null.");
                 foreach (var row in v)
-                    if (row.Length != size) throw new InvalidOperationException($"A row of computed column '{Name}' has {row.Length} values; expected {size}.");
+                    if (row.Length != size)
+                        throw new InvalidOperationException(
+                            $"A row of computed column '{Name}' has {row.Length} values; expected {size}.");
                 return _values = v;
             }
         }
@@ -233,14 +241,16 @@ internal sealed class ColumnAppendingDataView : IDataView
         : AppendedColumn(name, type, dependencies)
     {
         public override Delegate CreateGetter(Cursor cursor) =>
-            createGetter(cursor.Input) ?? throw new InvalidOperationException($"The getter of column '{Name}' is null.");
+            createGetter(cursor.Input)
+            ?? throw new InvalidOperationException($"The getter of column '{Name}' is null.");
     }
 
     private sealed class Cursor : RowCursorBase
     {
         private readonly ColumnAppendingDataView _view;
 
-        public Cursor(ColumnAppendingDataView view, IEnumerable<DataViewSchema.Column> columnsNeeded, DataViewRowCursor input)
+        public Cursor(ColumnAppendingDataView view, IEnumerable<DataViewSchema.Column> columnsNeeded,
+                      DataViewRowCursor input)
             : base(view.Schema, columnsNeeded, view._cancellation)
         {
             _view = view;

@@ -53,18 +53,23 @@ internal sealed class SeriesTable
     /// transform outputs).</param>
     /// <param name="cancellation">Checked on every row.</param>
     /// <param name="parameter">The caller's parameter holding <paramref name="data"/>.</param>
-    public static SeriesTable Read(IDataView data, IReadOnlyList<ColumnRole> columns, string? idColumn, MissingValuePolicy policy,
-                                   bool training, CancellationToken cancellation, string parameter = "input")
+    public static SeriesTable Read(IDataView data, IReadOnlyList<ColumnRole> columns, string? idColumn,
+                                   MissingValuePolicy policy, bool training, CancellationToken cancellation,
+                                   string parameter = "input")
     {
         int width = columns.Count;
         var values = width == 0
             ? []
             : DataViewReader.ReadSingleColumns(data, columns.Select(c => c.Name).ToArray(), cancellation: cancellation);
         string[]? ids = idColumn is null ? null : ReadIds(data, idColumn, cancellation);
-        int rows = width > 0 ? values[0].Length : ids?.Length ?? checked((int)DataViewReader.RowCount(data, cancellation));
+        int rows = width > 0
+            ? values[0].Length
+            : ids?.Length ?? checked((int)DataViewReader.RowCount(data, cancellation));
 
         // Grouped as the transforms and the evaluation group them, so that every component agrees on what a series is.
-        int[][] members = ids is not null ? SeriesGrouping.Group(ids) : rows > 0 ? [Enumerable.Range(0, rows).ToArray()] : [];
+        int[][] members = ids is not null ? SeriesGrouping.Group(ids)
+                        : rows > 0 ? [Enumerable.Range(0, rows).ToArray()]
+                        : [];
         var names = members.Select(m => ids is null ? "" : ids[m[0]]).ToArray();
         var series = new Series[members.Length];
         for (int s = 0; s < series.Length; s++)
@@ -75,8 +80,9 @@ internal sealed class SeriesTable
                 for (int c = 0; c < width; c++)
                     block[t * width + c] = values[c][rowList[t]];
             string where = idColumn is null ? "the data" : $"series '{names[s]}'";
+            string inSeries = idColumn is null ? "" : $" (series '{names[s]}')";
             for (int c = 0; c < width; c++)
-                Clean(block, width, c, rowList, columns[c], where, idColumn is null ? "" : $" (series '{names[s]}')", policy, training ? parameter : null);
+                Clean(block, width, c, rowList, columns[c], where, inSeries, policy, training ? parameter : null);
             series[s] = new Series(names[s], rowList, block);
         }
         return new SeriesTable(width, series, rows);
@@ -84,8 +90,8 @@ internal sealed class SeriesTable
 
     // Error: the first bad value is reported. ForwardFill: a bad value takes the last finite value before it, or the
     // first finite value after it at the start of the series.
-    private static void Clean(float[] block, int width, int column, int[] rows, ColumnRole role, string where, string inSeries,
-                              MissingValuePolicy policy, string? parameter)
+    private static void Clean(float[] block, int width, int column, int[] rows, ColumnRole role, string where,
+                              string inSeries, MissingValuePolicy policy, string? parameter)
     {
         int n = rows.Length;
         float last = float.NaN;
@@ -99,9 +105,12 @@ internal sealed class SeriesTable
             }
             if (policy == MissingValuePolicy.Error)
             {
-                string kind = float.IsNaN(v) ? "a missing value (NaN)" : $"a non-finite value ({v.ToString(CultureInfo.InvariantCulture)})";
-                throw Fail($"The {role.Role} '{role.Name}' has {kind} at row {rows[t]}{inSeries}. Remove or fill it, or set " +
-                           $"MissingValues = MissingValuePolicy.ForwardFill to carry the last value forward.", parameter);
+                string kind = float.IsNaN(v)
+                    ? "a missing value (NaN)"
+                    : $"a non-finite value ({v.ToString(CultureInfo.InvariantCulture)})";
+                throw Fail($"The {role.Role} '{role.Name}' has {kind} at row {rows[t]}{inSeries}. Remove or fill it, " +
+                           "or set MissingValues = MissingValuePolicy.ForwardFill to carry the last value forward.",
+                           parameter);
             }
             if (float.IsFinite(last))
             {
@@ -111,7 +120,8 @@ internal sealed class SeriesTable
             int next = t + 1;
             while (next < n && !float.IsFinite(block[next * width + column])) next++;
             if (next == n)
-                throw Fail($"The {role.Role} '{role.Name}' has no finite value in {where}: MissingValuePolicy.ForwardFill has nothing to fill with.", parameter);
+                throw Fail($"The {role.Role} '{role.Name}' has no finite value in {where}: " +
+                           "MissingValuePolicy.ForwardFill has nothing to fill with.", parameter);
             v = last = block[next * width + column];
         }
     }

@@ -29,7 +29,8 @@ public sealed class DataViewReaderTests
     [Fact]
     public void ReadSingleColumn_Text_ThrowsMismatchNamingRole()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadSingleColumn(Sample(), "S", "label column"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => DataViewReader.ReadSingleColumn(Sample(), "S", "label column"));
         Assert.Equal("Schema mismatch for label column 'S': expected Single, got String", e.Message);
         e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadSingleColumn(Sample(), "V"));
         Assert.Equal("Schema mismatch for input column 'V': expected Single, got Vector<Single, 2>", e.Message);
@@ -59,9 +60,11 @@ public sealed class DataViewReaderTests
         Assert.Equal(new[] { "1099511627776", "6" }, DataViewReader.ReadTextColumn(Sample(), "L"));
         Assert.Equal(new[] { "1.5", "2" }, DataViewReader.ReadTextColumn(Sample(), "F"));
         Assert.Equal(new[] { "0.25", "1E+300" }, DataViewReader.ReadTextColumn(Sample(), "D"));
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadTextColumn(Sample(), "B", "series id column"));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => DataViewReader.ReadTextColumn(Sample(), "B", "series id column"));
         Assert.Equal("Schema mismatch for series id column 'B': expected String, got Boolean", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadTextColumn(Sample(), "V", "series id column"));
+        e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => DataViewReader.ReadTextColumn(Sample(), "V", "series id column"));
         Assert.Equal("Schema mismatch for series id column 'V': expected String, got Vector<Single, 2>", e.Message);
     }
 
@@ -74,7 +77,9 @@ public sealed class DataViewReaderTests
         Assert.IsType<KeyDataViewType>(keyed.Schema["K"].Type);
         Assert.Equal(new[] { "b", "a", "b", "c" }, DataViewReader.ReadTextColumn(keyed, "K"));
         // Without key values, the key's number (1-based; 0 is the missing key and reads as empty).
-        var bare = new ArrayDataView.Builder().AddColumn("K", new KeyDataViewType(typeof(uint), 3), new uint[] { 1, 0, 3 }).Build();
+        var bare = new ArrayDataView.Builder()
+            .AddColumn("K", new KeyDataViewType(typeof(uint), 3), new uint[] { 1, 0, 3 })
+            .Build();
         Assert.Equal(new[] { "1", "", "3" }, DataViewReader.ReadTextColumn(bare, "K"));
     }
 
@@ -90,8 +95,10 @@ public sealed class DataViewReaderTests
     public void ReadVectorColumn_SizeChecked()
     {
         Assert.Equal(new float[] { 3, 4 }, DataViewReader.ReadVectorColumn(Sample(), "V")[1]);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadVectorColumn(Sample(), "V", "forecast column", size: 3));
-        Assert.Equal("Schema mismatch for forecast column 'V': expected Vector<Single, 3>, got Vector<Single, 2>", e.Message);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => DataViewReader.ReadVectorColumn(Sample(), "V", "forecast column", size: 3));
+        Assert.Equal("Schema mismatch for forecast column 'V': expected Vector<Single, 3>, got Vector<Single, 2>",
+                     e.Message);
         e = Assert.Throws<ArgumentOutOfRangeException>(() => DataViewReader.ReadVectorColumn(Sample(), "F"));
         Assert.Equal("Schema mismatch for input column 'F': expected Vector<Single>, got Single", e.Message);
     }
@@ -102,7 +109,8 @@ public sealed class DataViewReaderTests
         Assert.Equal(2, DataViewReader.RowCount(Sample()));
         using var dir = new TempDirectory();
         var data = new MLContext().Data.LoadFromTextFile(dir.Write("a.csv", "x\n1\n2\n3\n"),
-                                                         [new TextLoader.Column("x", DataKind.Single, 0)], hasHeader: true);
+                                                         [new TextLoader.Column("x", DataKind.Single, 0)],
+                                                         hasHeader: true);
         Assert.Null(data.GetRowCount());
         Assert.Equal(3, DataViewReader.RowCount(data));
     }
@@ -112,6 +120,7 @@ public sealed class DataViewReaderTests
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.Throws<OperationCanceledException>(() => DataViewReader.ReadSingleColumn(Sample(), "F", cancellation: cts.Token));
+        Assert.Throws<OperationCanceledException>(
+            () => DataViewReader.ReadSingleColumn(Sample(), "F", cancellation: cts.Token));
     }
 }

@@ -12,7 +12,8 @@ public sealed class EvaluateTests
     private static readonly float[] Labels = [1, 2, 4, 3, 5];
     private static readonly float[][] Forecasts = [[2, 3], [3, 5], [4, 4], [5, 6], [6, 7]];
 
-    private static IDataView Scored(float[]? labels = null, float[][]? forecasts = null, bool bounds = true, string[]? series = null)
+    private static IDataView Scored(float[]? labels = null, float[][]? forecasts = null, bool bounds = true,
+                                    string[]? series = null)
     {
         labels ??= Labels;
         forecasts ??= Forecasts;
@@ -21,8 +22,9 @@ public sealed class EvaluateTests
             .AddVectors("Forecast", forecasts, forecasts[0].Length);
         if (bounds)
         {
-            builder.AddVectors("Lower", forecasts.Select(r => r.Select(v => v - 1).ToArray()).ToArray(), forecasts[0].Length);
-            builder.AddVectors("Upper", forecasts.Select(r => r.Select(v => v + 1).ToArray()).ToArray(), forecasts[0].Length);
+            float[][] Shifted(float by) => forecasts.Select(r => r.Select(v => v + by).ToArray()).ToArray();
+            builder.AddVectors("Lower", Shifted(-1), forecasts[0].Length);
+            builder.AddVectors("Upper", Shifted(+1), forecasts[0].Length);
         }
         if (series is not null)
             builder.AddColumn("Series", series);
@@ -181,12 +183,14 @@ public sealed class EvaluateTests
             .AddColumn("Label2", Labels.Select(v => 10 * v).ToArray())
             .AddVectors("Forecast", forecasts, 4)
             .Build();
-        var separate = new MLContext().Forecasting.Evaluate(columns, "Label", "Forecast", additionalLabelColumnNames: ["Label2"]);
+        var separate = new MLContext().Forecasting.Evaluate(columns, "Label", "Forecast",
+                                                            additionalLabelColumnNames: ["Label2"]);
         Assert.Equal(m.Mae, separate.Mae, Precision);
         Assert.Equal(m.Mase, separate.Mase, Precision);
         Assert.Equal(2, separate.TargetCount);
         Assert.Throws<ArgumentException>(() =>
-            new MLContext().Forecasting.Evaluate(columns, "Label", "Forecast", targetCount: 3, additionalLabelColumnNames: ["Label2"]));
+            new MLContext().Forecasting.Evaluate(columns, "Label", "Forecast", targetCount: 3,
+                                                 additionalLabelColumnNames: ["Label2"]));
     }
 
     [Fact]
@@ -198,12 +202,16 @@ public sealed class EvaluateTests
         Assert.Equal("Could not find label column 'Load'", e.Message);
         e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.Evaluate(data, "Label", "Label"));
         Assert.Equal("Schema mismatch for forecast column 'Label': expected Vector<Single>, got Single", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.Evaluate(data, "Label", "Forecast", targetCount: 2));
+        e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => ml.Forecasting.Evaluate(data, "Label", "Forecast", targetCount: 2));
         Assert.Equal("Schema mismatch for label column 'Label': expected Vector<Single, 2>, got Single", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.Evaluate(data, "Label", "Forecast", seriesIdColumnName: "Lower"));
+        e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => ml.Forecasting.Evaluate(data, "Label", "Forecast", seriesIdColumnName: "Lower"));
         Assert.Equal("Schema mismatch for series id column 'Lower': expected String, got Vector<Single, 2>", e.Message);
-        Assert.Throws<ArgumentException>(() => ml.Forecasting.Evaluate(data, "Label", "Forecast", lowerBoundColumnName: "Lower"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.Evaluate(data, "Label", "Forecast", seasonality: 0));
+        Assert.Throws<ArgumentException>(
+            () => ml.Forecasting.Evaluate(data, "Label", "Forecast", lowerBoundColumnName: "Lower"));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => ml.Forecasting.Evaluate(data, "Label", "Forecast", seasonality: 0));
         Assert.Throws<ArgumentNullException>(() => ml.Forecasting.Evaluate(null!, "Label", "Forecast"));
     }
 }
