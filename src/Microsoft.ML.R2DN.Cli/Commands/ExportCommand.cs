@@ -21,18 +21,19 @@ internal static partial class ExportCommand
     };
     private static readonly Option<string> Npy = new("--npy")
     {
-        Description = "The folder to write manifest.json and parameters/**/*.npy to (created if missing; files of the same " +
-                      "names are replaced)",
+        Description = "The folder to write manifest.json and parameters/**/*.npy to (created if missing; files of " +
+                      "the same names are replaced)",
         Required = true,
     };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of a list" };
+    private static readonly Option<bool> Json =
+        new("--json") { Description = "Print one JSON object instead of a list" };
 
     public static System.CommandLine.Command Create()
     {
         var command = new System.CommandLine.Command("export",
-            "Export a model's weights for NumPy: writes its JSON manifest (settings, column names, certificate inputs) and " +
-            "every parameter as a .npy array, named as in the paper's code (parameters/transformers/0/model/X.npy, ...).\n" +
-            Cli.ExitCodeHelp)
+            "Export a model's weights for NumPy: writes its JSON manifest (settings, column names, certificate " +
+            "inputs) and every parameter as a .npy array, named as in the paper's code " +
+            "(parameters/transformers/0/model/X.npy, ...).\n" + Cli.ExitCodeHelp)
         {
             Model, Npy, Json,
         };
@@ -54,7 +55,8 @@ internal static partial class ExportCommand
             var model = LoadedModel.Load(ml, parse.GetValue(Model));
             var written = R2dnModelFile.ExportNpy(model.Recurrent, folder);
             var files = written.Select(p => (Path: p, Relative: Path.GetRelativePath(folder, p).Replace('\\', '/'),
-                                             Bytes: new FileInfo(p).Length, Shape: p.EndsWith(".npy", StringComparison.Ordinal) ? NpyShape(p) : null))
+                                             Bytes: new FileInfo(p).Length,
+                                             Shape: p.EndsWith(".npy", StringComparison.Ordinal) ? NpyShape(p) : null))
                                .ToList();
             var output = CommandSupport.Out(parse);
             string what = $"{model.Description()} {(model.Forecaster is null ? "simulator" : "forecaster")}";
@@ -77,11 +79,11 @@ internal static partial class ExportCommand
                 return ExitCodes.Success;
             }
             var text = new StringBuilder();
-            text.AppendLine($"Exported the {what} of {model.Path} to {folder}: the manifest and {files.Count - 1} arrays " +
-                            $"({Report.Count(files.Sum(f => f.Bytes))} bytes).");
+            text.AppendLine($"Exported the {what} of {model.Path} to {folder}: the manifest and {files.Count - 1} " +
+                            $"arrays ({Report.Count(files.Sum(f => f.Bytes))} bytes).");
             var table = new Report.TextTable("File", "Shape", "Bytes");
             foreach (var f in files)
-                table.Add(f.Relative, f.Shape is null ? "" : f.Shape.Length == 1 ? $"({f.Shape[0]},)" : "(" + string.Join(", ", f.Shape) + ")", Report.Count(f.Bytes));
+                table.Add(f.Relative, ShapeText(f.Shape), Report.Count(f.Bytes));
             text.Append(table.Render("  "));
             text.AppendLine("Read them with numpy.load(path); manifest.json names the settings and the columns.");
             output.Write(text.ToString());
@@ -89,8 +91,12 @@ internal static partial class ExportCommand
         });
     }
 
-    // The shape in the header of a .npy file ("{'descr': '<f8', 'fortran_order': False, 'shape': (16, 16), }"), or
-    // null.
+    // NumPy's way of writing a shape: (16, 16), (3,) or ().
+    private static string ShapeText(int[]? shape) =>
+        shape is null ? "" : shape.Length == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
+
+    // The shape in the header of a .npy file, or null; the header reads
+    // "{'descr': '<f8', 'fortran_order': False, 'shape': (16, 16), }".
     private static int[]? NpyShape(string path)
     {
         try
@@ -100,8 +106,9 @@ internal static partial class ExportCommand
             stream.ReadExactly(header);
             var match = ShapePattern().Match(Encoding.ASCII.GetString(header));
             if (!match.Success) return null;
-            return [.. match.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                                      .Select(d => int.Parse(d, CultureInfo.InvariantCulture))];
+            return [.. match.Groups[1].Value
+                        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(d => int.Parse(d, CultureInfo.InvariantCulture))];
         }
         catch (Exception e) when (e is IOException or FormatException or OverflowException)
         {

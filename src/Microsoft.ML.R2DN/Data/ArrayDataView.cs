@@ -25,7 +25,8 @@ internal sealed class ArrayDataView : IDataView
     public long? GetRowCount() => _rowCount;
 
     /// <summary>One cursor: the rows are produced in order.</summary>
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n,
+                                               Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
@@ -53,7 +54,8 @@ internal sealed class ArrayDataView : IDataView
 
         public Builder AddColumn(string name, bool[] values) => AddColumn(name, BooleanDataViewType.Instance, values);
 
-        public Builder AddColumn(string name, DateTime[] values) => AddColumn(name, DateTimeDataViewType.Instance, values);
+        public Builder AddColumn(string name, DateTime[] values) =>
+            AddColumn(name, DateTimeDataViewType.Instance, values);
 
         /// <summary>A text column; null strings become empty values.</summary>
         public Builder AddColumn(string name, string?[] values)
@@ -76,9 +78,10 @@ internal sealed class ArrayDataView : IDataView
             var buffers = new VBuffer<float>[vectors.Length];
             for (int i = 0; i < vectors.Length; i++)
             {
-                var row = vectors[i] ?? throw new ArgumentException($"Row {i} of vector column '{name}' is null.", nameof(vectors));
+                string what = $"Row {i} of vector column '{name}'";
+                var row = vectors[i] ?? throw new ArgumentException($"{what} is null.", nameof(vectors));
                 if (size > 0 && row.Length != size)
-                    throw new ArgumentException($"Row {i} of vector column '{name}' has {row.Length} values; expected {size}.", nameof(vectors));
+                    throw new ArgumentException($"{what} has {row.Length} values; expected {size}.", nameof(vectors));
                 buffers[i] = new VBuffer<float>(row.Length, row);
             }
             return AddColumn(name, new VectorDataViewType(NumberDataViewType.Single, size), buffers);
@@ -91,10 +94,12 @@ internal sealed class ArrayDataView : IDataView
             ArgumentNullException.ThrowIfNull(type);
             ArgumentNullException.ThrowIfNull(values);
             if (typeof(T) != type.RawType)
-                throw SchemaErrors.Mismatch("column", name, type.ToString()!, SchemaErrors.TypeName(typeof(T)), nameof(values));
+                throw SchemaErrors.Mismatch("column", name, type.ToString()!, SchemaErrors.TypeName(typeof(T)),
+                                            nameof(values));
             if (_values.Count > 0 && values.Length != _values[0].Length)
                 throw new ArgumentException(
-                    $"Column '{name}' has {values.Length} values; column '{_names[0]}' has {_values[0].Length}.", nameof(values));
+                    $"Column '{name}' has {values.Length} values; column '{_names[0]}' has {_values[0].Length}.",
+                    nameof(values));
             _schema.AddColumn(name, type);
             _values.Add(values);
             _names.Add(name);
@@ -122,7 +127,10 @@ internal sealed class ArrayDataView : IDataView
             var values = (TValue[])_view._values[index];
             // A vector is copied into the caller's buffer: ML.NET's consumers may write into what a getter gave them.
             if (values is VBuffer<float>[] vectors)
-                return (ValueGetter<TValue>)(object)(ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => vectors[Position].CopyTo(ref value));
+            {
+                ValueGetter<VBuffer<float>> copy = (ref VBuffer<float> value) => vectors[Position].CopyTo(ref value);
+                return (ValueGetter<TValue>)(object)copy;
+            }
             return (ref TValue value) => value = values[Position];
         }
     }

@@ -57,8 +57,9 @@ internal sealed class LinearStateSpaceTestModel : ISequenceModel
         CopyFinal(xs, timeSteps, batch, finalState);
     }
 
-    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient, Span<float> finalState)
+    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs,
+                                  ReadOnlySpan<float> targets, int timeSteps, int batch, ISequenceLoss loss,
+                                  Span<double> gradient, Span<float> finalState)
     {
         GradientCalls++;
         int nx = StateSize, nu = InputSize, ny = OutputSize;
@@ -112,13 +113,15 @@ internal sealed class LinearStateSpaceTestModel : ISequenceModel
                          Span<float> outputs, double[] xs)
     {
         int nx = StateSize, nu = InputSize, ny = OutputSize;
-        ReadOnlySpan<double> A = _a.Slice(Parameters), B = _b.Slice(Parameters), C = _c.Slice(Parameters), D = _d.Slice(Parameters);
+        ReadOnlySpan<double> A = _a.Slice(Parameters), B = _b.Slice(Parameters);
+        ReadOnlySpan<double> C = _c.Slice(Parameters), D = _d.Slice(Parameters);
         for (int k = 0; k < batch * nx; k++) xs[k] = initialState[k];
         for (int t = 0; t < timeSteps; t++)
         {
             for (int b = 0; b < batch; b++)
             {
-                int xo = (t * batch + b) * nx, xn = ((t + 1) * batch + b) * nx, uo = (t * batch + b) * nu, yo = (t * batch + b) * ny;
+                int xo = (t * batch + b) * nx, xn = ((t + 1) * batch + b) * nx;
+                int uo = (t * batch + b) * nu, yo = (t * batch + b) * ny;
                 for (int c = 0; c < ny; c++)
                 {
                     double s = 0;
@@ -163,10 +166,12 @@ internal sealed class FaultyModel(ISequenceModel inner, int failAtCall, bool nan
                          Span<float> outputs, Span<float> finalState) =>
         inner.Simulate(initialState, inputs, timeSteps, batch, outputs, finalState);
 
-    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient, Span<float> finalState)
+    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs,
+                                  ReadOnlySpan<float> targets, int timeSteps, int batch, ISequenceLoss loss,
+                                  Span<double> gradient, Span<float> finalState)
     {
-        double value = inner.LossAndGradient(initialState, inputs, targets, timeSteps, batch, loss, gradient, finalState);
+        double value = inner.LossAndGradient(initialState, inputs, targets, timeSteps, batch, loss, gradient,
+                                             finalState);
         if (++_calls != FailAtCall) return value;
         if (nanGradientOnly)
         {
