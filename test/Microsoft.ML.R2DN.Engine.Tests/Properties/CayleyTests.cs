@@ -63,7 +63,8 @@ public class CayleyTests
             double allowed = Math.Max(tolerance, 2 * 2.220446049250313e-16 * kappa);
             if (scale <= 1 || m >= n) Assert.True(allowed <= 1e-10, $"κ(I+Z) = {kappa:G3} unexpectedly large");
             double defect = OrthogonalityDefect(c.AT, c.B);
-            Assert.True(defect <= allowed, $"n={n} m={m} scale={scale:G} seed={seed}: max|AAᵀ + BBᵀ − I| = {defect:G3} > {allowed:G3} (κ(I+Z) = {kappa:G3})");
+            Assert.True(defect <= allowed, $"n={n} m={m} scale={scale:G} seed={seed}: max|AAᵀ + BBᵀ − I| = " +
+                                           $"{defect:G3} > {allowed:G3} (κ(I+Z) = {kappa:G3})");
         }
     }
 
@@ -98,7 +99,8 @@ public class CayleyTests
     // ill-conditioned I + Z as W ×1e3 above (see there).
     [InlineData(7, 5, 1e3, 1e-10)]
     [InlineData(3, 9, 1e3, 1e-10)]
-    public void SandwichLayer_IsOrthonormal_AndItsWeightsAreTheScaledCayleyFactors(int m, int n, double aScale, double tolerance)
+    public void SandwichLayer_IsOrthonormal_AndItsWeightsAreTheScaledCayleyFactors(int m, int n, double aScale,
+                                                                                   double tolerance)
     {
         for (int seed = 0; seed < 5; seed++)
         {
@@ -109,15 +111,18 @@ public class CayleyTests
             var d = rng.Normals(n, 3);
             var layer = new SandwichLayer(xy, a, d);
             double defect = OrthogonalityDefect(layer.AT, layer.B);
-            Assert.True(defect <= tolerance, $"m={m} n={n} a×{aScale:G} seed={seed}: max|AAᵀ + BBᵀ − I| = {defect:G3} > {tolerance:G3}");
+            Assert.True(defect <= tolerance,
+                        $"m={m} n={n} a×{aScale:G} seed={seed}: max|AAᵀ + BBᵀ − I| = {defect:G3} > {tolerance:G3}");
             // W1 = √2Ψ⁻¹B, W2 = √2AᵀΨ (MODELS.md 1.3 / 2.6), ψ = exp(d).
             for (int i = 0; i < n; i++)
             {
                 double psi = Math.Exp(d[i]);
                 for (int j = 0; j < m; j++)
-                    Assert.Equal(Math.Sqrt(2) * layer.B[i, j] / psi, layer.W1[i, j], 1e-12 * Math.Max(1, Math.Abs(layer.W1[i, j])));
+                    Assert.Equal(Math.Sqrt(2) * layer.B[i, j] / psi, layer.W1[i, j],
+                                 1e-12 * Math.Max(1, Math.Abs(layer.W1[i, j])));
                 for (int j = 0; j < n; j++)
-                    Assert.Equal(Math.Sqrt(2) * layer.AT[j, i] * Math.Exp(d[i]), layer.W2[j, i], 1e-12 * Math.Max(1, Math.Abs(layer.W2[j, i])));
+                    Assert.Equal(Math.Sqrt(2) * layer.AT[j, i] * Math.Exp(d[i]), layer.W2[j, i],
+                                 1e-12 * Math.Max(1, Math.Abs(layer.W2[j, i])));
             }
         }
     }
@@ -142,7 +147,11 @@ public class CayleyTests
         var rng = new Random(17);
         foreach (var output in new[] { LbdnOutputLayer.Nonlinear, LbdnOutputLayer.Linear })
         {
-            var net = new Lbdn(new LbdnOptions { InputSize = 6, OutputSize = 3, HiddenSizes = [10, 5, 20, 4], OutputLayer = output }, 2);
+            var options = new LbdnOptions
+            {
+                InputSize = 6, OutputSize = 3, HiddenSizes = [10, 5, 20, 4], OutputLayer = output,
+            };
+            var net = new Lbdn(options, 2);
             PropertyHelpers.PerturbAll(net.Parameters, net.Layout, rng, 2.0);
             foreach (var g in net.Layout.Groups.Where(g => g.Name.EndsWith("/XY", StringComparison.Ordinal)))
                 PropertyHelpers.Scale(net.Parameters, g, 1e3);

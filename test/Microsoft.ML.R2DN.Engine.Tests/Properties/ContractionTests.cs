@@ -18,25 +18,20 @@ public class ContractionTests
     public ContractionTests(ITestOutputHelper log) => _log = log;
 
     private static R2dnOptions Options(int size, Initialization init, Activation act = Activation.Tanh,
-                                       LbdnOutputLayer output = LbdnOutputLayer.Nonlinear,
-                                       double rate = 1.0) => size switch
-                                       {
-                                           0 => new()
-                                           {
-                                               InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
-                                               Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate
-                                           },
-                                           1 => new()
-                                           {
-                                               InputSize = 3, StateSize = 8, NonlinearWidth = 6, OutputSize = 2, HiddenSizes = [7, 5],
-                                               Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate
-                                           },
-                                           _ => new()
-                                           {
-                                               InputSize = 1, StateSize = 1, NonlinearWidth = 1, OutputSize = 1, HiddenSizes = [],
-                                               Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate
-                                           },
-                                       };
+                                       LbdnOutputLayer output = LbdnOutputLayer.Nonlinear, double rate = 1.0)
+    {
+        var (nu, nx, nv, ny, hidden) = size switch
+        {
+            0 => (2, 3, 4, 2, new[] { 5, 4 }),
+            1 => (3, 8, 6, 2, new[] { 7, 5 }),
+            _ => (1, 1, 1, 1, Array.Empty<int>()),
+        };
+        return new()
+        {
+            InputSize = nu, StateSize = nx, NonlinearWidth = nv, OutputSize = ny, HiddenSizes = hidden,
+            Initialization = init, Activation = act, NetworkOutputLayer = output, ContractionRate = rate,
+        };
+    }
 
     /// <summary>M = EᵀP⁻¹E (symmetrised), through a Cholesky solve with P = H22.</summary>
     private static Matrix Metric(R2dnExplicit ex)

@@ -28,7 +28,8 @@ public sealed class CoexistenceTests
     private static (MLContext Ml, IDataView Data, TransformerChain<ForecastingTransformer> Model) Trained()
     {
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(Microsoft.ML.R2DN.Samples.SampleData.NonlinearSystem(length: 300, series: 2).ToList());
+        var rows = Microsoft.ML.R2DN.Samples.SampleData.NonlinearSystem(length: 300, series: 2).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
         var model = ml.Transforms.NormalizeMeanVariance("Drive")
             .Append(ml.Forecasting.R2DN(new R2dnForecastingOptions
             {
@@ -53,8 +54,9 @@ public sealed class CoexistenceTests
         }
         catch (ArgumentException e)
         {
-            Assert.Fail("With Microsoft.ML.Transforms.TimeSeries imported, ssaModel.CreateTimeSeriesEngine<TSrc, TDst>(mlContext) " +
-                        $"resolved to Microsoft.ML.R2DN's extension, which refused the SSA model: {e.Message}");
+            Assert.Fail("With Microsoft.ML.Transforms.TimeSeries imported, " +
+                        "ssaModel.CreateTimeSeriesEngine<TSrc, TDst>(mlContext) resolved to Microsoft.ML.R2DN's " +
+                        $"extension, which refused the SSA model: {e.Message}");
             return;
         }
         var mlNet = Assert.IsType<TimeSeriesPredictionEngine<Observation, ForecastOutput>>(engine);
@@ -74,7 +76,8 @@ public sealed class CoexistenceTests
         }
         catch (ArgumentException e)
         {
-            Assert.Fail($"ssaModel.CreateTimeSeriesEngine(mlContext) reached Microsoft.ML.R2DN's extension: {e.Message}");
+            Assert.Fail(
+                $"ssaModel.CreateTimeSeriesEngine(mlContext) reached Microsoft.ML.R2DN's extension: {e.Message}");
             return;
         }
         Assert.IsType<TimeSeriesPredictionEngine<Observation, ForecastOutput>>(engine);
@@ -85,7 +88,8 @@ public sealed class CoexistenceTests
     {
         IHostEnvironment env = new MLContext(seed: 1);
         ITransformer ssa = new SsaForecastingTransformer();
-        TimeSeriesPredictionEngine<Observation, ForecastOutput> engine = ssa.CreateTimeSeriesEngine<Observation, ForecastOutput>(env);
+        TimeSeriesPredictionEngine<Observation, ForecastOutput> engine =
+            ssa.CreateTimeSeriesEngine<Observation, ForecastOutput>(env);
         Assert.Same(ssa, engine.Transformer);
     }
 
@@ -94,7 +98,8 @@ public sealed class CoexistenceTests
     {
         var ml = new MLContext(seed: 1);
         ITransformer ssa = new SsaForecastingTransformer();
-        TimeSeriesPredictionEngine<Observation, ForecastOutput> engine = ssa.CreateTimeSeriesEngine<Observation, ForecastOutput>(ml, new PredictionEngineOptions());
+        TimeSeriesPredictionEngine<Observation, ForecastOutput> engine =
+            ssa.CreateTimeSeriesEngine<Observation, ForecastOutput>(ml, new PredictionEngineOptions());
         Assert.Same(ssa, engine.Transformer);
     }
 
@@ -116,7 +121,8 @@ public sealed class CoexistenceTests
         ml.Model.Save(model, data.Schema, stream);
         stream.Position = 0;
         ITransformer loaded = ml.Model.Load(stream, out _);
-        ForecastingEngine<Observation, ForecastOutput> viaStatic = ForecastingEngineExtensions.CreateTimeSeriesEngine<Observation, ForecastOutput>(loaded, ml);
+        ForecastingEngine<Observation, ForecastOutput> viaStatic =
+            ForecastingEngineExtensions.CreateTimeSeriesEngine<Observation, ForecastOutput>(loaded, ml);
         object viaLoadedForecaster = loaded.GetForecaster().CreateTimeSeriesEngine<Observation, ForecastOutput>(ml);
         Assert.IsType<ForecastingEngine<Observation, ForecastOutput>>(viaLoadedForecaster);
 
