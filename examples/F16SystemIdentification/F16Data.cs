@@ -60,7 +60,8 @@ internal static class F16Data
     public static List<string> MissingFiles(string directory) =>
         AllFiles.Where(f => !File.Exists(Path.Combine(directory, f))).ToList();
 
-    private static bool HasAllFiles(string directory) => Directory.Exists(directory) && MissingFiles(directory).Count == 0;
+    private static bool HasAllFiles(string directory) =>
+        Directory.Exists(directory) && MissingFiles(directory).Count == 0;
 
     /// <summary>Loads the training and validation sequences from <paramref name="directory"/>, standardised.</summary>
     public static (F16Sequence[] Train, F16Sequence[] Validation) Load(string directory)
@@ -79,7 +80,8 @@ internal static class F16Data
             mean[c] = m;
             std[c] = Math.Sqrt(ss / column.Length);   // numpy/jax std: ddof = 0
             if (!(std[c] > 0))
-                throw new InvalidDataException($"Column {c} of {StandardisationFile} is constant; it cannot be used to standardise.");
+                throw new InvalidDataException(
+                    $"Column {c} of {StandardisationFile} is constant; it cannot be used to standardise.");
         }
 
         F16Sequence Read(string file)
@@ -92,8 +94,8 @@ internal static class F16Data
             {
                 for (int i = 0; i < InputSize; i++)
                     u[k * InputSize + i] = (float)((columns[i][k] - mean[i]) / std[i]);
-                for (int j = 0; j < OutputSize; j++)
-                    y[k * OutputSize + j] = (float)((columns[InputSize + j][k] - mean[InputSize + j]) / std[InputSize + j]);
+                for (int j = 0, c = InputSize; j < OutputSize; j++, c++)
+                    y[k * OutputSize + j] = (float)((columns[c][k] - mean[c]) / std[c]);
             }
             return new F16Sequence(Path.GetFileNameWithoutExtension(file), t, u, y);
         }
@@ -132,12 +134,15 @@ internal static class F16Data
             string[] fields = line.Split(',');
             if (lineNumber == 1 && !double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                 continue;   // header
+            string where = $"{Path.GetFileName(path)} line {lineNumber}";
             if (fields.Length < Columns)
-                throw new InvalidDataException($"{Path.GetFileName(path)} line {lineNumber}: expected at least {Columns} comma-separated values, found {fields.Length}.");
+                throw new InvalidDataException(
+                    $"{where}: expected at least {Columns} comma-separated values, found {fields.Length}.");
             for (int c = 0; c < Columns; c++)
             {
-                if (!double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                    throw new InvalidDataException($"{Path.GetFileName(path)} line {lineNumber}, column {c}: '{fields[c]}' is not a finite number.");
+                if (!double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                    || !double.IsFinite(v))
+                    throw new InvalidDataException($"{where}, column {c}: '{fields[c]}' is not a finite number.");
                 columns[c].Add(v);
             }
         }

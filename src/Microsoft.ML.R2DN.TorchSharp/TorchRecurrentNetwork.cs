@@ -96,10 +96,12 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
     public void LoadParameters(ReadOnlySpan<double> parameters)
     {
         if (parameters.Length != ParameterCount)
-            throw new ArgumentException($"Expected {ParameterCount} parameters, got {parameters.Length}.", nameof(parameters));
+            throw new ArgumentException($"Expected {ParameterCount} parameters, got {parameters.Length}.",
+                                        nameof(parameters));
         for (int i = 0; i < parameters.Length; i++)
             if (!double.IsFinite(parameters[i]))
-                throw new ArgumentException($"Parameter {i} is {parameters[i]}; every value must be finite.", nameof(parameters));
+                throw new ArgumentException($"Parameter {i} is {parameters[i]}; every value must be finite.",
+                                            nameof(parameters));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         theta.copy_(tensor(parameters.ToArray(), ScalarType.Float64));
@@ -136,10 +138,13 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
 
     private void CheckCompatible(RecurrentModel model)
     {
+        static IEnumerable<(string, int, int)> Groups(ParameterLayout layout) =>
+            layout.Groups.Select(g => (g.Name, g.Offset, g.Length));
         if (model.GetType() != _model.Template.GetType() || model.ParameterCount != ParameterCount ||
-            !model.Layout.Groups.Select(g => (g.Name, g.Offset, g.Length)).SequenceEqual(Layout.Groups.Select(g => (g.Name, g.Offset, g.Length))))
-            throw new ArgumentException($"The model ({model.GetType().Name}, {model.ParameterCount} parameters) does not have this module's type and layout " +
-                                        $"({_model.Template.GetType().Name}, {ParameterCount} parameters).", nameof(model));
+            !Groups(model.Layout).SequenceEqual(Groups(Layout)))
+            throw new ArgumentException(
+                $"The model ({model.GetType().Name}, {model.ParameterCount} parameters) does not have this module's " +
+                $"type and layout ({_model.Template.GetType().Name}, {ParameterCount} parameters).", nameof(model));
     }
 
     private void CheckShapes(Tensor initialState, Tensor inputs)
@@ -149,6 +154,7 @@ public sealed class TorchRecurrentNetwork : nn.Module<Tensor, Tensor, (Tensor Ou
         if (inputs.dim() != 3 || inputs.shape[2] != InputSize || inputs.shape[0] < 1 || inputs.shape[1] < 1)
             throw new ArgumentException($"inputs must be [T, B, {InputSize}] with T, B ≥ 1.", nameof(inputs));
         if (initialState.dim() != 2 || initialState.shape[0] != inputs.shape[1] || initialState.shape[1] != StateSize)
-            throw new ArgumentException($"initialState must be [{inputs.shape[1]}, {StateSize}].", nameof(initialState));
+            throw new ArgumentException($"initialState must be [{inputs.shape[1]}, {StateSize}].",
+                                        nameof(initialState));
     }
 }

@@ -23,14 +23,20 @@ public class LibTorchTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         _ = ones(1).sum().item<float>();
         if (!OperatingSystem.IsLinux()) return;
-        var mapped = File.ReadAllLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => p.Length >= 6 && p[5].EndsWith("/libLibTorchSharp.so", StringComparison.Ordinal)).Select(p => p[5]).Distinct().ToArray();
+        var mapped = File.ReadAllLines("/proc/self/maps")
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 6 && p[5].EndsWith("/libLibTorchSharp.so", StringComparison.Ordinal))
+            .Select(p => p[5]).Distinct().ToArray();
         output.WriteLine("loaded: " + string.Join(", ", mapped));
         var loaded = Assert.Single(mapped);
         Assert.StartsWith(Path.GetFullPath(AppContext.BaseDirectory), loaded, StringComparison.Ordinal);
 
-        string? host = new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }
-            .FirstOrDefault(File.Exists);
+        string[] candidates =
+        [
+            "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6",
+        ];
+        string? host = candidates.FirstOrDefault(File.Exists);
         if (host is null) return;
         bool hostHas332 = Contains(File.ReadAllBytes(host), "GLIBCXX_3.4.32"u8);
         bool weak = ElfVersionNeeds.IsWeak(File.ReadAllBytes(loaded), "libstdc++.so.6", "GLIBCXX_3.4.32");
@@ -56,14 +62,20 @@ internal static class ElfVersionNeeds
             long off = (long)BitConverter.ToUInt64(b, (int)h + 24);
             uint link = BitConverter.ToUInt32(b, (int)h + 40);
             long str = (long)BitConverter.ToUInt64(b, (int)((long)shoff + link * shentsize + 24));
-            string Name(uint o) { int s = (int)(str + o), e = s; while (b[e] != 0) e++; return System.Text.Encoding.ASCII.GetString(b, s, e - s); }
+            string Name(uint o)
+            {
+                int s = (int)(str + o), e = s;
+                while (b[e] != 0) e++;
+                return System.Text.Encoding.ASCII.GetString(b, s, e - s);
+            }
             long vn = off;
             while (true)
             {
                 long vna = vn + BitConverter.ToUInt32(b, (int)vn + 8);
                 for (int k = 0; k < BitConverter.ToUInt16(b, (int)vn + 2); k++)
                 {
-                    if (Name(BitConverter.ToUInt32(b, (int)vn + 4)) == file && Name(BitConverter.ToUInt32(b, (int)vna + 8)) == version)
+                    if (Name(BitConverter.ToUInt32(b, (int)vn + 4)) == file
+                        && Name(BitConverter.ToUInt32(b, (int)vna + 8)) == version)
                         return (BitConverter.ToUInt16(b, (int)vna + 4) & 0x2) != 0;
                     vna += BitConverter.ToUInt32(b, (int)vna + 12);
                 }

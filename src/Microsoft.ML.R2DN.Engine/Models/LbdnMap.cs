@@ -21,24 +21,29 @@ internal sealed class LbdnMap
     private readonly ParameterGroup[] _xy, _a, _d, _b;
     private readonly int _threads;
 
-    public LbdnMap(double[] parameters, ParameterLayout layout, string prefix, int layerCount, double gamma, LbdnOutputLayer outputLayer,
-                   int threads = 1)
+    public LbdnMap(double[] parameters, ParameterLayout layout, string prefix, int layerCount, double gamma,
+                   LbdnOutputLayer outputLayer, int threads = 1)
     {
         _threads = Math.Max(1, threads);
         _sqrtGamma = Math.Sqrt(gamma);
         OutputLayer = outputLayer;
         _layers = new SandwichLayer[layerCount];
-        _xy = new ParameterGroup[layerCount]; _a = new ParameterGroup[layerCount]; _d = new ParameterGroup[layerCount]; _b = new ParameterGroup[layerCount];
+        _xy = new ParameterGroup[layerCount]; _a = new ParameterGroup[layerCount];
+        _d = new ParameterGroup[layerCount]; _b = new ParameterGroup[layerCount];
         for (int k = 0; k < layerCount; k++)
         {
             _xy[k] = layout[$"{prefix}layers_{k}/XY"]; _a[k] = layout[$"{prefix}layers_{k}/a"];
             _d[k] = layout[$"{prefix}layers_{k}/d"]; _b[k] = layout[$"{prefix}layers_{k}/b"];
         }
         // The layers' maps are independent (each is a Cayley transform with its own LU), so they run in parallel.
-        ForEachLayer(k => _layers[k] = new SandwichLayer(new Matrix(_xy[k].Rows, _xy[k].Columns, _xy[k].Slice(parameters)),
-                                                         parameters[_a[k].Offset], _d[k].Slice(parameters)));
+        ForEachLayer(k =>
+        {
+            var xy = new Matrix(_xy[k].Rows, _xy[k].Columns, _xy[k].Slice(parameters));
+            _layers[k] = new SandwichLayer(xy, parameters[_a[k].Offset], _d[k].Slice(parameters));
+        });
         Stages = outputLayer == LbdnOutputLayer.Linear ? layerCount - 1 : layerCount;
-        if (Stages < 1) throw new ArgumentException("An LBDN with a linear output layer needs at least one hidden layer.");
+        if (Stages < 1)
+            throw new ArgumentException("An LBDN with a linear output layer needs at least one hidden layer.");
         W1In = _sqrtGamma * _layers[0].W1;
         Biases = new double[Stages][];
         for (int k = 0; k < Stages; k++) Biases[k] = _b[k].Slice(parameters).ToArray();
@@ -84,7 +89,8 @@ internal sealed class LbdnMap
     /// Adjoint of the map: from dL/dW1In, dL/dJoints (k ≥ 1), dL/dBiases, dL/dOut and dL/dOutBias, writes the
     /// gradient of every direct parameter of the network into <paramref name="gradient"/> (overwrites its groups).
     /// </summary>
-    public void Backward(Matrix dW1In, Matrix?[] dJoints, double[][] dBiases, Matrix dOut, double[] dOutBias, Span<double> gradient)
+    public void Backward(Matrix dW1In, Matrix?[] dJoints, double[][] dBiases, Matrix dOut, double[] dOutBias,
+                         Span<double> gradient)
     {
         int layers = _layers.Length;
         var dW1 = new Matrix?[layers];
@@ -151,7 +157,8 @@ internal sealed class LbdnMap
     }
 
     /// <summary>JAX initialisation: XY lecun_normal, a = l2_norm(XY), d = 0, b = 0.</summary>
-    public static void Initialize(double[] parameters, ParameterLayout layout, string prefix, int layerCount, Initializers init)
+    public static void Initialize(double[] parameters, ParameterLayout layout, string prefix, int layerCount,
+                                  Initializers init)
     {
         for (int k = 0; k < layerCount; k++)
         {

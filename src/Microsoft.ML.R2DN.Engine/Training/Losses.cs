@@ -27,8 +27,8 @@ public sealed class SumSquaredErrorMeanOverTime : ISequenceLoss
     public double Epsilon { get; }
 
     /// <inheritdoc />
-    public double Evaluate(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch, int outputs,
-                           Span<float> gradient)
+    public double Evaluate(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch,
+                           int outputs, Span<float> gradient)
     {
         LossShapes.Check(predicted, target, timeSteps, batch, outputs, gradient);
         double sum = 0;
@@ -52,8 +52,8 @@ public sealed class SumSquaredErrorMeanOverTime : ISequenceLoss
 public sealed class MeanSquaredError : ISequenceLoss
 {
     /// <inheritdoc />
-    public double Evaluate(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch, int outputs,
-                           Span<float> gradient)
+    public double Evaluate(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch,
+                           int outputs, Span<float> gradient)
     {
         LossShapes.Check(predicted, target, timeSteps, batch, outputs, gradient);
         double sum = 0;
@@ -88,8 +88,8 @@ public static class Metrics
     /// <returns>The NRMSE; +∞ or NaN when the kept targets are all zero.</returns>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size or the washout is out of range.</exception>
-    public static double Nrmse(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch, int outputs,
-                               int washout = 0)
+    public static double Nrmse(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch,
+                               int outputs, int washout = 0)
     {
         LossShapes.CheckSizes(predicted, target, timeSteps, batch, outputs);
         ArgumentOutOfRangeException.ThrowIfNegative(washout);
@@ -109,7 +109,8 @@ public static class Metrics
 
 internal static class LossShapes
 {
-    public static void CheckSizes(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch, int outputs)
+    public static void CheckSizes(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch,
+                                  int outputs)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(timeSteps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
@@ -121,11 +122,12 @@ internal static class LossShapes
             throw new ArgumentException($"Expected length T·B·ny = {n}, got {target.Length}.", nameof(target));
     }
 
-    public static void Check(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch, int outputs,
-                             Span<float> gradient)
+    public static void Check(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int timeSteps, int batch,
+                             int outputs, Span<float> gradient)
     {
         CheckSizes(predicted, target, timeSteps, batch, outputs);
         if (gradient.Length != predicted.Length)
-            throw new ArgumentException($"Expected length T·B·ny = {predicted.Length}, got {gradient.Length}.", nameof(gradient));
+            throw new ArgumentException($"Expected length T·B·ny = {predicted.Length}, got {gradient.Length}.",
+                                        nameof(gradient));
     }
 }
