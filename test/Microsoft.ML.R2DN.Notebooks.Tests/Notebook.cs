@@ -47,7 +47,8 @@ internal sealed class Notebook
         {
             if (metadata.TryGetProperty("kernelspec", out var spec) && spec.TryGetProperty("name", out var name))
                 kernel = name.GetString() ?? "";
-            if (metadata.TryGetProperty("polyglot_notebook", out var polyglot) && polyglot.TryGetProperty("kernelInfo", out var info)
+            if (metadata.TryGetProperty("polyglot_notebook", out var polyglot)
+                && polyglot.TryGetProperty("kernelInfo", out var info)
                 && info.TryGetProperty("defaultKernelName", out var dk))
                 defaultLanguage = dk.GetString();
         }
@@ -62,9 +63,11 @@ internal sealed class Notebook
             string? language = defaultLanguage;
             if (cell.TryGetProperty("metadata", out var cellMetadata))
             {
-                if (cellMetadata.TryGetProperty("dotnet_interactive", out var di) && di.TryGetProperty("language", out var l))
+                if (cellMetadata.TryGetProperty("dotnet_interactive", out var di)
+                    && di.TryGetProperty("language", out var l))
                     language = l.GetString();
-                else if (cellMetadata.TryGetProperty("polyglot_notebook", out var pn) && pn.TryGetProperty("kernelName", out var k))
+                else if (cellMetadata.TryGetProperty("polyglot_notebook", out var pn)
+                         && pn.TryGetProperty("kernelName", out var k))
                     language = k.GetString();
             }
             cells.Add(new NotebookCell(cells.Count, kind, kind == "code" ? language : null, text));
@@ -80,7 +83,8 @@ internal sealed class Notebook
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "Microsoft.ML.R2DN.sln")))
                 return System.IO.Path.Combine(dir.FullName, "notebooks");
-        throw new DirectoryNotFoundException($"No folder above {AppContext.BaseDirectory} holds Microsoft.ML.R2DN.sln.");
+        throw new DirectoryNotFoundException(
+            $"No folder above {AppContext.BaseDirectory} holds Microsoft.ML.R2DN.sln.");
     }
 
     /// <summary>The file names of every notebook in <see cref="Folder"/>, sorted.</summary>
@@ -88,7 +92,8 @@ internal sealed class Notebook
     {
         string folder = Folder();
         return Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*.ipynb").Select(p => System.IO.Path.GetFileName(p)).Order(StringComparer.Ordinal)
+            ? Directory.EnumerateFiles(folder, "*.ipynb").Select(p => System.IO.Path.GetFileName(p))
+                       .Order(StringComparer.Ordinal)
             : [];
     }
 }

@@ -61,15 +61,18 @@ public sealed class NotebookTests(ITestOutputHelper output)
         string? keep = Environment.GetEnvironmentVariable("R2DN_NOTEBOOK_OUTPUT");
         string workingDirectory = string.IsNullOrEmpty(keep)
             ? Directory.CreateTempSubdirectory("r2dn-notebook-").FullName
-            : Directory.CreateDirectory(Path.Combine(Path.GetFullPath(keep), Path.GetFileNameWithoutExtension(name))).FullName;
+            : Directory.CreateDirectory(Path.Combine(Path.GetFullPath(keep), Path.GetFileNameWithoutExtension(name)))
+                       .FullName;
         try
         {
             var result = await NotebookRunner.RunAsync(notebook, workingDirectory);
             output.WriteLine(result.Output);
             output.WriteLine($"References: {string.Join(", ", result.References)}.");
+            var cells = result.CellTimes.Select(c => $"cell {c.Cell}: {c.Time.TotalSeconds:F1} s");
             output.WriteLine($"{name}: {result.CellTimes.Count} code cells in {result.Elapsed.TotalSeconds:F1} s " +
-                             $"({string.Join(", ", result.CellTimes.Select(c => $"cell {c.Cell}: {c.Time.TotalSeconds:F1} s"))}).");
-            Assert.True(result.Elapsed < TimeLimit, $"{name} took {result.Elapsed.TotalSeconds:F0} s; notebooks should run in under {TimeLimit.TotalSeconds:F0} s.");
+                             $"({string.Join(", ", cells)}).");
+            Assert.True(result.Elapsed < TimeLimit, $"{name} took {result.Elapsed.TotalSeconds:F0} s; notebooks " +
+                                                    $"should run in under {TimeLimit.TotalSeconds:F0} s.");
         }
         finally
         {
@@ -102,7 +105,8 @@ public sealed class NotebookTests(ITestOutputHelper output)
     [Fact]
     public void Directives_ReadsTheQuotedArgumentOfEveryReferenceLine()
     {
-        var found = NotebookReferences.Directives("// #r in a comment\n#r \"nuget: Microsoft.ML, 6.0.0\"\r\n  #r \"../a/b.dll\"\nusing System;\n");
+        var found = NotebookReferences.Directives(
+            "// #r in a comment\n#r \"nuget: Microsoft.ML, 6.0.0\"\r\n  #r \"../a/b.dll\"\nusing System;\n");
         Assert.Equal(["nuget: Microsoft.ML, 6.0.0", "../a/b.dll"], found);
         Assert.Throws<FormatException>(() => NotebookReferences.Directives("#r nothing-quoted"));
     }
@@ -110,7 +114,8 @@ public sealed class NotebookTests(ITestOutputHelper output)
     [Fact]
     public void ScriptText_BlanksReferenceAndMagicLines()
     {
-        string text = NotebookRunner.ScriptText("#r \"a.dll\"\r\n  #!time\nusing System;\nvar x = 1; // #r in a comment stays\n");
+        string text =
+            NotebookRunner.ScriptText("#r \"a.dll\"\r\n  #!time\nusing System;\nvar x = 1; // #r in a comment stays\n");
         Assert.Equal("\n\nusing System;\nvar x = 1; // #r in a comment stays\n", text);
     }
 }

@@ -24,14 +24,18 @@ public static class EmpiricalGain
     /// <param name="perturbationScale">Standard deviation of u₂ − u₁ (&gt; 0); small values probe the local
     /// gain.</param>
     /// <param name="seed">Seed.</param>
-    public static GainEstimate Estimate(ISequenceModel model, int pairs = 64, int timeSteps = 100, double inputScale = 1.0,
-                                        double perturbationScale = 0.1, int seed = 0)
+    public static GainEstimate Estimate(ISequenceModel model, int pairs = 64, int timeSteps = 100,
+                                        double inputScale = 1.0, double perturbationScale = 0.1, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pairs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(timeSteps);
-        if (!(inputScale > 0)) throw new ArgumentOutOfRangeException(nameof(inputScale), inputScale, "inputScale must be greater than 0.");
-        if (!(perturbationScale > 0)) throw new ArgumentOutOfRangeException(nameof(perturbationScale), perturbationScale, "perturbationScale must be greater than 0.");
+        if (!(inputScale > 0))
+            throw new ArgumentOutOfRangeException(nameof(inputScale), inputScale,
+                                                  "inputScale must be greater than 0.");
+        if (!(perturbationScale > 0))
+            throw new ArgumentOutOfRangeException(nameof(perturbationScale), perturbationScale,
+                                                  "perturbationScale must be greater than 0.");
         int nu = model.InputSize, ny = model.OutputSize, nx = model.StateSize, b = 2 * pairs;
         var init = new Initializers(seed);
         var u = new float[timeSteps * b * nu];
@@ -51,12 +55,24 @@ public static class EmpiricalGain
             double du = 0, dy = 0;
             for (int t = 0; t < timeSteps; t++)
             {
-                for (int i = 0; i < nu; i++) { double d = (double)u[(t * b + k) * nu + i] - u[(t * b + pairs + k) * nu + i]; du += d * d; }
-                for (int i = 0; i < ny; i++) { double d = (double)y[(t * b + k) * ny + i] - y[(t * b + pairs + k) * ny + i]; dy += d * d; }
+                int first = t * b + k, second = t * b + pairs + k;
+                du = AddSquaredDistance(du, u, first * nu, second * nu, nu);
+                dy = AddSquaredDistance(dy, y, first * ny, second * ny, ny);
             }
             double ratio = du > 0 ? Math.Sqrt(dy / du) : 0;
             max = Math.Max(max, ratio); sum += ratio;
         }
         return new GainEstimate(max, sum / pairs, pairs);
+    }
+
+    // sum + Σ_i (v[a + i] − v[c + i])², in double, i in order.
+    private static double AddSquaredDistance(double sum, float[] v, int a, int c, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            double d = (double)v[a + i] - v[c + i];
+            sum += d * d;
+        }
+        return sum;
     }
 }

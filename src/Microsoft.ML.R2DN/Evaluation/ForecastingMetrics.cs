@@ -126,19 +126,22 @@ public sealed class ForecastingMetrics
         var text = new StringBuilder();
         text.Append(c, $"Forecasting metrics over {Count} pairs (horizon {Horizon}, seasonality {Seasonality}");
         text.Append(TargetCount > 1 ? string.Create(c, $", {TargetCount} targets):") : "):").AppendLine();
-        text.Append(c, $"  MAE {Mae:G6}  RMSE {Rmse:G6}  NRMSE {Nrmse:G6}  sMAPE {Smape:G6}%  MASE {Mase:G6}").AppendLine();
+        text.Append(c, $"  MAE {Mae:G6}  RMSE {Rmse:G6}  NRMSE {Nrmse:G6}  sMAPE {Smape:G6}%  MASE {Mase:G6}")
+            .AppendLine();
         if (!double.IsNaN(Coverage))
             text.Append(c, $"  Interval coverage {Coverage:P2}  mean width {MeanIntervalWidth:G6}").AppendLine();
         text.Append(c, $"  Seasonal naive: MAE {SeasonalNaiveMae:G6}  RMSE {SeasonalNaiveRmse:G6}").AppendLine();
         text.Append(c, $"  Repeat last:    MAE {RepeatLastMae:G6}  RMSE {RepeatLastRmse:G6}");
-        if (!double.IsNaN(LinearMae)) text.AppendLine().Append(c, $"  Linear (ridge): MAE {LinearMae:G6}  RMSE {LinearRmse:G6}");
+        if (!double.IsNaN(LinearMae))
+            text.AppendLine().Append(c, $"  Linear (ridge): MAE {LinearMae:G6}  RMSE {LinearRmse:G6}");
         return text.ToString();
     }
 
     /// <summary>The metrics of one group of pairs.</summary>
-    internal readonly record struct Summary(double Mae, double Rmse, double Nrmse, double Smape, double Mase, double Coverage,
-                                            double MeanIntervalWidth, long Count, double SeasonalNaiveMae, double SeasonalNaiveRmse,
-                                            double RepeatLastMae, double RepeatLastRmse, double LinearMae, double LinearRmse);
+    internal readonly record struct Summary(double Mae, double Rmse, double Nrmse, double Smape, double Mase,
+                                            double Coverage, double MeanIntervalWidth, long Count,
+                                            double SeasonalNaiveMae, double SeasonalNaiveRmse, double RepeatLastMae,
+                                            double RepeatLastRmse, double LinearMae, double LinearRmse);
 }
 
 /// <summary>The metrics of <see cref="ForecastingMetrics"/> for each forecast step: element k - 1 of every list is

@@ -4,17 +4,21 @@ using Microsoft.ML.R2DN.ModelFiles;
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The columns a forecaster reads and writes.</summary>
-internal sealed record ForecastingColumns(string Output, string[] Targets, string[] Features, string? SeriesId, string? Lower, string? Upper)
+internal sealed record ForecastingColumns(string Output, string[] Targets, string[] Features, string? SeriesId,
+                                          string? Lower, string? Upper)
 {
     public static ForecastingColumns From(RecurrentForecastingOptions o) =>
-        new(o.OutputColumnName, o.TargetColumns, o.FeatureColumnNames ?? [], o.SeriesIdColumnName, o.ConfidenceLowerBoundColumn,
-            o.ConfidenceUpperBoundColumn);
+        new(o.OutputColumnName, o.TargetColumns, o.FeatureColumnNames ?? [], o.SeriesIdColumnName,
+            o.ConfidenceLowerBoundColumn, o.ConfidenceUpperBoundColumn);
 
     public bool HasBounds => Lower is not null;
 
     /// <summary>The numeric columns read per row: the targets, then the features.</summary>
     public IReadOnlyList<ColumnRole> Values =>
-        [.. Targets.Select(t => new ColumnRole(t, ColumnChecks.InputRole)), .. Features.Select(f => new ColumnRole(f, ColumnChecks.FeatureRole))];
+        [
+            .. Targets.Select(t => new ColumnRole(t, ColumnChecks.InputRole)),
+            .. Features.Select(f => new ColumnRole(f, ColumnChecks.FeatureRole)),
+        ];
 
     /// <summary>Throws the <see cref="SchemaErrors"/> exception for the first missing or mistyped input
     /// column.</summary>
@@ -45,9 +49,11 @@ internal sealed record ForecastingColumns(string Output, string[] Targets, strin
     /// <summary>Checks names read from a model file.</summary>
     public void CheckLoaded()
     {
-        var all = new[] { Output }.Concat(Targets).Concat(Features).Append(SeriesId).Append(Lower).Append(Upper).Where(n => n is not null).ToList();
+        var all = new[] { Output }.Concat(Targets).Concat(Features).Append(SeriesId).Append(Lower).Append(Upper)
+                                  .Where(n => n is not null).ToList();
         if (Targets.Length == 0) throw ModelFileErrors.Damaged("a forecaster lists no target column.");
         if (all.Any(string.IsNullOrEmpty)) throw ModelFileErrors.Damaged("a forecaster has an empty column name.");
-        if ((Lower is null) != (Upper is null)) throw ModelFileErrors.Damaged("a forecaster has one confidence bound column without the other.");
+        if ((Lower is null) != (Upper is null))
+            throw ModelFileErrors.Damaged("a forecaster has one confidence bound column without the other.");
     }
 }

@@ -27,11 +27,13 @@ public static class SampleData
     /// <param name="series">Number of independent series, each with its own load changes (&gt; 0).</param>
     /// <param name="seed">Seed of the load changes and the noise.</param>
     /// <param name="noise">Standard deviation of the measurement noise (≥ 0). Default 0.02.</param>
-    public static IEnumerable<SystemSample> NonlinearSystem(int length = 2000, int series = 1, int seed = 0, double noise = 0.02)
+    public static IEnumerable<SystemSample> NonlinearSystem(int length = 2000, int series = 1, int seed = 0,
+                                                            double noise = 0.02)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(series);
-        if (!(noise >= 0) || !double.IsFinite(noise)) throw new ArgumentOutOfRangeException(nameof(noise), noise, "noise must be finite and non-negative.");
+        if (!(noise >= 0) || !double.IsFinite(noise))
+            throw new ArgumentOutOfRangeException(nameof(noise), noise, "noise must be finite and non-negative.");
         for (int s = 0; s < series; s++)
         {
             var rnd = new Random(seed * 7919 + s);
@@ -48,18 +50,24 @@ public static class SampleData
                     vel += Dt * acc; pos += Dt * vel;
                 }
                 double y = 20 + 5 * pos + noise * 5 * Gaussian(rnd);
-                yield return new SystemSample { Series = $"unit-{s + 1}", Step = t, Drive = (float)drive, Output = (float)y };
+                yield return new SystemSample
+                {
+                    Series = $"unit-{s + 1}", Step = t, Drive = (float)drive, Output = (float)y,
+                };
             }
         }
     }
 
     /// <summary><see cref="NonlinearSystem(int, int, int, double)"/> as an <see cref="IDataView"/> with columns Series,
     /// Step, Drive, Output.</summary>
-    public static IDataView LoadNonlinearSystem(this DataOperationsCatalog catalog, int length = 2000, int series = 1, int seed = 0)
+    public static IDataView LoadNonlinearSystem(this DataOperationsCatalog catalog, int length = 2000, int series = 1,
+                                                int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog.LoadFromEnumerable(NonlinearSystem(length, series, seed).ToList());
     }
 
-    private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    // Box–Muller.
+    private static double Gaussian(Random r) =>
+        Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 }
