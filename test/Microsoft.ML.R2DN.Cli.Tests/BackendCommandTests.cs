@@ -8,8 +8,9 @@ public class BackendCommandTests
     public void Train_WithTheTorchSharpBackend_WritesAModelTheManagedEngineScores()
     {
         using var folder = CliRunner.TempFolder();
-        var result = CliRunner.Run("train", "--example", "--epochs", "2", "--backend", "torchsharp", "--robustness", "contracting",
-                                   "--learning-rate", "0.003", "--quiet", "--output-dir", folder.Path);
+        var result = CliRunner.Run("train", "--example", "--epochs", "2", "--backend", "torchsharp",
+                                   "--robustness", "contracting", "--learning-rate", "0.003", "--quiet",
+                                   "--output-dir", folder.Path);
         Assert.True(result.ExitCode == 0, result.ToString());
         var ml = new MLContext();
         var loaded = ml.Model.Load(Path.Combine(folder.Path, "r2dn-example.zip"), out _);
@@ -19,8 +20,9 @@ public class BackendCommandTests
     [Fact]
     public void Bench_BothBackends_PrintsBothSideBySide()
     {
-        var result = CliRunner.Run("bench", "--model", "r2dn", "--nu", "2", "--nx", "6", "--nv", "6", "--ny", "2", "--hidden", "8", "--batch", "2",
-                                   "--seq", "16", "--steps", "2", "--warmup", "1", "--threads", "1", "--backend", "both", "--json");
+        var result = CliRunner.Run("bench", "--model", "r2dn", "--nu", "2", "--nx", "6", "--nv", "6", "--ny", "2",
+                                   "--hidden", "8", "--batch", "2", "--seq", "16", "--steps", "2", "--warmup", "1",
+                                   "--threads", "1", "--backend", "both", "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = System.Text.Json.JsonDocument.Parse(result.Out);
         var root = json.RootElement;
@@ -39,5 +41,6 @@ public class BackendCommandTests
 
     [Fact]
     public void Bench_UnknownBackend_IsAUsageError() =>
-        CliRunner.AssertOneLineError(CliRunner.Run("bench", "--backend", "gpu"), 2, "--backend must be managed, torchsharp or both");
+        CliRunner.AssertOneLineError(CliRunner.Run("bench", "--backend", "gpu"), 2,
+                                     "--backend must be managed, torchsharp or both");
 }

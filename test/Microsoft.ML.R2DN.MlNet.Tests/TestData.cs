@@ -77,31 +77,29 @@ internal static class TestData
     }
 
     /// <summary>Fast R2DN forecasting settings: horizon 4, drive as feature, intervals, two epochs, one candidate
-    /// setting
-    /// (contracting, learning rate 3e-3), and the recurrent model alone (no linear path, no validation split that could
-    /// drop it): every forecast value depends on the trained network, so equal forecasts mean equal inputs and seeds.
-    /// <paramref name="seed"/> null draws the seed from the MLContext.</summary>
+    /// setting (contracting, learning rate 3e-3), and the recurrent model alone (no linear path, no validation split
+    /// that could drop it): every forecast value depends on the trained network, so equal forecasts mean equal inputs
+    /// and seeds. <paramref name="seed"/> null draws the seed from the MLContext.</summary>
     public static R2dnForecastingOptions R2dn(string target = "Output", string[]? features = null,
-                                              string? seriesId = "Series",
-                                              bool bounds = true, int horizon = 4, int epochs = 2,
-                                                  int? seed = null) => new()
-                                                  {
-                                                      OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon,
-                                                      FeatureColumnNames = features ?? ["Drive"],
-                                                      SeriesIdColumnName = seriesId, ConfidenceLowerBoundColumn = bounds ? "Lower" : null,
-                                                      ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
-                                                      Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0,
-                                                      ValidationFraction = 0, Seed = seed,
-                                                      DifferenceInputs = false,
-                                                  };
+                                              string? seriesId = "Series", bool bounds = true, int horizon = 4,
+                                              int epochs = 2, int? seed = null)
+    {
+        return new()
+        {
+            OutputColumnName = "Forecast", InputColumnName = target, Horizon = horizon,
+            FeatureColumnNames = features ?? ["Drive"], SeriesIdColumnName = seriesId,
+            ConfidenceLowerBoundColumn = bounds ? "Lower" : null, ConfidenceUpperBoundColumn = bounds ? "Upper" : null,
+            Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3, LinearLookback = 0,
+            ValidationFraction = 0, Seed = seed, DifferenceInputs = false,
+        };
+    }
 
     /// <summary>Fast REN forecasting settings as <see cref="R2dn"/>, without intervals.</summary>
     public static RenForecastingOptions Ren(string? seriesId = "Series", int horizon = 3, int epochs = 2) => new()
     {
         OutputColumnName = "Forecast", InputColumnName = "Output", Horizon = horizon, FeatureColumnNames = ["Drive"],
         SeriesIdColumnName = seriesId, Epochs = epochs, Robustness = Robustness.Contracting, LearningRate = 3e-3,
-        LinearLookback = 0,
-        ValidationFraction = 0,
+        LinearLookback = 0, ValidationFraction = 0,
     };
 
     /// <summary>The forecast column of <paramref name="scored"/>.</summary>
@@ -111,8 +109,8 @@ internal static class TestData
     /// <summary>Every value of the rows' forecasts, bounds included, as IEEE bits (for bit-identical
     /// comparisons).</summary>
     public static uint[] Bits(IEnumerable<ForecastRow> rows) =>
-        [.. rows.SelectMany(r => r.Forecast.Concat(r.Lower ?? []).Concat(r.Upper
-                                                                         ?? [])).Select(BitConverter.SingleToUInt32Bits)];
+        [.. rows.SelectMany(r => r.Forecast.Concat(r.Lower ?? []).Concat(r.Upper ?? []))
+                .Select(BitConverter.SingleToUInt32Bits)];
 
     public static string R(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

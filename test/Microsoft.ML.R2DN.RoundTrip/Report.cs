@@ -19,8 +19,11 @@ public static class Report
     /// <returns>The number of rows and the header.</returns>
     public static (int Rows, string Header) WriteOutputs(IDataView scored, string path)
     {
-        var columns = scored.Schema.Where(c => !c.IsHidden && (c.Type == NumberDataViewType.Single
-            || c.Type is VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } v && v.ItemType == NumberDataViewType.Single)).ToList();
+        static bool Written(DataViewType t) =>
+            t == NumberDataViewType.Single
+            || t is VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } v
+               && v.ItemType == NumberDataViewType.Single;
+        var columns = scored.Schema.Where(c => !c.IsHidden && Written(c.Type)).ToList();
         var names = new List<string>();
         foreach (var c in columns)
         {
@@ -67,8 +70,8 @@ public static class Report
         catch (ArgumentException)
         {
             var s = model.GetSimulator();
-            lines.Add($"MODEL simulator {s.ModelKind} parameters={s.ParameterCount} predicted={string.Join(';', s.PredictedColumnNames)} " +
-                      $"series={s.SeriesIdColumnName ?? "-"}");
+            lines.Add($"MODEL simulator {s.ModelKind} parameters={s.ParameterCount} " +
+                      $"predicted={string.Join(';', s.PredictedColumnNames)} series={s.SeriesIdColumnName ?? "-"}");
             lines.Add("LOSS " + string.Join(';', s.TrainingLoss.Select(R)));
             lines.Add(CertificateLine(s.Certificate));
         }
@@ -121,7 +124,8 @@ public static class Report
             next = after[EngineRows];
         }
         lines.Add("ENGINE current: " + Format(engine.Predict()));
-        if (bounds) lines.Add("ENGINE current h=2 level=0.8: " + Format(engine.Predict(horizon: 2, confidenceLevel: 0.8f)));
+        if (bounds)
+            lines.Add("ENGINE current h=2 level=0.8: " + Format(engine.Predict(horizon: 2, confidenceLevel: 0.8f)));
         engine.CheckPoint(ml, checkpointPath);
         var resumed = ml.Model.Load(checkpointPath, out _).CreateTimeSeriesEngine<Observation, Prediction>(ml);
         lines.Add("CHECKPOINT current: " + Format(resumed.Predict()));
@@ -139,7 +143,8 @@ public static class Report
         string.Join(',', schema.Where(c => !c.IsHidden).Select(c => $"{c.Name}:{c.Type}"));
 
     /// <summary>The IEEE bits of <paramref name="value"/> in hexadecimal.</summary>
-    public static string Hex(float value) => BitConverter.SingleToUInt32Bits(value).ToString("X8", CultureInfo.InvariantCulture);
+    public static string Hex(float value) =>
+        BitConverter.SingleToUInt32Bits(value).ToString("X8", CultureInfo.InvariantCulture);
 
     private static string Hex(float[]? values) => values is null ? "-" : string.Join(';', values.Select(Hex));
 

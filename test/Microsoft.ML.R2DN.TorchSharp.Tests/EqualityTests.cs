@@ -34,11 +34,14 @@ public class EqualityTests(ITestOutputHelper output)
 
         // The autograd forward (the training path) gives the same outputs as inference.
         using var scope = NewDisposeScope();
-        var (yGrad, xGrad) = model.Network.forward(tensor(x0, [B, managed.StateSize]), tensor(u, [T, B, managed.InputSize]));
+        var (yGrad, xGrad) = model.Network.forward(tensor(x0, [B, managed.StateSize]),
+                                                   tensor(u, [T, B, managed.InputSize]));
         var yGradHost = yGrad.detach().data<float>().ToArray();
 
-        double ey = TestModels.RelativeError(yT, yM), ex = TestModels.RelativeError(xTorch, xM), eg = TestModels.RelativeError(yGradHost, yM);
-        output.WriteLine($"{variant}: y rel err {ey:E2} (autograd path {eg:E2}), x_T rel err {ex:E2}, max|y| {yM.Max(Math.Abs):G3}");
+        double ey = TestModels.RelativeError(yT, yM), ex = TestModels.RelativeError(xTorch, xM);
+        double eg = TestModels.RelativeError(yGradHost, yM);
+        output.WriteLine($"{variant}: y rel err {ey:E2} (autograd path {eg:E2}), x_T rel err {ex:E2}, " +
+                         $"max|y| {yM.Max(Math.Abs):G3}");
         Assert.True(ey <= ForwardTolerance, $"y: {ey:E3}");
         Assert.True(eg <= ForwardTolerance, $"y (autograd path): {eg:E3}");
         Assert.True(ex <= ForwardTolerance, $"x_T: {ex:E3}");
@@ -87,6 +90,7 @@ public class EqualityTests(ITestOutputHelper output)
             Assert.True(e <= GradientTolerance, $"{variant}: gradient of {g.Name}: relative error {e:E3}");
         }
         double whole = TestModels.RelativeError(gT, gM);
-        output.WriteLine($"{variant}: loss {lT:G9} vs {lM:G9}; gradient rel err whole {whole:E2}, worst group {worstGroup} {worst:E2}");
+        output.WriteLine($"{variant}: loss {lT:G9} vs {lM:G9}; gradient rel err whole {whole:E2}, " +
+                         $"worst group {worstGroup} {worst:E2}");
     }
 }

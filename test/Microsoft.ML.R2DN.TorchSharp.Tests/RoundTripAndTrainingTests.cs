@@ -37,7 +37,8 @@ public class RoundTripAndTrainingTests(ITestOutputHelper output)
         var back = network.ToEngineModel();
         Assert.Equal(managed.GetType(), back.GetType());
         Assert.Equal(managed.Parameters, back.Parameters);
-        Assert.Equal(managed.Layout.Groups.Select(g => (g.Name, g.Offset)), back.Layout.Groups.Select(g => (g.Name, g.Offset)));
+        Assert.Equal(managed.Layout.Groups.Select(g => (g.Name, g.Offset)),
+                     back.Layout.Groups.Select(g => (g.Name, g.Offset)));
 
         // Changed on the TorchSharp side, written back into an existing engine model.
         var changed = managed.Parameters.Select((v, i) => v + 1e-3 * Math.Sin(i)).ToArray();
@@ -48,7 +49,8 @@ public class RoundTripAndTrainingTests(ITestOutputHelper output)
         // And from an engine model into the module.
         network.LoadFrom(managed);
         Assert.Equal(managed.Parameters, network.GetParameters());
-        Assert.Throws<ArgumentException>(() => network.LoadFrom(TestModels.Create(variant == "contracting-ren" ? "lipschitz-r2dn" : "contracting-ren")));
+        var other = TestModels.Create(variant == "contracting-ren" ? "lipschitz-r2dn" : "contracting-ren");
+        Assert.Throws<ArgumentException>(() => network.LoadFrom(other));
     }
 
     [Theory]
@@ -84,7 +86,8 @@ public class RoundTripAndTrainingTests(ITestOutputHelper output)
         var (beforeTorch, _) = Trainer.Evaluate(torchModel, data, 0);
         Assert.True(Math.Abs(before - beforeTorch) <= 1e-5 * before);
         var second = new Trainer().Fit(torchModel, data, Options(data, 2, 40));
-        output.WriteLine($"managed epochs {string.Join(", ", first.TrainLoss)}; TorchSharp epochs {string.Join(", ", second.TrainLoss)}");
+        output.WriteLine($"managed epochs {string.Join(", ", first.TrainLoss)}; " +
+                         $"TorchSharp epochs {string.Join(", ", second.TrainLoss)}");
         Assert.True(second.TrainLoss[^1] < first.TrainLoss[^1]);
         Assert.True(torchModel.ToEngineModel().Certify().IsVerified);
     }
@@ -105,7 +108,8 @@ public class RoundTripAndTrainingTests(ITestOutputHelper output)
         output.WriteLine($"{variant}: torch   {string.Join(", ", rt.TrainLoss.Select(v => v.ToString("G8")))}");
         Assert.True(rm.TrainLoss[^1] < rm.TrainLoss[0]);
         for (int e = 0; e < rm.TrainLoss.Count; e++)
-            Assert.True(Math.Abs(rm.TrainLoss[e] - rt.TrainLoss[e]) <= 1e-3 * rm.TrainLoss[e], $"epoch {e}: {rm.TrainLoss[e]} vs {rt.TrainLoss[e]}");
+            Assert.True(Math.Abs(rm.TrainLoss[e] - rt.TrainLoss[e]) <= 1e-3 * rm.TrainLoss[e],
+                        $"epoch {e}: {rm.TrainLoss[e]} vs {rt.TrainLoss[e]}");
         double pe = TestModels.RelativeError(torchModel.Parameters, managed.Parameters);
         output.WriteLine($"{variant}: parameters after training, max rel difference {pe:E2}");
     }

@@ -120,7 +120,10 @@ public class TrainerTests
         var train = MakeSystemData(300, 2, seed: 4);
         foreach (var options in new[]
                  {
-                     new TrainerOptions { Epochs = 6, SegmentLength = 40, Schedule = new ConstantSchedule(5e-3), Threads = 1 },
+                     new TrainerOptions
+                     {
+                         Epochs = 6, SegmentLength = 40, Schedule = new ConstantSchedule(5e-3), Threads = 1,
+                     },
                      new TrainerOptions
                      {
                          Epochs = 6, SegmentLength = 40, Schedule = new ConstantSchedule(5e-3), ShuffleSegments = true,
@@ -317,7 +320,10 @@ public class TrainerTests
             Epochs = 4, SegmentLength = 20, Schedule = new ExponentialDecaySchedule(1e-3, 5, 0.5, staircase: true),
             Plateau = new ReduceOnPlateau(0.5, 1),
         };
-        var frozen = new TrainerOptions { Epochs = 4, SegmentLength = 20, Schedule = new ConstantSchedule(0), Plateau = new ReduceOnPlateau(0.5, 1) };
+        var frozen = new TrainerOptions
+        {
+            Epochs = 4, SegmentLength = 20, Schedule = new ConstantSchedule(0), Plateau = new ReduceOnPlateau(0.5, 1),
+        };
         var frozenReports = new List<EpochReport>();
         var t2 = new Trainer();
         var progress2 = new SynchronousProgress<EpochReport>(r => frozenReports.Add(r));
@@ -341,7 +347,8 @@ public class TrainerTests
         Assert.Throws<ArgumentOutOfRangeException>("Epochs", () => new TrainerOptions { Epochs = 0 });
         Assert.Throws<ArgumentOutOfRangeException>("SegmentLength", () => new TrainerOptions { SegmentLength = 0 });
         Assert.Throws<ArgumentOutOfRangeException>("ClipValue", () => new TrainerOptions { ClipValue = double.NaN });
-        Assert.Throws<ArgumentOutOfRangeException>("EarlyStoppingPatience", () => new TrainerOptions { EarlyStoppingPatience = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>("EarlyStoppingPatience",
+                                                   () => new TrainerOptions { EarlyStoppingPatience = 0 });
         Assert.Throws<ArgumentOutOfRangeException>("Threads", () => new TrainerOptions { Threads = 0 });
         Assert.Throws<ArgumentNullException>("Loss", () => new TrainerOptions { Loss = null! });
 
@@ -350,7 +357,8 @@ public class TrainerTests
         Assert.Throws<ArgumentException>("ShuffleSegments",
             () => trainer.Fit(MakeInitialModel(), train, new TrainerOptions { ShuffleSegments = true }));
         Assert.Throws<ArgumentException>("ValidationWashout",
-            () => trainer.Fit(MakeInitialModel(), train, new TrainerOptions { ValidationData = train, ValidationWashout = 50 }));
+            () => trainer.Fit(MakeInitialModel(), train,
+                              new TrainerOptions { ValidationData = train, ValidationWashout = 50 }));
         var wide = new SequenceDataset(new float[100], new float[50], 50, 1, 2, 1);
         Assert.Throws<ArgumentException>("train", () => trainer.Fit(MakeInitialModel(), wide, new TrainerOptions()));
 

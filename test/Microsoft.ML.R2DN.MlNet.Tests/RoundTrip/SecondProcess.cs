@@ -18,7 +18,8 @@ internal static class SecondProcess
                                                                       params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: the test project references {program}, so building it builds that.");
+        Assert.True(File.Exists(dll),
+                    $"{dll} is missing: the test project references {program}, so building it builds that.");
         var start = new ProcessStartInfo(DotNetHost())
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -26,7 +27,8 @@ internal static class SecondProcess
         };
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("The second process did not start.");
+        using var process = Process.Start(start)
+                            ?? throw new InvalidOperationException("The second process did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
@@ -42,8 +44,10 @@ internal static class SecondProcess
     // dotnet.
     private static string DotNetHost()
     {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
-        if (Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+            return host;
+        if (Environment.ProcessPath is { } path
+            && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             return path;
         return "dotnet";
     }
