@@ -27,12 +27,14 @@ public static class TorchSharpDevice
                 throw new ArgumentException($"Unknown device '{name}': use cpu, cuda or cuda:N.", nameof(name));
             if (!IsCudaAvailable)
                 throw new InvalidOperationException(
-                    $"Device '{name}' was requested, but libtorch reports no CUDA device. The application references a CPU-only " +
-                    "libtorch runtime (such as libtorch-cpu-linux-x64), or there is no GPU. To train on a GPU, add the package TorchSharp-cuda-linux " +
-                    "(Linux) or TorchSharp-cuda-windows (Windows) to your application in place of libtorch-cpu-linux-x64, and check that " +
-                    "an NVIDIA driver and GPU are present; or use device \"cpu\".");
+                    $"Device '{name}' was requested, but libtorch reports no CUDA device. The application " +
+                    "references a CPU-only libtorch runtime (such as libtorch-cpu-linux-x64), or there is no GPU. To " +
+                    "train on a GPU, add the package TorchSharp-cuda-linux (Linux) or TorchSharp-cuda-windows " +
+                    "(Windows) to your application in place of libtorch-cpu-linux-x64, and check that an NVIDIA " +
+                    "driver and GPU are present; or use device \"cpu\".");
             if (index < 0 || index >= (int)cuda.device_count())
-                throw new ArgumentException($"Device '{name}': there are {cuda.device_count()} CUDA devices.", nameof(name));
+                throw new ArgumentException($"Device '{name}': there are {cuda.device_count()} CUDA devices.",
+                                            nameof(name));
             return new Device(DeviceType.CUDA, index);
         }
         throw new ArgumentException($"Unknown device '{name}': use cpu, cuda or cuda:N.", nameof(name));

@@ -76,8 +76,9 @@ public sealed class TorchSharpSequenceModel : ISequenceModel, IDisposable
     }
 
     /// <inheritdoc/>
-    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-                                  int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient, Span<float> finalState)
+    public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs,
+                                  ReadOnlySpan<float> targets, int timeSteps, int batch, ISequenceLoss loss,
+                                  Span<double> gradient, Span<float> finalState)
     {
         ArgumentNullException.ThrowIfNull(loss);
         CheckArguments(initialState, inputs, timeSteps, batch);
@@ -104,14 +105,16 @@ public sealed class TorchSharpSequenceModel : ISequenceModel, IDisposable
     /// <summary>Releases the module's native tensors.</summary>
     public void Dispose() => Network.Dispose();
 
-    private (Tensor X0, Tensor U) Upload(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, int timeSteps, int batch)
+    private (Tensor X0, Tensor U) Upload(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, int timeSteps,
+                                         int batch)
     {
         var x0 = tensor(initialState.ToArray(), [batch, StateSize], ScalarType.Float32, Network.Device);
         var u = tensor(inputs.ToArray(), [timeSteps, batch, InputSize], ScalarType.Float32, Network.Device);
         return (x0, u);
     }
 
-    private static void Download(Tensor t, Span<float> destination) => t.detach().cpu().contiguous().data<float>().CopyTo(destination);
+    private static void Download(Tensor t, Span<float> destination) =>
+        t.detach().cpu().contiguous().data<float>().CopyTo(destination);
 
     private void CheckArguments(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, int timeSteps, int batch)
     {

@@ -70,7 +70,8 @@ internal sealed class RowFilterDataView : IDataView
     public long? GetRowCount() => _mask.FlagsIfCheap is { } flags ? flags.Count(f => f == _keep) : null;
 
     /// <summary>One cursor: the rows are produced in order.</summary>
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n,
+                                               Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
@@ -80,7 +81,8 @@ internal sealed class RowFilterDataView : IDataView
         return new Cursor(this, needed, _input.GetRowCursor(needed));
     }
 
-    private sealed class Cursor(RowFilterDataView view, IEnumerable<DataViewSchema.Column> needed, DataViewRowCursor inner)
+    private sealed class Cursor(RowFilterDataView view, IEnumerable<DataViewSchema.Column> needed,
+                                DataViewRowCursor inner)
         : Data.RowCursorBase(view.Schema, needed, view._cancellation)
     {
         private bool[]? _flags;
@@ -98,7 +100,8 @@ internal sealed class RowFilterDataView : IDataView
             {
                 if (!inner.MoveNext())
                     throw new InvalidOperationException(
-                        "The data has fewer rows than when it was split; a split view needs input that gives the same rows every time.");
+                        "The data has fewer rows than when it was split; a split view needs input that gives the " +
+                        "same rows every time.");
                 _inputRow++;
                 if (_flags[_inputRow] == view._keep)
                     return true;
@@ -106,7 +109,8 @@ internal sealed class RowFilterDataView : IDataView
             return false;
         }
 
-        protected override ValueGetter<TValue> GetGetterCore<TValue>(int index) => inner.GetGetter<TValue>(view.Schema[index]);
+        protected override ValueGetter<TValue> GetGetterCore<TValue>(int index) =>
+            inner.GetGetter<TValue>(view.Schema[index]);
 
         protected override void Dispose(bool disposing)
         {

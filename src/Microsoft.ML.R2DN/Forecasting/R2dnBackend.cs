@@ -19,7 +19,8 @@ public enum R2dnBackend
 /// is found by name when the application references it, so this package carries no TorchSharp dependency.</summary>
 internal static class BackendResolver
 {
-    private const string TorchSharpType = "Microsoft.ML.R2DN.TorchSharp.TorchSharpTrainingBackend, Microsoft.ML.R2DN.TorchSharp";
+    private const string TorchSharpType =
+        "Microsoft.ML.R2DN.TorchSharp.TorchSharpTrainingBackend, Microsoft.ML.R2DN.TorchSharp";
 
     /// <summary>The engine backend for the options (null for the managed engine).</summary>
     /// <exception cref="InvalidOperationException">TorchSharp was asked for but its package is not referenced, or its
@@ -29,7 +30,8 @@ internal static class BackendResolver
         if (backend == R2dnBackend.Managed)
         {
             if (!string.Equals(device, "cpu", StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentOutOfRangeException("Device", device, "The managed backend runs on the CPU only: set Backend = R2dnBackend.TorchSharp to train on a GPU.");
+                throw new ArgumentOutOfRangeException("Device", device, "The managed backend runs on the CPU only: " +
+                                                      "set Backend = R2dnBackend.TorchSharp to train on a GPU.");
             return null;
         }
         Type? type;
@@ -37,8 +39,9 @@ internal static class BackendResolver
         catch (Exception e) when (e is FileLoadException or BadImageFormatException) { type = null; }
         if (type is null)
             throw new InvalidOperationException(
-                "Backend = R2dnBackend.TorchSharp needs the Microsoft.ML.R2DN.TorchSharp package: add it to the application, with a libtorch " +
-                "runtime (libtorch-cpu-linux-x64 for the CPU; TorchSharp-cuda-linux or TorchSharp-cuda-windows for a GPU).");
+                "Backend = R2dnBackend.TorchSharp needs the Microsoft.ML.R2DN.TorchSharp package: add it to the " +
+                "application, with a libtorch runtime (libtorch-cpu-linux-x64 for the CPU; TorchSharp-cuda-linux or " +
+                "TorchSharp-cuda-windows for a GPU).");
         try
         {
             return (ITrainingBackend)Activator.CreateInstance(type, device)!;

@@ -108,11 +108,11 @@ public sealed partial class ForecastingEstimatorTests
         var data = Data(Seasonal(50));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Missing", 2).Fit(data));
         Assert.Equal("Could not find input column 'Missing'", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2,
-                                                                                 featureColumnNames: ["Humidity"]).Fit(data));
+        e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => Ml.Forecasting.R2DN("F", "Load", 2, featureColumnNames: ["Humidity"]).Fit(data));
         Assert.Equal("Could not find feature column 'Humidity'", e.Message);
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Forecasting.R2DN("F", "Load", 2,
-                                                                                 seriesIdColumnName: "Shop").GetOutputSchema(data.Schema));
+        e = Assert.Throws<ArgumentOutOfRangeException>(
+            () => Ml.Forecasting.R2DN("F", "Load", 2, seriesIdColumnName: "Shop").GetOutputSchema(data.Schema));
         Assert.Equal("Could not find series id column 'Shop'", e.Message);
     }
 
@@ -245,6 +245,7 @@ public sealed partial class ForecastingEstimatorTests
         var view = model.Transform(Data(rows));   // lazy: no error yet
         var e = Assert.Throws<InvalidOperationException>(() => Column(Ml, view, "Forecast"));
         Assert.Contains("row 12", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(Ml.Data.LoadFromEnumerable(new[] { new SystemRow() })));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => model.Transform(Ml.Data.LoadFromEnumerable(new[] { new SystemRow() })));
     }
 }

@@ -168,7 +168,8 @@ public sealed partial class ForecastingEstimatorTests
             Epochs = 30,
             SegmentLength = 40, Washout = 5, CancellationToken = cts.Token,
         };
-        Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(100))));
+        var seasonal = ml.Data.LoadFromEnumerable(Seasonal(100));
+        Assert.ThrowsAny<OperationCanceledException>(() => ml.Forecasting.SimulateR2DN(options).Fit(seasonal));
         Assert.Equal(1, epochsSeen);
     }
 
@@ -285,7 +286,11 @@ public sealed partial class ForecastingEstimatorTests
                                           StringComparison.Ordinal) &&
                                        m.EndsWith(" s): 2 of 3 settings were not tried.", StringComparison.Ordinal));
         Assert.Throws<ArgumentOutOfRangeException>("TimeBudget",
-                                                   () => { options.TimeBudget = TimeSpan.Zero; ml.Forecasting.R2DN(options); });
+                                                   () =>
+                                                   {
+                                                       options.TimeBudget = TimeSpan.Zero;
+                                                       ml.Forecasting.R2DN(options);
+                                                   });
     }
 
     [Fact]
@@ -318,7 +323,8 @@ public sealed partial class ForecastingEstimatorTests
         options.FeatureColumnNames = ["Temperature"];
         options.LearningRate = learningRate;
         options.ClipValue = 1e30;
-        var e = Assert.Throws<InvalidOperationException>(() => ml.Forecasting.R2DN(options).Fit(ml.Data.LoadFromEnumerable(Seasonal(200))));
+        var seasonal = ml.Data.LoadFromEnumerable(Seasonal(200));
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Forecasting.R2DN(options).Fit(seasonal));
         Assert.Contains("diverged", e.Message);
         Assert.Contains("Lower the learning rate", e.Message);
     }
