@@ -5,9 +5,11 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// filling).</summary>
 internal sealed class ForecastSeriesState
 {
-    public ForecastSeriesState(float[] x, float[] output, long steps, float[] lastTargets, float[] lastFeatures, float[]? history = null)
+    public ForecastSeriesState(float[] x, float[] output, long steps, float[] lastTargets, float[] lastFeatures,
+                               float[]? history = null)
     {
-        X = x; Output = output; Steps = steps; LastTargets = lastTargets; LastFeatures = lastFeatures; History = history ?? [];
+        X = x; Output = output; Steps = steps;
+        LastTargets = lastTargets; LastFeatures = lastFeatures; History = history ?? [];
     }
 
     /// <summary>The linear path's look-back window, targets × L, oldest first per target (empty without one).</summary>
@@ -29,5 +31,6 @@ internal sealed class ForecastSeriesState
     public float[] LastFeatures { get; }
 
     public ForecastSeriesState Clone() =>
-        new((float[])X.Clone(), (float[])Output.Clone(), Steps, (float[])LastTargets.Clone(), (float[])LastFeatures.Clone(), (float[])History.Clone());
+        new((float[])X.Clone(), (float[])Output.Clone(), Steps, (float[])LastTargets.Clone(),
+            (float[])LastFeatures.Clone(), (float[])History.Clone());
 }

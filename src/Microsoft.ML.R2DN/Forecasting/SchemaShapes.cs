@@ -80,8 +80,10 @@ internal static class InputTypes
         foreach (var name in names)
         {
             var column = schema[name];
-            if (column.Type is KeyDataViewType && !column.HasKeyValues(TextDataViewType.Instance) && column.HasKeyValues())
-                throw new ArgumentOutOfRangeException("input", $"The series id column '{name}' is a key whose values are not text; map it to text or an integer first.");
+            if (column.Type is KeyDataViewType && !column.HasKeyValues(TextDataViewType.Instance)
+                && column.HasKeyValues())
+                throw new ArgumentOutOfRangeException("input", $"The series id column '{name}' is a key whose values " +
+                                                               "are not text; map it to text or an integer first.");
             b.AddColumn(name, column.Type, KeyValues(column));
         }
         return b.ToSchema();
@@ -98,7 +100,8 @@ internal static class InputTypes
             {
                 var a = new DataViewSchema.Annotations.Builder();
                 var buffer = new VBuffer<ReadOnlyMemory<char>>(keys.Length, keys.Select(k => k.AsMemory()).ToArray());
-                a.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, keys.Length), (ref VBuffer<ReadOnlyMemory<char>> v) => buffer.CopyTo(ref v));
+                a.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, keys.Length),
+                      (ref VBuffer<ReadOnlyMemory<char>> v) => buffer.CopyTo(ref v));
                 annotations = a.ToAnnotations();
             }
             b.AddColumn(name, type, annotations);

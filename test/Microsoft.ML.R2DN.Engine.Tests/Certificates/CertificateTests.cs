@@ -23,36 +23,31 @@ public class CertificateTests
                     InputSize = 2, StateSize = 4, NonlinearWidth = 6, OutputSize = 3,
                     Activation = act, Initialization = init
                 };
-                yield return new object[] { "contracting R2DN",
-                                           (Func<RecurrentModel>)(() => new ContractingR2dn(r2, 1)) };
-                yield return new object[] { "contracting R2DN rate 0.7",
-                                           (Func<RecurrentModel>)(() => new ContractingR2dn(r2 with { ContractionRate = 0.7 }, 2)) };
-                yield return new object[] { "Lipschitz R2DN",
-                                           (Func<RecurrentModel>)(() => new LipschitzR2dn(r2, 2.5, 3)) };
-                yield return new object[] { "Lipschitz R2DN rate 0.8 γ 0.3",
-                                           (Func<RecurrentModel>)(() => new LipschitzR2dn(r2 with { ContractionRate = 0.8 }, 0.3, 4)) };
-                yield return new object[] { "contracting REN",
-                                           (Func<RecurrentModel>)(() => new ContractingRen(ren, 5)) };
-                yield return new object[] { "contracting REN rate 0.6",
-                                           (Func<RecurrentModel>)(() => new ContractingRen(ren with { ContractionRate = 0.6 }, 6)) };
-                yield return new object[] { "Lipschitz REN",
-                                           (Func<RecurrentModel>)(() => new LipschitzRen(ren, 4.0, 7)) };
-                yield return new object[] { "Lipschitz REN D22=0",
-                                           (Func<RecurrentModel>)(() => new LipschitzRen(ren with { D22Zero = true },
-                                               0.5, 8)) };
-                yield return new object[] { "general REN", (Func<RecurrentModel>)(() => GeneralRenFor(ren, 9)) };
+                yield return Case("contracting R2DN", () => new ContractingR2dn(r2, 1));
+                yield return Case("contracting R2DN rate 0.7",
+                                  () => new ContractingR2dn(r2 with { ContractionRate = 0.7 }, 2));
+                yield return Case("Lipschitz R2DN", () => new LipschitzR2dn(r2, 2.5, 3));
+                yield return Case("Lipschitz R2DN rate 0.8 γ 0.3",
+                                  () => new LipschitzR2dn(r2 with { ContractionRate = 0.8 }, 0.3, 4));
+                yield return Case("contracting REN", () => new ContractingRen(ren, 5));
+                yield return Case("contracting REN rate 0.6",
+                                  () => new ContractingRen(ren with { ContractionRate = 0.6 }, 6));
+                yield return Case("Lipschitz REN", () => new LipschitzRen(ren, 4.0, 7));
+                yield return Case("Lipschitz REN D22=0", () => new LipschitzRen(ren with { D22Zero = true }, 0.5, 8));
+                yield return Case("general REN", () => GeneralRenFor(ren, 9));
             }
     }
+
+    private static object[] Case(string name, Func<RecurrentModel> create) => [name, create];
 
     internal static GeneralRen GeneralRenFor(RenOptions o, int seed)
     {
         var rnd = new Random(seed);
-        Matrix Rand(int r,
-                    int c)
+        Matrix Rand(int r, int c)
         {
-            var m = new Matrix(r,
-                                                c); for (int i = 0; i < m.Data.Length; i++) m.Data[i] =
-                                                    rnd.NextDouble() * 2 - 1; return m;
+            var m = new Matrix(r, c);
+            for (int i = 0; i < m.Data.Length; i++) m.Data[i] = rnd.NextDouble() * 2 - 1;
+            return m;
         }
         var x = Rand(o.OutputSize, o.OutputSize);
         var q = -1.0 * Matrix.TransposeMultiply(x, x) - 0.1 * Matrix.Identity(o.OutputSize);

@@ -32,8 +32,9 @@ public class TrainerAllocationTests
             for (int k = 0; k < inputs.Length; k++) outputs[k] = (float)(Parameters[0] * inputs[k]);
         }
 
-        public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-                                      int timeSteps, int batch, ISequenceLoss loss, Span<double> gradient, Span<float> finalState)
+        public double LossAndGradient(ReadOnlySpan<float> initialState, ReadOnlySpan<float> inputs,
+                                      ReadOnlySpan<float> targets, int timeSteps, int batch, ISequenceLoss loss,
+                                      Span<double> gradient, Span<float> finalState)
         {
             int n = inputs.Length;
             Simulate(initialState, inputs, timeSteps, batch, _y, finalState);
@@ -51,7 +52,10 @@ public class TrainerAllocationTests
         const int t = 2000;
         var u = Enumerable.Range(0, t).Select(i => (float)Math.Cos(0.1 * i)).ToArray();
         var data = new SequenceDataset(u, u.Select(x => 0.5f * x).ToArray(), t, 1, 1, 1);
-        var options = new TrainerOptions { SegmentLength = 20, Loss = new MeanSquaredError(), Plateau = new ReduceOnPlateau() };
+        var options = new TrainerOptions
+        {
+            SegmentLength = 20, Loss = new MeanSquaredError(), Plateau = new ReduceOnPlateau(),
+        };
         var model = new StaticGainModel(t);
         var trainer = new Trainer();
 

@@ -95,7 +95,8 @@ public class AdamOptimizerTests
         var a = new AdamOptimizer(3);
         Assert.Throws<ArgumentException>("parameters", () => a.Step(new double[2], new double[3], 0.1));
         Assert.Throws<ArgumentException>("gradient", () => a.Step(new double[3], new double[4], 0.1));
-        Assert.Throws<ArgumentOutOfRangeException>("learningRate", () => a.Step(new double[3], new double[3], double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>("learningRate",
+                                                   () => a.Step(new double[3], new double[3], double.NaN));
         Assert.Throws<ArgumentException>("secondMoment", () => a.SetState(1, new double[3], new double[] { 0, -1, 0 }));
     }
 }
@@ -111,10 +112,12 @@ public class LearningRateScheduleTests
         for (int epoch = 0; epoch < 70; epoch++)
         {
             double expected = epoch switch { < 20 => 1e-3, < 40 => 1e-4, < 60 => 1e-5, _ => 1e-6 };
-            foreach (long step in new[] { (long)epoch * stepsPerEpoch, (long)epoch * stepsPerEpoch + stepsPerEpoch - 1 })
+            long first = (long)epoch * stepsPerEpoch;
+            foreach (long step in new[] { first, first + stepsPerEpoch - 1 })
             {
                 double rate = s.GetLearningRate(step);
-                Assert.True(Math.Abs(rate - expected) <= 1e-12 * expected, $"epoch {epoch}, step {step}: {rate} vs {expected}");
+                Assert.True(Math.Abs(rate - expected) <= 1e-12 * expected,
+                            $"epoch {epoch}, step {step}: {rate} vs {expected}");
             }
         }
         // Past the protocol the end value holds the rate at 1e-6.

@@ -30,8 +30,9 @@ public sealed class TimeSeriesPredictionEngine<TSrc, TDst>
 public static class PredictionFunctionExtensions
 {
     /// <summary>ML.NET's signature, exactly.</summary>
-    public static TimeSeriesPredictionEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(this ITransformer transformer, IHostEnvironment env,
-        bool ignoreMissingColumns = false, SchemaDefinition inputSchemaDefinition = null!, SchemaDefinition outputSchemaDefinition = null!)
+    public static TimeSeriesPredictionEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(
+        this ITransformer transformer, IHostEnvironment env, bool ignoreMissingColumns = false,
+        SchemaDefinition inputSchemaDefinition = null!, SchemaDefinition outputSchemaDefinition = null!)
         where TSrc : class
         where TDst : class, new()
     {
@@ -41,8 +42,8 @@ public static class PredictionFunctionExtensions
     }
 
     /// <summary>ML.NET's second overload, exactly.</summary>
-    public static TimeSeriesPredictionEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(this ITransformer transformer, IHostEnvironment env,
-        PredictionEngineOptions options)
+    public static TimeSeriesPredictionEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(
+        this ITransformer transformer, IHostEnvironment env, PredictionEngineOptions options)
         where TSrc : class
         where TDst : class, new()
     {

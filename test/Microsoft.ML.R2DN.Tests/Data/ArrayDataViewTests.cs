@@ -18,7 +18,8 @@ public sealed class ArrayDataViewTests
         public float[] V { get; set; } = [];
     }
 
-    private static ArrayDataView Sample(CancellationToken cancellation = default) => new ArrayDataView.Builder(cancellation)
+    private static ArrayDataView Sample(CancellationToken cancellation = default) =>
+        new ArrayDataView.Builder(cancellation)
         .AddColumn("F", [1f, 2f])
         .AddColumn("D", [1.5, 2.5])
         .AddColumn("I", [3, 4])
@@ -114,7 +115,8 @@ public sealed class ArrayDataViewTests
         Assert.Equal("Vector<Single>", variable.Schema[0].Type.ToString());
         Assert.Equal(new[] { 3f }, DataViewReader.ReadVectorColumn(variable, "v")[1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ArrayDataView.Builder()
-            .AddColumn("v", new VectorDataViewType(NumberDataViewType.Single, 2), new ReadOnlyMemory<float>[] { new float[2] }));
+            .AddColumn("v", new VectorDataViewType(NumberDataViewType.Single, 2),
+                       new ReadOnlyMemory<float>[] { new float[2] }));
     }
 
     // The float[][] overload still wraps the rows as ReadOnlyMemory<float> (the raw type of the old home-made vector
@@ -133,7 +135,8 @@ public sealed class ArrayDataViewTests
     [Fact]
     public void Builder_GenericWithWrongRawType_Throws()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ArrayDataView.Builder().AddColumn("a", NumberDataViewType.Double, new[] { 1f }));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => new ArrayDataView.Builder().AddColumn("a", NumberDataViewType.Double, new[] { 1f }));
     }
 
     [Fact]

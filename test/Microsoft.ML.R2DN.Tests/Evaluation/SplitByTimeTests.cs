@@ -6,7 +6,8 @@ public sealed class SplitByTimeTests
 {
     private static IDataView Data(int rows, Func<int, string>? series = null)
     {
-        var builder = new ArrayDataView.Builder().AddColumn("Value", Enumerable.Range(0, rows).Select(i => (float)i).ToArray());
+        var builder = new ArrayDataView.Builder()
+            .AddColumn("Value", Enumerable.Range(0, rows).Select(i => (float)i).ToArray());
         if (series is not null)
             builder.AddColumn("Series", Enumerable.Range(0, rows).Select(series).ToArray());
         return builder.Build();
@@ -57,7 +58,8 @@ public sealed class SplitByTimeTests
     public void SplitByTime_MlNetViewWithKeyOrNumericSeries_SameSplit()
     {
         var ml = new MLContext();
-        var rows = Enumerable.Range(0, 14).Select(i => new Row { Value = i, Series = i < 12 && i % 2 == 0 ? "a" : "b" }).ToList();
+        var rows = Enumerable.Range(0, 14)
+                             .Select(i => new Row { Value = i, Series = i < 12 && i % 2 == 0 ? "a" : "b" }).ToList();
         IDataView data = ml.Data.LoadFromEnumerable(rows);
         data = ml.Transforms.Conversion.MapValueToKey("Key", "Series").Fit(data).Transform(data);
         foreach (var id in new[] { "Series", "Key" })
@@ -66,7 +68,8 @@ public sealed class SplitByTimeTests
             Assert.Equal([8f, 10, 12, 13], DataViewReader.ReadSingleColumn(test, "Value"));
             Assert.Equal([0f, 1, 2, 3, 4, 5, 6, 7, 9, 11], DataViewReader.ReadSingleColumn(train, "Value"));
             // ML.NET reads the views too.
-            Assert.Equal([8f, 10, 12, 13], ml.Data.CreateEnumerable<Row>(test, reuseRowObject: false).Select(r => r.Value));
+            Assert.Equal([8f, 10, 12, 13],
+                         ml.Data.CreateEnumerable<Row>(test, reuseRowObject: false).Select(r => r.Value));
         }
     }
 
