@@ -4,7 +4,8 @@ namespace F16SystemIdentification;
 
 /// <summary>Command-line options of the example. Invalid input throws <see cref="ArgumentException"/> with a one-line
 /// message.</summary>
-internal sealed record ExampleOptions(string? DataDirectory, int Epochs, int Seed, int Threads, string? JsonPath, bool Help)
+internal sealed record ExampleOptions(string? DataDirectory, int Epochs, int Seed, int Threads, string? JsonPath,
+                                      bool Help)
 {
     public const string Usage =
         """
@@ -44,7 +45,8 @@ internal sealed record ExampleOptions(string? DataDirectory, int Epochs, int See
             int Int(int minimum)
             {
                 string text = Value();
-                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) || v < minimum)
+                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v)
+                    || v < minimum)
                     throw new ArgumentException($"{arg} must be an integer ≥ {minimum} (got '{text}').");
                 return v;
             }

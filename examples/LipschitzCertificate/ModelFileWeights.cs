@@ -21,8 +21,8 @@ internal static class ModelFileWeights
     public static RecurrentModel LoadR2dn(string directory)
     {
         // As text: File.ReadAllText drops a byte-order mark, which a JSON parser reading bytes would reject.
-        var manifest = JsonNode.Parse(Encoding.UTF8.GetString(ReadAll(directory,
-                                                                      "manifest.json")).TrimStart('\uFEFF'))!.AsObject();
+        string manifestText = Encoding.UTF8.GetString(ReadAll(directory, "manifest.json")).TrimStart('\uFEFF');
+        var manifest = JsonNode.Parse(manifestText)!.AsObject();
         var description = manifest["transformers"]![0]!["model"]!.AsObject();
         var o = description["options"]!.AsObject();
         var options = new R2dnOptions

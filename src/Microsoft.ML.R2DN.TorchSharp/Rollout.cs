@@ -13,7 +13,8 @@ internal static class Rollout
 {
     /// <summary>Runs the program from <paramref name="x0"/> ([B, nx]) over <paramref name="u"/> ([T, B, nu]); returns y
     /// ([T, B, ny]) and x_T.</summary>
-    public static (Tensor Y, Tensor XT) Run(FusedWeights w64, Tensor x0, Tensor u, int nx, int nu, int ny, Activation activation)
+    public static (Tensor Y, Tensor XT) Run(FusedWeights w64, Tensor x0, Tensor u, int nx, int nu, int ny,
+                                            Activation activation)
     {
         bool inference = !is_grad_enabled();
         var f = ScalarType.Float32;
@@ -48,7 +49,9 @@ internal static class Rollout
         var ys = inference ? null : new Tensor[T];
         for (int t = 0; t < T; t++)
         {
-            Tensor s = d11Columns is null ? Activate(pre0, activation, inference) : Equilibrium(pre0, d11Columns, activation, inference);
+            Tensor s = d11Columns is null
+                ? Activate(pre0, activation, inference)
+                : Equilibrium(pre0, d11Columns, activation, inference);
             for (int k = 1; k < stages; k++) s = Activate(addmm(c[k], s, gT[k], 1, 1), activation, inference);
             var z = cat([x, s], 1);
             Tensor[] o;

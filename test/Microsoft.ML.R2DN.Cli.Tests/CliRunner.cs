@@ -44,7 +44,8 @@ public static class CliRunner
     }
 
     // A string writer that cancels when the text written contains a trigger.
-    private sealed class TriggerWriter(string trigger, CancellationTokenSource cancel) : StringWriter(CultureInfo.InvariantCulture)
+    private sealed class TriggerWriter(string trigger, CancellationTokenSource cancel)
+        : StringWriter(CultureInfo.InvariantCulture)
     {
         public override void Write(char value)
         {
@@ -66,7 +67,8 @@ public static class CliRunner
 
         private void Check()
         {
-            if (!cancel.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) cancel.Cancel();
+            if (!cancel.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal))
+                cancel.Cancel();
         }
     }
 

@@ -7,12 +7,14 @@ internal static class Shapes
 {
     /// <summary>The output shape of <paramref name="estimator"/> on data shaped as <paramref name="data"/>: what ML.NET
     /// computes when a pipeline is checked before fitting.</summary>
-    public static SchemaShape Propagate(IDataView data, IEstimator<ITransformer> estimator) => new ViewLoader(data).Append(estimator).GetOutputSchema();
+    public static SchemaShape Propagate(IDataView data, IEstimator<ITransformer> estimator) =>
+        new ViewLoader(data).Append(estimator).GetOutputSchema();
 
     /// <summary>The shape of <paramref name="data"/>'s schema (plus one copied column, the identity estimator ML.NET
     /// has).</summary>
     public static SchemaShape Of(IDataView data) =>
-        Propagate(data, new MLContext().Transforms.CopyColumns("__shape_copy", data.Schema.First(c => !c.IsHidden).Name));
+        Propagate(data,
+                  new MLContext().Transforms.CopyColumns("__shape_copy", data.Schema.First(c => !c.IsHidden).Name));
 
     private sealed class ViewLoader(IDataView data) : IDataLoader<int>
     {

@@ -9,7 +9,8 @@ public sealed class CudaFactAttribute : FactAttribute
     public CudaFactAttribute()
     {
         if (!TorchSharpDevice.IsCudaAvailable)
-            Skip = "No CUDA device: libtorch (the CPU package libtorch-cpu-linux-x64) reports torch.cuda.is_available() = false.";
+            Skip = "No CUDA device: libtorch (the CPU package libtorch-cpu-linux-x64) reports " +
+                   "torch.cuda.is_available() = false.";
     }
 }
 

@@ -34,7 +34,8 @@ public class PluginBackendTests
         // Same initial parameters, same trainer: the epoch losses agree to float32 rounding of the two libraries.
         Assert.Equal(managed.TrainingLoss.Count, torch.TrainingLoss.Count);
         for (int e = 0; e < managed.TrainingLoss.Count; e++)
-            Assert.True(Math.Abs(torch.TrainingLoss[e] - managed.TrainingLoss[e]) <= 1e-3 * Math.Abs(managed.TrainingLoss[e]),
+            Assert.True(Math.Abs(torch.TrainingLoss[e] - managed.TrainingLoss[e])
+                        <= 1e-3 * Math.Abs(managed.TrainingLoss[e]),
                         $"epoch {e}: torchsharp {torch.TrainingLoss[e]} vs managed {managed.TrainingLoss[e]}");
 
         var expected = Forecasts(torch, data);
@@ -68,7 +69,8 @@ public class PluginBackendTests
         var ml = new MLContext(seed: 1);
         var options = Forecasting(R2dnBackend.TorchSharp);
         options.Device = "cuda";
-        var e = Assert.Throws<InvalidOperationException>(() => ml.Forecasting.R2DN(options).Fit(ml.Data.LoadNonlinearSystem(length: 200)));
+        var data = ml.Data.LoadNonlinearSystem(length: 200);
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Forecasting.R2DN(options).Fit(data));
         Assert.Contains("TorchSharp-cuda-linux", e.Message);
     }
 }

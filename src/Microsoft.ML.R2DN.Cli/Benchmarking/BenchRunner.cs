@@ -6,7 +6,8 @@ namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>How long to time and on what: B sequences of T steps, <see cref="Steps"/> timed repeats
 /// after <see cref="Warmup"/>.</summary>
-internal sealed record BenchSettings(int Batch, int SequenceLength, int Steps, WarmupPolicy Warmup, int Threads, int Seed);
+internal sealed record BenchSettings(int Batch, int SequenceLength, int Steps, WarmupPolicy Warmup, int Threads,
+                                     int Seed);
 
 /// <summary>What <see cref="BenchRunner.Run"/> measured. Times are wall-clock seconds per call.</summary>
 internal sealed record BenchMeasurement(
@@ -47,7 +48,8 @@ internal static class BenchRunner
     /// <summary>Adam's learning rate in the timed steps (the value used by the Python script).</summary>
     public const double LearningRate = 1e-3;
 
-    public static BenchMeasurement Run(ISequenceModel model, BenchSettings settings, CancellationToken cancellationToken)
+    public static BenchMeasurement Run(ISequenceModel model, BenchSettings settings,
+                                       CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
@@ -143,7 +145,10 @@ internal static class BenchRunner
         public int Gen1 { get; private set; }
         public int Gen2 { get; private set; }
 
-        public void Start() { _gen0 = GC.CollectionCount(0); _gen1 = GC.CollectionCount(1); _gen2 = GC.CollectionCount(2); }
+        public void Start()
+        {
+            _gen0 = GC.CollectionCount(0); _gen1 = GC.CollectionCount(1); _gen2 = GC.CollectionCount(2);
+        }
 
         public void Stop()
         {

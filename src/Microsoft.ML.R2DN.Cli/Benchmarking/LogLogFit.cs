@@ -49,12 +49,14 @@ internal sealed record LogLogFit(int Points, double Slope, double StandardError,
     /// Piecewise-linear interpolation of log(y) in log(x) through points sorted by x; outside their range the end
     /// segment is extended (<paramref name="extrapolated"/> is then true).
     /// </summary>
-    public static double InterpolateLogLog(IReadOnlyList<double> x, IReadOnlyList<double> y, double at, out bool extrapolated)
+    public static double InterpolateLogLog(IReadOnlyList<double> x, IReadOnlyList<double> y, double at,
+                                           out bool extrapolated)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         int n = x.Count;
-        if (n != y.Count || n == 0) throw new ArgumentException("x and y must be non-empty and of the same length.", nameof(y));
+        if (n != y.Count || n == 0)
+            throw new ArgumentException("x and y must be non-empty and of the same length.", nameof(y));
         var order = Enumerable.Range(0, n).OrderBy(i => x[i]).ToArray();
         double[] lx = order.Select(i => Math.Log(x[i])).ToArray();
         double[] ly = order.Select(i => Math.Log(y[i])).ToArray();

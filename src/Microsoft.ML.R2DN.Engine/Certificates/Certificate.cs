@@ -72,21 +72,24 @@ public sealed class Certificate
 
     /// <summary>Whether the largest eigenvalue is within the tolerance: the property holds for these
     /// matrices.</summary>
-    public bool IsVerified => double.IsFinite(MaxEigenvalue) && MaxEigenvalue <= RelativeTolerance * Math.Max(Scale, 1e-300);
+    public bool IsVerified =>
+        double.IsFinite(MaxEigenvalue) && MaxEigenvalue <= RelativeTolerance * Math.Max(Scale, 1e-300);
 
     /// <summary>A one-line statement of the property, for example "γ-Lipschitz with γ = 2.5 (and contracting with
     /// rate 1)".</summary>
     public string Statement => Property switch
     {
         CertifiedProperty.Contracting => $"contracting with rate {Format(ContractionRate)}",
-        CertifiedProperty.Lipschitz => $"γ-Lipschitz with γ = {Format(Gamma!.Value)} (and contracting with rate {Format(ContractionRate)})",
+        CertifiedProperty.Lipschitz =>
+            $"γ-Lipschitz with γ = {Format(Gamma!.Value)} (and contracting with rate {Format(ContractionRate)})",
         _ => $"(Q, S, R)-dissipative with rate {Format(ContractionRate)}",
     };
 
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Model}: {Statement}; verified: {(IsVerified ? "yes" : "NO")} (largest eigenvalue of the dissipation form " +
-        $"{MaxEigenvalue.ToString("G3", CultureInfo.InvariantCulture)}, relative {RelativeResidual.ToString("G3", CultureInfo.InvariantCulture)}, " +
+        $"{MaxEigenvalue.ToString("G3", CultureInfo.InvariantCulture)}, " +
+        $"relative {RelativeResidual.ToString("G3", CultureInfo.InvariantCulture)}, " +
         $"tolerance {RelativeTolerance.ToString("G1", CultureInfo.InvariantCulture)})";
 
     private static string Format(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

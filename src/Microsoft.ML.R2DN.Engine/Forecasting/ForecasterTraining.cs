@@ -90,7 +90,14 @@ internal sealed class ForecasterTraining
 
     // The standardisation of one kind of column, fitted on the rows training sees.
     private Standardizer Fit(Func<SeriesData, float[]> columns, int width) =>
-        Standardizer.Fit(_series.Select(s => columns(s)[((s.Length - _w.Length) * width)..((s.Length - _w.Length + _w.TrainEnd) * width)]), width);
+        Standardizer.Fit(_series.Select(s => TrainingRows(columns(s), s.Length, width)), width);
+
+    // The rows of one series that training sees: its last _w.Length rows, up to the end of training.
+    private float[] TrainingRows(float[] column, int length, int width)
+    {
+        int first = length - _w.Length;
+        return column[(first * width)..((first + _w.TrainEnd) * width)];
+    }
 
     // The look-backs tried: the given one, then (on validation) the alternatives the training windows allow; the one
     // with the lowest validation error is kept. A path fitted by an earlier training of the search is reused.

@@ -10,7 +10,8 @@ public sealed class CholeskyDecomposition
     public CholeskyDecomposition(Matrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        if (a.Rows != a.Columns) throw new ArgumentException($"Cholesky needs a square matrix, got {a.Rows}x{a.Columns}.", nameof(a));
+        if (a.Rows != a.Columns)
+            throw new ArgumentException($"Cholesky needs a square matrix, got {a.Rows}x{a.Columns}.", nameof(a));
         int n = a.Rows;
         _l = new Matrix(n, n);
         var l = _l.Data;
@@ -18,7 +19,8 @@ public sealed class CholeskyDecomposition
         {
             double s = a[j, j];
             for (int k = 0; k < j; k++) s -= l[j * n + k] * l[j * n + k];
-            if (!(s > 0)) throw new ArgumentException($"The matrix is not positive definite (pivot {j} is {s:G4}).", nameof(a));
+            if (!(s > 0))
+                throw new ArgumentException($"The matrix is not positive definite (pivot {j} is {s:G4}).", nameof(a));
             double d = Math.Sqrt(s);
             l[j * n + j] = d;
             for (int i = j + 1; i < n; i++)
@@ -41,7 +43,8 @@ public sealed class CholeskyDecomposition
     {
         ArgumentNullException.ThrowIfNull(b);
         int n = _l.Rows, m = b.Columns;
-        if (b.Rows != n) throw new ArgumentException($"The right-hand side has {b.Rows} rows; the matrix has order {n}.", nameof(b));
+        if (b.Rows != n)
+            throw new ArgumentException($"The right-hand side has {b.Rows} rows; the matrix has order {n}.", nameof(b));
         var x = b.Clone();
         var l = _l.Data; var d = x.Data;
         for (int c = 0; c < m; c++)

@@ -16,7 +16,9 @@ internal sealed class Cayley
     public Cayley(Matrix w)
     {
         int n = w.Columns, m = w.Rows - n;
-        if (m < 0) throw new ArgumentException($"The Cayley transform needs at least as many rows as columns, got {w.Rows}x{w.Columns}.", nameof(w));
+        if (m < 0)
+            throw new ArgumentException(
+                $"The Cayley transform needs at least as many rows as columns, got {w.Rows}x{w.Columns}.", nameof(w));
         var u = w.Block(0, 0, n, n);
         _v = w.Block(n, 0, m, n);
         var z = u - u.Transpose() + Matrix.TransposeMultiply(_v, _v);

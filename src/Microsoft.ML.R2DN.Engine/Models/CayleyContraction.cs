@@ -20,8 +20,9 @@ internal sealed class CayleyContraction
     public CayleyContraction(Matrix x, Matrix y, Matrix z, int rows, int cols)
     {
         int d = Math.Min(rows, cols);
-        if (x.Rows != d || x.Columns != d || y.Rows != d || y.Columns != d || z.Rows != Math.Abs(rows - cols) || z.Columns != d)
-            throw new ArgumentException($"A {rows}x{cols} contraction needs X, Y {d}x{d} and Z {Math.Abs(rows - cols)}x{d}.");
+        int extra = Math.Abs(rows - cols);
+        if (x.Rows != d || x.Columns != d || y.Rows != d || y.Columns != d || z.Rows != extra || z.Columns != d)
+            throw new ArgumentException($"A {rows}x{cols} contraction needs X, Y {d}x{d} and Z {extra}x{d}.");
         _x = x; _y = y; _z = z; _tall = rows >= cols;
         var m = Matrix.TransposeMultiply(x, x) + y - y.Transpose() + Matrix.TransposeMultiply(z, z);
         for (int i = 0; i < d; i++) m[i, i] += Numerics.Epsilon;

@@ -49,7 +49,8 @@ public sealed class ParameterLayout
         long length = shape.Aggregate(1L, (a, b) => a * b);
         if (length > Array.MaxLength || Count + length > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(shape),
-                $"Parameter '{name}' ({string.Join("x", shape)}) makes the model too large: more than {Array.MaxLength} parameters.");
+                $"Parameter '{name}' ({string.Join("x", shape)}) makes the model too large: more than " +
+                $"{Array.MaxLength} parameters.");
         if (_byName.ContainsKey(name))
             throw new ArgumentException($"Parameter '{name}' is already defined.", nameof(name));
         var g = new ParameterGroup(name, shape, Count);

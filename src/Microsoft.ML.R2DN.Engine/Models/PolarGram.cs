@@ -28,7 +28,8 @@ internal sealed class PolarGram
     {
         double scale = _p * _p / _sumSquares;
         double dScale = Matrix.Dot(dH, _xtx);
-        var dX = (scale * (_x * (dH + dH.Transpose()))).AddScaled(_x, -2.0 * dScale * _p * _p / (_sumSquares * _sumSquares));
+        double radial = -2.0 * dScale * _p * _p / (_sumSquares * _sumSquares);
+        var dX = (scale * (_x * (dH + dH.Transpose()))).AddScaled(_x, radial);
         return (dX, dScale * 2.0 * _p / _sumSquares);
     }
 

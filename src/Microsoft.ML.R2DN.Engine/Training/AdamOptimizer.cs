@@ -102,7 +102,8 @@ public sealed class AdamOptimizer
             if (!double.IsFinite(firstMoment[i]))
                 throw new ArgumentException($"firstMoment[{i}] = {firstMoment[i]} is not finite.", nameof(firstMoment));
             if (!(secondMoment[i] >= 0) || !double.IsFinite(secondMoment[i]))
-                throw new ArgumentException($"secondMoment[{i}] = {secondMoment[i]} is not finite and ≥ 0.", nameof(secondMoment));
+                throw new ArgumentException($"secondMoment[{i}] = {secondMoment[i]} is not finite and ≥ 0.",
+                                            nameof(secondMoment));
         }
         firstMoment.CopyTo(_m);
         secondMoment.CopyTo(_v);
@@ -122,7 +123,8 @@ public sealed class AdamOptimizer
         CheckLength(parameters.Length, nameof(parameters));
         CheckLength(gradient.Length, nameof(gradient));
         if (!(learningRate >= 0) || !double.IsFinite(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and ≥ 0.");
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate,
+                                                  "The learning rate must be finite and ≥ 0.");
 
         long t = StepCount + 1;
         double b1 = Beta1, b2 = Beta2, c1 = 1 - b1, c2 = 1 - b2, eps = Epsilon, lr = learningRate;

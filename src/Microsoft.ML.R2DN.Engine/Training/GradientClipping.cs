@@ -87,7 +87,8 @@ public static class GradientClipping
     /// <summary>The Euclidean norm √(Σ gᵢ²). The summation order is fixed for a given machine, so the result is
     /// reproducible.</summary>
     /// <param name="gradient">The vector.</param>
-    public static double GlobalNorm(ReadOnlySpan<double> gradient) => Math.Sqrt(TensorPrimitives.SumOfSquares(gradient));
+    public static double GlobalNorm(ReadOnlySpan<double> gradient) =>
+        Math.Sqrt(TensorPrimitives.SumOfSquares(gradient));
 
     /// <summary>Whether every entry of <paramref name="values"/> is finite (no NaN, no ±∞).</summary>
     /// <param name="values">The values to check.</param>

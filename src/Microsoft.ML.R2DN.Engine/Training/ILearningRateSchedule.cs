@@ -22,7 +22,8 @@ public sealed class ConstantSchedule : ILearningRateSchedule
     public ConstantSchedule(double learningRate)
     {
         if (!(learningRate >= 0) || !double.IsFinite(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and ≥ 0.");
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate,
+                                                  "The learning rate must be finite and ≥ 0.");
         LearningRate = learningRate;
     }
 
@@ -61,7 +62,8 @@ public sealed class ExponentialDecaySchedule : ILearningRateSchedule
                                     double? endValue = null, long transitionBegin = 0)
     {
         if (!(initialValue >= 0) || !double.IsFinite(initialValue))
-            throw new ArgumentOutOfRangeException(nameof(initialValue), initialValue, "initialValue must be finite and ≥ 0.");
+            throw new ArgumentOutOfRangeException(nameof(initialValue), initialValue,
+                                                  "initialValue must be finite and ≥ 0.");
         ArgumentOutOfRangeException.ThrowIfLessThan(transitionSteps, 1);
         if (!(decayRate > 0) || !double.IsFinite(decayRate))
             throw new ArgumentOutOfRangeException(nameof(decayRate), decayRate, "decayRate must be finite and > 0.");
@@ -129,5 +131,6 @@ public sealed class ExponentialDecaySchedule : ILearningRateSchedule
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"ExponentialDecay(init={InitialValue:R}, transition={TransitionSteps}, decay={DecayRate:R}, staircase={Staircase}, end={EndValue?.ToString("R") ?? "none"}, begin={TransitionBegin})";
+        $"ExponentialDecay(init={InitialValue:R}, transition={TransitionSteps}, decay={DecayRate:R}, " +
+        $"staircase={Staircase}, end={EndValue?.ToString("R") ?? "none"}, begin={TransitionBegin})";
 }

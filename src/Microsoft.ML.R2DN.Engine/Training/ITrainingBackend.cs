@@ -26,7 +26,8 @@ public static class TrainingBackends
 {
     /// <summary>Fits <paramref name="model"/> with <paramref name="fit"/> on <paramref name="backend"/> (null: the
     /// managed engine), copying the parameters back when the backend is another.</summary>
-    public static TrainingResult Fit(RecurrentModel model, ITrainingBackend? backend, Func<ISequenceModel, TrainingResult> fit)
+    public static TrainingResult Fit(RecurrentModel model, ITrainingBackend? backend,
+                                     Func<ISequenceModel, TrainingResult> fit)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(fit);

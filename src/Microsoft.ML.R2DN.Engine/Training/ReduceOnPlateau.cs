@@ -29,8 +29,8 @@ public sealed class ReduceOnPlateau
     /// <param name="minScale">Lower bound of the scale, in [0, 1]. Default 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its valid range.</exception>
     /// <exception cref="ArgumentException">Both <paramref name="rtol"/> and <paramref name="atol"/> are 0.</exception>
-    public ReduceOnPlateau(double factor = 0.1, int patience = 10, double rtol = 1e-4, double atol = 0, int cooldown = 0,
-                           double minScale = 0)
+    public ReduceOnPlateau(double factor = 0.1, int patience = 10, double rtol = 1e-4, double atol = 0,
+                           int cooldown = 0, double minScale = 0)
     {
         if (!(factor > 0 && factor < 1))
             throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must lie in (0, 1).");
@@ -123,5 +123,6 @@ public sealed class ReduceOnPlateau
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"ReduceOnPlateau(factor={Factor:R}, patience={Patience}, rtol={RelativeTolerance:R}, atol={AbsoluteTolerance:R}, cooldown={Cooldown}, minScale={MinScale:R})";
+        $"ReduceOnPlateau(factor={Factor:R}, patience={Patience}, rtol={RelativeTolerance:R}, " +
+        $"atol={AbsoluteTolerance:R}, cooldown={Cooldown}, minScale={MinScale:R})";
 }

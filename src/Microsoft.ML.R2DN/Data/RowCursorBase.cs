@@ -11,7 +11,8 @@ internal abstract class RowCursorBase : DataViewRowCursor
     private long _position = -1;
     private bool _finished;
 
-    protected RowCursorBase(DataViewSchema schema, IEnumerable<DataViewSchema.Column> columnsNeeded, CancellationToken cancellation)
+    protected RowCursorBase(DataViewSchema schema, IEnumerable<DataViewSchema.Column> columnsNeeded,
+                            CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(columnsNeeded);
@@ -120,12 +121,14 @@ internal abstract class RowCursorBase : DataViewRowCursor
         }
         if (!row.IsColumnActive(column))
             throw new InvalidOperationException(
-                $"Column '{column.Name}' is not active in this cursor; include it in the columns passed to GetRowCursor.");
+                $"Column '{column.Name}' is not active in this cursor; include it in the columns passed to " +
+                "GetRowCursor.");
     }
 
     private static string CSharpName(Type type) =>
         type.IsGenericType
-            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(CSharpName))}>"
+            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}" +
+              $"<{string.Join(", ", type.GetGenericArguments().Select(CSharpName))}>"
             : type == typeof(float) ? "float" : type == typeof(double) ? "double" : type == typeof(char) ? "char"
             : type == typeof(int) ? "int" : type == typeof(long) ? "long" : type == typeof(bool) ? "bool" : type.Name;
 }

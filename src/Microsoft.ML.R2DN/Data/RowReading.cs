@@ -6,8 +6,8 @@ internal static class RowReading
     /// <summary>Calls <paramref name="action"/> with the series id (empty without an id column), the values of
     /// <paramref name="valueColumns"/> as <see cref="float"/> (a buffer reused between rows) and the row's
     /// position.</summary>
-    public static void ForEachRow(IDataView data, string[] valueColumns, string? idColumn, Action<string, float[], long> action,
-                                  CancellationToken cancellation = default)
+    public static void ForEachRow(IDataView data, string[] valueColumns, string? idColumn,
+                                  Action<string, float[], long> action, CancellationToken cancellation = default)
     {
         var columns = valueColumns.Select(c => data.Schema[c]).ToList();
         var id = idColumn is null ? (DataViewSchema.Column?)null : data.Schema[idColumn];

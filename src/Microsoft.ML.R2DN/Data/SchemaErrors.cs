@@ -25,13 +25,14 @@ internal static class SchemaErrors
     /// <param name="columnKind">The column's role; <c>input column</c> unless told.</param>
     /// <param name="paramName">The argument that named the column, or null to keep the message exactly as
     /// above.</param>
-    public static ArgumentOutOfRangeException Unknown(string column, string columnKind = "input column", string? paramName = null) =>
+    public static ArgumentOutOfRangeException Unknown(string column, string columnKind = "input column",
+                                                      string? paramName = null) =>
         new(paramName, $"Could not find {columnKind} '{column}'");
 
     /// <summary>The visible column <paramref name="column"/> of <paramref name="schema"/>, or the
     /// <see cref="Unknown"/> exception.</summary>
-    public static DataViewSchema.Column FindColumn(DataViewSchema schema, string column, string columnKind = "input column",
-                                                   string? paramName = null)
+    public static DataViewSchema.Column FindColumn(DataViewSchema schema, string column,
+                                                   string columnKind = "input column", string? paramName = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(column);

@@ -15,7 +15,8 @@ internal static class SeriesGrouping
         {
             long count = DataViewReader.RowCount(data, cancellation);
             if (count > Array.MaxLength)
-                throw new InvalidOperationException($"The data has {count} rows; at most {Array.MaxLength} are supported here.");
+                throw new InvalidOperationException(
+                    $"The data has {count} rows; at most {Array.MaxLength} are supported here.");
             return [Enumerable.Range(0, (int)count).ToArray()];
         }
         return Group(DataViewReader.ReadTextColumn(data, seriesIdColumnName, "series id column", cancellation));

@@ -167,7 +167,8 @@ public class LinearPathTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Forecaster_WithALinearPath_ObserveAgreesWithTheRollout_AndValidationIsNoWorseThanTheLinearPathAlone(bool channelIndependent)
+    public void Forecaster_WithALinearPath_ObserveAgreesWithTheRollout_AndValidationIsNoWorseThanTheLinearPathAlone(
+        bool channelIndependent)
     {
         var train = Ar2(900, 3, targets: 2);
         var f = Forecaster.Train([train], Options(channelIndependent));

@@ -34,7 +34,8 @@ public class GemmTests
         var c = Random(m * ldc, 3); var before = (double[])c.Clone();
         Gemm.Multiply<double>(m, n, k, a, lda, b, ldb, c, ldc);
         var cf = Array.ConvertAll(before, v => (float)v);
-        Gemm.Multiply<float>(m, n, k, Array.ConvertAll(a, v => (float)v), lda, Array.ConvertAll(b, v => (float)v), ldb, cf, ldc);
+        Gemm.Multiply<float>(m, n, k, Array.ConvertAll(a, v => (float)v), lda, Array.ConvertAll(b, v => (float)v),
+                             ldb, cf, ldc);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < ldc; j++)
             {

@@ -97,8 +97,10 @@ public class ArgumentTests
     {
         Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { Activation = (Activation)17 }),
                                             "Activation");
-        Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { Initialization = (Initialization)(-1) }), "Initialization");
-        Throws<ArgumentOutOfRangeException>(() => new ContractingR2dn(Valid with { NetworkOutputLayer = (LbdnOutputLayer)5 }), "NetworkOutputLayer");
+        Throws<ArgumentOutOfRangeException>(
+            () => new ContractingR2dn(Valid with { Initialization = (Initialization)(-1) }), "Initialization");
+        Throws<ArgumentOutOfRangeException>(
+            () => new ContractingR2dn(Valid with { NetworkOutputLayer = (LbdnOutputLayer)5 }), "NetworkOutputLayer");
         Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { Activation = (Activation)9 }),
                                             "Activation");
         Throws<ArgumentOutOfRangeException>(() => new Lbdn(ValidLbdn with { OutputLayer = (LbdnOutputLayer)9 }),

@@ -24,11 +24,14 @@ public class GradientCheckTests
     private static double Loss(double[] y, double[] c, double[]? dy) => FiniteDifferenceCheck.Loss(y, c, dy);
 
     private static R2dnOptions SmallR2dn(Activation activation, LbdnOutputLayer output, Initialization init,
-                                         double rate = 1.0) => new()
-                                         {
-                                             InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
-                                             Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
-                                         };
+                                         double rate = 1.0)
+    {
+        return new()
+        {
+            InputSize = 2, StateSize = 3, NonlinearWidth = 4, OutputSize = 2, HiddenSizes = [5, 4],
+            Activation = activation, NetworkOutputLayer = output, Initialization = init, ContractionRate = rate,
+        };
+    }
 
     // The smallest |pre-activation| of the problem's rollout, from an independent float64 replay that must agree with
     // the model.

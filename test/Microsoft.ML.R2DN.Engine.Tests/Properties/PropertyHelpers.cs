@@ -62,7 +62,8 @@ internal static class PropertyHelpers
     public static double FrobeniusNorm(Matrix m) => Math.Sqrt(m.SumOfSquares());
 
     /// <summary>Largest singular value, as the square root of the largest eigenvalue of JᵀJ.</summary>
-    public static double SpectralNorm(Matrix j) => Math.Sqrt(Math.Max(0, SymmetricEigen.MaxEigenvalue(Matrix.TransposeMultiply(j, j))));
+    public static double SpectralNorm(Matrix j) =>
+        Math.Sqrt(Math.Max(0, SymmetricEigen.MaxEigenvalue(Matrix.TransposeMultiply(j, j))));
 
     public static double[] MatVec(Matrix a, ReadOnlySpan<double> x)
     {
@@ -81,7 +82,9 @@ internal static class PropertyHelpers
     /// and returns the outputs and the smallest |pre-activation| met on the way; the latter tells how far every
     /// ReLU is from its kink.
     /// </summary>
-    public static (double[] Outputs, double MinAbsPreActivation) ReplayFused(FusedRecurrentNetwork<double> net, double[] x0, double[] u, int timeSteps, int batch)
+    public static (double[] Outputs, double MinAbsPreActivation) ReplayFused(FusedRecurrentNetwork<double> net,
+                                                                             double[] x0, double[] u, int timeSteps,
+                                                                             int batch)
     {
         int nx = net.Nx, nu = net.Nu, ny = net.Ny, nz = net.Nz;
         var y = new double[timeSteps * batch * ny];

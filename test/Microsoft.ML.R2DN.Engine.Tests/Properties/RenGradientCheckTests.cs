@@ -197,12 +197,14 @@ public class RenGradientCheckTests
     public RenGradientCheckTests(ITestOutputHelper log) => _log = log;
 
     private static RenOptions Small(int nu, int ny, int nv = 5, Initialization init = Initialization.Random,
-                                    double rate = 1.0,
-                                    Activation activation = Activation.Tanh, bool d22Zero = false) => new()
-                                    {
-                                        InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny,
-                                        Activation = activation, Initialization = init, ContractionRate = rate, D22Zero = d22Zero,
-                                    };
+                                    double rate = 1.0, Activation activation = Activation.Tanh, bool d22Zero = false)
+    {
+        return new()
+        {
+            InputSize = nu, StateSize = 3, NonlinearWidth = nv, OutputSize = ny,
+            Activation = activation, Initialization = init, ContractionRate = rate, D22Zero = d22Zero,
+        };
+    }
 
     private static readonly string[] D22Builders = ["X3", "Y3", "Z3"];
 
@@ -321,9 +323,11 @@ public class RenGradientCheckTests
         Assert.True(SymmetricEigen.Eigenvalues(r)[0] < 0, "this R is indefinite");
         var options = Small(3, 2, nv: 4, Initialization.Random, d22Zero: true);
         var ex = Record.Exception(() => new GeneralRen(options, q, s, r, 133).Certify());
+        string got = ex is null
+            ? "none"
+            : $"{ex.GetType().Name} (ParamName {(ex as ArgumentException)?.ParamName ?? "null"}): {ex.Message}";
         Assert.True(ex is ArgumentException { ParamName: "r" },
-            $"expected an ArgumentException naming r from the constructor; got " +
-            $"{(ex is null ? "none" : $"{ex.GetType().Name} (ParamName {(ex as ArgumentException)?.ParamName ?? "null"}): {ex.Message}")}");
+                    $"expected an ArgumentException naming r from the constructor; got {got}");
         // Without D22Zero the same (Q, S, R) is valid.
         Assert.True(new GeneralRen(options with { D22Zero = false }, q, s, r, 133).Certify().IsVerified);
     }

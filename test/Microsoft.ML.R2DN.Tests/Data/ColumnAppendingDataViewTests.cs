@@ -124,7 +124,9 @@ public sealed class ColumnAppendingDataViewTests
     public void Cursor_Cancelled_Throws()
     {
         using var cts = new CancellationTokenSource();
-        var view = new ColumnAppendingDataView.Builder(Input(), cts.Token).AddColumn("X", () => new[] { 1f, 2f, 3f }).Build();
+        var view = new ColumnAppendingDataView.Builder(Input(), cts.Token)
+            .AddColumn("X", () => new[] { 1f, 2f, 3f })
+            .Build();
         using var cursor = view.GetRowCursor(view.Schema);
         Assert.True(cursor.MoveNext());
         cts.Cancel();
@@ -155,8 +157,9 @@ public sealed class ColumnAppendingDataViewTests
     {
         using var dir = new TempDirectory();
         var ml = new MLContext();
-        var data = ml.Data.LoadFromTextFile(dir.Write("a.csv", "x\n1\n2\n"), [new TextLoader.Column("x", DataKind.Single, 0)],
-                                            separatorChar: ',', hasHeader: true);
+        var data = ml.Data.LoadFromTextFile(dir.Write("a.csv", "x\n1\n2\n"),
+                                            [new TextLoader.Column("x", DataKind.Single, 0)], separatorChar: ',',
+                                            hasHeader: true);
         var view = new ColumnAppendingDataView.Builder(data)
             .AddColumn("Twice", () => DataViewReader.ReadSingleColumn(data, "x").Select(v => 2 * v).ToArray())
             .Build();

@@ -20,7 +20,8 @@ public class BackendOptionTests
         var ml = new MLContext(seed: 1);
         var options = Options();
         options.Backend = R2dnBackend.TorchSharp;
-        var e = Assert.Throws<InvalidOperationException>(() => ml.Forecasting.R2DN(options).Fit(ml.Data.LoadNonlinearSystem(length: 200)));
+        var data = ml.Data.LoadNonlinearSystem(length: 200);
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Forecasting.R2DN(options).Fit(data));
         Assert.Contains("Microsoft.ML.R2DN.TorchSharp", e.Message);
         Assert.Contains("libtorch-cpu-linux-x64", e.Message);
     }
@@ -31,7 +32,8 @@ public class BackendOptionTests
         var ml = new MLContext(seed: 1);
         var options = Options();
         options.Device = "cuda";
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(options).Fit(ml.Data.LoadNonlinearSystem(length: 200)));
+        var data = ml.Data.LoadNonlinearSystem(length: 200);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Forecasting.R2DN(options).Fit(data));
         Assert.Equal("Device", e.ParamName);
     }
 

@@ -120,12 +120,15 @@ internal static class ForecastingTestData
     /// setting instead of searching (the search has its own tests); validation, early stopping and the linear path stay
     /// at their defaults.</summary>
     public static R2dnForecastingOptions SmallR2dn(string output = "Forecast", string input = "Load",
-                                                   int horizon = 6) => new()
-                                                   {
-                                                       OutputColumnName = output, InputColumnName = input, Horizon = horizon, Robustness = Robustness.Contracting,
-                                                       StateSize = 12, NonlinearWidth = 12, HiddenSizes = [16], Epochs = 40, LearningRate = 1e-2, SegmentLength = 64,
-                                                       Seed = 11,
-                                                   };
+                                                   int horizon = 6)
+    {
+        return new()
+        {
+            OutputColumnName = output, InputColumnName = input, Horizon = horizon, Robustness = Robustness.Contracting,
+            StateSize = 12, NonlinearWidth = 12, HiddenSizes = [16], Epochs = 40, LearningRate = 1e-2,
+            SegmentLength = 64, Seed = 11,
+        };
+    }
 
     /// <summary>Like <see cref="SmallR2dn"/> with the recurrent model alone: no linear path and no validation (so the
     /// recurrent correction is never dropped), for the tests of what the recurrent model and its seed do.</summary>

@@ -149,9 +149,12 @@ public sealed partial class ForecastingTransformerTests
             Assert.True(double.IsFinite(values[0]));
         }
         // The three exports are the same bytes.
-        string[] Files(string sub) => Directory.GetFiles(Path.Combine(dir.Path, sub), "*", SearchOption.AllDirectories)
-                                               .Select(f => Path.GetRelativePath(Path.Combine(dir.Path, sub),
-                                                                                 f)).Order(StringComparer.Ordinal).ToArray();
+        string[] Files(string sub)
+        {
+            string root = Path.Combine(dir.Path, sub);
+            return Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+                            .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToArray();
+        }
         Assert.Equal(Files("fromFile"), Files("fromMemory"));
         foreach (var f in Files("fromFile"))
         {
