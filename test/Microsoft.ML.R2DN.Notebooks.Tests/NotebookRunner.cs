@@ -69,10 +69,12 @@ public sealed record HtmlContent(string Content)
 /// </remarks>
 internal static class NotebookReferences
 {
+    // Package ids and file names are matched as NuGet and the file system on Windows match them.
+    private static readonly StringComparer IgnoreCase = StringComparer.OrdinalIgnoreCase;
+
     /// <summary>The NuGet packages a notebook may reference, with the assemblies each brings (the first carries the
     /// package version).</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Packages =
-        new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    public static readonly IReadOnlyDictionary<string, string[]> Packages = new Dictionary<string, string[]>(IgnoreCase)
     {
         ["Microsoft.ML"] =
         [
@@ -86,8 +88,7 @@ internal static class NotebookReferences
     };
 
     /// <summary>The built assemblies a notebook may reference by path, by file name.</summary>
-    public static readonly IReadOnlyDictionary<string, Assembly> Files =
-        new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
+    public static readonly IReadOnlyDictionary<string, Assembly> Files = new Dictionary<string, Assembly>(IgnoreCase)
     {
         ["Microsoft.ML.R2DN.dll"] = typeof(ForecastingTransformer).Assembly,
         ["Microsoft.ML.R2DN.Engine.dll"] = typeof(LipschitzR2dn).Assembly,
