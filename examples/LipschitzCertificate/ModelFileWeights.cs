@@ -7,10 +7,8 @@ namespace LipschitzCertificate;
 
 /// <summary>Rebuilds the engine's model (a <see cref="RecurrentModel"/>) of a saved R2DN forecaster from the files that
 /// <c>R2dnModelFile.ExportNpy</c> (or <c>r2dn export --npy</c>) writes: the sizes come from manifest.json, every
-/// parameter
-/// from its NumPy <c>.npy</c> file. Any NumPy user can read the same arrays (<c>np.load</c>); here they go back into
-/// the
-/// engine's <see cref="LipschitzR2dn"/> or <see cref="ContractingR2dn"/> so that the model can be probed
+/// parameter from its NumPy <c>.npy</c> file. Any NumPy user can read the same arrays (<c>np.load</c>); here they go
+/// back into the engine's <see cref="LipschitzR2dn"/> or <see cref="ContractingR2dn"/> so that the model can be probed
 /// directly.</summary>
 internal static class ModelFileWeights
 {

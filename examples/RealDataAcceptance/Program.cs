@@ -31,9 +31,8 @@ var ettActivation = (Arg("--ett-activation") ?? "tanh") == "tanh"
     ? Microsoft.ML.R2DN.Engine.Models.Activation.Tanh : Microsoft.ML.R2DN.Engine.Models.Activation.ReLU;
 int bikeEpochs = int.Parse(Arg("--bike-epochs") ?? "60"), bikeNx = int.Parse(Arg("--bike-nx") ?? "16");
 // Bike sharing trains a γ-Lipschitz R2DN (γ = 1) for both variants: with 28 covariates and ~500 training days a
-// contracting
-// model overfits the features (it then does worse with them than without); the Lipschitz bound limits how much they
-// can move the forecast. `--bike-gamma 0` trains contracting models instead.
+// contracting model overfits the features (it then does worse with them than without); the Lipschitz bound limits how
+// much they can move the forecast. `--bike-gamma 0` trains contracting models instead.
 double? bikeGamma = double.Parse(Arg("--bike-gamma") ?? "1", CultureInfo.InvariantCulture) is var g && g > 0 ? g : null;
 double bikeLr = double.Parse(Arg("--bike-lr") ?? "3e-3", CultureInfo.InvariantCulture);
 int bikeSegment = int.Parse(Arg("--bike-segment") ?? "128");

@@ -7,8 +7,7 @@ namespace Microsoft.ML.R2DN.TorchSharp;
 /// <summary>
 /// The weights of the runnable (fused) program, the same program as the managed engine's FusedRecurrentNetwork:
 /// s_0 = σ([x | u]·G_0ᵀ + c_0), s_k = σ(s_{k−1}·G_kᵀ + c_k), [x⁺ | y] = [x | u | s_last]·W_oᵀ + b_o; for a REN one
-/// stage
-/// whose neurons also feed each other through the strictly lower-triangular D11. All float64, inside the autograd
+/// stage whose neurons also feed each other through the strictly lower-triangular D11. All float64, inside the autograd
 /// graph.
 /// </summary>
 internal sealed record FusedWeights(Tensor[] G, Tensor[] C, Tensor Wo, Tensor Bo, Tensor? D11);

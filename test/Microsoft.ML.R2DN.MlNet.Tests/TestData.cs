@@ -59,8 +59,7 @@ internal static class TestData
     }
 
     /// <summary>The rows as a CSV file with a header, floats in round-trip form; rows where <paramref name="blank"/>
-    /// holds
-    /// get a blank drive (read as NaN).</summary>
+    /// holds get a blank drive (read as NaN).</summary>
     public static void WriteCsv(string path, IEnumerable<SystemRow> rows, Func<int, bool>? blank = null)
     {
         var text = new StringBuilder("Series,SeriesNumber,Step,Drive,Output,DriveMilli,OutputCenti,Next\n");

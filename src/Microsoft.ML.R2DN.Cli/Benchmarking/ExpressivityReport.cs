@@ -30,8 +30,7 @@ internal sealed record SpeedRatio(
 /// <list type="bullet">
 /// <item><c>parameters</c>: log(parameter count). We train nothing, so this is the axis we can measure.</item>
 /// <item><c>paper_expressivity</c>: log of the paper's mean expressivity 1/NRMSE(%) at the same size (MODELS.md 4.6),
-/// the
-/// paper's axis. The paper fits all raw points of 5 seeds; one mean per size gives nearly the same line.</item>
+/// the paper's axis. The paper fits all raw points of 5 seeds; one mean per size gives nearly the same line.</item>
 /// </list>
 /// For reference the same two fits are made to the paper's own times (MODELS.md 4.6), and the slopes printed on its
 /// figures are listed.

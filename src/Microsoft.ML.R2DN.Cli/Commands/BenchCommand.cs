@@ -6,9 +6,8 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>
 /// <c>r2dn bench</c>: times training steps and forward passes of a model on random data, verifies the model's
-/// robustness
-/// certificate, and prints the figures (one JSON object with <c>--json</c>). Its options and defaults mirror
-/// <c>test/reference/time_reference.py</c>.
+/// robustness certificate, and prints the figures (one JSON object with <c>--json</c>). Its options and defaults
+/// mirror <c>test/reference/time_reference.py</c>.
 /// </summary>
 internal static class BenchCommand
 {

@@ -80,8 +80,7 @@ public sealed class LinearForecastPath
     /// <summary>
     /// Adds the linear forecasts of target <paramref name="target"/> made at the rows t ∈ [from, to) of
     /// <paramref name="series"/> to <paramref name="output"/>: the h values of row t start at (t − from)·stride. The
-    /// same
-    /// numbers as <see cref="AddPrediction"/> on each row's window (rows before the series' start repeat its first
+    /// same numbers as <see cref="AddPrediction"/> on each row's window (rows before the series' start repeat its first
     /// value), computed a block of rows at a time: each weight row is read once per block rather than once per window.
     /// </summary>
     /// <param name="series">The series.</param>
@@ -134,8 +133,7 @@ public sealed class LinearForecastPath
     private const int RowBlock = 32;
 
     // acc[r] = b + Σ_i x[r, i − 1]·W[i − 1] for `rows` rows of L − 1 lags: one kernel for the single window and the
-    // block,
-    // so that both give the same bits.
+    // block, so that both give the same bits.
     private void Accumulate(ReadOnlySpan<double> x, int rows, Span<double> acc)
     {
         int h = Horizon, lags = Lookback - 1;
@@ -156,8 +154,7 @@ public sealed class LinearForecastPath
     /// <summary>
     /// Fits the ridge regression on the windows ending at t ∈ [from, to) of every series and target (values before a
     /// series' start repeat its first value), choosing λ from <paramref name="ridges"/> by the mean squared error on
-    /// the
-    /// windows ending at t ∈ [to, validationEnd) (the first λ when that range is empty).
+    /// the windows ending at t ∈ [to, validationEnd) (the first λ when that range is empty).
     /// </summary>
     /// <param name="series">The series (targets only are used).</param>
     /// <param name="scaling">The targets' standardisation (σ per target).</param>
@@ -179,8 +176,7 @@ public sealed class LinearForecastPath
         Fit(series, scaling, lookback, horizon, offsets, from, to, to, validationEnd, ridges, cancellationToken);
 
     /// <summary>As the overload above, with the validation windows ending at t ∈ [validationStart, validationEnd),
-    /// which
-    /// need not follow the training windows.</summary>
+    /// which need not follow the training windows.</summary>
     public static (LinearForecastPath Path, double ValidationMse) Fit(IReadOnlyList<SeriesData> series,
                                                                       Standardizer scaling, int lookback, int horizon,
                                                                    int[] offsets, int from, int to, int validationStart,

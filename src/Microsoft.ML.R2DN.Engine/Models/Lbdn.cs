@@ -30,11 +30,7 @@ public sealed record LbdnOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputSize, nameof(InputSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
-        ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
-        for (int i = 0; i < HiddenSizes.Length; i++)
-            if (HiddenSizes[i] <= 0)
-                throw new ArgumentOutOfRangeException(nameof(HiddenSizes), HiddenSizes[i],
-                                                      $"Hidden layer {i} must have a positive width.");
+        RecurrentOptionChecks.HiddenSizes(HiddenSizes);
         if (!(Gamma > 0) || !double.IsFinite(Gamma))
             throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "Gamma must be finite and greater than 0.");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));

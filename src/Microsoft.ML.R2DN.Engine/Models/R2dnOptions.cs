@@ -23,7 +23,7 @@ public enum LbdnOutputLayer
 }
 
 /// <summary>Sizes and choices of a contracting R2DN (MODELS.md 1.2, 2.7).</summary>
-public sealed record R2dnOptions
+public sealed record R2dnOptions : IRecurrentModelOptions
 {
     /// <summary>Number of inputs nu (&gt; 0).</summary>
     public required int InputSize { get; init; }
@@ -54,8 +54,7 @@ public sealed record R2dnOptions
     /// <summary>
     /// Contraction-rate bound ᾱ in (0, 1]: state differences shrink at least as fast as ᾱᵗ in the model's metric.
     /// Default 1 (the paper's model: contracting with no rate margin). Smaller values forget faster (about 1/(1 − ᾱ)
-    /// steps)
-    /// and exclude pure integrators.
+    /// steps) and exclude pure integrators.
     /// </summary>
     public double ContractionRate { get; init; } = 1.0;
 
@@ -68,24 +67,9 @@ public sealed record R2dnOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputSize, nameof(InputSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StateSize, nameof(StateSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NonlinearWidth, nameof(NonlinearWidth));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
-        ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
-        for (int i = 0; i < HiddenSizes.Length; i++)
-            if (HiddenSizes[i] <= 0)
-                throw new ArgumentOutOfRangeException(nameof(HiddenSizes), HiddenSizes[i],
-                    $"Hidden layer {i} must have a positive width.");
-        if (!(ContractionRate > 0 && ContractionRate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate,
-                                                  "ContractionRate must be in (0, 1].");
-        if (IdentityOutput && OutputSize != StateSize)
-            throw new ArgumentOutOfRangeException(nameof(IdentityOutput),
-                                                  $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize (" +
-                                                  $"{StateSize}).");
-        if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
-        if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
+        RecurrentOptionChecks.Sizes(this);
+        RecurrentOptionChecks.HiddenSizes(HiddenSizes);
+        RecurrentOptionChecks.Choices(this);
         if (!Enum.IsDefined(NetworkOutputLayer)) throw new ArgumentOutOfRangeException(nameof(NetworkOutputLayer));
     }
 }

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.R2DN.Engine.Models;
 
 /// <summary>Sizes and choices of a recurrent equilibrium network (MODELS.md 1.1, 2.2–2.4).</summary>
-public sealed record RenOptions
+public sealed record RenOptions : IRecurrentModelOptions
 {
     /// <summary>Number of inputs nu (&gt; 0).</summary>
     public required int InputSize { get; init; }
@@ -38,18 +38,7 @@ public sealed record RenOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(InputSize, nameof(InputSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StateSize, nameof(StateSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(NonlinearWidth, nameof(NonlinearWidth));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutputSize, nameof(OutputSize));
-        if (!(ContractionRate > 0 && ContractionRate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(ContractionRate), ContractionRate,
-                                                  "ContractionRate must be in (0, 1].");
-        if (IdentityOutput && OutputSize != StateSize)
-            throw new ArgumentOutOfRangeException(nameof(IdentityOutput),
-                                                  $"IdentityOutput needs OutputSize ({OutputSize}) = StateSize (" +
-                                                  $"{StateSize}).");
-        if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation));
-        if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization));
+        RecurrentOptionChecks.Sizes(this);
+        RecurrentOptionChecks.Choices(this);
     }
 }

@@ -9,10 +9,8 @@ namespace Microsoft.ML.R2DN.Evaluation;
 internal static class LinearBaseline
 {
     /// <summary>Per row of <paramref name="labels"/>, the linear forecasts (horizon × targets, target-major, data
-    /// units),
-    /// from a path fitted on the rows <paramref name="fitSeries"/> of <paramref name="fitLabels"/>; null when the fit
-    /// rows
-    /// are too few (fewer than 2·h + 8 per series).</summary>
+    /// units), from a path fitted on the rows <paramref name="fitSeries"/> of <paramref name="fitLabels"/>; null when
+    /// the fit rows are too few (fewer than 2·h + 8 per series).</summary>
     public static float[][]? Forecasts(float[][] labels, int[][] series, float[][] fitLabels, int[][] fitSeries,
                                        int horizon, int targets,
                                        CancellationToken token)

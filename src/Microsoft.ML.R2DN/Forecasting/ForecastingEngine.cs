@@ -26,9 +26,9 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <see cref="RecurrentForecastingOptions.KeepEndStates"/> = false), so <see cref="Predict(int?, float?)"/> at once
 /// forecasts the steps after the last training row, and <see cref="Predict(TSrc, int?, float?)"/> takes the row that
 /// follows it; after <see cref="CheckPoint(MLContext, string)"/> and <c>mlContext.Model.Load</c>, every series is at
-/// its
-/// checkpointed state. A series the engine holds no state for starts from an empty history at its first observation.
-/// The engine works on its own copy of the states: the transformer it was created from never changes.</para>
+/// its checkpointed state. A series the engine holds no state for starts from an empty history at its first
+/// observation. The engine works on its own copy of the states: the transformer it was created from never
+/// changes.</para>
 /// <para>For states kept outside one process (a database, an Orleans cluster), <see cref="SeriesForecaster"/> steps
 /// detached <see cref="SeriesState"/>s with the same code, so both give bit-identical forecasts.</para>
 /// </remarks>

@@ -26,9 +26,8 @@ public static class ForecastingEngineExtensions
     /// <typeparam name="TDst">The prediction class, with a <see cref="float"/>[] member for the forecast
     /// column.</typeparam>
     /// <param name="model">A <see cref="ForecastingTransformer"/>, or a chain (a fitted pipeline, or a model loaded
-    /// with
-    /// <c>mlContext.Model.Load</c>) whose last part is one: the transformers before it are applied to each observation
-    /// (for example a normalisation). Not null.</param>
+    /// with <c>mlContext.Model.Load</c>) whose last part is one: the transformers before it are applied to each
+    /// observation (for example a normalisation). Not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
     /// <returns>The engine. It starts where the model left off, as ML.NET's engines do: every series at the state
     /// after its last training row (or at its checkpointed state, for a model saved by
@@ -36,8 +35,7 @@ public static class ForecastingEngineExtensions
     /// forecasts the steps after the last training row.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no forecaster, or has transformers after it,
-    /// or
-    /// <paramref name="env"/> is not an <see cref="MLContext"/>.</exception>
+    /// or <paramref name="env"/> is not an <see cref="MLContext"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><typeparamref name="TSrc"/> lacks a column the model reads, or
     /// has it with the wrong type; or <typeparamref name="TDst"/> has no member for the forecast column.</exception>
     /// <exception cref="FormatException">A loaded model's R2DN/REN part is damaged or its certificate
@@ -50,8 +48,8 @@ public static class ForecastingEngineExtensions
     /// LoadForecast updated = engine.Predict(new LoadRow { Load = 512f, Temperature = 21f, Hour = 13 });
     /// </code>
     /// The whole flow, after ML.NET's bike-demand tutorial: examples/BikeDemandForecast.</example>
-    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc,
-        TDst>(this ICanSaveModel model, IHostEnvironment env)
+    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(
+        this ICanSaveModel model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new()
     {
@@ -71,8 +69,8 @@ public static class ForecastingEngineExtensions
     /// <param name="model">The forecaster; not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
     /// <returns>The engine.</returns>
-    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc,
-        TDst>(this ForecastingTransformer model, IHostEnvironment env)
+    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(
+        this ForecastingTransformer model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new() => CreateTimeSeriesEngine<TSrc, TDst>((ICanSaveModel)model, env);
 
@@ -83,26 +81,20 @@ public static class ForecastingEngineExtensions
     /// <param name="model">The fitted chain; not null.</param>
     /// <param name="env">The <see cref="MLContext"/>; not null.</param>
     /// <returns>The engine.</returns>
-    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc,
-        TDst>(this TransformerChain<ForecastingTransformer> model, IHostEnvironment env)
+    public static ForecastingEngine<TSrc, TDst> CreateTimeSeriesEngine<TSrc, TDst>(
+        this TransformerChain<ForecastingTransformer> model, IHostEnvironment env)
         where TSrc : class
         where TDst : class, new() => CreateTimeSeriesEngine<TSrc, TDst>((ICanSaveModel)model, env);
 
     /// <summary>The R2DN/REN forecaster in <paramref name="model"/>: the transformer itself, the last part of a fitted
     /// chain, or the ML.NET form of one that <c>mlContext.Model.Load</c> returned (rebuilt from the file, its
-    /// certificate
-    /// re-verified).</summary>
+    /// certificate re-verified).</summary>
     /// <param name="model">The model; not null.</param>
     /// <returns>The forecaster.</returns>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no forecaster.</exception>
     /// <exception cref="FormatException">The model's R2DN/REN part is damaged.</exception>
-    public static ForecastingTransformer GetForecaster(this ITransformer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return MlNetCarrier.TryRecover(model, out _, out var found) && found is ForecastingTransformer f ? f
-            : throw new ArgumentException($"The model holds no R2DN/REN forecaster (it is '{model.GetType().Name}').",
-                                          nameof(model));
-    }
+    public static ForecastingTransformer GetForecaster(this ITransformer model) =>
+        Find<ForecastingTransformer>(model, "forecaster", out _);
 
     /// <summary>The R2DN/REN forecaster in <paramref name="model"/>, and the transformers that run before it (for
     /// example a normalisation of the features), as one chain, or null when there are none.</summary>
@@ -113,12 +105,9 @@ public static class ForecastingEngineExtensions
     /// <exception cref="FormatException">The model's R2DN/REN part is damaged.</exception>
     public static ForecastingTransformer GetForecaster(this ITransformer model, out ITransformer? preprocessing)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (!MlNetCarrier.TryRecover(model, out var prefix, out var found) || found is not ForecastingTransformer f)
-            throw new ArgumentException($"The model holds no R2DN/REN forecaster (it is '{model.GetType().Name}').",
-                                        nameof(model));
-        preprocessing = prefix.Length == 0 ? null : new TransformerChain<ITransformer>(prefix);
-        return f;
+        var forecaster = Find<ForecastingTransformer>(model, "forecaster", out var prefix);
+        preprocessing = Chain(prefix);
+        return forecaster;
     }
 
     /// <summary>The R2DN/REN simulator in <paramref name="model"/>, and the transformers that run before it as one
@@ -130,12 +119,9 @@ public static class ForecastingEngineExtensions
     /// <exception cref="FormatException">The model's R2DN/REN part is damaged.</exception>
     public static SimulationTransformer GetSimulator(this ITransformer model, out ITransformer? preprocessing)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (!MlNetCarrier.TryRecover(model, out var prefix, out var found) || found is not SimulationTransformer s)
-            throw new ArgumentException($"The model holds no R2DN/REN simulator (it is '{model.GetType().Name}').",
-                                        nameof(model));
-        preprocessing = prefix.Length == 0 ? null : new TransformerChain<ITransformer>(prefix);
-        return s;
+        var simulator = Find<SimulationTransformer>(model, "simulator", out var prefix);
+        preprocessing = Chain(prefix);
+        return simulator;
     }
 
     /// <summary>The R2DN/REN simulator in <paramref name="model"/> (see
@@ -144,11 +130,19 @@ public static class ForecastingEngineExtensions
     /// <returns>The simulator.</returns>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no simulator.</exception>
     /// <exception cref="FormatException">The model's R2DN/REN part is damaged.</exception>
-    public static SimulationTransformer GetSimulator(this ITransformer model)
+    public static SimulationTransformer GetSimulator(this ITransformer model) =>
+        Find<SimulationTransformer>(model, "simulator", out _);
+
+    // The R2DN/REN transformer of type T in model (what: its name in the message), and the transformers before it.
+    private static T Find<T>(ITransformer model, string what, out ITransformer[] prefix) where T : class, ITransformer
     {
         ArgumentNullException.ThrowIfNull(model);
-        return MlNetCarrier.TryRecover(model, out _, out var found) && found is SimulationTransformer s ? s
-            : throw new ArgumentException($"The model holds no R2DN/REN simulator (it is '{model.GetType().Name}').",
-                                          nameof(model));
+        if (!MlNetCarrier.TryRecover(model, out prefix, out var found) || found is not T recovered)
+            throw new ArgumentException($"The model holds no R2DN/REN {what} (it is '{model.GetType().Name}').",
+                                        nameof(model));
+        return recovered;
     }
+
+    private static ITransformer? Chain(ITransformer[] prefix) =>
+        prefix.Length == 0 ? null : new TransformerChain<ITransformer>(prefix);
 }

@@ -13,9 +13,8 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <remarks>
 /// <para><b>Input columns:</b> one or more numeric targets y, optional numeric features f observed with them, and an
 /// optional series id; rows of each series in time order. <b>Output columns:</b> the forecast and, when named, the
-/// lower
-/// and upper bounds: vectors of horizon × targets <see cref="float"/>s (see
-/// <see cref="ForecastingTransformer"/>).</para>
+/// lower and upper bounds: vectors of horizon × targets <see cref="float"/>s
+/// (see <see cref="ForecastingTransformer"/>).</para>
 /// <list type="table">
 ///   <listheader><term>Trainer characteristic</term><description>value</description></listheader>
 ///   <item><term>Machine learning task</term><description>Time-series forecasting (multi-step,
@@ -42,8 +41,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
     private readonly ForecastingColumns _columns;
 
     /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the
-    /// catalog's
-    /// extension methods do; use it directly when you hold the context rather than its catalog.</summary>
+    /// catalog's extension methods do; use it directly when you hold the context rather than its catalog.</summary>
     /// <param name="environment">The ML.NET environment: progress goes to its log, seeds come from its random source;
     /// not null.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
@@ -71,8 +69,7 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
         _columns.OutputSchema(inputSchema, _options.Horizon * _columns.Targets.Length);
 
     /// <summary>The shape of the fitted transformer's output: the input columns plus the forecast column and, when
-    /// named,
-    /// the bound columns (known-size vectors of <see cref="float"/>), as ML.NET's pipelines check it before
+    /// named, the bound columns (known-size vectors of <see cref="float"/>), as ML.NET's pipelines check it before
     /// fitting.</summary>
     /// <param name="inputSchema">The shape of the training data; not null.</param>
     /// <returns>The output shape.</returns>
@@ -165,8 +162,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
             var (spec, rate) = candidates[i];
             var remaining = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
             // A setting's training stops at the budget, but its held-out checks and refit come after: one starts only
-            // when
-            // the time left is at least what the quickest setting so far took, so that the whole search ends within it.
+            // when the time left is at least what the quickest setting so far took, so that the whole search ends
+            // within it.
             if (remaining is { } r && best is not null && (r <= TimeSpan.Zero || r.TotalSeconds < fastest))
             {
                 channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
@@ -217,8 +214,8 @@ public sealed class ForecastingEstimator : IEstimator<ForecastingTransformer>
                 $"Setting {i + 1}/{candidates.Count}: {what}, {path}, learning rate {rate:G3}: validation MSE " +
                 $"{score:G4}{linearNote}, {seconds:0.0} s."));
             // A later setting must beat the best so far by a margin: the validation tail is short, and the earlier
-            // settings
-            // are the simpler ones (the linear path, a contracting model), which generalise better at equal error.
+            // settings are the simpler ones (the linear path, a contracting model), which generalise better at equal
+            // error.
             if (best is null || (double.IsFinite(score) && score < best.Value.Score * (1 - SelectionMargin)))
                 best = (forecaster, loss, spec, rate, double.IsFinite(score) ? score : double.PositiveInfinity);
         }

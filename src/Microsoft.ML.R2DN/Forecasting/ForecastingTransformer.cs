@@ -103,9 +103,8 @@ public sealed class ForecastingTransformer : ITransformer
     internal JsonObject Settings => _settings;
 
     /// <summary>The settings the forecaster was trained with, as JSON (as stored in the model file): model kind,
-    /// robustness,
-    /// sizes, activation, initialisation, learning rate, epochs, seed and, for a forecaster, the linear path's
-    /// look-back and the settings tried on the validation data with their scores. Empty ("{}") for a model saved
+    /// robustness, sizes, activation, initialisation, learning rate, epochs, seed and, for a forecaster, the linear
+    /// path's look-back and the settings tried on the validation data with their scores. Empty ("{}") for a model saved
     /// without them.</summary>
     public string TrainingSettings =>
         _settings.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
@@ -123,8 +122,7 @@ public sealed class ForecastingTransformer : ITransformer
     /// <summary>The series whose state the model holds, where a <see cref="ForecastingEngine{TSrc, TDst}"/> created
     /// from it starts them: after <c>Fit</c>, every series it trained on, at its last training row (unless
     /// <see cref="RecurrentForecastingOptions.KeepEndStates"/> was false); after a checkpoint, the engine's series. Ids
-    /// as
-    /// text (keys by their value, numbers in invariant form).</summary>
+    /// as text (keys by their value, numbers in invariant form).</summary>
     public IReadOnlyCollection<string> StoredSeries => (IReadOnlyCollection<string>)EngineStates.Keys;
 
     /// <summary>The states a <see cref="ForecastingEngine{TSrc, TDst}"/> starts from (the end of training, or a
@@ -178,8 +176,7 @@ public sealed class ForecastingTransformer : ITransformer
     /// <param name="inputSchema">The schema of the data to transform; not null.</param>
     /// <returns>The output schema.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A target, feature or series id column is missing (<c>Could not
-    /// find
-    /// input column 'X'</c>) or has the wrong type (<c>Schema mismatch for input column 'X': expected Single, got
+    /// find input column 'X'</c>) or has the wrong type (<c>Schema mismatch for input column 'X': expected Single, got
     /// String</c>).</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
         Columns.OutputSchema(inputSchema, Core.OutputSize);

@@ -13,8 +13,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// learning rate that decays smoothly from <see cref="LearningRate"/> to a tenth of it by the last epoch.</para>
 /// <para>Intervals are split-conformal: a <see cref="CalibrationFraction"/> of every series, just before its validation
 /// tail, is held out of training, and the half-width of the interval for each target and step ahead is the ⌈(n +
-/// 1)·c⌉-th smallest absolute
-/// residual over those held-out rows, at the confidence level c.</para>
+/// 1)·c⌉-th smallest absolute residual over those held-out rows, at the confidence level c.</para>
 /// <para>Not an extension point: only the two derived classes exist.</para>
 /// </remarks>
 public abstract class RecurrentForecastingOptions : RecurrentModelOptions
@@ -25,8 +24,7 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
 
     /// <summary>The column the forecasts are written to: a vector of <see cref="float"/> of length
     /// <see cref="Horizon"/> × the number of targets (all steps of the first target, then all steps of the next),
-    /// holding
-    /// the forecast made after observing the row. Required; not null or empty.</summary>
+    /// holding the forecast made after observing the row. Required; not null or empty.</summary>
     public required string OutputColumnName { get; set; }
 
     /// <summary>The (first) target column y. Numeric: <c>Single</c>, <c>Double</c>, <c>Int32</c>, <c>Int64</c> or
@@ -44,8 +42,7 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// <summary>A column that splits the rows into independent series, in the order each id first appears; the series
     /// train together as one batch. <c>String</c>, <c>Int32</c>, <c>Int64</c>, or <c>Single</c>/<c>Double</c> holding
     /// ids (as <c>LoadFromCsv</c> infers numeric columns). Rows of one series need not be contiguous but must be in
-    /// time
-    /// order. Default null: all rows are one series.</summary>
+    /// time order. Default null: all rows are one series.</summary>
     /// <remarks>To train on several files, load them as one view with <c>LoadFromTextFile(string[] paths, ...)</c>
     /// and give each file's rows their own id in this column.</remarks>
     public string? SeriesIdColumnName { get; set; }
@@ -55,8 +52,7 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// Default null.</summary>
     /// <remarks>The intervals are calibrated whether or not the columns are named (unless
     /// <see cref="CalibrationFraction"/> is 0): <see cref="ForecastingTransformer.GetIntervalHalfWidths"/> gives them
-    /// at
-    /// any level.</remarks>
+    /// at any level.</remarks>
     public string? ConfidenceLowerBoundColumn { get; set; }
 
     /// <summary>The column for the upper bounds of the intervals; see <see cref="ConfidenceLowerBoundColumn"/>.
@@ -82,18 +78,16 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     /// validation data), which the recurrent model then corrects. With it the forecaster nests the linear forecasting
     /// baseline. When the correction does not beat the path alone on the validation data, or its gain over the path on
     /// all the held-out rows is less than twice its standard error, it is dropped and the path is refitted on every
-    /// row,
-    /// the validation and calibration tails included. 0 turns it off; otherwise at least 2.
-    /// Default null: half of the rows each series trains on (those before the validation and calibration tails), at
-    /// most 336; at 336, with validation data and at least 3 × 512 training windows, 512 is tried too and the one with
-    /// the lower validation error kept.</summary>
+    /// row, the validation and calibration tails included. 0 turns it off; otherwise at least 2. Default null: half of
+    /// the rows each series trains on (those before the validation and calibration tails), at most 336; at 336, with
+    /// validation data and at least 3 × 512 training windows, 512 is tried too and the one with the lower validation
+    /// error kept.</summary>
     public int? LinearLookback { get; set; }
 
     /// <summary>Whether the recurrent model reads each target's change since the previous row instead of its level, so
     /// that it is blind to the level as its forecast (a change from the last value) is: a series that drifts away from
-    /// the
-    /// training range (a random walk, a trend, a level shift) then stays inside what the model was trained on. Default
-    /// true.</summary>
+    /// the training range (a random walk, a trend, a level shift) then stays inside what the model was trained on.
+    /// Default true.</summary>
     public bool DifferenceInputs { get; set; } = true;
 
     /// <summary>Whether one recurrent model is shared by the targets, each run on its own (its input is that target and
@@ -120,9 +114,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
     public int SegmentLength { get; set; } = Defaults.Forecasting.SegmentLength;
 
     /// <summary>The fraction of each series, just before its validation tail, held out of training to calibrate the
-    /// intervals, in [0, 0.5)
-    /// (at least horizon + 1 rows are held out when it is &gt; 0). 0 turns intervals off, and then no bound column
-    /// may be named. Default 0.15.</summary>
+    /// intervals, in [0, 0.5) (at least horizon + 1 rows are held out when it is &gt; 0). 0 turns intervals off, and
+    /// then no bound column may be named. Default 0.15.</summary>
     public double CalibrationFraction { get; set; } = Defaults.Forecasting.CalibrationFraction;
 
     /// <summary>Whether the fitted model keeps, for every series it trained on, the state after that series' last

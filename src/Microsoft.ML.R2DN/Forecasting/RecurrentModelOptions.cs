@@ -17,11 +17,9 @@ public abstract class RecurrentModelOptions
 
     /// <summary>The property the model is built to have: <see cref="Robustness.Contracting"/> (stable: it forgets its
     /// initial state) or <see cref="Robustness.Lipschitz"/> (γ-Lipschitz from input to output in standardised units,
-    /// and
-    /// contracting). Default null: a forecaster chooses on its validation data among contracting and γ-Lipschitz with
-    /// γ = 1 and γ = 5 (see <see cref="RecurrentForecastingOptions.TimeBudget"/>); a simulator is contracting. The
-    /// choice is
-    /// logged and stored with the model; a value set here is never overridden.</summary>
+    /// and contracting). Default null: a forecaster chooses on its validation data among contracting and γ-Lipschitz
+    /// with γ = 1 and γ = 5 (see <see cref="RecurrentForecastingOptions.TimeBudget"/>); a simulator is contracting. The
+    /// choice is logged and stored with the model; a value set here is never overridden.</summary>
     public Robustness? Robustness { get; set; }
 
     /// <summary>The Lipschitz bound γ, finite and &gt; 0, used when <see cref="Robustness"/> is Lipschitz. Default
@@ -58,8 +56,7 @@ public abstract class RecurrentModelOptions
 
     /// <summary>Where training runs: <see cref="R2dnBackend.Managed"/> (the default: this package's SIMD engine) or
     /// <see cref="R2dnBackend.TorchSharp"/> (libtorch, needs the Microsoft.ML.R2DN.TorchSharp package). Scoring always
-    /// runs
-    /// on the managed engine.</summary>
+    /// runs on the managed engine.</summary>
     public R2dnBackend Backend { get; set; } = R2dnBackend.Managed;
 
     /// <summary>The device of the TorchSharp backend: "cpu" (default), "cuda" or "cuda:N". The managed backend takes

@@ -3,8 +3,7 @@ namespace Microsoft.ML.R2DN.Forecasting;
 /// <summary>
 /// Scores the rows of a forecaster's input one at a time, in order, keeping one model state per series: the one
 /// computation behind <see cref="ForecastingTransformer.Transform"/> and a saved model's ML.NET scorer, so that both
-/// give
-/// the same numbers.
+/// give the same numbers.
 /// </summary>
 internal sealed class ForecastRowScorer
 {

@@ -108,10 +108,9 @@ public class LinearPathTests
     public void Forecaster_OnARandomWalk_FallsBackToRepeatingTheLastValue()
     {
         // The best forecast of a random walk is its last value; a path of 12 lags and a correction fit only the noise
-        // of
-        // the training rows, and the held-out test (gain over 2 standard errors) must see that and keep neither. (It is
-        // a
-        // test at about 2.5 %: of 8 seeds tried, one walk drifted enough for a path of almost zero weights and a bias.)
+        // of the training rows, and the held-out test (gain over 2 standard errors) must see that and keep neither. (It
+        // is a test at about 2.5 %: of 8 seeds tried, one walk drifted enough for a path of almost zero weights and a
+        // bias.)
         var rnd = new Random(1);
         var y = new float[1500];
         double level = 0;

@@ -334,8 +334,7 @@ public class ArgumentTests
         // ParameterGroup.Length and ParameterLayout.Count are unchecked int products/sums: CreateLayout(nx = 25000)
         // returns a layout with X.Length = −1,794,967,296 and a negative Count instead of throwing (likewise for
         // every nx ≥ 23171), and the constructor then fails with a bare OverflowException ("Arithmetic operation
-        // resulted
-        // in an overflow.") from the array allocation, naming nothing.
+        // resulted in an overflow.") from the array allocation, naming nothing.
         var options = Valid with { StateSize = stateSize, HiddenSizes = [] };
         ParameterLayout? layout = null;
         var layoutError = Record.Exception(() => layout = ContractingR2dn.CreateLayout(options));
@@ -351,9 +350,8 @@ public class ArgumentTests
     public void LbdnEvaluate_NonFiniteParameter_ThrowsNamingParameters()
     {
         // RecurrentModel.Simulate rejects non-finite parameters with ArgumentException(ParamName "Parameters");
-        // Lbdn.Evaluate
-        // does not check them and fails inside the Cayley LU with InvalidOperationException
-        // "The matrix is singular (pivot 0 is zero or not finite)", which points at the wrong cause.
+        // Lbdn.Evaluate does not check them and fails inside the Cayley LU with InvalidOperationException "The matrix
+        // is singular (pivot 0 is zero or not finite)", which points at the wrong cause.
         var net = new Lbdn(ValidLbdn);
         net.Parameters[net.Layout["layers_0/XY"].Offset] = double.NaN;
         var ex = Record.Exception(() => net.Evaluate(new double[3], 1, new double[2]));

@@ -42,9 +42,8 @@ public class ContractionTests
 
     /// <summary>
     /// λ_max of the dissipation form [A B1]ᵀM[A B1] − ᾱ²·blkdiag(M, 0) + [C1 0]ᵀ[C1 0] − blkdiag(0, I) and the size of
-    /// its
-    /// terms (for a relative tolerance). With E = ½(H11 + H22/ᾱ² + Y − Yᵀ) the construction gives
-    /// ᾱ²EᵀP⁻¹E ⪰ E + Eᵀ − P/ᾱ², hence this form is ⪯ 0 for every parameter value (MODELS.md 2.7 with [3P]'s rate).
+    /// its terms (for a relative tolerance). With E = ½(H11 + H22/ᾱ² + Y − Yᵀ) the construction gives ᾱ²EᵀP⁻¹E ⪰ E +
+    /// Eᵀ − P/ᾱ², hence this form is ⪯ 0 for every parameter value (MODELS.md 2.7 with [3P]'s rate).
     /// </summary>
     private static (double LambdaMax, double Scale) Certificate(R2dnExplicit ex, double rate = 1.0)
     {

@@ -13,8 +13,7 @@ namespace Microsoft.ML.R2DN.Engine.Tests.Properties;
 /// </summary>
 /// <remarks>
 /// The layer is reached through a hand-built <see cref="FusedRecurrentNetwork{T}"/> with no state (nx = 0), nu = ny =
-/// nv,
-/// one stage G = I, W_o = [0 | I], b_o = 0 and the D11 under test: its output is y = w with b = u + c.
+/// nv, one stage G = I, W_o = [0 | I], b_o = 0 and the D11 under test: its output is y = w with b = u + c.
 /// </remarks>
 public class EquilibriumLayerTests
 {
@@ -73,8 +72,7 @@ public class EquilibriumLayerTests
 
     /// <summary>
     /// Reverse-mode differentiation of the unrolled forward substitution v_i = b_i + Σ_{j&lt;i} D11_ij·w_j, w_i =
-    /// σ(v_i),
-    /// L = Σ c_i·w_i: walking i = nv−1 … 0, the adjoint of w_i is complete (only later neurons read w_i), then
+    /// σ(v_i), L = Σ c_i·w_i: walking i = nv−1 … 0, the adjoint of w_i is complete (only later neurons read w_i), then
     /// v̄_i = w̄_i·σ'(v_i), b̄_i = v̄_i, D̄11_ij += v̄_i·w_j and w̄_j += v̄_i·D11_ij for j &lt; i.
     /// </summary>
     private static (double[] W, double[] GradB, Matrix GradD11) Unrolled(Activation act, Matrix d11, double[] b,

@@ -91,9 +91,8 @@ public class GradientCheckTests
                 double an = gradient[j];
                 double scale = Math.Max(Math.Max(Math.Abs(fd), Math.Abs(an)), 1e-8);
                 // Rounding floor of the difference quotient: L itself is only known to a few ulps (≈ eps·|L|), so fd
-                // carries
-                // ≈ eps·|L|/h of noise whatever the gradient (measured: an exactly-zero dY_ii gave fd ≈ 3e-10 at |L| =
-                // 30).
+                // carries ≈ eps·|L|/h of noise whatever the gradient (measured: an exactly-zero dY_ii gave fd ≈ 3e-10
+                // at |L| = 30).
                 double floor = 10 * 2.220446049250313e-16 * Math.Max(1.0, Math.Abs(l0)) / h;
                 double err = Math.Abs(fd - an);
                 double rel = err / scale;

@@ -126,8 +126,7 @@ internal static class FiniteDifferenceCheck
                     return (fd, err, err / scale, floor, err / (RelativeTolerance * scale + floor));
                 }
                 // The rounding noise σ of L near θ: the scatter of L(θ + k·δ), k = −4 … 4, δ = 1e-9·max(1, |θ|), about
-                // its
-                // least-squares line (over so short a span the true L is a straight line to ≈ 1e-17).
+                // its least-squares line (over so short a span the true L is a straight line to ≈ 1e-17).
                 double MeasureNoise()
                 {
                     double delta = 1e-9 * Math.Max(1.0, Math.Abs(theta));
@@ -185,10 +184,9 @@ internal static class FiniteDifferenceCheck
 
 /// <summary>
 /// Finite-difference checks (float64, direct → explicit → fused rollout with the equilibrium layer → BPTT → adjoint
-/// map)
-/// of every parameter group of the contracting, γ-Lipschitz and (Q, S, R) RENs (MODELS.md 2.2–2.5, section 5 item 9),
-/// at perturbed parameters. Unused groups (X3/Y3/Z3 of the contracting REN or with D22 = 0, the direct D22 where D22 is
-/// constructed) must have exactly zero gradient. Also the identity-output contracting REN and R2DN.
+/// map) of every parameter group of the contracting, γ-Lipschitz and (Q, S, R) RENs (MODELS.md 2.2–2.5, section 5
+/// item 9), at perturbed parameters. Unused groups (X3/Y3/Z3 of the contracting REN or with D22 = 0, the direct D22
+/// where D22 is constructed) must have exactly zero gradient. Also the identity-output contracting REN and R2DN.
 /// </summary>
 public class RenGradientCheckTests
 {
@@ -281,10 +279,8 @@ public class RenGradientCheckTests
 
     /// <summary>
     /// Q = −XᵀX − 0.1I, S, and R = SQ⁻¹Sᵀ + YᵀY + 0.1I (X, Y, S standard normal): a valid supply rate with S ≠ 0 whose
-    /// R
-    /// is usually indefinite (SQ⁻¹Sᵀ ⪯ 0). With <paramref name="positiveR"/>, R = YᵀY + 0.1I instead, which D22 = 0
-    /// needs
-    /// (R₁ = R + S·D22 + D22ᵀSᵀ + D22ᵀQ·D22 is then R itself, and the map factors it).
+    /// R is usually indefinite (SQ⁻¹Sᵀ ⪯ 0). With <paramref name="positiveR"/>, R = YᵀY + 0.1I instead, which D22 = 0
+    /// needs (R₁ = R + S·D22 + D22ᵀSᵀ + D22ᵀQ·D22 is then R itself, and the map factors it).
     /// </summary>
     internal static (Matrix Q, Matrix S, Matrix R) RandomQsr(int nu, int ny, Random rng, bool positiveR = false)
     {
@@ -315,8 +311,7 @@ public class RenGradientCheckTests
     public void GeneralRen_D22Zero_WithAnIndefiniteR_IsRejectedAtConstruction()
     {
         // With D22Zero the map factors R₁ = R by Cholesky, so R must be positive definite; a supply rate that only
-        // meets
-        // R − SQ⁻¹Sᵀ ≻ 0 must be rejected by the constructor, naming r. (Regression: before this was checked, the
+        // meets R − SQ⁻¹Sᵀ ≻ 0 must be rejected by the constructor, naming r. (Regression: before this was checked, the
         // constructor accepted it and every later call failed: Simulate/LossAndGradient blamed "Parameters" and
         // Certify() leaked the raw Cholesky exception with ParamName "a".)
         var (q, s, r) = RandomQsr(3, 2, new Random(133));
@@ -405,9 +400,9 @@ public class RenGradientCheckTests
             var (y, m) = ReplayRen(ex, Activation.ReLU, candidate.X0, candidate.U, candidate.T, candidate.B);
             Tests.Models.AssertClose.All(y, candidate.Outputs(), 1e-12, 1e-12, $"{kind} REN: replayed y");
             // Take the first draw that keeps every ReLU at least 1e-3 from its kink (so no finite-difference step
-            // crosses
-            // one) and whose map is well conditioned (Λ ≤ 100: the draw at seed 140 has ‖D22‖₂ ≈ γ, R₁ nearly singular,
-            // Λ up to 8e3, and a rounding scatter in L that swamps the small gradients; see FiniteDifferenceCheck).
+            // crosses one) and whose map is well conditioned (Λ ≤ 100: the draw at seed 140 has ‖D22‖₂ ≈ γ, R₁ nearly
+            // singular, Λ up to 8e3, and a rounding scatter in L that swamps the small gradients; see
+            // FiniteDifferenceCheck).
             if (m > 1e-3 && ex.Lambda.Max() <= 100) { problem = candidate; margin = m; }
         }
         Assert.True(problem is not null,

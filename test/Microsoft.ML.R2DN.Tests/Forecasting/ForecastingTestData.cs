@@ -94,8 +94,7 @@ internal static class ForecastingTestData
     }
 
     /// <summary>A nonlinear system: x_{t+1} = 0.8 x_t + 0.5 tanh(u_t), y_t = x_t + 0.2 x_t², driven by a smoothed
-    /// random
-    /// input, one experiment per series.</summary>
+    /// random input, one experiment per series.</summary>
     public static List<SystemRow> NonlinearSystem(int length, int experiments = 1, int seed = 5)
     {
         var rng = new Random(seed);
