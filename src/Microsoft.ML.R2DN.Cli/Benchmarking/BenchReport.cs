@@ -3,8 +3,6 @@ using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.ML.R2DN.Engine.Certificates;
 using Microsoft.ML.R2DN.Engine.Models;
 
@@ -60,9 +58,7 @@ internal sealed class BenchReport
     /// overlap.</summary>
     public string ToJson()
     {
-        var buffer = new MemoryStream();
-        var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        using (var w = new Utf8JsonWriter(buffer, options))
+        return BenchJson.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("implementation", "dotnet");
@@ -72,46 +68,44 @@ internal sealed class BenchReport
             w.WriteNumber("nx", Spec.StateSize);
             w.WriteNumber("nv", Spec.NonlinearWidth);
             w.WriteNumber("ny", Spec.OutputSize);
-            w.WriteStartArray("hidden");
-            foreach (int h in Spec.HiddenSizes) w.WriteNumberValue(h);
-            w.WriteEndArray();
+            w.WriteArray("hidden", Spec.HiddenSizes);
             w.WriteString("activation", Spec.ActivationName);
             w.WriteString("init", Spec.InitializationName);
             if (Spec.OutputLayerNameOrNull is string outputLayer) w.WriteString("output_layer", outputLayer);
             else w.WriteNull("output_layer");
-            if (Spec.IsLipschitz) Number(w, "gamma", Spec.Gamma);
+            if (Spec.IsLipschitz) w.WriteFiniteOrNull("gamma", Spec.Gamma);
             else w.WriteNull("gamma");
-            Number(w, "abar", Spec.ContractionRate);
+            w.WriteFiniteOrNull("abar", Spec.ContractionRate);
             w.WriteNumber("batch", Settings.Batch);
             w.WriteNumber("seq", Settings.SequenceLength);
             w.WriteNumber("threads", Settings.Threads);
             w.WriteNumber("steps", Settings.Steps);
             w.WriteNumber("warmup", Measurement.TrainWarmup.Calls);
             w.WriteString("warmup_policy", Settings.Warmup.Name);
-            Number(w, "warmup_seconds", Measurement.TrainWarmup.Seconds);
+            w.WriteFiniteOrNull("warmup_seconds", Measurement.TrainWarmup.Seconds);
             w.WriteNumber("forward_warmup", Measurement.ForwardWarmup.Calls);
             w.WriteNumber("seed", Settings.Seed);
             w.WriteNumber("macs_per_step", MultiplyAddsPerStep);
-            Number(w, "train_step_seconds_median", TrainStepSecondsMedian);
-            Number(w, "train_step_seconds_min", Measurement.TrainStepSeconds.Min());
-            Number(w, "train_step_seconds_max", Measurement.TrainStepSeconds.Max());
-            Number(w, "forward_seconds_median", ForwardSecondsMedian);
-            Number(w, "forward_cached_map_seconds_median", ForwardCachedSecondsMedian);
-            Number(w, "gflops", Gflops);
-            Number(w, "fma_peak_gflops", FmaPeakGflops);
-            Number(w, "fma_peak_share", PeakShare);
-            Number(w, "allocated_bytes_per_step", AllocatedBytesPerTimeStep);
-            Number(w, "allocated_bytes_per_train_step", AllocatedBytesPerTrainStep);
-            Number(w, "gc_allocated_bytes_per_train_step", GcAllocatedBytesPerTrainStep);
+            w.WriteFiniteOrNull("train_step_seconds_median", TrainStepSecondsMedian);
+            w.WriteFiniteOrNull("train_step_seconds_min", Measurement.TrainStepSeconds.Min());
+            w.WriteFiniteOrNull("train_step_seconds_max", Measurement.TrainStepSeconds.Max());
+            w.WriteFiniteOrNull("forward_seconds_median", ForwardSecondsMedian);
+            w.WriteFiniteOrNull("forward_cached_map_seconds_median", ForwardCachedSecondsMedian);
+            w.WriteFiniteOrNull("gflops", Gflops);
+            w.WriteFiniteOrNull("fma_peak_gflops", FmaPeakGflops);
+            w.WriteFiniteOrNull("fma_peak_share", PeakShare);
+            w.WriteFiniteOrNull("allocated_bytes_per_step", AllocatedBytesPerTimeStep);
+            w.WriteFiniteOrNull("allocated_bytes_per_train_step", AllocatedBytesPerTrainStep);
+            w.WriteFiniteOrNull("gc_allocated_bytes_per_train_step", GcAllocatedBytesPerTrainStep);
             w.WriteNumber("gen0_collections", Measurement.Gen0Collections);
             w.WriteNumber("gen1_collections", Measurement.Gen1Collections);
             w.WriteNumber("gen2_collections", Measurement.Gen2Collections);
-            Number(w, "last_loss", Measurement.LastLoss);
+            w.WriteFiniteOrNull("last_loss", Measurement.LastLoss);
             w.WriteString("certificate_property", Certificate.Statement);
             w.WriteBoolean("certificate_verified", Certificate.IsVerified);
-            Number(w, "certificate_residual", Certificate.RelativeResidual);
-            Number(w, "certificate_max_eigenvalue", Certificate.MaxEigenvalue);
-            Number(w, "certificate_tolerance", Certificate.RelativeTolerance);
+            w.WriteFiniteOrNull("certificate_residual", Certificate.RelativeResidual);
+            w.WriteFiniteOrNull("certificate_max_eigenvalue", Certificate.MaxEigenvalue);
+            w.WriteFiniteOrNull("certificate_tolerance", Certificate.RelativeTolerance);
             w.WriteStartObject("runtime");
             w.WriteString("dotnet_version", Environment.Version.ToString());
             w.WriteString("framework", RuntimeInformation.FrameworkDescription);
@@ -123,8 +117,7 @@ internal sealed class BenchReport
             w.WriteBoolean("server_gc", GCSettings.IsServerGC);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     /// <summary>A readable summary in the layout of <c>time_reference.py</c>'s text output.</summary>
@@ -177,10 +170,4 @@ internal sealed class BenchReport
 
     private static void Row(StringBuilder sb, string label, string value) =>
         sb.Append("  ").Append(label.PadRight(24)).AppendLine(value);
-
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
-    }
 }

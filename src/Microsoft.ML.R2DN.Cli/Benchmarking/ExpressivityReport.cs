@@ -3,8 +3,6 @@ using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
@@ -165,14 +163,7 @@ internal sealed class ExpressivityReport
 
     public string ToJson()
     {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer,
-                                          new JsonWriterOptions
-                                          {
-                                              Indented = true,
-                                              Encoder =
-                                                                     JavaScriptEncoder.UnsafeRelaxedJsonEscaping
-                                          }))
+        return BenchJson.Write(w =>
         {
             var s = Settings;
             w.WriteStartObject();
@@ -200,24 +191,23 @@ internal sealed class ExpressivityReport
                 w.WriteString("size_name", r.SizeName);
                 w.WriteNumber("size", r.Size);
                 w.WriteNumber("nv", r.NonlinearWidth);
-                w.WriteStartArray("hidden");
-                foreach (int h in r.Hidden) w.WriteNumberValue(h);
-                w.WriteEndArray();
+                w.WriteArray("hidden", r.Hidden);
                 w.WriteString("activation", r.Activation);
                 w.WriteNumber("parameters", r.Parameters);
                 w.WriteNumber("macs_per_step", r.MultiplyAddsPerStep);
-                Number(w, "forward_seconds_median", r.ForwardMedian);
-                Number(w, "forward_seconds_mean", r.ForwardMean);
-                Number(w, "forward_seconds_min", r.ForwardSeconds.Min());
-                Number(w, "backward_seconds_median", r.BackwardMedian);
-                Number(w, "backward_seconds_mean", r.BackwardMean);
-                Number(w, "backward_seconds_min", r.BackwardSeconds.Min());
+                w.WriteFiniteOrNull("forward_seconds_median", r.ForwardMedian);
+                w.WriteFiniteOrNull("forward_seconds_mean", r.ForwardMean);
+                w.WriteFiniteOrNull("forward_seconds_min", r.ForwardSeconds.Min());
+                w.WriteFiniteOrNull("backward_seconds_median", r.BackwardMedian);
+                w.WriteFiniteOrNull("backward_seconds_mean", r.BackwardMean);
+                w.WriteFiniteOrNull("backward_seconds_min", r.BackwardSeconds.Min());
                 w.WriteNumber("forward_warmup", r.ForwardWarmup.Calls);
                 w.WriteNumber("backward_warmup", r.BackwardWarmup.Calls);
-                if (PaperTimingStudy.Expressivity(r.Model, r.Size) is double e) Number(w, "paper_expressivity", e);
+                double? paper = PaperTimingStudy.Expressivity(r.Model, r.Size);
+                if (paper is { } e) w.WriteFiniteOrNull("paper_expressivity", e);
                 else w.WriteNull("paper_expressivity");
                 w.WriteBoolean("certificate_verified", r.CertificateVerified);
-                Number(w, "certificate_residual", r.CertificateResidual);
+                w.WriteFiniteOrNull("certificate_residual", r.CertificateResidual);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -232,9 +222,9 @@ internal sealed class ExpressivityReport
                 w.WriteString("source", x.Source);
                 if (x.Fit is { } fit)
                 {
-                    Number(w, "slope", fit.Slope);
-                    Number(w, "standard_error", fit.StandardError);
-                    Number(w, "intercept", fit.Intercept);
+                    w.WriteFiniteOrNull("slope", fit.Slope);
+                    w.WriteFiniteOrNull("standard_error", fit.StandardError);
+                    w.WriteFiniteOrNull("intercept", fit.Intercept);
                     w.WriteNumber("points", fit.Points);
                 }
                 else
@@ -270,12 +260,12 @@ internal sealed class ExpressivityReport
                 w.WriteStartObject();
                 w.WriteNumber("ren_nv", q.RenSize);
                 w.WriteNumber("parameters", q.Parameters);
-                Number(w, "ren_forward_seconds", q.RenForward);
-                Number(w, "r2dn_forward_seconds_interpolated", q.R2dnForward);
-                Number(w, "forward_ratio", q.ForwardRatio);
-                Number(w, "ren_backward_seconds", q.RenBackward);
-                Number(w, "r2dn_backward_seconds_interpolated", q.R2dnBackward);
-                Number(w, "backward_ratio", q.BackwardRatio);
+                w.WriteFiniteOrNull("ren_forward_seconds", q.RenForward);
+                w.WriteFiniteOrNull("r2dn_forward_seconds_interpolated", q.R2dnForward);
+                w.WriteFiniteOrNull("forward_ratio", q.ForwardRatio);
+                w.WriteFiniteOrNull("ren_backward_seconds", q.RenBackward);
+                w.WriteFiniteOrNull("r2dn_backward_seconds_interpolated", q.R2dnBackward);
+                w.WriteFiniteOrNull("backward_ratio", q.BackwardRatio);
                 w.WriteBoolean("extrapolated", q.Extrapolated);
                 w.WriteEndObject();
             }
@@ -290,13 +280,6 @@ internal sealed class ExpressivityReport
             w.WriteBoolean("server_gc", GCSettings.IsServerGC);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
+        }, indented: true);
     }
 }
