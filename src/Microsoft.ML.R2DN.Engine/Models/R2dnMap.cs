@@ -12,6 +12,7 @@ internal abstract class R2dnMap : IExplicitMap
     private protected readonly ParameterLayout Layout;
     private protected readonly int Nx, Nu, Nv, Ny;
     private protected readonly int Threads;
+    private protected readonly double Abar2;   // ᾱ², the contraction rate squared
     private Matrix _c1d12 = null!;
 
     private readonly R2dnOptions _options;
@@ -22,6 +23,7 @@ internal abstract class R2dnMap : IExplicitMap
         _options = options;
         Threads = Math.Max(1, threads);
         Nx = options.StateSize; Nu = options.InputSize; Nv = options.NonlinearWidth; Ny = options.OutputSize;
+        Abar2 = options.ContractionRate * options.ContractionRate;
     }
 
     /// <summary>Runs the map; derived constructors call it once their own fields are set.</summary>
@@ -51,8 +53,32 @@ internal abstract class R2dnMap : IExplicitMap
     /// <summary>Adjoint of <see cref="BuildLti"/>: explicit-matrix gradients → direct-parameter gradients (written by
     /// name).</summary>
     private protected abstract void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2,
-                                                Matrix dD21,
-                                                Matrix dD22, Span<double> gradient);
+                                                Matrix dD21, Matrix dD22, Span<double> gradient);
+
+    /// <summary>The step both R2DN maps end with, once <see cref="H"/> is built: E = ½(H11 + H22/ᾱ² + Y − Yᵀ),
+    /// P = H22 and A = E⁻¹H21 (MODELS.md 2.7, 2.8). Returns E's factorisation, for the other solves and the
+    /// adjoint.</summary>
+    private protected LuDecomposition SolveForA(Matrix y)
+    {
+        int nx = Nx;
+        var h11 = H.Block(0, 0, nx, nx); var h21 = H.Block(nx, 0, nx, nx); var h22 = H.Block(nx, nx, nx, nx);
+        E = 0.5 * (h11 + (1.0 / Abar2) * h22 + y - y.Transpose());
+        P = h22;
+        var lu = new LuDecomposition(E);
+        A = lu.Solve(h21);
+        return lu;
+    }
+
+    /// <summary>The adjoint of <see cref="SolveForA"/> through E and H21: dH from d(H21) and dE, and dY.</summary>
+    private protected (Matrix DH, Matrix DY) SolveForABackward(Matrix dH21, Matrix dE)
+    {
+        int nx = Nx;
+        var dH = new Matrix(2 * nx, 2 * nx);
+        dH.AddBlock(nx, 0, dH21);
+        dH.AddBlock(0, 0, dE, 0.5);
+        dH.AddBlock(nx, nx, dE, 0.5 / Abar2);
+        return (dH, 0.5 * (dE - dE.Transpose()));
+    }
 
     private protected Matrix Get(double[] parameters, string name)
     {
@@ -201,17 +227,12 @@ internal abstract class R2dnMap : IExplicitMap
 /// </summary>
 internal sealed class ContractingR2dnMap : R2dnMap
 {
-    private readonly double _abar2;
     private PolarGram _gram = null!;
     private Matrix _y = null!, _b1Direct = null!;
     private LuDecomposition _luE = null!;
 
     public ContractingR2dnMap(double[] parameters, ParameterLayout layout, R2dnOptions options, int threads)
-        : base(layout, options, threads)
-    {
-        _abar2 = options.ContractionRate * options.ContractionRate;
-        Build(parameters);
-    }
+        : base(layout, options, threads) => Build(parameters);
 
     private protected override void BuildLti(double[] parameters)
     {
@@ -226,27 +247,18 @@ internal sealed class ContractingR2dnMap : R2dnMap
         H = _gram.H0;
         H.AddBlock(0, 0, Matrix.TransposeMultiply(C1, C1));
         H.AddBlock(nx, nx, Matrix.MultiplyTransposed(_b1Direct, _b1Direct));
-        var h11 = H.Block(0, 0, nx, nx); var h21 = H.Block(nx, 0, nx, nx); var h22 = H.Block(nx, nx, nx, nx);
-        E = 0.5 * (h11 + (1.0 / _abar2) * h22 + _y - _y.Transpose());
-        P = h22;
-        _luE = new LuDecomposition(E);
-        A = _luE.Solve(h21);
+        _luE = SolveForA(_y);
         B1 = _luE.Solve(_b1Direct);
     }
 
     private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2,
-                                                Matrix dD21,
-                                                Matrix dD22, Span<double> gradient)
+                                                Matrix dD21, Matrix dD22, Span<double> gradient)
     {
         int nx = Nx, nv = Nv;
         // [A B1] = E⁻¹[H21 B1_direct].
         var (dRhs, dE) = _luE.SolveAdjoint([A, B1], [dA, dB1]);
         var dB1Direct = dRhs[1];
-        var dH = new Matrix(2 * nx, 2 * nx);
-        dH.AddBlock(nx, 0, dRhs[0]);
-        dH.AddBlock(0, 0, dE, 0.5);
-        dH.AddBlock(nx, nx, dE, 0.5 / _abar2);
-        var dY = 0.5 * (dE - dE.Transpose());
+        var (dH, dY) = SolveForABackward(dRhs[0], dE);
 
         // H = H₀ + blkdiag(C1ᵀC1, B1B1ᵀ).
         var dHs = dH + dH.Transpose();
@@ -269,7 +281,7 @@ internal sealed class ContractingR2dnMap : R2dnMap
 /// </summary>
 internal sealed class LipschitzR2dnMap : R2dnMap
 {
-    private readonly double _gamma, _abar2;
+    private readonly double _gamma;
     private PolarGram _gram = null!;
     private CayleyContraction _n12 = null!, _n21 = null!;
     private Matrix _y = null!, _b1Direct = null!, _b2Direct = null!, _t = null!, _w = null!;
@@ -279,7 +291,6 @@ internal sealed class LipschitzR2dnMap : R2dnMap
         : base(layout, options, threads)
     {
         _gamma = gamma;
-        _abar2 = options.ContractionRate * options.ContractionRate;
         Build(parameters);
     }
 
@@ -313,18 +324,13 @@ internal sealed class LipschitzR2dnMap : R2dnMap
         H.AddScaled(_t * _w);
         H.AddBlock(0, 0, Matrix.TransposeMultiply(C1, C1));
         H.AddBlock(0, 0, Matrix.TransposeMultiply(C2, C2), 1.0 / g);
-        var h11 = H.Block(0, 0, nx, nx); var h21 = H.Block(nx, 0, nx, nx); var h22 = H.Block(nx, nx, nx, nx);
-        E = 0.5 * (h11 + (1.0 / _abar2) * h22 + _y - _y.Transpose());
-        P = h22;
-        _luE = new LuDecomposition(E);
-        A = _luE.Solve(h21);
+        _luE = SolveForA(_y);
         B1 = _luE.Solve(_b1Direct);
         B2 = _luE.Solve(_b2Direct);
     }
 
     private protected override void LtiBackward(Matrix dA, Matrix dB1, Matrix dB2, Matrix dC1, Matrix dD12, Matrix dC2,
-                                                Matrix dD21,
-                                                Matrix dD22, Span<double> gradient)
+                                                Matrix dD21, Matrix dD22, Span<double> gradient)
     {
         // D22 is fixed at 0: its gradient has no parameter to go to.
         int nx = Nx, nv = Nv, nu = Nu;
@@ -332,11 +338,7 @@ internal sealed class LipschitzR2dnMap : R2dnMap
         // [A B1 B2] = E⁻¹[H21 B1_direct B2_direct].
         var (dRhs, dE) = _luE.SolveAdjoint([A, B1, B2], [dA, dB1, dB2]);
         var (dB1Direct, dB2Direct) = (dRhs[1], dRhs[2]);
-        var dH = new Matrix(2 * nx, 2 * nx);
-        dH.AddBlock(nx, 0, dRhs[0]);
-        dH.AddBlock(0, 0, dE, 0.5);
-        dH.AddBlock(nx, nx, dE, 0.5 / _abar2);
-        var dY = 0.5 * (dE - dE.Transpose());
+        var (dH, dY) = SolveForABackward(dRhs[0], dE);
         var dHs = dH + dH.Transpose();
 
         // blkdiag(C1ᵀC1 + C2ᵀC2/γ, 0).
