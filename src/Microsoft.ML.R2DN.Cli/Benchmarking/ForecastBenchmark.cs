@@ -69,8 +69,8 @@ internal static class ForecastBenchmark
                 ScoreModel(sums[model], model, run, seed, progress, cancellation);
         }
         var scores = sums.Where(kv => kv.Value.Count > 0)
-                         .ToDictionary(kv => kv.Key, kv => new ForecastScore(kv.Value.Mse, kv.Value.Mae,
-                                                                             kv.Value.Seconds));
+                         .ToDictionary(kv => kv.Key,
+                                       kv => new ForecastScore(kv.Value.Mse, kv.Value.Mae, kv.Value.Seconds));
         string borders = string.Join("; ", folds.Select(f => $"train [0, {f.TrainEnd}), validation to " +
                                                              $"{f.ValidationEnd}, test windows " +
                                                              $"[{f.TestStart - look}, {f.TestEnd})"));

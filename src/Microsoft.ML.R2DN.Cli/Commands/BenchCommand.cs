@@ -74,9 +74,8 @@ internal static class BenchCommand
         new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
     private static readonly Option<int> Seed = new("--seed")
     {
-        Description = "Seed of the initialisation and of the " +
-                                                                             "random data",
-        DefaultValueFactory = _ => 0
+        Description = "Seed of the initialisation and of the random data",
+        DefaultValueFactory = _ => 0,
     };
     private static readonly Option<bool> Json =
         new("--json") { Description = "Print one JSON object instead of a table" };

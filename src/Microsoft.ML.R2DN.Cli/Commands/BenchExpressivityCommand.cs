@@ -32,14 +32,12 @@ internal static class BenchExpressivityCommand
     private static readonly Option<int> Horizon = new("--horizon")
     {
         Description = "Time steps per sequence",
-        DefaultValueFactory = _ =>
-            PaperTimingStudy.Horizon
+        DefaultValueFactory = _ => PaperTimingStudy.Horizon,
     };
     private static readonly Option<int> Repeats = new("--repeats")
     {
-        Description = "Timed calls per configuration " +
-                                                                                   "and pass (the median is reported)",
-        DefaultValueFactory = _ => 20
+        Description = "Timed calls per configuration and pass (the median is reported)",
+        DefaultValueFactory = _ => 20,
     };
     private static readonly Option<int?> Warmup = new("--warmup")
     {
@@ -50,16 +48,12 @@ internal static class BenchExpressivityCommand
         new("--threads") { Description = "Threads used by the models", DefaultValueFactory = _ => 2 };
     private static readonly Option<int> Seed = new("--seed")
     {
-        Description = "Seed of the first configuration's " +
-                                                                             "parameters and data (the k-th uses " +
-                                                                             "seed + k)",
-        DefaultValueFactory = _ => 0
+        Description = "Seed of the first configuration's parameters and data (the k-th uses seed + k)",
+        DefaultValueFactory = _ => 0,
     };
     private static readonly Option<string?> Json = new("--json")
     {
-        Description = "Also write everything as JSON to " +
-                                                                                 "this file ('-': JSON on stdout, " +
-                                                                                 "the table on stderr)"
+        Description = "Also write everything as JSON to this file ('-': JSON on stdout, the table on stderr)",
     };
 
     public static System.CommandLine.Command Create()

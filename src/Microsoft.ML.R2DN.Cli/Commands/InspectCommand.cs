@@ -21,8 +21,8 @@ internal static class InspectCommand
     {
         var command = new System.CommandLine.Command("inspect",
             "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
-            "(verified " +
-            "again on loading), the training summary and the columns it reads and writes.\n" + Cli.ExitCodeHelp)
+            "(verified again on loading), the training summary and the columns it reads and writes.\n" +
+            Cli.ExitCodeHelp)
         {
             Model, Json,
         };
