@@ -6,19 +6,9 @@ public sealed class HouseStyleTests
 {
     private const int MaxLineLength = 120;
 
-    // TEMPORARY (issue 21): the paths the lead is editing are not wrapped yet, and README.md quotes
-    // examples/ReadmePipeline/Program.cs verbatim. The same list is in .editorconfig (RCS0056) and .ci/run (dotnet
-    // format); remove all three once they are wrapped.
-    private static readonly string[] NotYetWrapped =
-    [
-        "src/Microsoft.ML.R2DN.Engine/Simulation/", "src/Microsoft.ML.R2DN/Simulation/",
-        "src/Microsoft.ML.R2DN/ModelFiles/", "src/Microsoft.ML.R2DN/Catalogs/",
-        "src/Microsoft.ML.R2DN.Cli/Benchmarking/Simulation",
-        "src/Microsoft.ML.R2DN.Cli/Benchmarking/PublishedResult.cs",
-        "src/Microsoft.ML.R2DN.Cli/Commands/BenchSimulationCommand.cs", "src/Microsoft.ML.R2DN.Cli/Training/",
-        "test/Microsoft.ML.R2DN.Engine.Tests/Simulation/", "test/Microsoft.ML.R2DN.Tests/Simulation/",
-        "examples/ReadmePipeline/Program.cs",
-    ];
+    // TEMPORARY (issue 21): README.md quotes this program verbatim (a test checks it); wrap both together, then remove
+    // this entry and the section of .editorconfig that turns RCS0056 off for it.
+    private static readonly string[] NotYetWrapped = ["examples/ReadmePipeline/Program.cs"];
 
     [Fact]
     public void NoLineOfCSharpIsLongerThan120Characters()
