@@ -6,13 +6,15 @@ using Microsoft.ML.Transforms;
 
 // A CSV with columns Series,Step,Drive,Output (here written from the package's simulated system: two units).
 File.WriteAllLines("system.csv", SampleData.NonlinearSystem(length: 1500, series: 2)
-    .Select(r => FormattableString.Invariant($"{r.Series},{r.Step},{r.Drive},{r.Output}")).Prepend("Series,Step,Drive,Output"));
+    .Select(r => FormattableString.Invariant($"{r.Series},{r.Step},{r.Drive},{r.Output}"))
+    .Prepend("Series,Step,Drive,Output"));
 
 var ml = new MLContext(seed: 1);
 IDataView data = ml.Data.LoadFromTextFile<Row>("system.csv", separatorChar: ',', hasHeader: true);
 var (train, test) = ml.Forecasting.SplitByTime(data, testFraction: 0.2, seriesIdColumnName: "Series");
 
-var pipeline = ml.Transforms.ReplaceMissingValues("Drive", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
+var pipeline = ml.Transforms
+    .ReplaceMissingValues("Drive", replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean)
     .Append(ml.Forecasting.R2DN(outputColumnName: "Forecast", inputColumnName: "Output", horizon: 12,
         featureColumnNames: new[] { "Drive" }, confidenceLowerBoundColumn: "Lower", confidenceUpperBoundColumn: "Upper",
         seriesIdColumnName: "Series"));
@@ -20,7 +22,8 @@ var model = pipeline.Fit(train);                                  // progress in
 Console.WriteLine(model.LastTransformer.Certificate);
 
 // Score every row in order (the recurrent state needs the history), then keep the test rows.
-var scoredTest = ml.Forecasting.SplitByTime(model.Transform(data), testFraction: 0.2, seriesIdColumnName: "Series").TestSet;
+var scoredTest = ml.Forecasting
+    .SplitByTime(model.Transform(data), testFraction: 0.2, seriesIdColumnName: "Series").TestSet;
 var metrics = ml.Forecasting.Evaluate(scoredTest, labelColumnName: "Output", forecastColumnName: "Forecast",
     lowerBoundColumnName: "Lower", upperBoundColumnName: "Upper", seriesIdColumnName: "Series", seasonality: 24,
     trainingData: train);
@@ -28,7 +31,8 @@ Console.WriteLine(metrics);
 
 ml.Model.Save(model, data.Schema, "r2dn.zip");                    // a real ML.NET model file
 ITransformer loaded = ml.Model.Load("r2dn.zip", out var schema);   // ML.NET's chain, in any app with the plugin
-Console.WriteLine($"reloaded: {loaded.GetForecaster().Certificate.Statement}, verified {loaded.GetForecaster().Certificate.IsVerified}");
+var certificate = loaded.GetForecaster().Certificate;
+Console.WriteLine($"reloaded: {certificate.Statement}, verified {certificate.IsVerified}");
 
 var engine = loaded.CreateTimeSeriesEngine<Row, Prediction>(ml); // each series where training ended
 Prediction next = new();

@@ -74,12 +74,14 @@ internal static class SimulationDataSets
     /// short.</exception>
     public static SimulationDataSet Load(string key, string folder,
                                          int empsDecimation = SimulationBenchmark.DefaultEmpsDecimation) => key switch
-    {
-        "cascaded-tanks" => CascadedTanks(folder),
-        "emps" => Emps(folder, empsDecimation),
-        "f16" => F16(folder),
-        _ => throw new ArgumentException($"Unknown data set '{key}'.", nameof(key)),
-    };
+                                         {
+                                             "cascaded-tanks" => CascadedTanks(folder),
+                                             "emps" => Emps(folder, empsDecimation),
+                                             "f16" => F16(folder),
+                                             _ => throw new ArgumentException(
+                                                 $"Unknown data set '{key}'.",
+                                                 nameof(key)),
+                                         };
 
     // Estimation uEst → yEst, test uVal → yVal, 1024 rows each at Ts = 4 s;
     // the test is simulated from its first row.

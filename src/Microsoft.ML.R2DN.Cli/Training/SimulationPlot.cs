@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Training;

@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Simulation;

@@ -39,9 +39,14 @@ public sealed partial class Simulator
         var encoder = StateEncoder.Create(e.EncoderWindow, nu, ny, model.StateSize, e.EncoderHiddenSizes, options.Seed);
         var run = e with
         {
-            Steps = options.Steps ?? e.Steps, LearningRate = options.LearningRate, ClipValue = options.ClipValue,
-            ValidationFraction = options.ValidationFraction, TimeBudget = options.TimeBudget, Seed = options.Seed,
-            Threads = options.Threads, TrainModel = true,
+            Steps = options.Steps ?? e.Steps,
+            LearningRate = options.LearningRate,
+            ClipValue = options.ClipValue,
+            ValidationFraction = options.ValidationFraction,
+            TimeBudget = options.TimeBudget,
+            Seed = options.Seed,
+            Threads = options.Threads,
+            TrainModel = true,
         };
         var standardised = sequences.Select(s => Standardise(s, inScale, outScale)).ToList();
         var result = SubsequenceTrainer.Fit(model, encoder, standardised, run, progress, cancellation);
@@ -73,8 +78,11 @@ public sealed partial class Simulator
         var standardised = sequences.Select(s => Standardise(s, InputScaling, OutputScaling)).ToList();
         var fit = e with
         {
-            ValidationFraction = options.ValidationFraction, TimeBudget = options.TimeBudget, Seed = options.Seed,
-            Threads = options.Threads, TrainModel = false,
+            ValidationFraction = options.ValidationFraction,
+            TimeBudget = options.TimeBudget,
+            Seed = options.Seed,
+            Threads = options.Threads,
+            TrainModel = false,
         };
         if (standardised.All(s => SubsequenceTrainer.TrainingRows(s, fit.ValidationFraction, e.EncoderWindow)
                                   < e.EncoderWindow + e.SubsequenceLength))

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Forecasting;
-
 namespace Microsoft.ML.R2DN.Engine.Simulation;
 
 /// <summary>Draws the K subsequences of each optimiser step uniformly from every start in the training rows that

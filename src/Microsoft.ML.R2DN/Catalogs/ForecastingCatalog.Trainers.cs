@@ -1,7 +1,6 @@
 using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Simulation;
-using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML;
 

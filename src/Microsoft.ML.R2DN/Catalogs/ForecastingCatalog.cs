@@ -14,7 +14,7 @@ public static partial class R2dnCatalog
     // an ML.NET non-public member in the package, pinned by a test; when a future ML.NET renames it, the estimators
     // fall back to a fresh context (progress then goes to that context's log: create the estimators with
     // `new ForecastingEstimator(mlContext, options)` to keep yours).
-    private static readonly PropertyInfo? s_environment =
+    private static readonly PropertyInfo? EnvironmentProperty =
         typeof(TrainCatalogBase).GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic);
 
     /// <summary>The environment of <paramref name="catalog"/>: the <see cref="MLContext"/>'s, whose log and seed the
@@ -22,11 +22,11 @@ public static partial class R2dnCatalog
     internal static IHostEnvironment Environment(ForecastingCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return s_environment?.GetValue(catalog) as IHostEnvironment ?? new MLContext();
+        return EnvironmentProperty?.GetValue(catalog) as IHostEnvironment ?? new MLContext();
     }
 
     /// <summary>Whether the environment is read from the catalog (false: the fallback is in use).</summary>
-    internal static bool ReadsCatalogEnvironment => s_environment?.PropertyType == typeof(IHostEnvironment);
+    internal static bool ReadsCatalogEnvironment => EnvironmentProperty?.PropertyType == typeof(IHostEnvironment);
 
     private static void Log(ForecastingCatalog catalog, string message)
     {

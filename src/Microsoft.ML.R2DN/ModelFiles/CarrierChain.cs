@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Simulation;
 

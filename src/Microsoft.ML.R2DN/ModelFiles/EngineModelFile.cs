@@ -176,8 +176,11 @@ internal static class EngineModelFile
 
         RecurrentModel model;
         try { model = build(); }
-        catch (ArgumentException e) { throw ModelFileErrors.Damaged($"the model cannot be built from its " +
-                                                                    $"description: {e.Message}", e); }
+        catch (ArgumentException e)
+        {
+            throw ModelFileErrors.Damaged($"the model cannot be built from its " +
+                                                                    $"description: {e.Message}", e);
+        }
         foreach (var g in model.Layout.Groups) arrays[g.Name].Data.CopyTo(g.Slice(model.Parameters));
 
         try { certificate = model.Certify(); }

@@ -108,8 +108,11 @@ internal static class ModelArchive
             entry.LastWriteTime = EntryTimestamp;
             using var s = entry.Open();
             try { NpyFormat.Write(s, shape, data); }
-            catch (ArgumentException e) { throw new ArgumentException($"Array '{name}': {e.Message}", nameof(arrays),
-                                                                      e); }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Array '{name}': {e.Message}", nameof(arrays),
+                                                                      e);
+            }
         }
     }
 
@@ -257,8 +260,11 @@ internal static class ModelArchive
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];   // a BOM from a text editor
         JsonNode? node;
         try { node = JsonNode.Parse(bytes, documentOptions: ManifestParseOptions); }
-        catch (JsonException e) { throw ModelFileErrors.Damaged($"{ManifestEntryName} is not valid JSON ({e.Message})",
-                                                                e); }
+        catch (JsonException e)
+        {
+            throw ModelFileErrors.Damaged($"{ManifestEntryName} is not valid JSON ({e.Message})",
+                                                                e);
+        }
         return node as JsonObject ?? throw ModelFileErrors.Damaged($"{ManifestEntryName} is not a JSON object.");
     }
 

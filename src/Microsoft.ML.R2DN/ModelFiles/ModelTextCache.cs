@@ -5,20 +5,20 @@ namespace Microsoft.ML.R2DN.ModelFiles;
 internal static class ModelTextCache
 {
     private const int Capacity = 8;
-    private static readonly Lock s_lock = new();
-    private static readonly List<(string Text, ITransformer Model)> s_entries = [];
+    private static readonly Lock Gate = new();
+    private static readonly List<(string Text, ITransformer Model)> Entries = [];
 
     public static ITransformer Get(ReadOnlyMemory<char> text)
     {
-        lock (s_lock)
-            foreach (var (t, m) in s_entries)
+        lock (Gate)
+            foreach (var (t, m) in Entries)
                 if (text.Span.SequenceEqual(t)) return m;
         string s = text.ToString();
         var model = TransformerArchive.Decode(s);
-        lock (s_lock)
+        lock (Gate)
         {
-            if (s_entries.Count == Capacity) s_entries.RemoveAt(0);
-            s_entries.Add((s, model));
+            if (Entries.Count == Capacity) Entries.RemoveAt(0);
+            Entries.Add((s, model));
         }
         return model;
     }

@@ -139,7 +139,7 @@ internal static class NpyFormat
         int preamble;
         long headerLength;
         if (major == 1 && minor == 0)
-            { preamble = 10; headerLength = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]); }
+        { preamble = 10; headerLength = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]); }
         else if (major == 2 && minor == 0)
         {
             if (file.Length < 12) throw Error(name, "the file ends inside the header length.");

@@ -136,15 +136,21 @@ public static class R2dnModelFile
         System.IO.Compression.ZipArchive zip;
         var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
         try { zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read); }
-        catch (InvalidDataException e) { throw ModelFileErrors.NotAModelFile($"it is not a readable zip archive (" +
-                                                                             $"{e.Message})", e); }
+        catch (InvalidDataException e)
+        {
+            throw ModelFileErrors.NotAModelFile($"it is not a readable zip archive (" +
+                                                                             $"{e.Message})", e);
+        }
         using (zip)
         {
             IReadOnlyCollection<System.IO.Compression.ZipArchiveEntry> entries;
             // The central directory is read when the entries are first asked for: its damage shows here.
             try { entries = zip.Entries; }
-            catch (InvalidDataException e) { throw ModelFileErrors.Damaged($"its zip directory is unreadable (" +
-                                                                           $"{e.Message})", e); }
+            catch (InvalidDataException e)
+            {
+                throw ModelFileErrors.Damaged($"its zip directory is unreadable (" +
+                                                                           $"{e.Message})", e);
+            }
             if (entries.Count > limits.MaxEntries)
                 throw ModelFileErrors.Damaged(
                     $"the archive has {entries.Count} entries, more than the limit of {limits.MaxEntries}.");

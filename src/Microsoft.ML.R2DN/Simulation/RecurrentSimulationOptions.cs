@@ -1,9 +1,6 @@
-using Microsoft.ML.R2DN.Engine.Forecasting;
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Engine.Simulation;
 using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.ModelFiles;
 
 namespace Microsoft.ML.R2DN.Simulation;
 
@@ -160,9 +157,9 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         if (InputColumnNames is null || InputColumnNames.Length == 0)
             throw new ArgumentException("At least one input column is needed.", nameof(InputColumnNames));
         OptionChecks.ColumnNames(OutputColumnNames, nameof(OutputColumnNames));
-        if (OutputColumnNames.Length > SimulationCarrierOutput.Capacity)
+        if (OutputColumnNames.Length > ModelFiles.SimulationCarrierOutput.Capacity)
             throw new ArgumentOutOfRangeException(nameof(OutputColumnNames), OutputColumnNames.Length,
-                $"A simulator predicts at most {SimulationCarrierOutput.Capacity} output columns; " +
+                $"A simulator predicts at most {ModelFiles.SimulationCarrierOutput.Capacity} output columns; " +
                 $"{OutputColumnNames.Length} were given.");
         OptionChecks.ColumnNames(InputColumnNames, nameof(InputColumnNames));
         OptionChecks.ColumnNames(PredictedColumnNames, nameof(PredictedColumnNames));

@@ -151,7 +151,10 @@ internal sealed class SimulationSearch
     {
         var options = _engineOptions with
         {
-            Model = spec, Encoder = EncoderSettings(), ValidationFraction = 0, TimeBudget = EncoderTime,
+            Model = spec,
+            Encoder = EncoderSettings(),
+            ValidationFraction = 0,
+            TimeBudget = EncoderTime,
         };
         return refitted.FitEncoder(_sequences, options, keepWhenWorse: true, _o.CancellationToken);
     }
@@ -178,7 +181,8 @@ internal sealed class SimulationSearch
             var (candidate, rate) = _candidates[i];
             var options = _engineOptions with
             {
-                Model = candidate, LearningRate = rate,
+                Model = candidate,
+                LearningRate = rate,
                 TimeBudget = remaining is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(1),
             };
             string what = $"{OptionChecks.Describe(candidate)} simulator";
@@ -229,7 +233,11 @@ internal sealed class SimulationSearch
             : D.RefitSteps;
         var options = _engineOptions with
         {
-            Model = spec, LearningRate = rate, ValidationFraction = 0, Steps = steps, TimeBudget = left,
+            Model = spec,
+            LearningRate = rate,
+            ValidationFraction = 0,
+            Steps = steps,
+            TimeBudget = left,
             InitialParameters = (double[])screened.Model.Parameters.Clone(),
         };
         string what = $"{OptionChecks.Describe(spec)} simulator on all the data";

@@ -64,6 +64,7 @@ public sealed class SimulatorEncoderTests
     public void Options_SubsequencesWithoutAnEncoder_Throws() =>
         Assert.Throws<ArgumentException>("Encoder", () => (Options with
         {
-            Training = SimulationTraining.Subsequences, Encoder = null,
+            Training = SimulationTraining.Subsequences,
+            Encoder = null,
         }).Validate());
 }

@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Engine.Simulation;
 using Microsoft.ML.R2DN.Simulation;
 using static Microsoft.ML.R2DN.Tests.Forecasting.ForecastingTestData;
