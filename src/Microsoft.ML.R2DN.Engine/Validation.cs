@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Engine;
 
 /// <summary>Argument checks shared by the models and options, throwing <see cref="ArgumentException"/>s that name

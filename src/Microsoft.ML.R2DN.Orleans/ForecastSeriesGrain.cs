@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Orleans;
 

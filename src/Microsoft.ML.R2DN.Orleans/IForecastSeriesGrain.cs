@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Orleans;
 
 /// <summary>The grain of one series (its key is the series id, as text): it holds that series' state (recurrent state,

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Orleans;
 
 /// <summary>Forecasts for many series on an Orleans cluster (registered by

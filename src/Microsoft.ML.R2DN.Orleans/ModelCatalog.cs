@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Orleans;
 

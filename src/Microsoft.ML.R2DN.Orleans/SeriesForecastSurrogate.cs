@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Orleans;
 
 /// <summary>The wire form of a <see cref="SeriesForecast"/>.</summary>

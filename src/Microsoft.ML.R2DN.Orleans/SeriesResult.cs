@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Orleans;
 
 /// <summary>The outcome of one row of a batch: the forecast, or the error that refused the row (the series' state is

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Orleans;
 
 /// <summary>One row of a batch: an observation of one series.</summary>

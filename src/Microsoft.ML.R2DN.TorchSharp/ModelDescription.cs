@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.Engine.Models;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.R2DN.TorchSharp;

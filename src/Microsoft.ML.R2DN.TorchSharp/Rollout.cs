@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.R2DN.TorchSharp;

@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.ML.R2DN.TorchSharp;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.ML.R2DN.Engine.Certificates;
-using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 

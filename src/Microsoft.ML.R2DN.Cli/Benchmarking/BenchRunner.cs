@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;

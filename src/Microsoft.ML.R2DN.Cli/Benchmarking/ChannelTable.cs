@@ -1,7 +1,3 @@
-using System.Globalization;
-using Microsoft.ML.R2DN.Cli.Training;
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>A CSV's numeric columns as channels (a date or text column is not a channel), and the seasonality its

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 

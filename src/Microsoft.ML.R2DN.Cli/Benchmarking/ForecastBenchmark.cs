@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Microsoft.ML.R2DN.Engine.Forecasting;
 using Microsoft.ML.R2DN.Engine.Training;
-using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Microsoft.ML.R2DN.Cli.Training;
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>The benchmark files: where they are expected (under a data folder laid out as <c>../shared/data</c>),

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 

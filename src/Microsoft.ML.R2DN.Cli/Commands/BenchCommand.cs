@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Microsoft.ML.R2DN.Cli.Benchmarking;
-using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
 using Microsoft.ML.R2DN.Cli.Benchmarking;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.ML.R2DN.Cli.Benchmarking;
 

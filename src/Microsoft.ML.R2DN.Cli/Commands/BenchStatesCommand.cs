@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.R2DN.Samples;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;

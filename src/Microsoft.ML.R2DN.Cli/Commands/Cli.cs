@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>

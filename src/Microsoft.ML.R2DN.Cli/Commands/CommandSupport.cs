@@ -1,6 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>What the train, evaluate, forecast, inspect and plot commands share: their writers, the error policy and

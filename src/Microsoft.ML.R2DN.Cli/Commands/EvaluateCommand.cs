@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Cli.Training;
-
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>

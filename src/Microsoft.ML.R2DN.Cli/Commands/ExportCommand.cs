@@ -1,9 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.ML.R2DN.Cli.Training;
 
 namespace Microsoft.ML.R2DN.Cli.Commands;
 

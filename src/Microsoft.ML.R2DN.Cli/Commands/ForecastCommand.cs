@@ -1,11 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Cli.Training;
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Cli.Training;
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>

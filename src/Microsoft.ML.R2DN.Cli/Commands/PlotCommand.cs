@@ -1,8 +1,3 @@
-using System.CommandLine;
-using Microsoft.ML.R2DN.Cli.Training;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.CommandLine;
-using Microsoft.ML.R2DN.Cli.Training;
 using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Forecasting;
 
 using F = Microsoft.ML.R2DN.Engine.Defaults.Forecasting;
 using S = Microsoft.ML.R2DN.Engine.Defaults.Simulation;

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
-using Microsoft.ML.R2DN.Data;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 

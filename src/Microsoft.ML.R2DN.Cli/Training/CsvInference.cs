@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.R2DN.Cli.Training;

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.R2DN.Samples;
 
 namespace Microsoft.ML.R2DN.Cli.Training;

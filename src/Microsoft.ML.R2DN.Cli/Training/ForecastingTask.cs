@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary><c>r2dn train --task forecasting</c>: an R2DN or REN forecaster of the <c>--label</c> columns

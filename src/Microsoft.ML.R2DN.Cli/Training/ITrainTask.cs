@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>What differs between training a forecaster and a simulator in <c>r2dn train</c>; <see cref="TrainFlow"/>

@@ -1,10 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Commands;
 using Microsoft.ML.R2DN.Engine.Certificates;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 

@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Certificates;
-using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 

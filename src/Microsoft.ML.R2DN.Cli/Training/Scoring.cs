@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>Reading a model's output over a data view, per series.</summary>

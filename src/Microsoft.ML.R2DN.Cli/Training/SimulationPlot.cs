@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>The chart of a simulator's output against the measured output, for <c>train</c> and <c>plot</c>.</summary>

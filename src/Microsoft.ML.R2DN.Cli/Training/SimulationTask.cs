@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary><c>r2dn train --task simulation</c>: an R2DN or REN simulator of the <c>--outputs</c> from the

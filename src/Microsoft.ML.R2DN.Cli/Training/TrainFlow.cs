@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Cli.Commands;
 using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Cli.Training;
 

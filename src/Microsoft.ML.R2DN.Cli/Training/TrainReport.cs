@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>The parts of <c>r2dn train</c>'s report that both tasks share: the data, the model, the training, the files

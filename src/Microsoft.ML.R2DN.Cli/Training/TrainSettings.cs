@@ -1,7 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.Cli.Training;
 
 /// <summary>The command line of <c>r2dn train</c>, checked and with the defaults (and the example's) applied.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.ML.R2DN.Forecasting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Certificates;
 

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Training;
-
 namespace Microsoft.ML.R2DN.Engine.Forecasting;
 
 // A forecaster's rollouts: its forecasts at every step of a whole series, and the model inputs they are made from

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Engine.Training;
-
 namespace Microsoft.ML.R2DN.Engine.Forecasting;
 
 /// <summary>Settings of <see cref="Forecaster.Train"/>; the defaults come from <see cref="Defaults.Forecasting"/>.

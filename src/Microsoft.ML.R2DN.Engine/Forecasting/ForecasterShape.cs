@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Training;
-
 namespace Microsoft.ML.R2DN.Engine.Forecasting;
 
 /// <summary>What a forecaster is built around, apart from its model and intervals: sizes, how the model reads the

@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Engine.Training;
 
 namespace Microsoft.ML.R2DN.Engine.Forecasting;
 

@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Microsoft.ML.R2DN.Engine.LinearAlgebra;
-using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Engine.Kernels;
 

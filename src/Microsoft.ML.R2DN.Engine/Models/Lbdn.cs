@@ -1,6 +1,5 @@
 using System.Numerics;
 using Microsoft.ML.R2DN.Engine.Kernels;
-using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Models;
 

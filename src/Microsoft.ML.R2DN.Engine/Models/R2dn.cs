@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.LinearAlgebra;
-
 namespace Microsoft.ML.R2DN.Engine.Models;
 
 /// <summary>

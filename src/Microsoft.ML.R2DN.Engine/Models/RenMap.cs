@@ -1,5 +1,4 @@
 using Microsoft.ML.R2DN.Engine.Kernels;
-using Microsoft.ML.R2DN.Engine.LinearAlgebra;
 
 namespace Microsoft.ML.R2DN.Engine.Models;
 

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Engine.Simulation;
 
 /// <summary>A simulation started from an encoded state: rows [from, to) of a sequence simulated from

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Engine.Training;
-
 namespace Microsoft.ML.R2DN.Engine.Simulation;
 
 /// <summary>The simulator's initial-state encoder: training with it, fitting it to a trained model, and where a record

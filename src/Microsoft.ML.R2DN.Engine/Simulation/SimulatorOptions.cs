@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Engine.Training;
-
 namespace Microsoft.ML.R2DN.Engine.Simulation;
 
 /// <summary>Settings of <see cref="Simulator.Train"/>; the defaults are the paper's F16 protocol (MODELS.md 4.1),

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.Engine.Training;
 

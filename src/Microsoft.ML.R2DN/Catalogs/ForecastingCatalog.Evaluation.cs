@@ -1,6 +1,4 @@
-using System.Globalization;
 using Microsoft.ML.R2DN;
-using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Evaluation;
 
 namespace Microsoft.ML;

@@ -1,7 +1,3 @@
-using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML;
 
 public static partial class R2dnCatalog

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Evaluation;
 
 /// <summary>The columns an evaluation reads, checked and read into arrays.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The schema checks of the forecasting and simulation estimators and transformers, with the shared

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.ModelFiles;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The columns a forecaster reads and writes.</summary>

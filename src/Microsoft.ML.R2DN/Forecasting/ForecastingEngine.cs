@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-using Microsoft.ML.R2DN.Engine;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>Forecasts one observation at a time with a trained <see cref="ForecastingTransformer"/>, keeping the

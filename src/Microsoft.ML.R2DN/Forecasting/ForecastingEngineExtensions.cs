@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.ModelFiles;
-using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.R2DN;

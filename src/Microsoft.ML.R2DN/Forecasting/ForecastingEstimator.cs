@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Forecasting;
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.Runtime;
 using F = Microsoft.ML.R2DN.Engine.Defaults.Forecasting;
 

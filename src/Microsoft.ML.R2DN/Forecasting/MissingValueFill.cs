@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>What both scorers do with a NaN or infinite value at scoring time, where rows come one at a time.</summary>

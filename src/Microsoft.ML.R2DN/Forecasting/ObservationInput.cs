@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.ML.R2DN.Data;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.ModelFiles;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The settings shared by the R2DN and REN forecasters (<see cref="R2dnForecastingOptions"/>,

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Engine;
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The model and robustness settings shared by the forecasting and simulation options.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>The <see cref="SchemaShape"/> side of the estimators. <c>SchemaShape.Column</c>'s constructor is internal

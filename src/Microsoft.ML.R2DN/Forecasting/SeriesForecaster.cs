@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.ML.R2DN.ModelFiles;
-using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.Forecasting;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.Forecasting;
 
 /// <summary>A role and a name: one numeric column a forecaster or simulator reads ("input column" 'Load').</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.R2DN.Engine.Training;
 using Microsoft.ML.Runtime;
 

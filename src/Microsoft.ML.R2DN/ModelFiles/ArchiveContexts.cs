@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>Builds the chain of ML.NET transformers that stands for an R2DN/REN transformer in a model file (see

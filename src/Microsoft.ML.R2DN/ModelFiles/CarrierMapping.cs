@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>The mapping functions ML.NET calls for every row of a saved model (state per cursor, rows in

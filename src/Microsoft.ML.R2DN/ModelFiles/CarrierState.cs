@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
 
 namespace Microsoft.ML.R2DN.ModelFiles;
 

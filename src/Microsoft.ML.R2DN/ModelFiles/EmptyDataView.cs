@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Data;
-
 namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>A view with a schema and no rows: what the carrier's estimators are fitted on.</summary>

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Microsoft.ML.R2DN.Engine.Certificates;
 using Microsoft.ML.R2DN.Engine.LinearAlgebra;
-using Microsoft.ML.R2DN.Engine.Models;
 
 namespace Microsoft.ML.R2DN.ModelFiles;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Microsoft.ML.R2DN.ModelFiles;
 

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
 using Microsoft.ML.Transforms;
 
 namespace Microsoft.ML.R2DN.ModelFiles;

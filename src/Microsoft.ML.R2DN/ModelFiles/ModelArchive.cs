@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Unicode;
 
 namespace Microsoft.ML.R2DN.ModelFiles;

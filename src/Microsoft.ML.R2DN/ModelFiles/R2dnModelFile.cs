@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.ML.R2DN.ModelFiles;
 
 namespace Microsoft.ML.R2DN;
 

@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.Simulation;
-
 namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>An R2DN/REN transformer's own archive (see <see cref="ModelArchive"/>): a manifest with its input schema

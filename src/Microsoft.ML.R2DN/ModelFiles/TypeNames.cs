@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Microsoft.ML.R2DN.ModelFiles;
 
 /// <summary>The column types a model file records for its input columns, written as <c>DataViewType.ToString()</c>

@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>Every setting of the R2DN simulator, for

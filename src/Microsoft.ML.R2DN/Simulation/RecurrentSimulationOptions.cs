@@ -1,6 +1,4 @@
-using Microsoft.ML.R2DN.Engine;
 using Microsoft.ML.R2DN.Engine.Simulation;
-using Microsoft.ML.R2DN.Forecasting;
 
 namespace Microsoft.ML.R2DN.Simulation;
 

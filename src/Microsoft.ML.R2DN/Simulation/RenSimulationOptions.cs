@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Engine.Models;
-
 namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>Every setting of the REN simulator, for

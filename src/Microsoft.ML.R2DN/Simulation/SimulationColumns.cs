@@ -1,6 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.ModelFiles;
-
 namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>The columns a simulator reads and writes.</summary>

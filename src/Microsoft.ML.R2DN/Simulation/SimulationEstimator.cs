@@ -1,6 +1,4 @@
-using System.Globalization;
 using Microsoft.ML.R2DN.Engine.Simulation;
-using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.R2DN.Simulation;

@@ -1,5 +1,3 @@
-using Microsoft.ML.R2DN.Forecasting;
-
 namespace Microsoft.ML.R2DN.Simulation;
 
 /// <summary>Scores the rows of a simulator's input one at a time, in order, one state per series (see

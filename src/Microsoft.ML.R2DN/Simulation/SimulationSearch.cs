@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Simulation;
 using Microsoft.ML.R2DN.Engine.Training;
-using Microsoft.ML.R2DN.Forecasting;
 using Microsoft.ML.Runtime;
 using D = Microsoft.ML.R2DN.Engine.Defaults.Simulation;
 

@@ -1,10 +1,5 @@
-using System.Text.Json.Nodes;
-using Microsoft.ML.R2DN.Data;
 using Microsoft.ML.R2DN.Engine.Certificates;
-using Microsoft.ML.R2DN.Engine.Models;
 using Microsoft.ML.R2DN.Engine.Simulation;
-using Microsoft.ML.R2DN.Forecasting;
-using Microsoft.ML.R2DN.ModelFiles;
 
 namespace Microsoft.ML.R2DN.Simulation;
 
