@@ -69,26 +69,27 @@ public sealed class Matrix
     public static Matrix operator *(Matrix a, Matrix b) => MultiplyTransposed(a, b.Transpose());
 
     /// <summary>A·Bᵀ.</summary>
-    public static Matrix MultiplyTransposed(Matrix a, Matrix b)
-    {
-        if (a.Columns != b.Columns)
-            throw new ArgumentException(
-                $"Inner dimensions differ: {a.Rows}x{a.Columns} times ({b.Rows}x{b.Columns})ᵀ.");
-        var c = new Matrix(a.Rows, b.Rows);
-        Gemm.MultiplyTransposed<double>(a.Rows, b.Rows, a.Columns, a.Data, a.Columns, b.Data, b.Columns,
-                                        c.Data, c.Columns);
-        return c;
-    }
+    public static Matrix MultiplyTransposed(Matrix a, Matrix b) =>
+        Product(a, b, transposeA: false,
+                static (m, n, k, x, ldx, y, ldy, z, ldz) => Gemm.MultiplyTransposed(m, n, k, x, ldx, y, ldy, z, ldz));
 
     /// <summary>Aᵀ·B.</summary>
-    public static Matrix TransposeMultiply(Matrix a, Matrix b)
+    public static Matrix TransposeMultiply(Matrix a, Matrix b) =>
+        Product(a, b, transposeA: true, Gemm.MultiplyTransposeA<double>);
+
+    private delegate void ProductKernel(int m, int n, int k, ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b,
+                                        int ldb, Span<double> c, int ldc);
+
+    // A·Bᵀ and Aᵀ·B differ only in which sides are transposed; both kernels take row-major A and B as stored.
+    private static Matrix Product(Matrix a, Matrix b, bool transposeA, ProductKernel kernel)
     {
-        if (a.Rows != b.Rows)
-            throw new ArgumentException(
-                $"Inner dimensions differ: ({a.Rows}x{a.Columns})ᵀ times {b.Rows}x{b.Columns}.");
-        var c = new Matrix(a.Columns, b.Columns);
-        Gemm.MultiplyTransposeA<double>(a.Columns, b.Columns, a.Rows, a.Data, a.Columns, b.Data, b.Columns,
-                                        c.Data, c.Columns);
+        int inner = transposeA ? a.Rows : a.Columns;
+        if (inner != (transposeA ? b.Rows : b.Columns))
+            throw new ArgumentException(transposeA
+                ? $"Inner dimensions differ: ({a.Rows}x{a.Columns})ᵀ times {b.Rows}x{b.Columns}."
+                : $"Inner dimensions differ: {a.Rows}x{a.Columns} times ({b.Rows}x{b.Columns})ᵀ.");
+        var c = new Matrix(transposeA ? a.Columns : a.Rows, transposeA ? b.Columns : b.Rows);
+        kernel(c.Rows, c.Columns, inner, a.Data, a.Columns, b.Data, b.Columns, c.Data, c.Columns);
         return c;
     }
 
