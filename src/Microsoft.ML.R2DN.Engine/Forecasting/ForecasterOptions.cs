@@ -2,26 +2,17 @@ namespace Microsoft.ML.R2DN.Engine.Forecasting;
 
 /// <summary>Settings of <see cref="Forecaster.Train"/>; the defaults come from <see cref="Defaults.Forecasting"/>.
 /// </summary>
-public sealed record ForecasterOptions
+public sealed record ForecasterOptions : ModelTrainingOptions
 {
+    /// <summary>Creates the options with the forecasting defaults.</summary>
+    public ForecasterOptions()
+        : base(Defaults.Forecasting.Epochs, Defaults.Forecasting.LearningRate, Defaults.Forecasting.SegmentLength,
+               Defaults.Forecasting.EarlyStoppingPatience)
+    {
+    }
+
     /// <summary>Steps ahead to forecast (&gt; 0).</summary>
     public required int Horizon { get; init; }
-
-    /// <summary>The model. Default: a contracting R2DN with nx 32, nv 32, hidden [64, 64].</summary>
-    public ModelSpec Model { get; init; } = new();
-
-    /// <summary>Training epochs (&gt; 0). Default 60.</summary>
-    public int Epochs { get; init; } = Defaults.Forecasting.Epochs;
-
-    /// <summary>Initial Adam learning rate (finite, &gt; 0); it decays smoothly to a tenth by the last epoch. Default
-    /// 3e-3.</summary>
-    public double LearningRate { get; init; } = Defaults.Forecasting.LearningRate;
-
-    /// <summary>Truncated-BPTT segment length (&gt; 0), with the state carried between segments. Default 128.</summary>
-    public int SegmentLength { get; init; } = Defaults.Forecasting.SegmentLength;
-
-    /// <summary>Element-wise gradient clip (finite, &gt; 0). Default 10.</summary>
-    public double ClipValue { get; init; } = Defaults.Model.ClipValue;
 
     /// <summary>Fraction of the end of each series held out to calibrate the intervals, in [0, 0.5). Default 0.15; 0
     /// turns intervals off.</summary>
@@ -29,12 +20,6 @@ public sealed record ForecasterOptions
 
     /// <summary>Coverage of the split-conformal intervals, in (0, 1). Default 0.95.</summary>
     public double ConfidenceLevel { get; init; } = Defaults.Forecasting.ConfidenceLevel;
-
-    /// <summary>Seed of the initialisation. Default 0.</summary>
-    public int Seed { get; init; }
-
-    /// <summary>Threads for training and scoring (null: all cores).</summary>
-    public int? Threads { get; init; }
 
     /// <summary>The look-back L of the linear path (<see cref="LinearForecastPath"/>) that the recurrent model
     /// corrects: 0 (default) for none, else at least 2.</summary>
@@ -55,19 +40,6 @@ public sealed record ForecasterOptions
     /// null (default) to fit every time.</summary>
     public LinearPathFits? LinearFits { get; init; }
 
-    /// <summary>Fraction of each series, after the calibration tail, held out to validate: the linear path's penalty,
-    /// early stopping with the best weights restored, and whether the recurrent correction is kept at all. In
-    /// [0, 0.5); default 0 (no validation: the last epoch's weights are kept).</summary>
-    public double ValidationFraction { get; init; }
-
-    /// <summary>Epochs without a better validation loss before training stops (with <see cref="ValidationFraction"/>
-    /// &gt; 0), at least 1. Default 15.</summary>
-    public int EarlyStoppingPatience { get; init; } = Defaults.Forecasting.EarlyStoppingPatience;
-
-    /// <summary>Where training runs: null (default) for the managed engine, or another backend such as the TorchSharp
-    /// package's. The trained model is the engine's either way.</summary>
-    public ITrainingBackend? Backend { get; init; }
-
     /// <summary>Whether the recurrent model reads each target's change since the previous step, (y_t − y_{t−1})/σ,
     /// instead of its standardised level: the model is then blind to the level, as the forecast (a change from the
     /// last value) is, so a series that drifts away from the training range (a random walk, a trend) does not push
@@ -79,32 +51,19 @@ public sealed record ForecasterOptions
     /// </summary>
     public bool ChannelIndependent { get; init; }
 
-    /// <summary>A limit on the training time: no new epoch starts after it (the best weights so far are kept). Null
-    /// (default) for none.</summary>
-    public TimeSpan? TimeBudget { get; init; }
-
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Horizon, "horizon");
-        ArgumentNullException.ThrowIfNull(Model, nameof(Model));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SegmentLength, nameof(SegmentLength));
-        Validation.ThrowIfNotPositive(LearningRate, nameof(LearningRate));
-        Validation.ThrowIfNotPositive(ClipValue, nameof(ClipValue));
+        ValidateTraining();
         Validation.ThrowIfNotFraction(CalibrationFraction, 0.5, nameof(CalibrationFraction));
         if (!(ConfidenceLevel > 0 && ConfidenceLevel < 1))
             throw new ArgumentOutOfRangeException("confidenceLevel", ConfidenceLevel,
                                                   "The confidence level must be in (0, 1).");
-        Validation.CheckThreads(Threads);
         ValidateLinearPath();
-        Validation.ThrowIfNotFraction(ValidationFraction, 0.5, nameof(ValidationFraction));
         if (!(CalibrationFraction + ValidationFraction < 0.8))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction,
                                                   "CalibrationFraction + ValidationFraction must be below 0.8.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
-        if (TimeBudget is { } b && b <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(TimeBudget), b, "TimeBudget must be positive.");
     }
 
     private void ValidateLinearPath()

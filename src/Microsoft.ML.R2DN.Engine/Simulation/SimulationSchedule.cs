@@ -9,7 +9,7 @@ public enum SimulationSchedule
 
     /// <summary>A half cosine from the learning rate down to 1% of it over the run, where the run's progress is the
     /// larger of the steps taken over the planned steps and the time spent over
-    /// <see cref="SimulatorOptions.TimeBudget"/>: the rate reaches its floor when training ends, whichever of the two
-    /// ends it.</summary>
+    /// <see cref="ModelTrainingOptions.TimeBudget"/>: the rate reaches its floor when training ends, whichever of the
+    /// two ends it.</summary>
     Cosine,
 }
