@@ -8,12 +8,9 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class BenchForecastCommand
 {
-    private static readonly Option<string> Protocol = new("--protocol")
-    {
-        Description = "ltsf (Informer/DLinear/PatchTST borders, windows sliding by one) or rolling (rolling origin, " +
-                      "for small sets)",
-        DefaultValueFactory = _ => "ltsf",
-    };
+    private static readonly Option<string> Protocol = CliOptions.WithDefault("--protocol",
+        "ltsf (Informer/DLinear/PatchTST borders, windows sliding by one) or rolling (rolling origin, " +
+        "for small sets)", "ltsf");
     private static readonly Option<string?> Data = new("--data")
     {
         Description = "A CSV with a header: every numeric column is a channel (a date column is not)",
@@ -33,16 +30,11 @@ internal static class BenchForecastCommand
         Description = "Period of the seasonal naive baseline (default: 24 for hourly dates, 96 for 15-minute, " +
                       "7 daily, 12 monthly, else 1)",
     };
-    private static readonly Option<string> Models = new("--models")
-    {
-        Description = "Recurrent models to train, comma-separated: r2dn, ren (none: baselines only)",
-        DefaultValueFactory = _ => "r2dn,ren",
-    };
-    private static readonly Option<int> Seed =
-        new("--seed") { Description = "MLContext seed", DefaultValueFactory = _ => 1 };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a table" };
-    private static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress on stderr" };
+    private static readonly Option<string> Models = CliOptions.WithDefault("--models",
+        "Recurrent models to train, comma-separated: r2dn, ren (none: baselines only)", "r2dn,ren");
+    private static readonly Option<int> Seed = CliOptions.WithDefault("--seed", "MLContext seed", 1);
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
+    private static readonly Option<bool> Quiet = CliOptions.Quiet();
 
     /// <summary>The largest horizon or look-back accepted (checked before anything is allocated).</summary>
     internal const int MaxSize = 100_000;

@@ -6,11 +6,8 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m")
-    {
-        Description = "The model file (.zip) written by 'r2dn train'",
-        Required = true,
-    };
+    private static readonly Option<string> Model = CliOptions.ModelFile(
+        "The model file (.zip) written by 'r2dn train'");
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
         Description = "CSV file(s) with the model's columns; each series in time order. Without the model's series " +
@@ -18,20 +15,14 @@ internal static class EvaluateCommand
         AllowMultipleArgumentsPerToken = true,
         Required = true,
     };
-    private static readonly Option<int> Seasonality = new("--seasonality")
-    {
-        Description = "Forecasting: season length m of the seasonal naive baseline and of MASE (1: the last value)",
-        DefaultValueFactory = _ => 1,
-    };
+    private static readonly Option<int> Seasonality = CliOptions.WithDefault("--seasonality",
+        "Forecasting: season length m of the seasonal naive baseline and of MASE (1: the last value)", 1);
     private static readonly Option<double?> TestFraction = new("--test-fraction")
     {
         Description = "Score only the last fraction of every series, in (0, 1), the rows before it warming up the " +
                       "model's state (as 'r2dn train' tests) [default: every row]",
     };
-    private static readonly Option<bool> Json = new("--json")
-    {
-        Description = "Print one JSON object instead of tables",
-    };
+    private static readonly Option<bool> Json = CliOptions.Json("tables");
 
     public static System.CommandLine.Command Create()
     {

@@ -9,19 +9,15 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static partial class ExportCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m")
-    {
-        Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save)",
-        Required = true,
-    };
+    private static readonly Option<string> Model = CliOptions.ModelFile(
+        "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save)");
     private static readonly Option<string> Npy = new("--npy")
     {
         Description = "The folder to write manifest.json and parameters/**/*.npy to (created if missing; files of " +
                       "the same names are replaced)",
         Required = true,
     };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a list" };
+    private static readonly Option<bool> Json = CliOptions.Json("a list");
 
     public static System.CommandLine.Command Create()
     {

@@ -7,12 +7,9 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class ForecastCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m")
-    {
-        Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a " +
-                      "simulator",
-        Required = true,
-    };
+    private static readonly Option<string> Model = CliOptions.ModelFile(
+        "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a " +
+        "simulator");
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
         Description = "CSV file(s) with the history: the model's target and feature columns (a simulator: its input " +
@@ -34,7 +31,7 @@ internal static class ForecastCommand
     {
         Description = "Confidence level of the intervals, in (0, 1) [default: the level the model was trained with]",
     };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of CSV" };
+    private static readonly Option<bool> Json = CliOptions.Json("CSV");
 
     public static System.CommandLine.Command Create()
     {

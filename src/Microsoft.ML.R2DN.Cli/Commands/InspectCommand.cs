@@ -6,10 +6,8 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class InspectCommand
 {
-    private static readonly Option<string> Model =
-        new("--model", "-m") { Description = "The model file (.zip)", Required = true };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a table" };
+    private static readonly Option<string> Model = CliOptions.ModelFile("The model file (.zip)");
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
 
     public static System.CommandLine.Command Create()
     {
