@@ -169,16 +169,12 @@ internal static class BenchSimulationCommand
 
     private static void WritePublished(Utf8JsonWriter w, IReadOnlyList<PublishedResult> published)
     {
-        w.WriteStartArray("published");
-        foreach (var p in published)
+        w.WriteObjects("published", published, p =>
         {
-            w.WriteStartObject();
             w.WriteString("method", p.Method);
             w.WriteNumber("rmse", p.Rmse);
             w.WriteString("source", p.Source);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        });
     }
 
     /// <summary>The table: data set, method, test NRMSE, test RMSE (after the washout, the benchmark's own after its
