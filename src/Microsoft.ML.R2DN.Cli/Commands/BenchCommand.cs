@@ -48,20 +48,14 @@ internal static class BenchCommand
     private static readonly Option<string> Device = CliOptions.WithDefault("--device",
         "TorchSharp's device: cpu, cuda or cuda:N", "cpu");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench",
-            "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and " +
-            "verify the "
-            + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.")
-        {
-            Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup,
-            Threads, Seed, Json,
-            Backend, Device,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench",
+        "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and " +
+        "verify the "
+        + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.",
+        Run,
+        Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup,
+        Threads, Seed, Json,
+        Backend, Device);
 
     private static int Run(ParseResult parse)
     {

@@ -36,26 +36,20 @@ internal static class BenchExpressivityCommand
         Description = "Also write everything as JSON to this file ('-': JSON on stdout, the table on stderr)",
     };
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-expressivity",
-            "The paper's expressivity timing study (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init, " +
-            "batch 64, "
-            + "horizon 128; REN (tanh) over nv, R2DN (relu, nv 16, 6 hidden layers) over the hidden width. Prints, " +
-              "per size, "
-            + "the parameters and the median forward time (map + Simulate) and backward time (map + forward + " +
-              "mean(y^2) + "
-            + "gradient); then least-squares slopes of log(time) against log(parameters) and against log(the paper's " +
-              "mean "
-            + "expressivity at that size), with standard errors, next to the paper's; then the REN/R2DN time ratio " +
-              "at equal "
-            + "parameter count (R2DN times interpolated log-log). Progress goes to stderr.")
-        {
-            Models, RenSizes, R2dnWidths, Batch, Horizon, Repeats, Warmup, Threads, Seed, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-expressivity",
+        "The paper's expressivity timing study (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init, " +
+        "batch 64, "
+        + "horizon 128; REN (tanh) over nv, R2DN (relu, nv 16, 6 hidden layers) over the hidden width. Prints, " +
+          "per size, "
+        + "the parameters and the median forward time (map + Simulate) and backward time (map + forward + " +
+          "mean(y^2) + "
+        + "gradient); then least-squares slopes of log(time) against log(parameters) and against log(the paper's " +
+          "mean "
+        + "expressivity at that size), with standard errors, next to the paper's; then the REN/R2DN time ratio " +
+          "at equal "
+        + "parameter count (R2DN times interpolated log-log). Progress goes to stderr.",
+        Run,
+        Models, RenSizes, R2dnWidths, Batch, Horizon, Repeats, Warmup, Threads, Seed, Json);
 
     private static int Run(ParseResult parse)
     {

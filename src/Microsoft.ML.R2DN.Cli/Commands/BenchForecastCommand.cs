@@ -39,18 +39,12 @@ internal static class BenchForecastCommand
     /// <summary>The largest horizon or look-back accepted (checked before anything is allocated).</summary>
     internal const int MaxSize = 100_000;
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-forecast",
-            "Forecast accuracy on the standard protocols: R2DN and REN with their defaults next to repeat-last, "
-            + "seasonal naive and a ridge regression on the look-back, MSE and MAE in standardised units, training "
-            + "seconds.")
-        {
-            Protocol, Data, Example, Horizon, Lookback, Seasonality, Models, Seed, Json, Quiet,
-        };
-        command.SetAction(parse => CommandSupport.Run(cancel => Run(parse, cancel)));
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-forecast",
+        "Forecast accuracy on the standard protocols: R2DN and REN with their defaults next to repeat-last, "
+        + "seasonal naive and a ridge regression on the look-back, MSE and MAE in standardised units, training "
+        + "seconds.",
+        parse => CommandSupport.Run(cancel => Run(parse, cancel)),
+        Protocol, Data, Example, Horizon, Lookback, Seasonality, Models, Seed, Json, Quiet);
 
     private static int Run(ParseResult parse, CancellationToken cancel)
     {

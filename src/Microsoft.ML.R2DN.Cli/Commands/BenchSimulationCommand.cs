@@ -33,19 +33,13 @@ internal static class BenchSimulationCommand
     /// 24,841 rows / 100 still leaves more rows than the washout.</summary>
     internal const int MaxDecimation = 100;
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-simulation",
-            "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their "
-            + "defaults next to a linear ARX model fitted by least squares, all simulated freely on each data set's "
-            + $"own test part; NRMSE (standardised, after a {SimulationBenchmark.Washout}-row washout), RMSE in data "
-            + "units, training seconds. A data set whose files are missing is SKIPPED.")
-        {
-            Data, DataDir, Models, EmpsDecimation, Seed, Json, Quiet,
-        };
-        command.SetAction(parse => CommandSupport.Run(cancel => Run(parse, cancel)));
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-simulation",
+        "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their "
+        + "defaults next to a linear ARX model fitted by least squares, all simulated freely on each data set's "
+        + $"own test part; NRMSE (standardised, after a {SimulationBenchmark.Washout}-row washout), RMSE in data "
+        + "units, training seconds. A data set whose files are missing is SKIPPED.",
+        parse => CommandSupport.Run(cancel => Run(parse, cancel)),
+        Data, DataDir, Models, EmpsDecimation, Seed, Json, Quiet);
 
     private static int Run(ParseResult parse, CancellationToken cancel)
     {

@@ -26,17 +26,11 @@ internal static class BenchStatesCommand
 
     private const int Horizon = 24;
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-states",
-            "Model-file size and ml.Model.Save / ml.Model.Load times of a forecaster holding the states of 1, 100 and "
-            + "10,000 series (one target, one feature, horizon 24).")
-        {
-            Series, Lookback, Repeats, Json,
-        };
-        command.SetAction(parse => CommandSupport.Run(_ => Run(parse)));
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-states",
+        "Model-file size and ml.Model.Save / ml.Model.Load times of a forecaster holding the states of 1, 100 and "
+        + "10,000 series (one target, one feature, horizon 24).",
+        parse => CommandSupport.Run(_ => Run(parse)),
+        Series, Lookback, Repeats, Json);
 
     private static int Run(ParseResult parse)
     {

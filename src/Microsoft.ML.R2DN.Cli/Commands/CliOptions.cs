@@ -1,7 +1,7 @@
 namespace Microsoft.ML.R2DN.Cli.Commands;
 
-/// <summary>The option shapes the commands declare again and again, each written once: an option with a default,
-/// <c>--json</c>, <c>--quiet</c> and the required model file.</summary>
+/// <summary>The shapes the commands declare again and again, each written once: the command itself, an option with a
+/// default, <c>--json</c>, <c>--quiet</c> and the required model file.</summary>
 /// <remarks>Each call makes a new option: System.CommandLine options belong to the command they are added to, so
 /// commands never share one instance.</remarks>
 internal static class CliOptions
@@ -29,4 +29,15 @@ internal static class CliOptions
     /// <summary><c>--model</c> / <c>-m</c>: the model file a command reads, required.</summary>
     public static Option<string> ModelFile(string description) =>
         new("--model", "-m") { Description = description, Required = true };
+
+    /// <summary>A command named <paramref name="name"/> with <paramref name="options"/> (in help order) that runs
+    /// <paramref name="run"/>, whose result is the exit code.</summary>
+    public static System.CommandLine.Command Command(string name, string description, Func<ParseResult, int> run,
+                                                     params Option[] options)
+    {
+        var command = new System.CommandLine.Command(name, description);
+        foreach (var option in options) command.Options.Add(option);
+        command.SetAction(run);
+        return command;
+    }
 }

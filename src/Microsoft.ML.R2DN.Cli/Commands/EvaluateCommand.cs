@@ -24,18 +24,12 @@ internal static class EvaluateCommand
     };
     private static readonly Option<bool> Json = CliOptions.Json("tables");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("evaluate",
-            "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval " +
-            "coverage against the seasonal naive forecast (forecasting), or the NRMSE (simulation).\n" +
-            Cli.ExitCodeHelp)
-        {
-            Model, Data, Seasonality, TestFraction, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("evaluate",
+        "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval " +
+        "coverage against the seasonal naive forecast (forecasting), or the NRMSE (simulation).\n" +
+        Cli.ExitCodeHelp,
+        Run,
+        Model, Data, Seasonality, TestFraction, Json);
 
     private static int Run(ParseResult parse)
     {

@@ -19,18 +19,12 @@ internal static partial class ExportCommand
     };
     private static readonly Option<bool> Json = CliOptions.Json("a list");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("export",
-            "Export a model's weights for NumPy: writes its JSON manifest (settings, column names, certificate " +
-            "inputs) and every parameter as a .npy array, named as in the paper's code " +
-            "(parameters/transformers/0/model/X.npy, ...).\n" + Cli.ExitCodeHelp)
-        {
-            Model, Npy, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("export",
+        "Export a model's weights for NumPy: writes its JSON manifest (settings, column names, certificate " +
+        "inputs) and every parameter as a .npy array, named as in the paper's code " +
+        "(parameters/transformers/0/model/X.npy, ...).\n" + Cli.ExitCodeHelp,
+        Run,
+        Model, Npy, Json);
 
     private static int Run(ParseResult parse)
     {

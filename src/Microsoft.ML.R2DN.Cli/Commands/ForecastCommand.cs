@@ -33,18 +33,12 @@ internal static class ForecastCommand
     };
     private static readonly Option<bool> Json = CliOptions.Json("CSV");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("forecast",
-            "Forecast from the end of each series' history: writes a CSV with one line per series, target and step " +
-            "ahead (series, target, step, value, lower, upper). With a simulation model, writes its outputs " +
-            "simulated from the inputs of every row (series, row, one column per output).\n" + Cli.ExitCodeHelp)
-        {
-            Model, Data, Output, Horizon, Confidence, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("forecast",
+        "Forecast from the end of each series' history: writes a CSV with one line per series, target and step " +
+        "ahead (series, target, step, value, lower, upper). With a simulation model, writes its outputs " +
+        "simulated from the inputs of every row (series, row, one column per output).\n" + Cli.ExitCodeHelp,
+        Run,
+        Model, Data, Output, Horizon, Confidence, Json);
 
     private static int Run(ParseResult parse)
     {

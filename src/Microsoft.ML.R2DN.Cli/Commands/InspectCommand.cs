@@ -9,18 +9,12 @@ internal static class InspectCommand
     private static readonly Option<string> Model = CliOptions.ModelFile("The model file (.zip)");
     private static readonly Option<bool> Json = CliOptions.Json("a table");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("inspect",
-            "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
-            "(verified again on loading), the training summary and the columns it reads and writes.\n" +
-            Cli.ExitCodeHelp)
-        {
-            Model, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("inspect",
+        "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
+        "(verified again on loading), the training summary and the columns it reads and writes.\n" +
+        Cli.ExitCodeHelp,
+        Run,
+        Model, Json);
 
     private static int Run(ParseResult parse)
     {

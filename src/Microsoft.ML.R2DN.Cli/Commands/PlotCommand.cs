@@ -37,18 +37,12 @@ internal static class PlotCommand
         Description = "Plot only the last N rows of the series [default: up to 8 horizons, at least 200 rows]",
     };
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("plot",
-            "Write a chart (SVG, or PNG for a .png --output): 'plot --model m.zip --data d.csv' draws forecasts " +
-            "against the actual values with the interval band and the forecast beyond the data (a simulator: " +
-            "simulated against measured); 'plot --loss m.zip' draws the training loss per epoch.\n" + Cli.ExitCodeHelp)
-        {
-            Model, Loss, Data, Output, Series, Target, Last,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("plot",
+        "Write a chart (SVG, or PNG for a .png --output): 'plot --model m.zip --data d.csv' draws forecasts " +
+        "against the actual values with the interval band and the forecast beyond the data (a simulator: " +
+        "simulated against measured); 'plot --loss m.zip' draws the training loss per epoch.\n" + Cli.ExitCodeHelp,
+        Run,
+        Model, Loss, Data, Output, Series, Target, Last);
 
     private static int Run(ParseResult parse)
     {

@@ -154,21 +154,15 @@ internal static class TrainCommand
     private static readonly Option<bool> Json =
         new("--json") { Description = "Print one JSON object with the results instead of tables" };
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("train",
-            "Train a forecasting or simulation model (R2DN or REN) on CSV files: split every series by time, train, " +
-            "evaluate on the held-out end (forecasting: against the seasonal naive forecast; simulation: NRMSE), " +
-            "print the robustness certificate, save the model and write plots. Try 'r2dn train --example'.\n" +
-            Cli.ExitCodeHelp)
-        {
-            Task, Data, Label, Features, SeriesId, Horizon, Inputs, Outputs, Model, Robustness, Backend, Device, Gamma,
-            Nx, Nv, Hidden, Activation, Epochs, LearningRate, SegmentLength, Seed, Threads, TestFraction, Seasonality,
-            Confidence, Washout, Missing, Output, OutputDir, Plot, LossPlot, Example, Quiet, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("train",
+        "Train a forecasting or simulation model (R2DN or REN) on CSV files: split every series by time, train, " +
+        "evaluate on the held-out end (forecasting: against the seasonal naive forecast; simulation: NRMSE), " +
+        "print the robustness certificate, save the model and write plots. Try 'r2dn train --example'.\n" +
+        Cli.ExitCodeHelp,
+        Run,
+        Task, Data, Label, Features, SeriesId, Horizon, Inputs, Outputs, Model, Robustness, Backend, Device, Gamma,
+        Nx, Nv, Hidden, Activation, Epochs, LearningRate, SegmentLength, Seed, Threads, TestFraction, Seasonality,
+        Confidence, Washout, Missing, Output, OutputDir, Plot, LossPlot, Example, Quiet, Json);
 
     private static int Run(ParseResult parse) =>
         CommandSupport.Run(cancel => Train(new MLContext(seed: parse.GetValue(Seed)), parse, cancel));
