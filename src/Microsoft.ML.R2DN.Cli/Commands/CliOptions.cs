@@ -40,4 +40,13 @@ internal static class CliOptions
         command.SetAction(run);
         return command;
     }
+
+    /// <summary>A command that works on a model file or on data with a model (evaluate, export, forecast, inspect,
+    /// plot): its help ends with the exit codes, and <paramref name="run"/> gets a new <see cref="MLContext"/> (seed 0)
+    /// and runs under <see cref="CommandSupport.Run"/> (Ctrl+C, errors in what the user gave as exit code 2).</summary>
+    public static System.CommandLine.Command ModelCommand(string name, string description,
+                                                          Func<MLContext, ParseResult, CancellationToken, int> run,
+                                                          params Option[] options) =>
+        Command(name, description + "\n" + Cli.ExitCodeHelp,
+                parse => CommandSupport.Run(cancel => run(new MLContext(seed: 0), parse, cancel)), options);
 }

@@ -9,23 +9,18 @@ internal static class InspectCommand
     private static readonly Option<string> Model = CliOptions.ModelFile("The model file (.zip)");
     private static readonly Option<bool> Json = CliOptions.Json("a table");
 
-    public static System.CommandLine.Command Create() => CliOptions.Command("inspect",
+    public static System.CommandLine.Command Create() => CliOptions.ModelCommand("inspect",
         "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
-        "(verified again on loading), the training summary and the columns it reads and writes.\n" +
-        Cli.ExitCodeHelp,
+        "(verified again on loading), the training summary and the columns it reads and writes.",
         Run,
         Model, Json);
 
-    private static int Run(ParseResult parse)
+    private static int Run(MLContext ml, ParseResult parse, CancellationToken cancel)
     {
-        var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(cancel =>
-        {
-            var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            CommandSupport.Out(parse).Write(parse.GetValue(Json)
-                                            ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
-            return ExitCodes.Success;
-        });
+        var model = LoadedModel.Load(ml, parse.GetValue(Model));
+        CommandSupport.Out(parse).Write(parse.GetValue(Json)
+                                        ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
+        return ExitCodes.Success;
     }
 
     private static (int Inputs, int Outputs) Widths(LoadedModel m) =>
