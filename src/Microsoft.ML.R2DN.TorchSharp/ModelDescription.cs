@@ -42,39 +42,42 @@ internal sealed class ModelDescription
         Layout = model.Layout;
         InputSize = model.InputSize; StateSize = model.StateSize; OutputSize = model.OutputSize;
         Activation = model.Activation;
-        switch (model)
+        (Kind, R2dnOptions, RenOptions) = model switch
         {
-            case ContractingR2dn c:
-                Kind = ModelKind.R2dn; R2dnOptions = c.Options; Name = "contracting R2DN";
-                break;
-            case LipschitzR2dn l:
-                Kind = ModelKind.R2dn; Robustness = Robustness.Lipschitz; R2dnOptions = l.Options; Gamma = l.Gamma;
-                Name = "γ-Lipschitz R2DN";
-                break;
-            case ContractingRen cr:
-                Kind = ModelKind.Ren; RenOptions = cr.Options; Name = "contracting REN";
-                break;
-            case LipschitzRen lr:
-            {
-                Kind = ModelKind.Ren; Robustness = Robustness.Lipschitz; RenOptions = lr.Options; Gamma = lr.Gamma;
-                Name = "γ-Lipschitz REN";
-                int nu = lr.InputSize, ny = lr.OutputSize;
-                var q = new double[ny, ny]; var r = new double[nu, nu];
-                for (int i = 0; i < ny; i++) q[i, i] = -1.0 / lr.Gamma;
-                for (int i = 0; i < nu; i++) r[i, i] = lr.Gamma;
-                Supply = new SupplyConstants(q, new double[nu, ny], r, shift: false);
-                break;
-            }
-            case GeneralRen g:
-                Kind = ModelKind.Ren; RenOptions = g.Options; Name = "(Q, S, R) REN";
-                Supply = new SupplyConstants(ToArray(g.Q), ToArray(g.S), ToArray(g.R), shift: true);
-                break;
-            default:
-                throw new NotSupportedException(
-                    $"The TorchSharp backend supports ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen " +
-                    $"and GeneralRen, not {model.GetType().Name}.");
-        }
+            R2dn r => (ModelKind.R2dn, r.Options, (RenOptions?)null),
+            Ren r => (ModelKind.Ren, null, r.Options),
+            _ => throw Unsupported(model),
+        };
+        (Robustness, Gamma, Name) = model switch
+        {
+            ContractingR2dn => (Robustness.Contracting, 1.0, "contracting R2DN"),
+            LipschitzR2dn l => (Robustness.Lipschitz, l.Gamma, "γ-Lipschitz R2DN"),
+            ContractingRen => (Robustness.Contracting, 1.0, "contracting REN"),
+            LipschitzRen l => (Robustness.Lipschitz, l.Gamma, "γ-Lipschitz REN"),
+            GeneralRen => (Robustness.Contracting, 1.0, "(Q, S, R) REN"),
+            _ => throw Unsupported(model),
+        };
+        Supply = model switch
+        {
+            LipschitzRen l => LipschitzSupply(l),
+            GeneralRen g => new SupplyConstants(ToArray(g.Q), ToArray(g.S), ToArray(g.R), shift: true),
+            _ => null,
+        };
         Template = model;
+    }
+
+    private static NotSupportedException Unsupported(RecurrentModel model) =>
+        new($"The TorchSharp backend supports ContractingR2dn, LipschitzR2dn, ContractingRen, LipschitzRen " +
+            $"and GeneralRen, not {model.GetType().Name}.");
+
+    /// <summary>The supply rate of a γ-Lipschitz REN: Q = -I/γ, S = 0, R = γI.</summary>
+    private static SupplyConstants LipschitzSupply(LipschitzRen lr)
+    {
+        int nu = lr.InputSize, ny = lr.OutputSize;
+        var q = new double[ny, ny]; var r = new double[nu, nu];
+        for (int i = 0; i < ny; i++) q[i, i] = -1.0 / lr.Gamma;
+        for (int i = 0; i < nu; i++) r[i, i] = lr.Gamma;
+        return new SupplyConstants(q, new double[nu, ny], r, shift: false);
     }
 
     public static ModelDescription From(RecurrentModel model)
@@ -84,12 +87,12 @@ internal sealed class ModelDescription
     }
 
     public ModelKind Kind { get; }
-    public Robustness Robustness { get; } = Robustness.Contracting;
+    public Robustness Robustness { get; }
     public string Name { get; }
     public ParameterLayout Layout { get; }
     public R2dnOptions? R2dnOptions { get; }
     public RenOptions? RenOptions { get; }
-    public double Gamma { get; } = 1.0;
+    public double Gamma { get; }
     public SupplyConstants? Supply { get; }
     public Activation Activation { get; }
     public int InputSize { get; }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -33,5 +36,35 @@ internal static class BenchJson
         w.WriteStartArray(name);
         foreach (int v in values) w.WriteNumberValue(v);
         w.WriteEndArray();
+    }
+
+    /// <summary>An array named <paramref name="name"/> with one object per item, its fields written by
+    /// <paramref name="fields"/>.</summary>
+    public static void WriteObjects<T>(this Utf8JsonWriter w, string name, IEnumerable<T> items, Action<T> fields)
+    {
+        w.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            w.WriteStartObject();
+            fields(item);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>The <c>runtime</c> object: framework, OS, architecture, cores, vector width and GC mode, with the
+    /// .NET version and whether vectors are hardware-accelerated when <paramref name="detailed"/>.</summary>
+    public static void WriteRuntime(this Utf8JsonWriter w, bool detailed)
+    {
+        w.WriteStartObject("runtime");
+        if (detailed) w.WriteString("dotnet_version", Environment.Version.ToString());
+        w.WriteString("framework", RuntimeInformation.FrameworkDescription);
+        w.WriteString("os", RuntimeInformation.OSDescription);
+        w.WriteString("architecture", RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant());
+        w.WriteNumber("processor_count", Environment.ProcessorCount);
+        w.WriteNumber("vector_float_count", Vector<float>.Count);
+        if (detailed) w.WriteBoolean("vector_hardware_accelerated", Vector.IsHardwareAccelerated);
+        w.WriteBoolean("server_gc", GCSettings.IsServerGC);
+        w.WriteEndObject();
     }
 }

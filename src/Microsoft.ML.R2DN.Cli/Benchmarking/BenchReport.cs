@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime;
 using System.Runtime.InteropServices;
 using Microsoft.ML.R2DN.Engine.Certificates;
 
@@ -103,16 +102,7 @@ internal sealed class BenchReport
             w.WriteFiniteOrNull("certificate_residual", Certificate.RelativeResidual);
             w.WriteFiniteOrNull("certificate_max_eigenvalue", Certificate.MaxEigenvalue);
             w.WriteFiniteOrNull("certificate_tolerance", Certificate.RelativeTolerance);
-            w.WriteStartObject("runtime");
-            w.WriteString("dotnet_version", Environment.Version.ToString());
-            w.WriteString("framework", RuntimeInformation.FrameworkDescription);
-            w.WriteString("os", RuntimeInformation.OSDescription);
-            w.WriteString("architecture", RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant());
-            w.WriteNumber("processor_count", Environment.ProcessorCount);
-            w.WriteNumber("vector_float_count", Vector<float>.Count);
-            w.WriteBoolean("vector_hardware_accelerated", Vector.IsHardwareAccelerated);
-            w.WriteBoolean("server_gc", GCSettings.IsServerGC);
-            w.WriteEndObject();
+            w.WriteRuntime(detailed: true);
             w.WriteEndObject();
         });
     }

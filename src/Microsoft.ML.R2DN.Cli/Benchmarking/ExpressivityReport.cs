@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime;
-using System.Runtime.InteropServices;
-
 namespace Microsoft.ML.R2DN.Cli.Benchmarking;
 
 /// <summary>One least-squares slope of log(time) for a model and pass, against one x-axis.</summary>
@@ -181,10 +177,8 @@ internal sealed class ExpressivityReport
                           "the paper adds mean(x_T^2)");
             w.WriteEndObject();
 
-            w.WriteStartArray("rows");
-            foreach (var r in Rows)
+            w.WriteObjects("rows", Rows, r =>
             {
-                w.WriteStartObject();
                 w.WriteString("model", r.Model);
                 w.WriteString("size_name", r.SizeName);
                 w.WriteNumber("size", r.Size);
@@ -206,14 +200,10 @@ internal sealed class ExpressivityReport
                 else w.WriteNull("paper_expressivity");
                 w.WriteBoolean("certificate_verified", r.CertificateVerified);
                 w.WriteFiniteOrNull("certificate_residual", r.CertificateResidual);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            });
 
-            w.WriteStartArray("slopes");
-            foreach (var x in Slopes)
+            w.WriteObjects("slopes", Slopes, x =>
             {
-                w.WriteStartObject();
                 w.WriteString("model", x.Model);
                 w.WriteString("pass", x.Pass);
                 w.WriteString("x_axis", x.Axis);
@@ -232,9 +222,7 @@ internal sealed class ExpressivityReport
                     w.WriteNull("intercept");
                     w.WriteNumber("points", 0);
                 }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            });
 
             w.WriteStartObject("paper_printed_slopes");
             foreach (string model in new[] { "ren", "r2dn" })
@@ -252,10 +240,8 @@ internal sealed class ExpressivityReport
             }
             w.WriteEndObject();
 
-            w.WriteStartArray("speed_ratios");
-            foreach (var q in Ratios)
+            w.WriteObjects("speed_ratios", Ratios, q =>
             {
-                w.WriteStartObject();
                 w.WriteNumber("ren_nv", q.RenSize);
                 w.WriteNumber("parameters", q.Parameters);
                 w.WriteFiniteOrNull("ren_forward_seconds", q.RenForward);
@@ -265,18 +251,9 @@ internal sealed class ExpressivityReport
                 w.WriteFiniteOrNull("r2dn_backward_seconds_interpolated", q.R2dnBackward);
                 w.WriteFiniteOrNull("backward_ratio", q.BackwardRatio);
                 w.WriteBoolean("extrapolated", q.Extrapolated);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            });
 
-            w.WriteStartObject("runtime");
-            w.WriteString("framework", RuntimeInformation.FrameworkDescription);
-            w.WriteString("os", RuntimeInformation.OSDescription);
-            w.WriteString("architecture", RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant());
-            w.WriteNumber("processor_count", Environment.ProcessorCount);
-            w.WriteNumber("vector_float_count", Vector<float>.Count);
-            w.WriteBoolean("server_gc", GCSettings.IsServerGC);
-            w.WriteEndObject();
+            w.WriteRuntime(detailed: false);
             w.WriteEndObject();
         }, indented: true);
     }

@@ -9,99 +9,53 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly Option<string> Model = new("--model")
-    {
-        Description = "Model to time: r2dn (contracting R2DN), ren (contracting REN), lipschitz-r2dn, lipschitz-ren",
-        DefaultValueFactory = _ => "r2dn",
-    };
-    private static readonly Option<int> Nu =
-        new("--nu") { Description = "Number of inputs nu", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Nx =
-        new("--nx") { Description = "Number of states nx", DefaultValueFactory = _ => 75 };
-    private static readonly Option<int> Nv = new("--nv")
-    {
-        Description = "R2DNs: number of features nv (the network's input and output width); RENs: number of neurons nv",
-        DefaultValueFactory = _ => 75,
-    };
-    private static readonly Option<int> Ny =
-        new("--ny") { Description = "Number of outputs ny", DefaultValueFactory = _ => 3 };
-    private static readonly Option<string> Hidden = new("--hidden")
-    {
-        Description =
-            "R2DNs only: hidden widths of the 1-Lipschitz network, comma-separated ('none' for no hidden layer)",
-        DefaultValueFactory = _ => "87,87,87",
-    };
-    private static readonly Option<string> Activation = new("--activation")
-    {
-        Description = "Activation: relu or tanh",
-        DefaultValueFactory = _ => "relu",
-    };
-    private static readonly Option<string> Init = new("--init")
-    {
-        Description = "Initialisation: long_memory or random",
-        DefaultValueFactory = _ => "long_memory",
-    };
-    private static readonly Option<string> OutputLayer = new("--output-layer")
-    {
-        Description = "R2DNs only: last layer of the network: nonlinear (paper code) or linear",
-        DefaultValueFactory = _ => "nonlinear",
-    };
-    private static readonly Option<double> Gamma = new("--gamma")
-    {
-        Description = "Lipschitz models only: the Lipschitz bound gamma (> 0)",
-        DefaultValueFactory = _ => 1.0,
-    };
-    private static readonly Option<double> Abar = new("--abar")
-    {
-        Description = "Contraction-rate bound abar in (0, 1]",
-        DefaultValueFactory = _ => 1.0,
-    };
-    private static readonly Option<int> Batch =
-        new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => 4 };
-    private static readonly Option<int> Seq =
-        new("--seq") { Description = "Time steps per sequence", DefaultValueFactory = _ => 256 };
-    private static readonly Option<int> Steps =
-        new("--steps") { Description = "Timed repeats (the median is reported)", DefaultValueFactory = _ => 20 };
+    private static readonly Option<string> Model = CliOptions.WithDefault("--model",
+        "Model to time: r2dn (contracting R2DN), ren (contracting REN), lipschitz-r2dn, lipschitz-ren", "r2dn");
+    private static readonly Option<int> Nu = CliOptions.WithDefault("--nu", "Number of inputs nu", 2);
+    private static readonly Option<int> Nx = CliOptions.WithDefault("--nx", "Number of states nx", 75);
+    private static readonly Option<int> Nv = CliOptions.WithDefault("--nv",
+        "R2DNs: number of features nv (the network's input and output width); RENs: number of neurons nv", 75);
+    private static readonly Option<int> Ny = CliOptions.WithDefault("--ny", "Number of outputs ny", 3);
+    private static readonly Option<string> Hidden = CliOptions.WithDefault("--hidden",
+        "R2DNs only: hidden widths of the 1-Lipschitz network, comma-separated ('none' for no hidden layer)",
+        "87,87,87");
+    private static readonly Option<string> Activation = CliOptions.WithDefault("--activation",
+        "Activation: relu or tanh", "relu");
+    private static readonly Option<string> Init = CliOptions.WithDefault("--init",
+        "Initialisation: long_memory or random", "long_memory");
+    private static readonly Option<string> OutputLayer = CliOptions.WithDefault("--output-layer",
+        "R2DNs only: last layer of the network: nonlinear (paper code) or linear", "nonlinear");
+    private static readonly Option<double> Gamma = CliOptions.WithDefault("--gamma",
+        "Lipschitz models only: the Lipschitz bound gamma (> 0)", 1.0);
+    private static readonly Option<double> Abar = CliOptions.WithDefault("--abar",
+        "Contraction-rate bound abar in (0, 1]", 1.0);
+    private static readonly Option<int> Batch = CliOptions.WithDefault("--batch", "Sequences per batch", 4);
+    private static readonly Option<int> Seq = CliOptions.WithDefault("--seq", "Time steps per sequence", 256);
+    private static readonly Option<int> Steps = CliOptions.WithDefault("--steps",
+        "Timed repeats (the median is reported)", 20);
     private static readonly Option<int?> Warmup = new("--warmup")
     {
         Description = "Untimed repeats before each timed loop (default: automatic, "
                       + $"{WarmupPolicy.AutoCalls} calls or {WarmupPolicy.AutoSeconds:0.#} s, whichever comes first, "
                       + "so that the tiered JIT has reached its steady state)",
     };
-    private static readonly Option<int> Threads =
-        new("--threads") { Description = "Threads used by the model", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Seed = new("--seed")
-    {
-        Description = "Seed of the initialisation and of the random data",
-        DefaultValueFactory = _ => 0,
-    };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a table" };
-    private static readonly Option<string> Backend = new("--backend")
-    {
-        Description = "managed (this package's engine), torchsharp (libtorch), or both side by side from one run",
-        DefaultValueFactory = _ => "managed",
-    };
-    private static readonly Option<string> Device = new("--device")
-    {
-        Description = "TorchSharp's device: cpu, cuda or cuda:N",
-        DefaultValueFactory = _ => "cpu",
-    };
+    private static readonly Option<int> Threads = CliOptions.WithDefault("--threads", "Threads used by the model", 2);
+    private static readonly Option<int> Seed = CliOptions.WithDefault("--seed",
+        "Seed of the initialisation and of the random data", 0);
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
+    private static readonly Option<string> Backend = CliOptions.WithDefault("--backend",
+        "managed (this package's engine), torchsharp (libtorch), or both side by side from one run", "managed");
+    private static readonly Option<string> Device = CliOptions.WithDefault("--device",
+        "TorchSharp's device: cpu, cuda or cuda:N", "cpu");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench",
-            "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and " +
-            "verify the "
-            + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.")
-        {
-            Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup,
-            Threads, Seed, Json,
-            Backend, Device,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench",
+        "Time training steps (map + forward + loss + backward + Adam) and forward passes on random data, and " +
+        "verify the "
+        + "model's certificate. For the paper's expressivity timing study use 'r2dn bench-expressivity'.",
+        Run,
+        Model, Nu, Nx, Nv, Ny, Hidden, Activation, Init, OutputLayer, Gamma, Abar, Batch, Seq, Steps, Warmup,
+        Threads, Seed, Json,
+        Backend, Device);
 
     private static int Run(ParseResult parse)
     {

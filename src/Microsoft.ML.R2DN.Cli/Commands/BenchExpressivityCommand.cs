@@ -9,71 +9,47 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class BenchExpressivityCommand
 {
-    private static readonly Option<string> Models = new("--models")
-    {
-        Description = "Models to time, comma-separated: ren, r2dn",
-        DefaultValueFactory = _ => "ren,r2dn",
-    };
-    private static readonly Option<string> RenSizes = new("--ren-sizes")
-    {
-        Description = "REN sizes nv, comma-separated (tanh; default: the paper's)",
-        DefaultValueFactory = _ => string.Join(",", PaperTimingStudy.RenSizes),
-    };
-    private static readonly Option<string> R2dnWidths = new("--r2dn-widths")
-    {
-        Description = $"R2DN hidden widths nh, comma-separated (relu, nv = {PaperTimingStudy.R2dnNonlinearWidth}, " +
-                      $"{PaperTimingStudy.R2dnDepth} hidden layers; default: the paper's)",
-        DefaultValueFactory = _ => string.Join(",", PaperTimingStudy.R2dnWidths),
-    };
-    private static readonly Option<int> Batch =
-        new("--batch") { Description = "Sequences per batch", DefaultValueFactory = _ => PaperTimingStudy.Batch };
-    private static readonly Option<int> Horizon = new("--horizon")
-    {
-        Description = "Time steps per sequence",
-        DefaultValueFactory = _ => PaperTimingStudy.Horizon,
-    };
-    private static readonly Option<int> Repeats = new("--repeats")
-    {
-        Description = "Timed calls per configuration and pass (the median is reported)",
-        DefaultValueFactory = _ => 20,
-    };
+    private static readonly Option<string> Models = CliOptions.WithDefault("--models",
+        "Models to time, comma-separated: ren, r2dn", "ren,r2dn");
+    private static readonly Option<string> RenSizes = CliOptions.WithDefault("--ren-sizes",
+        "REN sizes nv, comma-separated (tanh; default: the paper's)", string.Join(",", PaperTimingStudy.RenSizes));
+    private static readonly Option<string> R2dnWidths = CliOptions.WithDefault("--r2dn-widths",
+        $"R2DN hidden widths nh, comma-separated (relu, nv = {PaperTimingStudy.R2dnNonlinearWidth}, " +
+        $"{PaperTimingStudy.R2dnDepth} hidden layers; default: the paper's)",
+        string.Join(",", PaperTimingStudy.R2dnWidths));
+    private static readonly Option<int> Batch = CliOptions.WithDefault("--batch",
+        "Sequences per batch", PaperTimingStudy.Batch);
+    private static readonly Option<int> Horizon = CliOptions.WithDefault("--horizon",
+        "Time steps per sequence", PaperTimingStudy.Horizon);
+    private static readonly Option<int> Repeats = CliOptions.WithDefault("--repeats",
+        "Timed calls per configuration and pass (the median is reported)", 20);
     private static readonly Option<int?> Warmup = new("--warmup")
     {
         Description = "Untimed calls before each configuration's forward and backward loops (default: automatic, "
                       + $"{WarmupPolicy.AutoCalls} calls or {WarmupPolicy.AutoSeconds:0.#} s, whichever comes first)",
     };
-    private static readonly Option<int> Threads =
-        new("--threads") { Description = "Threads used by the models", DefaultValueFactory = _ => 2 };
-    private static readonly Option<int> Seed = new("--seed")
-    {
-        Description = "Seed of the first configuration's parameters and data (the k-th uses seed + k)",
-        DefaultValueFactory = _ => 0,
-    };
+    private static readonly Option<int> Threads = CliOptions.WithDefault("--threads", "Threads used by the models", 2);
+    private static readonly Option<int> Seed = CliOptions.WithDefault("--seed",
+        "Seed of the first configuration's parameters and data (the k-th uses seed + k)", 0);
     private static readonly Option<string?> Json = new("--json")
     {
         Description = "Also write everything as JSON to this file ('-': JSON on stdout, the table on stderr)",
     };
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-expressivity",
-            "The paper's expressivity timing study (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init, " +
-            "batch 64, "
-            + "horizon 128; REN (tanh) over nv, R2DN (relu, nv 16, 6 hidden layers) over the hidden width. Prints, " +
-              "per size, "
-            + "the parameters and the median forward time (map + Simulate) and backward time (map + forward + " +
-              "mean(y^2) + "
-            + "gradient); then least-squares slopes of log(time) against log(parameters) and against log(the paper's " +
-              "mean "
-            + "expressivity at that size), with standard errors, next to the paper's; then the REN/R2DN time ratio " +
-              "at equal "
-            + "parameter count (R2DN times interpolated log-log). Progress goes to stderr.")
-        {
-            Models, RenSizes, R2dnWidths, Batch, Horizon, Repeats, Warmup, Threads, Seed, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-expressivity",
+        "The paper's expressivity timing study (MODELS.md 4.4): nx = nu = ny = 1, identity output, random init, " +
+        "batch 64, "
+        + "horizon 128; REN (tanh) over nv, R2DN (relu, nv 16, 6 hidden layers) over the hidden width. Prints, " +
+          "per size, "
+        + "the parameters and the median forward time (map + Simulate) and backward time (map + forward + " +
+          "mean(y^2) + "
+        + "gradient); then least-squares slopes of log(time) against log(parameters) and against log(the paper's " +
+          "mean "
+        + "expressivity at that size), with standard errors, next to the paper's; then the REN/R2DN time ratio " +
+          "at equal "
+        + "parameter count (R2DN times interpolated log-log). Progress goes to stderr.",
+        Run,
+        Models, RenSizes, R2dnWidths, Batch, Horizon, Repeats, Warmup, Threads, Seed, Json);
 
     private static int Run(ParseResult parse)
     {

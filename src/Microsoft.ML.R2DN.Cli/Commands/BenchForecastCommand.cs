@@ -8,12 +8,9 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class BenchForecastCommand
 {
-    private static readonly Option<string> Protocol = new("--protocol")
-    {
-        Description = "ltsf (Informer/DLinear/PatchTST borders, windows sliding by one) or rolling (rolling origin, " +
-                      "for small sets)",
-        DefaultValueFactory = _ => "ltsf",
-    };
+    private static readonly Option<string> Protocol = CliOptions.WithDefault("--protocol",
+        "ltsf (Informer/DLinear/PatchTST borders, windows sliding by one) or rolling (rolling origin, " +
+        "for small sets)", "ltsf");
     private static readonly Option<string?> Data = new("--data")
     {
         Description = "A CSV with a header: every numeric column is a channel (a date column is not)",
@@ -33,32 +30,21 @@ internal static class BenchForecastCommand
         Description = "Period of the seasonal naive baseline (default: 24 for hourly dates, 96 for 15-minute, " +
                       "7 daily, 12 monthly, else 1)",
     };
-    private static readonly Option<string> Models = new("--models")
-    {
-        Description = "Recurrent models to train, comma-separated: r2dn, ren (none: baselines only)",
-        DefaultValueFactory = _ => "r2dn,ren",
-    };
-    private static readonly Option<int> Seed =
-        new("--seed") { Description = "MLContext seed", DefaultValueFactory = _ => 1 };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a table" };
-    private static readonly Option<bool> Quiet = new("--quiet") { Description = "No progress on stderr" };
+    private static readonly Option<string> Models = CliOptions.WithDefault("--models",
+        "Recurrent models to train, comma-separated: r2dn, ren (none: baselines only)", "r2dn,ren");
+    private static readonly Option<int> Seed = CliOptions.WithDefault("--seed", "MLContext seed", 1);
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
+    private static readonly Option<bool> Quiet = CliOptions.Quiet();
 
     /// <summary>The largest horizon or look-back accepted (checked before anything is allocated).</summary>
     internal const int MaxSize = 100_000;
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-forecast",
-            "Forecast accuracy on the standard protocols: R2DN and REN with their defaults next to repeat-last, "
-            + "seasonal naive and a ridge regression on the look-back, MSE and MAE in standardised units, training "
-            + "seconds.")
-        {
-            Protocol, Data, Example, Horizon, Lookback, Seasonality, Models, Seed, Json, Quiet,
-        };
-        command.SetAction(parse => CommandSupport.Run(cancel => Run(parse, cancel)));
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-forecast",
+        "Forecast accuracy on the standard protocols: R2DN and REN with their defaults next to repeat-last, "
+        + "seasonal naive and a ridge regression on the look-back, MSE and MAE in standardised units, training "
+        + "seconds.",
+        parse => CommandSupport.Run(cancel => Run(parse, cancel)),
+        Protocol, Data, Example, Horizon, Lookback, Seasonality, Models, Seed, Json, Quiet);
 
     private static int Run(ParseResult parse, CancellationToken cancel)
     {

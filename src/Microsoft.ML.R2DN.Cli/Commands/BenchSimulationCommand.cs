@@ -20,48 +20,26 @@ internal static class BenchSimulationCommand
         Description = "The folder holding CascadedTanks/, EMPS/derived_csv/ and F16GVT/ (default: the first "
                       + "shared/data found above the current folder, i.e. ../shared/data from the repository root)",
     };
-    private static readonly Option<string> Models = new("--models")
-    {
-        Description = "Recurrent simulators to train, comma-separated: r2dn, ren (none: the ARX baseline only)",
-        DefaultValueFactory = _ => "r2dn,ren",
-    };
-    private static readonly Option<int> EmpsDecimation = new("--emps-decimation")
-    {
-        Description = $"EMPS only: average every N rows of the 1 kHz records into one, in [1, {MaxDecimation}] "
-                      + "(1: the raw 1 kHz rows)",
-        DefaultValueFactory = _ => SimulationBenchmark.DefaultEmpsDecimation,
-    };
-    private static readonly Option<int> Seed = new("--seed")
-    {
-        Description = "MLContext seed",
-        DefaultValueFactory = _ => 1,
-    };
-    private static readonly Option<bool> Json = new("--json")
-    {
-        Description = "Print one JSON object instead of a table",
-    };
-    private static readonly Option<bool> Quiet = new("--quiet")
-    {
-        Description = "No progress on stderr (skipped data sets are still reported)",
-    };
+    private static readonly Option<string> Models = CliOptions.WithDefault("--models",
+        "Recurrent simulators to train, comma-separated: r2dn, ren (none: the ARX baseline only)", "r2dn,ren");
+    private static readonly Option<int> EmpsDecimation = CliOptions.WithDefault("--emps-decimation",
+        $"EMPS only: average every N rows of the 1 kHz records into one, in [1, {MaxDecimation}] "
+        + "(1: the raw 1 kHz rows)", SimulationBenchmark.DefaultEmpsDecimation);
+    private static readonly Option<int> Seed = CliOptions.WithDefault("--seed", "MLContext seed", 1);
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
+    private static readonly Option<bool> Quiet = CliOptions.Quiet(still: "skipped data sets are still reported");
 
     /// <summary>The largest EMPS decimation accepted:
     /// 24,841 rows / 100 still leaves more rows than the washout.</summary>
     internal const int MaxDecimation = 100;
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-simulation",
-            "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their "
-            + "defaults next to a linear ARX model fitted by least squares, all simulated freely on each data set's "
-            + $"own test part; NRMSE (standardised, after a {SimulationBenchmark.Washout}-row washout), RMSE in data "
-            + "units, training seconds. A data set whose files are missing is SKIPPED.")
-        {
-            Data, DataDir, Models, EmpsDecimation, Seed, Json, Quiet,
-        };
-        command.SetAction(parse => CommandSupport.Run(cancel => Run(parse, cancel)));
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-simulation",
+        "System identification on Cascaded Tanks, EMPS and F-16 GVT: R2DN and REN simulators with their "
+        + "defaults next to a linear ARX model fitted by least squares, all simulated freely on each data set's "
+        + $"own test part; NRMSE (standardised, after a {SimulationBenchmark.Washout}-row washout), RMSE in data "
+        + "units, training seconds. A data set whose files are missing is SKIPPED.",
+        parse => CommandSupport.Run(cancel => Run(parse, cancel)),
+        Data, DataDir, Models, EmpsDecimation, Seed, Json, Quiet);
 
     private static int Run(ParseResult parse, CancellationToken cancel)
     {
@@ -185,16 +163,12 @@ internal static class BenchSimulationCommand
 
     private static void WritePublished(Utf8JsonWriter w, IReadOnlyList<PublishedResult> published)
     {
-        w.WriteStartArray("published");
-        foreach (var p in published)
+        w.WriteObjects("published", published, p =>
         {
-            w.WriteStartObject();
             w.WriteString("method", p.Method);
             w.WriteNumber("rmse", p.Rmse);
             w.WriteString("source", p.Source);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        });
     }
 
     /// <summary>The table: data set, method, test NRMSE, test RMSE (after the washout, the benchmark's own after its

@@ -12,38 +12,25 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class BenchStatesCommand
 {
+    // Not CliOptions.WithDefault: a fresh array for each parse, so that no caller can change the default.
     private static readonly Option<string[]> Series = new("--series")
     {
         Description = "Numbers of series, comma-separated, each in [1, 1000000]",
         DefaultValueFactory = _ => ["1,100,10000"],
     };
-    private static readonly Option<int> Lookback = new("--lookback")
-    {
-        Description = "Look-back L of the forecaster's linear path, in [2, 1000]", DefaultValueFactory = _ => 96,
-    };
-    private static readonly Option<int> Repeats = new("--repeats")
-    {
-        Description = "Timed repetitions of each save and load (the median is reported), in [1, 20]",
-        DefaultValueFactory = _ => 3,
-    };
-    private static readonly Option<bool> Json = new("--json")
-    {
-        Description = "Print one JSON object instead of a table",
-    };
+    private static readonly Option<int> Lookback = CliOptions.WithDefault("--lookback",
+        "Look-back L of the forecaster's linear path, in [2, 1000]", 96);
+    private static readonly Option<int> Repeats = CliOptions.WithDefault("--repeats",
+        "Timed repetitions of each save and load (the median is reported), in [1, 20]", 3);
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
 
     private const int Horizon = 24;
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("bench-states",
-            "Model-file size and ml.Model.Save / ml.Model.Load times of a forecaster holding the states of 1, 100 and "
-            + "10,000 series (one target, one feature, horizon 24).")
-        {
-            Series, Lookback, Repeats, Json,
-        };
-        command.SetAction(parse => CommandSupport.Run(_ => Run(parse)));
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("bench-states",
+        "Model-file size and ml.Model.Save / ml.Model.Load times of a forecaster holding the states of 1, 100 and "
+        + "10,000 series (one target, one feature, horizon 24).",
+        parse => CommandSupport.Run(_ => Run(parse)),
+        Series, Lookback, Repeats, Json);
 
     private static int Run(ParseResult parse)
     {

@@ -6,11 +6,8 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m")
-    {
-        Description = "The model file (.zip) written by 'r2dn train'",
-        Required = true,
-    };
+    private static readonly Option<string> Model = CliOptions.ModelFile(
+        "The model file (.zip) written by 'r2dn train'");
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
         Description = "CSV file(s) with the model's columns; each series in time order. Without the model's series " +
@@ -18,63 +15,46 @@ internal static class EvaluateCommand
         AllowMultipleArgumentsPerToken = true,
         Required = true,
     };
-    private static readonly Option<int> Seasonality = new("--seasonality")
-    {
-        Description = "Forecasting: season length m of the seasonal naive baseline and of MASE (1: the last value)",
-        DefaultValueFactory = _ => 1,
-    };
+    private static readonly Option<int> Seasonality = CliOptions.WithDefault("--seasonality",
+        "Forecasting: season length m of the seasonal naive baseline and of MASE (1: the last value)", 1);
     private static readonly Option<double?> TestFraction = new("--test-fraction")
     {
         Description = "Score only the last fraction of every series, in (0, 1), the rows before it warming up the " +
                       "model's state (as 'r2dn train' tests) [default: every row]",
     };
-    private static readonly Option<bool> Json = new("--json")
-    {
-        Description = "Print one JSON object instead of tables",
-    };
+    private static readonly Option<bool> Json = CliOptions.Json("tables");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("evaluate",
-            "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval " +
-            "coverage against the seasonal naive forecast (forecasting), or the NRMSE (simulation).\n" +
-            Cli.ExitCodeHelp)
-        {
-            Model, Data, Seasonality, TestFraction, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.ModelCommand("evaluate",
+        "Apply a saved model to CSV data and print its metrics: MAE, RMSE, NRMSE, sMAPE, MASE and interval " +
+        "coverage against the seasonal naive forecast (forecasting), or the NRMSE (simulation).",
+        Run,
+        Model, Data, Seasonality, TestFraction, Json);
 
-    private static int Run(ParseResult parse)
+    private static int Run(MLContext ml, ParseResult parse, CancellationToken cancel)
     {
-        var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(cancel =>
+        int seasonality = parse.GetValue(Seasonality);
+        if (seasonality < 1) throw new UsageException($"--seasonality must be at least 1 (got {seasonality}).");
+        double? fraction = parse.GetValue(TestFraction) is double f
+            ? CommandSupport.Fraction(f, "--test-fraction") : null;
+        bool json = parse.GetValue(Json);
+        var model = LoadedModel.Load(ml, parse.GetValue(Model));
+        var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: true, cancel);
+        JsonObject result;
+        string text;
+        try
         {
-            int seasonality = parse.GetValue(Seasonality);
-            if (seasonality < 1) throw new UsageException($"--seasonality must be at least 1 (got {seasonality}).");
-            double? fraction = parse.GetValue(TestFraction) is double f
-                ? CommandSupport.Fraction(f, "--test-fraction") : null;
-            bool json = parse.GetValue(Json);
-            var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: true, cancel);
-            JsonObject result;
-            string text;
-            try
-            {
-                (result, text) = model.Forecaster is not null
-                    ? Forecasting(ml, model, data, seasonality, fraction)
-                    : Simulation(ml, model, data, fraction);
-            }
-            catch (Exception e) when (e is UsageException or ArgumentException
-                                      && (model.Forecaster is not null || fraction is null))
-            {
-                // Rows of the whole view.
-                throw new UsageException(CsvChecks.DescribeRows(data, CommandSupport.Message(e)));
-            }
-            CommandSupport.Out(parse).Write(json ? Report.ToJson(result) + Environment.NewLine : text);
-            return ExitCodes.Success;
-        });
+            (result, text) = model.Forecaster is not null
+                ? Forecasting(ml, model, data, seasonality, fraction)
+                : Simulation(ml, model, data, fraction);
+        }
+        catch (Exception e) when (e is UsageException or ArgumentException
+                                  && (model.Forecaster is not null || fraction is null))
+        {
+            // Rows of the whole view.
+            throw new UsageException(CsvChecks.DescribeRows(data, CommandSupport.Message(e)));
+        }
+        CommandSupport.Out(parse).Write(json ? Report.ToJson(result) + Environment.NewLine : text);
+        return ExitCodes.Success;
     }
 
     private static (JsonObject, string) Forecasting(MLContext ml, LoadedModel model, CsvDataSet data, int seasonality,

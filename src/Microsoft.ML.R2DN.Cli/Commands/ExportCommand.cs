@@ -9,81 +9,67 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static partial class ExportCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m")
-    {
-        Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save)",
-        Required = true,
-    };
+    private static readonly Option<string> Model = CliOptions.ModelFile(
+        "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save)");
     private static readonly Option<string> Npy = new("--npy")
     {
         Description = "The folder to write manifest.json and parameters/**/*.npy to (created if missing; files of " +
                       "the same names are replaced)",
         Required = true,
     };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a list" };
+    private static readonly Option<bool> Json = CliOptions.Json("a list");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("export",
-            "Export a model's weights for NumPy: writes its JSON manifest (settings, column names, certificate " +
-            "inputs) and every parameter as a .npy array, named as in the paper's code " +
-            "(parameters/transformers/0/model/X.npy, ...).\n" + Cli.ExitCodeHelp)
-        {
-            Model, Npy, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.ModelCommand("export",
+        "Export a model's weights for NumPy: writes its JSON manifest (settings, column names, certificate " +
+        "inputs) and every parameter as a .npy array, named as in the paper's code " +
+        "(parameters/transformers/0/model/X.npy, ...).",
+        Run,
+        Model, Npy, Json);
 
-    private static int Run(ParseResult parse)
+    private static int Run(MLContext ml, ParseResult parse, CancellationToken _)
     {
-        var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(_ =>
+        string folder = parse.GetValue(Npy)!;
+        if (string.IsNullOrWhiteSpace(folder)) throw new UsageException("--npy needs the path of a folder.");
+        if (File.Exists(folder)) throw new UsageException($"--npy '{folder}' is a file; give a folder.");
+        string? parent = Path.GetDirectoryName(Path.GetFullPath(folder));
+        if (parent is not null && !Directory.Exists(parent))
+            throw new UsageException($"the folder that would hold --npy '{folder}' does not exist.");
+        var model = LoadedModel.Load(ml, parse.GetValue(Model));
+        var written = R2dnModelFile.ExportNpy(model.Recurrent, folder);
+        var files = written.Select(p => (Path: p, Relative: Path.GetRelativePath(folder, p).Replace('\\', '/'),
+                                         Bytes: new FileInfo(p).Length,
+                                         Shape: p.EndsWith(".npy", StringComparison.Ordinal) ? NpyShape(p) : null))
+                           .ToList();
+        var output = CommandSupport.Out(parse);
+        string what = $"{model.Description()} {(model.Forecaster is null ? "simulator" : "forecaster")}";
+        if (parse.GetValue(Json))
         {
-            string folder = parse.GetValue(Npy)!;
-            if (string.IsNullOrWhiteSpace(folder)) throw new UsageException("--npy needs the path of a folder.");
-            if (File.Exists(folder)) throw new UsageException($"--npy '{folder}' is a file; give a folder.");
-            string? parent = Path.GetDirectoryName(Path.GetFullPath(folder));
-            if (parent is not null && !Directory.Exists(parent))
-                throw new UsageException($"the folder that would hold --npy '{folder}' does not exist.");
-            var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            var written = R2dnModelFile.ExportNpy(model.Recurrent, folder);
-            var files = written.Select(p => (Path: p, Relative: Path.GetRelativePath(folder, p).Replace('\\', '/'),
-                                             Bytes: new FileInfo(p).Length,
-                                             Shape: p.EndsWith(".npy", StringComparison.Ordinal) ? NpyShape(p) : null))
-                               .ToList();
-            var output = CommandSupport.Out(parse);
-            string what = $"{model.Description()} {(model.Forecaster is null ? "simulator" : "forecaster")}";
-            if (parse.GetValue(Json))
+            var json = new JsonObject
             {
-                var json = new JsonObject
+                ["command"] = "export",
+                ["model"] = model.Path,
+                ["description"] = what,
+                ["folder"] = folder,
+                ["files"] = new JsonArray([.. files.Select(f => (JsonNode)new JsonObject
                 {
-                    ["command"] = "export",
-                    ["model"] = model.Path,
-                    ["description"] = what,
-                    ["folder"] = folder,
-                    ["files"] = new JsonArray([.. files.Select(f => (JsonNode)new JsonObject
-                    {
-                        ["path"] = f.Relative,
-                        ["bytes"] = f.Bytes,
-                        ["shape"] = f.Shape is null ? null : new JsonArray([.. f.Shape.Select(d => (JsonNode)d)]),
-                    })]),
-                };
-                output.WriteLine(Report.ToJson(json));
-                return ExitCodes.Success;
-            }
-            var text = new StringBuilder();
-            text.AppendLine($"Exported the {what} of {model.Path} to {folder}: the manifest and {files.Count - 1} " +
-                            $"arrays ({Report.Count(files.Sum(f => f.Bytes))} bytes).");
-            var table = new Report.TextTable("File", "Shape", "Bytes");
-            foreach (var f in files)
-                table.Add(f.Relative, ShapeText(f.Shape), Report.Count(f.Bytes));
-            text.Append(table.Render("  "));
-            text.AppendLine("Read them with numpy.load(path); manifest.json names the settings and the columns.");
-            output.Write(text.ToString());
+                    ["path"] = f.Relative,
+                    ["bytes"] = f.Bytes,
+                    ["shape"] = f.Shape is null ? null : new JsonArray([.. f.Shape.Select(d => (JsonNode)d)]),
+                })]),
+            };
+            output.WriteLine(Report.ToJson(json));
             return ExitCodes.Success;
-        });
+        }
+        var text = new StringBuilder();
+        text.AppendLine($"Exported the {what} of {model.Path} to {folder}: the manifest and {files.Count - 1} " +
+                        $"arrays ({Report.Count(files.Sum(f => f.Bytes))} bytes).");
+        var table = new Report.TextTable("File", "Shape", "Bytes");
+        foreach (var f in files)
+            table.Add(f.Relative, ShapeText(f.Shape), Report.Count(f.Bytes));
+        text.Append(table.Render("  "));
+        text.AppendLine("Read them with numpy.load(path); manifest.json names the settings and the columns.");
+        output.Write(text.ToString());
+        return ExitCodes.Success;
     }
 
     // NumPy's way of writing a shape: (16, 16), (3,) or ().

@@ -7,12 +7,9 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class ForecastCommand
 {
-    private static readonly Option<string> Model = new("--model", "-m")
-    {
-        Description = "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a " +
-                      "simulator",
-        Required = true,
-    };
+    private static readonly Option<string> Model = CliOptions.ModelFile(
+        "The model file (.zip) written by 'r2dn train' (or mlContext.Model.Save): a forecaster, or a " +
+        "simulator");
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
         Description = "CSV file(s) with the history: the model's target and feature columns (a simulator: its input " +
@@ -34,94 +31,84 @@ internal static class ForecastCommand
     {
         Description = "Confidence level of the intervals, in (0, 1) [default: the level the model was trained with]",
     };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object instead of CSV" };
+    private static readonly Option<bool> Json = CliOptions.Json("CSV");
 
-    public static System.CommandLine.Command Create()
+    public static System.CommandLine.Command Create() => CliOptions.ModelCommand("forecast",
+        "Forecast from the end of each series' history: writes a CSV with one line per series, target and step " +
+        "ahead (series, target, step, value, lower, upper). With a simulation model, writes its outputs " +
+        "simulated from the inputs of every row (series, row, one column per output).",
+        Run,
+        Model, Data, Output, Horizon, Confidence, Json);
+
+    private static int Run(MLContext ml, ParseResult parse, CancellationToken cancel)
     {
-        var command = new System.CommandLine.Command("forecast",
-            "Forecast from the end of each series' history: writes a CSV with one line per series, target and step " +
-            "ahead (series, target, step, value, lower, upper). With a simulation model, writes its outputs " +
-            "simulated from the inputs of every row (series, row, one column per output).\n" + Cli.ExitCodeHelp)
+        string? outputPath = parse.GetValue(Output);
+        if (outputPath is not null) CommandSupport.CheckWritable(outputPath, "--output");
+        double? confidence = parse.GetValue(Confidence) is double c
+            ? CommandSupport.Fraction(c, "--confidence") : null;
+        var model = LoadedModel.Load(ml, parse.GetValue(Model));
+        if (model.Simulator is { } simulator) return Simulate(parse, model, simulator, outputPath, cancel);
+        var f = model.Forecaster!;
+        int h = parse.GetValue(Horizon) ?? f.Horizon;
+        if (h < 1 || h > f.Horizon)
+            throw new UsageException($"--horizon must be between 1 and the model's horizon {f.Horizon} (got {h}).");
+        var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: false, cancel);
+
+        List<ForecastSeries> series;
+        try
         {
-            Model, Data, Output, Horizon, Confidence, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
-
-    private static int Run(ParseResult parse)
-    {
-        var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(cancel =>
+            float? level = confidence is double l ? (float)l : null;
+            series = Scoring.ReadForecasts(f.Transform(data.View), f, 0, level);
+        }
+        catch (UsageException e)
         {
-            string? outputPath = parse.GetValue(Output);
-            if (outputPath is not null) CommandSupport.CheckWritable(outputPath, "--output");
-            double? confidence = parse.GetValue(Confidence) is double c
-                ? CommandSupport.Fraction(c, "--confidence") : null;
-            var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            if (model.Simulator is { } simulator) return Simulate(parse, model, simulator, outputPath, cancel);
-            var f = model.Forecaster!;
-            int h = parse.GetValue(Horizon) ?? f.Horizon;
-            if (h < 1 || h > f.Horizon)
-                throw new UsageException($"--horizon must be between 1 and the model's horizon {f.Horizon} (got {h}).");
-            var data = model.LoadData(parse.GetValue(Data) ?? [], withOutputs: false, cancel);
-
-            List<ForecastSeries> series;
-            try
-            {
-                float? level = confidence is double l ? (float)l : null;
-                series = Scoring.ReadForecasts(f.Transform(data.View), f, 0, level);
-            }
-            catch (UsageException e)
-            {
-                throw new UsageException(CsvChecks.DescribeRows(data, e.Message));
-            }
-            var rows = new List<(string Series, string Target, int Step, float Value, float? Lower, float? Upper)>();
-            foreach (var s in series)
-            {
-                int last = s.Actual.Length - 1;
-                for (int j = 0; j < f.TargetColumnNames.Count; j++)
-                    for (int k = 1; k <= h; k++)
-                    {
-                        int i = j * f.Horizon + k - 1;
-                        rows.Add((s.Name, f.TargetColumnNames[j], k, s.Forecasts[last][i], s.Lower?[last][i],
-                                  s.Upper?[last][i]));
-                    }
-            }
-
-            var output = CommandSupport.Out(parse);
-            if (parse.GetValue(Json))
-            {
-                var list = new JsonArray();
-                foreach (var r in rows)
-                    list.Add(new JsonObject
-                    {
-                        ["series"] = r.Series, ["target"] = r.Target, ["step"] = r.Step,
-                        ["value"] = Report.Json(r.Value),
-                        ["lower"] = r.Lower is float lo ? Report.Json(lo) : null,
-                        ["upper"] = r.Upper is float hi ? Report.Json(hi) : null,
-                    });
-                var json = new JsonObject
+            throw new UsageException(CsvChecks.DescribeRows(data, e.Message));
+        }
+        var rows = new List<(string Series, string Target, int Step, float Value, float? Lower, float? Upper)>();
+        foreach (var s in series)
+        {
+            int last = s.Actual.Length - 1;
+            for (int j = 0; j < f.TargetColumnNames.Count; j++)
+                for (int k = 1; k <= h; k++)
                 {
-                    ["command"] = "forecast", ["model"] = model.Path, ["series"] = series.Count, ["horizon"] = h,
-                    ["confidenceLevel"] = series.Count > 0 && series[0].Lower is not null
-                        ? Report.Json(confidence ?? f.ConfidenceLevel) : null,
-                    ["output"] = outputPath, ["forecasts"] = list,
-                };
-                if (outputPath is not null) TextFiles.WriteAtomically(outputPath, w => WriteCsv(w, rows));
-                output.WriteLine(Report.ToJson(json));
-                return ExitCodes.Success;
-            }
-            if (outputPath is null)
+                    int i = j * f.Horizon + k - 1;
+                    rows.Add((s.Name, f.TargetColumnNames[j], k, s.Forecasts[last][i], s.Lower?[last][i],
+                              s.Upper?[last][i]));
+                }
+        }
+
+        var output = CommandSupport.Out(parse);
+        if (parse.GetValue(Json))
+        {
+            var list = new JsonArray();
+            foreach (var r in rows)
+                list.Add(new JsonObject
+                {
+                    ["series"] = r.Series, ["target"] = r.Target, ["step"] = r.Step,
+                    ["value"] = Report.Json(r.Value),
+                    ["lower"] = r.Lower is float lo ? Report.Json(lo) : null,
+                    ["upper"] = r.Upper is float hi ? Report.Json(hi) : null,
+                });
+            var json = new JsonObject
             {
-                WriteCsv(output, rows);
-                return ExitCodes.Success;
-            }
-            TextFiles.WriteAtomically(outputPath, w => WriteCsv(w, rows));
-            output.WriteLine($"Wrote {Report.Count(rows.Count)} forecasts ({series.Count} series x " +
-                             $"{f.TargetColumnNames.Count} target(s) x {h} steps) to {outputPath}.");
+                ["command"] = "forecast", ["model"] = model.Path, ["series"] = series.Count, ["horizon"] = h,
+                ["confidenceLevel"] = series.Count > 0 && series[0].Lower is not null
+                    ? Report.Json(confidence ?? f.ConfidenceLevel) : null,
+                ["output"] = outputPath, ["forecasts"] = list,
+            };
+            if (outputPath is not null) TextFiles.WriteAtomically(outputPath, w => WriteCsv(w, rows));
+            output.WriteLine(Report.ToJson(json));
             return ExitCodes.Success;
-        });
+        }
+        if (outputPath is null)
+        {
+            WriteCsv(output, rows);
+            return ExitCodes.Success;
+        }
+        TextFiles.WriteAtomically(outputPath, w => WriteCsv(w, rows));
+        output.WriteLine($"Wrote {Report.Count(rows.Count)} forecasts ({series.Count} series x " +
+                         $"{f.TargetColumnNames.Count} target(s) x {h} steps) to {outputPath}.");
+        return ExitCodes.Success;
     }
 
     // A simulator: its outputs simulated from the inputs of every row, from the zero state at the start of each series,

@@ -6,34 +6,21 @@ namespace Microsoft.ML.R2DN.Cli.Commands;
 /// </summary>
 internal static class InspectCommand
 {
-    private static readonly Option<string> Model =
-        new("--model", "-m") { Description = "The model file (.zip)", Required = true };
-    private static readonly Option<bool> Json =
-        new("--json") { Description = "Print one JSON object instead of a table" };
+    private static readonly Option<string> Model = CliOptions.ModelFile("The model file (.zip)");
+    private static readonly Option<bool> Json = CliOptions.Json("a table");
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("inspect",
-            "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
-            "(verified again on loading), the training summary and the columns it reads and writes.\n" +
-            Cli.ExitCodeHelp)
-        {
-            Model, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.ModelCommand("inspect",
+        "Show what a model file holds: task, model kind and sizes, parameter count, the robustness certificate " +
+        "(verified again on loading), the training summary and the columns it reads and writes.",
+        Run,
+        Model, Json);
 
-    private static int Run(ParseResult parse)
+    private static int Run(MLContext ml, ParseResult parse, CancellationToken cancel)
     {
-        var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(cancel =>
-        {
-            var model = LoadedModel.Load(ml, parse.GetValue(Model));
-            CommandSupport.Out(parse).Write(parse.GetValue(Json)
-                                            ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
-            return ExitCodes.Success;
-        });
+        var model = LoadedModel.Load(ml, parse.GetValue(Model));
+        CommandSupport.Out(parse).Write(parse.GetValue(Json)
+                                        ? Report.ToJson(ToJson(model)) + Environment.NewLine : ToText(model));
+        return ExitCodes.Success;
     }
 
     private static (int Inputs, int Outputs) Widths(LoadedModel m) =>

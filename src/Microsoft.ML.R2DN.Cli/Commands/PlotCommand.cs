@@ -37,37 +37,27 @@ internal static class PlotCommand
         Description = "Plot only the last N rows of the series [default: up to 8 horizons, at least 200 rows]",
     };
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("plot",
-            "Write a chart (SVG, or PNG for a .png --output): 'plot --model m.zip --data d.csv' draws forecasts " +
-            "against the actual values with the interval band and the forecast beyond the data (a simulator: " +
-            "simulated against measured); 'plot --loss m.zip' draws the training loss per epoch.\n" + Cli.ExitCodeHelp)
-        {
-            Model, Loss, Data, Output, Series, Target, Last,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.ModelCommand("plot",
+        "Write a chart (SVG, or PNG for a .png --output): 'plot --model m.zip --data d.csv' draws forecasts " +
+        "against the actual values with the interval band and the forecast beyond the data (a simulator: " +
+        "simulated against measured); 'plot --loss m.zip' draws the training loss per epoch.",
+        Run,
+        Model, Loss, Data, Output, Series, Target, Last);
 
-    private static int Run(ParseResult parse)
+    private static int Run(MLContext ml, ParseResult parse, CancellationToken cancel)
     {
-        var ml = new MLContext(seed: 0);
-        return CommandSupport.Run(cancel =>
-        {
-            string? modelPath = parse.GetValue(Model), lossPath = parse.GetValue(Loss);
-            string[] files = parse.GetValue(Data) ?? [];
-            if ((modelPath is null) == (lossPath is null))
-                throw new UsageException(
-                    "give --model (with --data) to plot forecasts, or --loss to plot a training curve.");
-            string output = parse.GetValue(Output) ?? (lossPath is not null ? "r2dn-loss.svg" : "r2dn-plot.svg");
-            CommandSupport.CheckWritable(output, "--output");
-            string written = lossPath is not null
-                ? PlotLoss(ml, lossPath, files, output)
-                : PlotModel(ml, parse, modelPath!, files, output, cancel);
-            CommandSupport.Out(parse).WriteLine(written);
-            return ExitCodes.Success;
-        });
+        string? modelPath = parse.GetValue(Model), lossPath = parse.GetValue(Loss);
+        string[] files = parse.GetValue(Data) ?? [];
+        if ((modelPath is null) == (lossPath is null))
+            throw new UsageException(
+                "give --model (with --data) to plot forecasts, or --loss to plot a training curve.");
+        string output = parse.GetValue(Output) ?? (lossPath is not null ? "r2dn-loss.svg" : "r2dn-plot.svg");
+        CommandSupport.CheckWritable(output, "--output");
+        string written = lossPath is not null
+            ? PlotLoss(ml, lossPath, files, output)
+            : PlotModel(ml, parse, modelPath!, files, output, cancel);
+        CommandSupport.Out(parse).WriteLine(written);
+        return ExitCodes.Success;
     }
 
     private static string PlotLoss(MLContext ml, string lossPath, string[] files, string output)

@@ -14,12 +14,9 @@ internal static class TrainCommand
     // Hidden widths as the command line writes them.
     private static string Widths(int[] widths) => string.Join(",", widths);
 
-    private static readonly Option<string> Task = new("--task")
-    {
-        Description = "forecasting (predict the next --horizon values of the --label columns) or simulation (predict " +
-                      "the --outputs from the --inputs alone, from a zero state)",
-        DefaultValueFactory = _ => "forecasting",
-    };
+    private static readonly Option<string> Task = CliOptions.WithDefault("--task",
+        "forecasting (predict the next --horizon values of the --label columns) or simulation (predict " +
+        "the --outputs from the --inputs alone, from a zero state)", "forecasting");
     private static readonly Option<string[]> Data = new("--data", "-d")
     {
         Description = "CSV file(s) with a header line; several files are one data set (with the file name as the " +
@@ -59,18 +56,12 @@ internal static class TrainCommand
                       $"gamma = {string.Join(" and ", F.LipschitzGammas)} for forecasting, contracting and gamma = " +
                       $"{S.LipschitzGamma} for simulation]",
     };
-    private static readonly Option<string> Backend = new("--backend")
-    {
-        Description = "Where training runs: managed (this package's SIMD engine) or torchsharp (libtorch; see " +
-                      "--device)",
-        DefaultValueFactory = _ => "managed",
-    };
-    private static readonly Option<string> Device = new("--device")
-    {
-        Description = "With --backend torchsharp: cpu, cuda or cuda:N (CUDA needs TorchSharp-cuda-linux or " +
-                      "TorchSharp-cuda-windows)",
-        DefaultValueFactory = _ => "cpu",
-    };
+    private static readonly Option<string> Backend = CliOptions.WithDefault("--backend",
+        "Where training runs: managed (this package's SIMD engine) or torchsharp (libtorch; see " +
+        "--device)", "managed");
+    private static readonly Option<string> Device = CliOptions.WithDefault("--device",
+        "With --backend torchsharp: cpu, cuda or cuda:N (CUDA needs TorchSharp-cuda-linux or " +
+        "TorchSharp-cuda-windows)", "cpu");
     private static readonly Option<double?> Gamma = new("--gamma")
     {
         Description = "With --robustness lipschitz: the Lipschitz bound gamma (> 0, standardised units) " +
@@ -95,11 +86,7 @@ internal static class TrainCommand
                       $"nx); simulation {Widths(Defaults.Model.SmallHiddenSizes)} below " +
                       $"{Defaults.Model.SmallDataRows:N0} training rows, else {Widths(Defaults.Model.HiddenSizes)}]",
     };
-    private static readonly Option<string> Activation = new("--activation")
-    {
-        Description = "relu or tanh",
-        DefaultValueFactory = _ => "relu",
-    };
+    private static readonly Option<string> Activation = CliOptions.WithDefault("--activation", "relu or tanh", "relu");
     private static readonly Option<int?> Epochs = new("--epochs")
     {
         Description = $"Training epochs [default: {F.Epochs} forecasting; simulation is sized in optimiser steps " +
@@ -116,18 +103,12 @@ internal static class TrainCommand
         Description = $"Truncated-BPTT segment length in steps [default: {F.SegmentLength} forecasting, " +
                       $"{S.SegmentLength} simulation]",
     };
-    private static readonly Option<int> Seed = new("--seed")
-    {
-        Description = "Seed of the initialisation (runs with the same seed give the same model)",
-        DefaultValueFactory = _ => 0,
-    };
+    private static readonly Option<int> Seed = CliOptions.WithDefault("--seed",
+        "Seed of the initialisation (runs with the same seed give the same model)", 0);
     private static readonly Option<int?> Threads =
         new("--threads") { Description = "Threads for training and scoring [default: all cores]" };
-    private static readonly Option<double> TestFraction = new("--test-fraction")
-    {
-        Description = "Fraction at the end of every series held out for testing, in (0, 1)",
-        DefaultValueFactory = _ => 0.2,
-    };
+    private static readonly Option<double> TestFraction = CliOptions.WithDefault("--test-fraction",
+        "Fraction at the end of every series held out for testing, in (0, 1)", 0.2);
     private static readonly Option<int?> Seasonality = new("--seasonality")
     {
         Description = "Forecasting: season length m of the seasonal naive baseline and of MASE (24 for hourly data " +
@@ -143,11 +124,8 @@ internal static class TrainCommand
         Description = "Simulation: leading rows of each series left out of the NRMSE while the model forgets its " +
                       $"zero initial state [default: {S.Washout}]",
     };
-    private static readonly Option<string> Missing = new("--missing-values")
-    {
-        Description = "What to do with missing (empty, NA) values in the model's columns: error, or forward-fill",
-        DefaultValueFactory = _ => "error",
-    };
+    private static readonly Option<string> Missing = CliOptions.WithDefault("--missing-values",
+        "What to do with missing (empty, NA) values in the model's columns: error, or forward-fill", "error");
     private static readonly Option<string?> Output = new("--output", "-o")
     {
         Description = "The model file to write: an ML.NET model zip, which an application loads with " +
@@ -172,25 +150,19 @@ internal static class TrainCommand
                       $"horizon {ExampleData.Horizon}); writes {ExampleData.DataFile}, {ExampleData.ModelFile}, " +
                       $"{ExampleData.ForecastPlotFile} and {ExampleData.LossPlotFile}",
     };
-    private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No progress on stderr" };
+    private static readonly Option<bool> Quiet = CliOptions.Quiet(shortAlias: true);
     private static readonly Option<bool> Json =
         new("--json") { Description = "Print one JSON object with the results instead of tables" };
 
-    public static System.CommandLine.Command Create()
-    {
-        var command = new System.CommandLine.Command("train",
-            "Train a forecasting or simulation model (R2DN or REN) on CSV files: split every series by time, train, " +
-            "evaluate on the held-out end (forecasting: against the seasonal naive forecast; simulation: NRMSE), " +
-            "print the robustness certificate, save the model and write plots. Try 'r2dn train --example'.\n" +
-            Cli.ExitCodeHelp)
-        {
-            Task, Data, Label, Features, SeriesId, Horizon, Inputs, Outputs, Model, Robustness, Backend, Device, Gamma,
-            Nx, Nv, Hidden, Activation, Epochs, LearningRate, SegmentLength, Seed, Threads, TestFraction, Seasonality,
-            Confidence, Washout, Missing, Output, OutputDir, Plot, LossPlot, Example, Quiet, Json,
-        };
-        command.SetAction(Run);
-        return command;
-    }
+    public static System.CommandLine.Command Create() => CliOptions.Command("train",
+        "Train a forecasting or simulation model (R2DN or REN) on CSV files: split every series by time, train, " +
+        "evaluate on the held-out end (forecasting: against the seasonal naive forecast; simulation: NRMSE), " +
+        "print the robustness certificate, save the model and write plots. Try 'r2dn train --example'.\n" +
+        Cli.ExitCodeHelp,
+        Run,
+        Task, Data, Label, Features, SeriesId, Horizon, Inputs, Outputs, Model, Robustness, Backend, Device, Gamma,
+        Nx, Nv, Hidden, Activation, Epochs, LearningRate, SegmentLength, Seed, Threads, TestFraction, Seasonality,
+        Confidence, Washout, Missing, Output, OutputDir, Plot, LossPlot, Example, Quiet, Json);
 
     private static int Run(ParseResult parse) =>
         CommandSupport.Run(cancel => Train(new MLContext(seed: parse.GetValue(Seed)), parse, cancel));
