@@ -41,17 +41,11 @@ public static partial class R2dnCatalog
                                      float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel,
                                      string? seriesIdColumnName = null,
                                      string[]? additionalTargetColumnNames = null)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        CheckSimpleArguments(catalog, horizon, confidenceLevel);
-        return new ForecastingEstimator(Environment(catalog), new R2dnForecastingOptions
+        => Forecaster(catalog, new R2dnForecastingOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Horizon = horizon,
-            FeatureColumnNames = featureColumnNames, ConfidenceLowerBoundColumn = confidenceLowerBoundColumn,
-            ConfidenceUpperBoundColumn = confidenceUpperBoundColumn, ConfidenceLevel = confidenceLevel,
-            SeriesIdColumnName = seriesIdColumnName, AdditionalTargetColumnNames = additionalTargetColumnNames,
-        });
-    }
+        }, featureColumnNames, confidenceLowerBoundColumn, confidenceUpperBoundColumn, confidenceLevel,
+            seriesIdColumnName, additionalTargetColumnNames);
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains an R2DN forecaster with every setting
     /// given.</summary>
@@ -93,17 +87,11 @@ public static partial class R2dnCatalog
                                     float confidenceLevel = (float)Defaults.Forecasting.ConfidenceLevel,
                                     string? seriesIdColumnName = null,
                                     string[]? additionalTargetColumnNames = null)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        CheckSimpleArguments(catalog, horizon, confidenceLevel);
-        return new ForecastingEstimator(Environment(catalog), new RenForecastingOptions
+        => Forecaster(catalog, new RenForecastingOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Horizon = horizon,
-            FeatureColumnNames = featureColumnNames, ConfidenceLowerBoundColumn = confidenceLowerBoundColumn,
-            ConfidenceUpperBoundColumn = confidenceUpperBoundColumn, ConfidenceLevel = confidenceLevel,
-            SeriesIdColumnName = seriesIdColumnName, AdditionalTargetColumnNames = additionalTargetColumnNames,
-        });
-    }
+        }, featureColumnNames, confidenceLowerBoundColumn, confidenceUpperBoundColumn, confidenceLevel,
+            seriesIdColumnName, additionalTargetColumnNames);
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN forecaster with every setting
     /// given.</summary>
@@ -146,12 +134,10 @@ public static partial class R2dnCatalog
                                                    string[]? predictedColumnNames = null,
                                                    int epochs = Defaults.Simulation.Epochs,
                                                    int washout = Defaults.Simulation.Washout) =>
-        new(Environment(catalog), new R2dnSimulationOptions
+        Simulator(catalog, new R2dnSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames,
-            SeriesIdColumnName = seriesIdColumnName,
-            PredictedColumnNames = predictedColumnNames, Epochs = epochs, Washout = washout,
-        });
+        }, seriesIdColumnName, predictedColumnNames, epochs, washout);
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains an R2DN simulator with every setting
     /// given.</summary>
@@ -179,12 +165,10 @@ public static partial class R2dnCatalog
                                                   string[]? predictedColumnNames = null,
                                                   int epochs = Defaults.Simulation.Epochs,
                                                   int washout = Defaults.Simulation.Washout) =>
-        new(Environment(catalog), new RenSimulationOptions
+        Simulator(catalog, new RenSimulationOptions
         {
             OutputColumnNames = outputColumnNames, InputColumnNames = inputColumnNames,
-            SeriesIdColumnName = seriesIdColumnName,
-            PredictedColumnNames = predictedColumnNames, Epochs = epochs, Washout = washout,
-        });
+        }, seriesIdColumnName, predictedColumnNames, epochs, washout);
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator with every setting
     /// given.</summary>
@@ -197,6 +181,36 @@ public static partial class R2dnCatalog
     /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
     public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, RenSimulationOptions options) =>
         new(Environment(catalog), options);
+
+    // The simple forecasting overloads of both models: the caller sets the required columns (a generic new() cannot),
+    // this the rest; every other setting keeps its default.
+    private static ForecastingEstimator Forecaster(ForecastingCatalog catalog, RecurrentForecastingOptions options,
+                                                   string[]? featureColumnNames, string? confidenceLowerBoundColumn,
+                                                   string? confidenceUpperBoundColumn, float confidenceLevel,
+                                                   string? seriesIdColumnName, string[]? additionalTargetColumnNames)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        CheckSimpleArguments(catalog, options.Horizon, confidenceLevel);
+        options.FeatureColumnNames = featureColumnNames;
+        options.ConfidenceLowerBoundColumn = confidenceLowerBoundColumn;
+        options.ConfidenceUpperBoundColumn = confidenceUpperBoundColumn;
+        options.ConfidenceLevel = confidenceLevel;
+        options.SeriesIdColumnName = seriesIdColumnName;
+        options.AdditionalTargetColumnNames = additionalTargetColumnNames;
+        return new ForecastingEstimator(Environment(catalog), options);
+    }
+
+    // The simple simulation overloads of both models, in the same way.
+    private static SimulationEstimator Simulator(ForecastingCatalog catalog, RecurrentSimulationOptions options,
+                                                 string? seriesIdColumnName, string[]? predictedColumnNames,
+                                                 int epochs, int washout)
+    {
+        options.SeriesIdColumnName = seriesIdColumnName;
+        options.PredictedColumnNames = predictedColumnNames;
+        options.Epochs = epochs;
+        options.Washout = washout;
+        return new SimulationEstimator(Environment(catalog), options);
+    }
 
     // The simple overloads name the arguments as the caller wrote them (horizon, confidenceLevel); the options
     // overloads name the properties.
