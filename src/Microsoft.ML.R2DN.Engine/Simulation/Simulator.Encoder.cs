@@ -34,16 +34,9 @@ public sealed partial class Simulator
         var model = CreateModel(options, nu, ny);
         var e = options.Encoder!;
         var encoder = StateEncoder.Create(e.EncoderWindow, nu, ny, model.StateSize, e.EncoderHiddenSizes, options.Seed);
-        var run = e with
+        var run = EncoderRun(e, options, trainModel: true) with
         {
-            Steps = options.Steps ?? e.Steps,
-            LearningRate = options.LearningRate,
-            ClipValue = options.ClipValue,
-            ValidationFraction = options.ValidationFraction,
-            TimeBudget = options.TimeBudget,
-            Seed = options.Seed,
-            Threads = options.Threads,
-            TrainModel = true,
+            Steps = options.Steps ?? e.Steps, LearningRate = options.LearningRate, ClipValue = options.ClipValue,
         };
         var standardised = sequences.Select(s => Standardise(s, inScale, outScale)).ToList();
         var result = SubsequenceTrainer.Fit(model, encoder, standardised, run, progress, cancellation);
@@ -73,14 +66,7 @@ public sealed partial class Simulator
         int nu = Model.InputSize, ny = Model.OutputSize;
         var encoder = StateEncoder.Create(e.EncoderWindow, nu, ny, Model.StateSize, e.EncoderHiddenSizes, options.Seed);
         var standardised = sequences.Select(s => Standardise(s, InputScaling, OutputScaling)).ToList();
-        var fit = e with
-        {
-            ValidationFraction = options.ValidationFraction,
-            TimeBudget = options.TimeBudget,
-            Seed = options.Seed,
-            Threads = options.Threads,
-            TrainModel = false,
-        };
+        var fit = EncoderRun(e, options, trainModel: false);
         if (standardised.All(s => SubsequenceTrainer.TrainingRows(s, fit.ValidationFraction, e.EncoderWindow)
                                   < e.EncoderWindow + e.SubsequenceLength))
             return this;
@@ -93,6 +79,15 @@ public sealed partial class Simulator
             Encoder = keepWhenWorse || scores.Item2 < scores.Item1 ? encoder : null, EncoderValidation = scores,
         };
     }
+
+    // The encoder settings with what the simulator's options decide for every encoder fit: the held-out share, the
+    // time, the seed and the threads.
+    private static SubsequenceOptions EncoderRun(SubsequenceOptions e, SimulatorOptions options, bool trainModel) =>
+        e with
+        {
+            ValidationFraction = options.ValidationFraction, TimeBudget = options.TimeBudget, Seed = options.Seed,
+            Threads = options.Threads, TrainModel = trainModel,
+        };
 
     // NRMSE over every validation tail, each simulated from the zero state or from the encoder's estimate on the rows
     // just before it.

@@ -54,32 +54,24 @@ public sealed class TrainingResult
 /// Thrown by <see cref="Trainer.Fit"/> when a loss or gradient is NaN or infinite. Before it is thrown the model's
 /// parameters are reset to the best parameters seen (the initial ones if no epoch had improved the monitored loss).
 /// </summary>
-public sealed class TrainingDivergedException : InvalidOperationException
+/// <param name="epoch">0-based epoch index.</param>
+/// <param name="segmentStep">0-based step within the epoch.</param>
+/// <param name="globalStep">0-based optimiser step over the whole fit.</param>
+/// <param name="loss">The loss value returned for that step.</param>
+/// <param name="message">The message.</param>
+public sealed class TrainingDivergedException(int epoch, int segmentStep, long globalStep, double loss,
+                                              string message)
+    : InvalidOperationException(message)
 {
-    /// <summary>Creates the exception.</summary>
-    /// <param name="epoch">0-based epoch index.</param>
-    /// <param name="segmentStep">0-based step within the epoch.</param>
-    /// <param name="globalStep">0-based optimiser step over the whole fit.</param>
-    /// <param name="loss">The loss value returned for that step.</param>
-    /// <param name="message">The message.</param>
-    public TrainingDivergedException(int epoch, int segmentStep, long globalStep, double loss, string message)
-        : base(message)
-    {
-        Epoch = epoch;
-        SegmentStep = segmentStep;
-        GlobalStep = globalStep;
-        Loss = loss;
-    }
-
     /// <summary>0-based epoch index at which training diverged.</summary>
-    public int Epoch { get; }
+    public int Epoch { get; } = epoch;
 
     /// <summary>0-based step within that epoch.</summary>
-    public int SegmentStep { get; }
+    public int SegmentStep { get; } = segmentStep;
 
     /// <summary>0-based optimiser step over the whole fit.</summary>
-    public long GlobalStep { get; }
+    public long GlobalStep { get; } = globalStep;
 
     /// <summary>The loss value returned for the failing step (may be finite when only the gradient was not).</summary>
-    public double Loss { get; }
+    public double Loss { get; } = loss;
 }

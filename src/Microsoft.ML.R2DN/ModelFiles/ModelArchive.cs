@@ -204,13 +204,7 @@ internal static class ModelArchive
             }
             else continue;   // written by a later version or another tool: ignored, never inflated
 
-            if (entry.Length > limit)
-                throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the limit of " +
-                                              $"{limit}.");
-            declaredTotal += entry.Length;
-            if (declaredTotal > limits.MaxTotalBytes)
-                throw ModelFileErrors.Damaged($"the entries declare more than the limit of {limits.MaxTotalBytes} " +
-                                              $"bytes in all.");
+            AddDeclaredSize(entry, limit, limits, ref declaredTotal);
         }
         if (manifestEntry is null) throw ModelFileErrors.NotAModelFile($"it has no {ManifestEntryName}.");
 
@@ -316,6 +310,21 @@ internal static class ModelArchive
             if (segment == ".") return "it has a '.' path segment";
         }
         return null;
+    }
+
+    /// <summary>Adds an entry's declared size to <paramref name="total"/>, refusing the archive (before anything is
+    /// inflated) when the entry declares more than <paramref name="limit"/> bytes or the entries more than
+    /// <see cref="ModelArchiveLimits.MaxTotalBytes"/> in all.</summary>
+    /// <exception cref="FormatException">A declared size is negative or over a limit.</exception>
+    public static void AddDeclaredSize(ZipArchiveEntry entry, long limit, ModelArchiveLimits limits, ref long total)
+    {
+        if (entry.Length < 0 || entry.Length > limit)
+            throw ModelFileErrors.Damaged($"entry '{entry.FullName}' declares {entry.Length} bytes, more than the " +
+                                          $"limit of {limit}.");
+        total += entry.Length;
+        if (total > limits.MaxTotalBytes)
+            throw ModelFileErrors.Damaged($"the entries declare more than the limit of {limits.MaxTotalBytes} " +
+                                          $"bytes in all.");
     }
 
     /// <summary>Throws the damaged-file error for an entry name that <see cref="CheckEntryName"/> refuses.</summary>

@@ -158,13 +158,7 @@ public static class R2dnModelFile
             {
                 string name = entry.FullName;
                 ModelArchive.ThrowIfUnsafeEntryName(name);
-                if (entry.Length < 0 || entry.Length > limits.MaxEntryBytes)
-                    throw ModelFileErrors.Damaged($"entry '{name}' declares {entry.Length} bytes, more than the " +
-                                                  $"limit of {limits.MaxEntryBytes}.");
-                total += entry.Length;
-                if (total > limits.MaxTotalBytes)
-                    throw ModelFileErrors.Damaged($"the entries declare more than the limit of " +
-                                                  $"{limits.MaxTotalBytes} bytes in all.");
+                ModelArchive.AddDeclaredSize(entry, limits.MaxEntryBytes, limits, ref total);
             }
         }
     }
