@@ -133,12 +133,8 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
         var copy = (RecurrentForecastingOptions)MemberwiseClone();
         copy.AdditionalTargetColumnNames = (string[]?)AdditionalTargetColumnNames?.Clone();
         copy.FeatureColumnNames = (string[]?)FeatureColumnNames?.Clone();
-        copy.CopyArrays();
+        copy.HiddenSizesOrDefault = (int[]?)HiddenSizesOrDefault?.Clone();
         return copy;
-    }
-
-    private protected virtual void CopyArrays()
-    {
     }
 
     /// <summary>Checks every setting, throwing <see cref="ArgumentException"/> or
@@ -206,5 +202,6 @@ public abstract class RecurrentForecastingOptions : RecurrentModelOptions
                                         nameof(CalibrationFraction));
         if (Threads is int t && t < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        OptionChecks.HiddenSizes(HiddenSizesOrDefault);
     }
 }

@@ -78,6 +78,7 @@ public abstract class RecurrentModelOptions
     /// <summary>The model kind these options train.</summary>
     internal abstract ModelKind Kind { get; }
 
-    /// <summary>The R2DN network's hidden widths, or null (always null for the REN).</summary>
-    internal abstract int[]? HiddenSizesOrDefault { get; }
+    /// <summary>The R2DN network's hidden widths, or null (always null for the REN): held here so that both R2DN
+    /// options classes expose it as <c>HiddenSizes</c> and share its copying and checking.</summary>
+    internal int[]? HiddenSizesOrDefault { get; private protected set; }
 }

@@ -8,6 +8,4 @@ namespace Microsoft.ML.R2DN.Forecasting;
 public sealed class RenForecastingOptions : RecurrentForecastingOptions
 {
     internal override ModelKind Kind => ModelKind.Ren;
-
-    internal override int[]? HiddenSizesOrDefault => null;
 }

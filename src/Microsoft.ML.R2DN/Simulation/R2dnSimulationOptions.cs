@@ -17,17 +17,7 @@ public sealed class R2dnSimulationOptions : RecurrentSimulationOptions
 {
     /// <summary>The hidden layer widths of the R2DN's 1-Lipschitz network, each at least 1 (empty: no hidden layer).
     /// Default null: [32, 32] when the training data has fewer than 2,000 rows, else [64, 64].</summary>
-    public int[]? HiddenSizes { get; set; }
+    public int[]? HiddenSizes { get => HiddenSizesOrDefault; set => HiddenSizesOrDefault = value; }
 
     internal override ModelKind Kind => ModelKind.R2dn;
-
-    internal override int[]? HiddenSizesOrDefault => HiddenSizes;
-
-    private protected override void CopyArrays() => HiddenSizes = (int[]?)HiddenSizes?.Clone();
-
-    internal override void Validate()
-    {
-        base.Validate();
-        OptionChecks.HiddenSizes(HiddenSizes);
-    }
 }

@@ -138,12 +138,8 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         copy.OutputColumnNames = (string[])OutputColumnNames.Clone();
         copy.InputColumnNames = (string[])InputColumnNames.Clone();
         copy.PredictedColumnNames = (string[]?)PredictedColumnNames?.Clone();
-        copy.CopyArrays();
+        copy.HiddenSizesOrDefault = (int[]?)HiddenSizesOrDefault?.Clone();
         return copy;
-    }
-
-    private protected virtual void CopyArrays()
-    {
     }
 
     /// <summary>Checks every setting, throwing <see cref="ArgumentException"/> or
@@ -198,5 +194,6 @@ public abstract class RecurrentSimulationOptions : RecurrentModelOptions
         OptionChecks.Range(SubsequencesPerStep, 1, 100_000, nameof(SubsequencesPerStep));
         if (Threads is int t && t < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), t, "Threads must be at least 1.");
+        OptionChecks.HiddenSizes(HiddenSizesOrDefault);
     }
 }

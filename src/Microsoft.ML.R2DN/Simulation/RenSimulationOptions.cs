@@ -6,6 +6,4 @@ namespace Microsoft.ML.R2DN.Simulation;
 public sealed class RenSimulationOptions : RecurrentSimulationOptions
 {
     internal override ModelKind Kind => ModelKind.Ren;
-
-    internal override int[]? HiddenSizesOrDefault => null;
 }
