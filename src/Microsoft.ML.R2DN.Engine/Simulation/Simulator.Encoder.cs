@@ -36,7 +36,9 @@ public sealed partial class Simulator
         var encoder = StateEncoder.Create(e.EncoderWindow, nu, ny, model.StateSize, e.EncoderHiddenSizes, options.Seed);
         var run = EncoderRun(e, options, trainModel: true) with
         {
-            Steps = options.Steps ?? e.Steps, LearningRate = options.LearningRate, ClipValue = options.ClipValue,
+            Steps = options.Steps ?? e.Steps,
+            LearningRate = options.LearningRate,
+            ClipValue = options.ClipValue,
         };
         var standardised = sequences.Select(s => Standardise(s, inScale, outScale)).ToList();
         var result = SubsequenceTrainer.Fit(model, encoder, standardised, run, progress, cancellation);
@@ -85,8 +87,11 @@ public sealed partial class Simulator
     private static SubsequenceOptions EncoderRun(SubsequenceOptions e, SimulatorOptions options, bool trainModel) =>
         e with
         {
-            ValidationFraction = options.ValidationFraction, TimeBudget = options.TimeBudget, Seed = options.Seed,
-            Threads = options.Threads, TrainModel = trainModel,
+            ValidationFraction = options.ValidationFraction,
+            TimeBudget = options.TimeBudget,
+            Seed = options.Seed,
+            Threads = options.Threads,
+            TrainModel = trainModel,
         };
 
     // NRMSE over every validation tail, each simulated from the zero state or from the encoder's estimate on the rows

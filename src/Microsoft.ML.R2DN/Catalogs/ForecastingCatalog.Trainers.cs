@@ -95,14 +95,7 @@ public static partial class R2dnCatalog
 
     /// <summary>Creates a <see cref="ForecastingEstimator"/> that trains a REN forecaster with every setting
     /// given.</summary>
-    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
-    /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
-    /// <returns>The estimator.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the
-    /// property).</exception>
-    /// <exception cref="ArgumentException">A column name is null or empty or repeated, or only one bound column is
-    /// named.</exception>
+    /// <inheritdoc cref="R2DN(ForecastingCatalog, R2dnForecastingOptions)" path="/*[not(self::summary)]"/>
     public static ForecastingEstimator REN(this ForecastingCatalog catalog, RenForecastingOptions options) =>
         new(Environment(catalog), options);
 
@@ -172,13 +165,7 @@ public static partial class R2dnCatalog
 
     /// <summary>Creates a <see cref="SimulationEstimator"/> that trains a REN simulator with every setting
     /// given.</summary>
-    /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
-    /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
-    /// <returns>The estimator.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range (the exception names the
-    /// property).</exception>
-    /// <exception cref="ArgumentException">A column list or name is invalid.</exception>
+    /// <inheritdoc cref="SimulateR2DN(ForecastingCatalog, R2dnSimulationOptions)" path="/*[not(self::summary)]"/>
     public static SimulationEstimator SimulateREN(this ForecastingCatalog catalog, RenSimulationOptions options) =>
         new(Environment(catalog), options);
 
@@ -190,13 +177,12 @@ public static partial class R2dnCatalog
                                                    string? seriesIdColumnName, string[]? additionalTargetColumnNames)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        CheckSimpleArguments(catalog, options.Horizon, confidenceLevel);
         options.FeatureColumnNames = featureColumnNames;
-        options.ConfidenceLowerBoundColumn = confidenceLowerBoundColumn;
-        options.ConfidenceUpperBoundColumn = confidenceUpperBoundColumn;
-        options.ConfidenceLevel = confidenceLevel;
         options.SeriesIdColumnName = seriesIdColumnName;
         options.AdditionalTargetColumnNames = additionalTargetColumnNames;
+        CheckSimpleArguments(catalog, options.Horizon, confidenceLevel);
+        (options.ConfidenceLowerBoundColumn, options.ConfidenceUpperBoundColumn, options.ConfidenceLevel) =
+            (confidenceLowerBoundColumn, confidenceUpperBoundColumn, confidenceLevel);
         return new ForecastingEstimator(Environment(catalog), options);
     }
 
