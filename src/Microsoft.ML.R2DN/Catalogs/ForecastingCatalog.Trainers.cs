@@ -6,8 +6,7 @@ public static partial class R2dnCatalog
     /// forecaster: after each row it forecasts the next <paramref name="horizon"/> values of the target(s).</summary>
     /// <param name="catalog">ML.NET's forecasting catalog, <c>mlContext.Forecasting</c>.</param>
     /// <param name="outputColumnName">The column the forecasts are written to: a vector of <see cref="float"/> of
-    /// length
-    /// <paramref name="horizon"/> × targets (all steps of <paramref name="inputColumnName"/>, then those of each
+    /// length <paramref name="horizon"/> × targets (all steps of <paramref name="inputColumnName"/>, then those of each
     /// additional target). Not null or empty.</param>
     /// <param name="inputColumnName">The target column y to forecast: numeric (<c>Single</c>, <c>Double</c>,
     /// <c>Int32</c>, <c>Int64</c> or <c>Boolean</c>). Not null or empty.</param>

@@ -33,8 +33,7 @@ public sealed class SimulationEstimator : IEstimator<SimulationTransformer>
     private readonly SimulationColumns _columns;
 
     /// <summary>Creates the estimator in <paramref name="environment"/> (an <see cref="MLContext"/>): what the
-    /// catalog's
-    /// extension methods do; use it directly when you hold the context rather than its catalog.</summary>
+    /// catalog's extension methods do; use it directly when you hold the context rather than its catalog.</summary>
     /// <param name="environment">The ML.NET environment: progress goes to its log, seeds come from its random source;
     /// not null.</param>
     /// <param name="options">The settings; not null. Copied: later changes to it do not affect the estimator.</param>
